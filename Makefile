@@ -1,0 +1,165 @@
+# Hangar -- hand-written Makefile; configure (from configure.ac) writes
+# config.mk with the libraries' flags.
+#
+#   make run     install missing packages, build, start the stack in ./run
+#   make stop    stop that stack
+#   make check   the whole test suite, under ASan/UBSan, on its own stack
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+PORT		?= 8080
+RUNDIR		:= $(CURDIR)/run
+
+# Debian packages the project needs to build, run and test.
+PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
+		  libjson-c-dev libmariadb-dev mariadb-server mariadb-client \
+		  libcurl4-openssl-dev libssh-dev libhiredis-dev check libsodium-dev \
+		  nginx redis-server redis-tools openssh-server openssh-client curl \
+		  wrk mandoc procps
+
+# The top-level commands install packages first, then build in a sub-make;
+# only that sub-make (or a plain `make`) reads config.mk.
+TOPONLY		= run check bench deps stop clean distclean lint-man
+ifneq ($(filter-out $(TOPONLY),$(or $(MAKECMDGOALS),all)),)
+include config.mk
+endif
+
+BUILD		?= build
+SAN		?=
+CFLAGS_BASE	= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O2 \
+		  -Ilib -Isrc/hangard -DHG_SQLDIR='"$(PREFIX)/share/hangar/sql"'
+LIBCFLAGS	= $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(MYSQL_CFLAGS) $(CURL_CFLAGS) \
+		  $(SSH_CFLAGS) $(HIREDIS_CFLAGS) $(SODIUM_CFLAGS)
+LIBS		= $(FCGI_LIBS) $(JSONC_LIBS) $(MYSQL_LIBS) $(CURL_LIBS) \
+		  $(SSH_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIBS)
+ALL_CFLAGS	= $(CFLAGS_BASE) $(LIBCFLAGS) $(SAN) $(CFLAGS)
+
+LIB_SRC		= $(wildcard lib/*.c)
+HANGARD_SRC	= $(wildcard src/hangard/*.c)
+CTL_SRC		= $(wildcard src/hangarctl/*.c)
+LIB_OBJ		= $(LIB_SRC:%.c=$(BUILD)/%.o)
+HANGARD_OBJ	= $(HANGARD_SRC:%.c=$(BUILD)/%.o)
+CTL_OBJ		= $(CTL_SRC:%.c=$(BUILD)/%.o)
+PROGS		= $(BUILD)/hangard $(BUILD)/hangarctl
+
+UNIT_SRC	= $(wildcard t/unit/test_*.c)
+UNIT_BIN	= $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/%)
+API_SRC		= $(wildcard t/api/test_*.c)
+API_BIN		= $(API_SRC:t/api/%.c=$(BUILD)/t/%)
+API_COMMON	= $(BUILD)/t/api/client.o
+TOOLS		= $(BUILD)/t/smtp-sink $(BUILD)/t/ceiling
+
+SANFLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		  -fno-sanitize-recover=undefined
+
+.PHONY: all deps run stop check check-build unit api install clean distclean \
+	bench lint-man
+
+all: $(PROGS)
+
+# Install whatever Debian package is missing (as root; needs apt).
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "run as root to install:$$missing" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+configure: configure.ac
+	autoreconf -fi >/dev/null
+
+config.mk: configure config.mk.in
+	./configure --prefix=$(PREFIX) >/dev/null
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard src/hangard/*.h) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/hangard: $(HANGARD_OBJ) $(LIB_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+$(BUILD)/hangarctl: $(CTL_OBJ) $(LIB_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+$(BUILD)/t/test_%: t/unit/test_%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+$(BUILD)/t/test_%: t/api/test_%.c $(API_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+$(BUILD)/t/api/client.o: t/api/client.c t/api/client.h config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -c -o $@ $<
+
+$(BUILD)/t/smtp-sink: t/smtp-sink.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BUILD)/t/ceiling: t/bench/ceiling.c config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(FCGI_LIBS)
+
+# ---- the two commands -------------------------------------------------
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@t/stack.sh start $(RUNDIR) $(PORT) $(CURDIR)/build
+	@echo "Hangar is up: http://127.0.0.1:$(PORT)/  (API at the root, UI at /ui/)"
+	@if [ -n "$$HANGAR_ADMIN_PASSWORD" ]; then \
+		echo "log in as admin with the password in HANGAR_ADMIN_PASSWORD"; \
+	else \
+		echo "log in as admin with the password in $(RUNDIR)/admin-password"; \
+	fi
+	@echo "  curl -s -X POST -H 'Content-Type: application/json' \\"
+	@echo "    -d '{\"username\":\"admin\",\"password\":\"...\"}' http://127.0.0.1:$(PORT)/auth/login/"
+	@echo "logs: $(RUNDIR)/log/   stop with: make stop"
+
+stop:
+	@t/stack.sh stop $(RUNDIR)
+
+check: deps
+	@$(MAKE) --no-print-directory check-build BUILD=build-san SAN="$(SANFLAGS)"
+	@t/run-tests.sh $(CURDIR)/build-san
+
+check-build: $(PROGS) $(UNIT_BIN) $(API_BIN) $(TOOLS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/t/ceiling
+	@t/bench/run.sh $(CURDIR)/build
+
+lint-man:
+	@for m in man/*.[0-9]; do mandoc -Tlint -Wwarning $$m || exit 1; done
+
+# ---- install ----------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/hangar/sql $(DESTDIR)$(PREFIX)/share/hangar/nginx \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(BUILD)/hangard $(DESTDIR)$(PREFIX)/sbin/hangard
+	install -m 755 $(BUILD)/hangarctl $(DESTDIR)$(PREFIX)/sbin/hangarctl
+	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/hangar/sql/
+	install -m 644 nginx/hangar.conf nginx/fastcgi_params \
+	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	for u in src/systemd/*.service; do \
+		sed "s#@PREFIX@#$(PREFIX)#g" $$u > \
+		    $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); \
+	done
+
+clean:
+	rm -rf build build-san
+
+distclean: clean
+	rm -rf config.mk config.log config.status configure autom4te.cache aclocal.m4

@@ -1,0 +1,186 @@
+/*
+ * conf.c -- hangar.conf parsing, driven by one table (see conf.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+struct hg_conf hg_conf;
+
+#define S(name, def, help) \
+	{ #name, HG_C_STR, offsetof(struct hg_conf, name), def, 0, 0, help }
+#define I(name, def, lo, hi, help) \
+	{ #name, HG_C_INT, offsetof(struct hg_conf, name), def, lo, hi, help }
+
+const struct hg_confkey hg_confkeys[] = {
+	S(listen, "run/hangard.sock", "FastCGI unix socket hangard binds"),
+	I(workers, "4", 1, 256, "prefork worker processes"),
+	I(max_requests, "10000", 0, 100000000,
+	    "requests a worker serves before it is replaced (0: never)"),
+	I(max_body, "1048576", 1024, 67108864, "largest request body, bytes"),
+	S(pid_file, "run/hangard.pid", "hangard master's pid file"),
+	S(access_log, "run/log/access.log", "one line per request ('-': stderr)"),
+	S(log_file, "run/log/hangard.log", "hangard's event log ('-': stderr)"),
+	S(log_level, "info", "debug, info, warn or error"),
+	S(timezone, "system", "offset for times in responses: +08:00, Z or system"),
+	S(db_socket, "run/mysql.sock", "MariaDB unix socket (empty: use db_host)"),
+	S(db_host, "127.0.0.1", "MariaDB host when db_socket is empty"),
+	I(db_port, "3306", 1, 65535, "MariaDB TCP port"),
+	S(db_user, "root", "MariaDB user"),
+	S(db_password, "", "MariaDB password"),
+	S(db_name, "hangar", "database name"),
+	I(db_timeout, "5", 1, 300, "seconds to connect, read or write MariaDB"),
+	S(redis_socket, "run/redis.sock", "Redis unix socket (empty: use redis_host)"),
+	S(redis_host, "127.0.0.1", "Redis host when redis_socket is empty"),
+	I(redis_port, "6379", 1, 65535, "Redis TCP port"),
+	I(redis_timeout_ms, "500", 10, 60000, "Redis connect and command timeout, ms"),
+	I(session_idle, "7200", 60, 31536000, "session ends after this many idle seconds"),
+	I(session_max, "86400", 60, 31536000, "session ends this many seconds after login"),
+	I(login_max_failures, "10", 1, 1000,
+	    "failed logins per username or address before 429"),
+	I(login_window, "900", 10, 86400, "seconds over which failed logins count"),
+	S(smtp_url, "smtp://127.0.0.1:25", "SMTP server for password-reset mail"),
+	S(mail_from, "hangar@localhost", "sender address of Hangar's mail"),
+	S(public_url, "http://127.0.0.1:8080", "Hangar's URL as users see it (for mailed links)"),
+	S(secret_key_file, "run/secret.key",
+	    "32-byte key sealing stored secrets (created by hangarctl keygen)"),
+	S(agent_log, "run/log/agent.log", "hangar-agent's event log ('-': stderr)"),
+	S(agent_pid_file, "run/hangar-agent.pid", "hangar-agent's pid file"),
+	I(parallel, "64", 1, 4096, "hosts one agent works on at once"),
+	I(claim_timeout, "60", 5, 86400,
+	    "seconds before a job held by a silent agent is claimed by another"),
+	I(ssh_timeout, "10", 1, 600, "seconds to connect and authenticate over SSH"),
+	I(command_timeout, "300", 1, 86400, "seconds a remote command may run"),
+	S(known_hosts, "run/known_hosts", "pinned SSH host keys"),
+	{ NULL, 0, 0, NULL, 0, 0, NULL }
+};
+
+static const struct hg_confkey *
+lookup(const char *name)
+{
+	const struct hg_confkey *k;
+
+	for (k = hg_confkeys; k->k_name != NULL; k++)
+		if (strcmp(k->k_name, name) == 0)
+			return k;
+	return NULL;
+}
+
+static int
+set(const struct hg_confkey *k, const char *val, char *err, size_t errlen)
+{
+	char	*p = (char *)&hg_conf + k->k_off, *end;
+	long	 n;
+
+	if (k->k_type == HG_C_STR) {
+		char *dup = strdup(val);
+
+		if (dup == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		free(*(char **)p);
+		*(char **)p = dup;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(val, &end, 10);
+	if (errno != 0 || end == val || *end != '\0') {
+		snprintf(err, errlen, "%s: \"%s\" is not a number", k->k_name, val);
+		return -1;
+	}
+	if (n < k->k_min || n > k->k_max) {
+		snprintf(err, errlen, "%s: %ld is out of range %ld..%ld",
+		    k->k_name, n, k->k_min, k->k_max);
+		return -1;
+	}
+	*(long *)p = n;
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+hg_conf_load(const char *path, char *err, size_t errlen)
+{
+	const struct hg_confkey	*k;
+	FILE			*f;
+	char			 line[4096], msg[512], *key, *val, *eq;
+	int			 lineno = 0, rc = 0;
+
+	for (k = hg_confkeys; k->k_name != NULL; k++)
+		if (set(k, k->k_default, err, errlen) == -1)
+			return -1;
+	if (path == NULL)
+		return 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+			rc = -1;
+			break;
+		}
+		key = trim(line);
+		if (*key == '#' || *key == '\0')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%d: expected \"key = value\"",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		key = trim(key);
+		val = trim(eq + 1);
+		if ((k = lookup(key)) == NULL) {
+			snprintf(err, errlen, "%s:%d: unknown key \"%s\"",
+			    path, lineno, key);
+			rc = -1;
+			break;
+		}
+		if (set(k, val, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+void
+hg_conf_dump(void)
+{
+	const struct hg_confkey *k;
+
+	for (k = hg_confkeys; k->k_name != NULL; k++) {
+		const char *p = (const char *)&hg_conf + k->k_off;
+
+		if (k->k_type == HG_C_INT)
+			printf("%s = %ld\n", k->k_name, *(const long *)p);
+		else if (strstr(k->k_name, "password") != NULL &&
+		    **(char *const *)p != '\0')
+			printf("%s = ******\n", k->k_name);
+		else
+			printf("%s = %s\n", k->k_name, *(char *const *)p);
+	}
+}

@@ -1,0 +1,80 @@
+/*
+ * conf.h -- hangar.conf: one table of keys shared by every program.
+ *
+ * The file is "key = value" lines; '#' starts a comment.  Each key has a type,
+ * a default good for `make run`, bounds, and a line of help; hangar.conf(5)
+ * documents the same table.
+ */
+#ifndef HG_CONF_H
+#define HG_CONF_H
+
+#include <stddef.h>
+
+struct hg_conf {
+	/* hangard */
+	char	*listen;		/* FastCGI unix socket */
+	long	 workers;
+	long	 max_requests;
+	long	 max_body;
+	char	*pid_file;
+	char	*access_log;
+	char	*log_file;
+	char	*log_level;
+	char	*timezone;
+	/* MySQL / MariaDB */
+	char	*db_socket;
+	char	*db_host;
+	long	 db_port;
+	char	*db_user;
+	char	*db_password;
+	char	*db_name;
+	long	 db_timeout;
+	/* Redis */
+	char	*redis_socket;
+	char	*redis_host;
+	long	 redis_port;
+	long	 redis_timeout_ms;
+	/* sessions and login */
+	long	 session_idle;
+	long	 session_max;
+	long	 login_max_failures;
+	long	 login_window;
+	/* mail */
+	char	*smtp_url;
+	char	*mail_from;
+	char	*public_url;
+	/* secrets */
+	char	*secret_key_file;
+	/* agent */
+	char	*agent_log;
+	char	*agent_pid_file;
+	long	 parallel;
+	long	 claim_timeout;
+	long	 ssh_timeout;
+	long	 command_timeout;
+	char	*known_hosts;
+};
+
+extern struct hg_conf hg_conf;
+
+enum hg_ctype { HG_C_STR, HG_C_INT };
+
+struct hg_confkey {
+	const char	*k_name;
+	enum hg_ctype	 k_type;
+	size_t		 k_off;
+	const char	*k_default;
+	long		 k_min, k_max;	/* HG_C_INT bounds */
+	const char	*k_help;
+};
+
+extern const struct hg_confkey hg_confkeys[];
+
+/*
+ * Load defaults, then the file (NULL: defaults only).  On error writes
+ * "file:line: message" into err and returns -1.
+ */
+int	hg_conf_load(const char *path, char *err, size_t errlen);
+void	hg_conf_dump(void);	/* every key = value, secrets masked, to stdout */
+
+#endif

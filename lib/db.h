@@ -1,0 +1,76 @@
+/*
+ * db.h -- MariaDB access: prepared statements only, one way to write SQL.
+ *
+ *	struct hg_rows *rs;
+ *	rc = hg_db_query(db, arena, &rs,
+ *	    "SELECT id, username FROM users WHERE id = ?", "i", id);
+ *	for (i = 0; i < rs->nrows; i++)
+ *		puts(HG_CELL(rs, i, 1));
+ *
+ * Parameters are described by a format string, one letter each:
+ *	i  long long
+ *	s  const char * (NULL binds SQL NULL)
+ * Every cell comes back as a NUL-terminated string in the arena (NULL for SQL
+ * NULL).  Statements are prepared once per connection and cached by their
+ * text, so SQL must be constant: request data only ever travels as a bound
+ * parameter.
+ *
+ * Functions return 0 or an error code from err.h: HG_E_CONFLICT for a
+ * duplicate key or a foreign key still in use, HG_E_UNAVAIL when the server
+ * cannot be reached (the connection is re-established on the next call),
+ * HG_E_INTERNAL for anything else (logged, never shown to clients).
+ */
+#ifndef HG_DB_H
+#define HG_DB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+struct hg_db;
+
+struct hg_rows {
+	int		  nrows;
+	int		  ncols;
+	char		**cells;	/* nrows * ncols */
+	unsigned long	 *lens;
+};
+
+#define HG_CELL(rs, row, col)	((rs)->cells[(row) * (rs)->ncols + (col)])
+
+#define HG_DB_MAXPARAMS	64
+
+/* One bound parameter, for callers that assemble parameter lists. */
+struct hg_param {
+	char		 p_type;	/* 'i' or 's' */
+	long long	 p_int;
+	const char	*p_str;
+};
+
+struct hg_db	*hg_db_new(void);
+void		 hg_db_close(struct hg_db *);
+int		 hg_db_query(struct hg_db *, struct hg_arena *, struct hg_rows **,
+		    const char *sql, const char *fmt, ...);
+int		 hg_db_exec(struct hg_db *, const char *sql, const char *fmt, ...);
+/* The same with an explicit parameter list (out NULL: no result set). */
+int		 hg_db_run(struct hg_db *, struct hg_arena *, struct hg_rows **,
+		    const char *sql, const struct hg_param *, int n);
+/* Parse fmt/varargs into params; returns the count or -1. */
+int		 hg_db_params(struct hg_param *, int max, const char *fmt, va_list);
+uint64_t	 hg_db_affected(const struct hg_db *);
+uint64_t	 hg_db_insert_id(const struct hg_db *);
+int		 hg_db_begin(struct hg_db *);
+int		 hg_db_commit(struct hg_db *);
+void		 hg_db_rollback(struct hg_db *);
+int		 hg_db_in_txn(const struct hg_db *);
+/* Run a script of ';'-separated statements (migrations only: trusted text). */
+int		 hg_db_script(struct hg_db *, const char *sql, char *err, size_t errlen);
+int		 hg_db_ping(struct hg_db *);
+const char	*hg_db_last_error(const struct hg_db *);	/* for logs */
+
+/* Parse a cell as an integer (0 for NULL). */
+long long	 hg_atoll(const char *);
+
+#endif

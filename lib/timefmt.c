@@ -1,0 +1,167 @@
+/*
+ * timefmt.c -- RFC 3339 output and flexible time input (see timefmt.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timefmt.h"
+
+static int	tz_system = 1;
+static long	tz_fixed;
+
+int
+hg_tz_init(const char *tz)
+{
+	int h, m;
+
+	if (tz == NULL || strcmp(tz, "system") == 0) {
+		tz_system = 1;
+		tzset();
+		return 0;
+	}
+	tz_system = 0;
+	if (strcmp(tz, "Z") == 0 || strcmp(tz, "UTC") == 0) {
+		tz_fixed = 0;
+		return 0;
+	}
+	if ((tz[0] != '+' && tz[0] != '-') || strlen(tz) != 6 ||
+	    sscanf(tz + 1, "%2d:%2d", &h, &m) != 2 || h > 14 || m > 59)
+		return -1;
+	tz_fixed = (h * 3600L + m * 60L) * (tz[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+long
+hg_tz_offset(time_t t)
+{
+	struct tm tm;
+
+	if (!tz_system)
+		return tz_fixed;
+	localtime_r(&t, &tm);
+	return tm.tm_gmtoff;
+}
+
+void
+hg_time_db(time_t t, char buf[20])
+{
+	struct tm	tm;
+	char		tmp[64];
+
+	gmtime_r(&t, &tm);
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+	memcpy(buf, tmp, 19);
+	buf[19] = '\0';
+}
+
+char *
+hg_time_out(struct hg_arena *a, const char *db)
+{
+	struct tm	tm;
+	time_t		t;
+	long		off;
+
+	if (db == NULL)
+		return NULL;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(db, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return hg_strdup(a, db);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	off = hg_tz_offset(t);
+	t += off;
+	gmtime_r(&t, &tm);
+	if (off == 0 && !tz_system)
+		return hg_printf(a, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+	return hg_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+}
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int
+valid_tm(const struct tm *tm)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return tm->tm_year >= 70 && tm->tm_year <= 8099 && tm->tm_mon >= 0 &&
+	    tm->tm_mon < 12 && tm->tm_mday >= 1 &&
+	    tm->tm_mday <= mdays[tm->tm_mon] && tm->tm_hour < 24 &&
+	    tm->tm_min < 60 && tm->tm_sec < 61;
+}
+
+int
+hg_parse_time(const char *s, int upper, long long *out)
+{
+	struct tm	tm;
+	int		n = 0, oh, om;
+	char		sign;
+	const char	*p;
+	time_t		t;
+
+	if (s == NULL || strlen(s) > 40)
+		return -1;
+	if (all_digits(s)) {
+		if (strlen(s) > 12)
+			return -1;
+		*out = strtoll(s, NULL, 10);
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &n) != 3 || n != 10)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	p = s + n;
+	if (*p == '\0') {
+		/* A bare date is a day in the configured zone. */
+		if (!valid_tm(&tm))
+			return -1;
+		t = timegm(&tm);
+		t -= hg_tz_offset(t);
+		*out = (long long)t + (upper ? 86399 : 0);
+		return 0;
+	}
+	if ((*p != 'T' && *p != 't' && *p != ' ') ||
+	    sscanf(p + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &n) != 3 || n != 8)
+		return -1;
+	p += 1 + n;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (!valid_tm(&tm))
+		return -1;
+	t = timegm(&tm);
+	if (*p == 'Z' || *p == 'z') {
+		if (p[1] != '\0')
+			return -1;
+	} else if (*p == '+' || *p == '-') {
+		if (sscanf(p, "%c%2d:%2d%n", &sign, &oh, &om, &n) != 3 || n != 6 ||
+		    p[6] != '\0' || oh > 14 || om > 59)
+			return -1;
+		t -= (sign == '-' ? -1 : 1) * (oh * 3600L + om * 60L);
+	} else
+		return -1;
+	*out = (long long)t;
+	return 0;
+}

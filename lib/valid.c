@@ -1,0 +1,386 @@
+/*
+ * valid.c -- declared-field validation of bodies and query strings.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "timefmt.h"
+#include "valid.h"
+
+int
+hg_utf8_ok(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s, *e = p + len;
+	unsigned		 c, need, cp, min;
+
+	while (p < e) {
+		c = *p++;
+		if (c < 0x80) {
+			if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' &&
+			    c != '\r') || c == 0x7f)
+				return 0;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			need = 1; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if ((size_t)(e - p) < need)
+			return 0;
+		while (need-- > 0) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (*p++ & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
+size_t
+hg_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+const char *
+hg_check_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (*s == '\0')
+		return NULL;	/* empty clears the address */
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL ||
+	    strchr(at + 1, '.') == NULL || at[1] == '.' ||
+	    s[strlen(s) - 1] == '.')
+		return "must be an email address";
+	for (; *s; s++)
+		if (isspace((unsigned char)*s) || (unsigned char)*s < 0x20)
+			return "must be an email address";
+	return NULL;
+}
+
+const char *
+hg_check_username(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
+		    *s != '-')
+			return "may contain only A-Z a-z 0-9 . _ -";
+	return NULL;
+}
+
+const char *
+hg_check_noctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return "must not contain control characters";
+	return NULL;
+}
+
+static void
+put_json(void *j)
+{
+	json_object_put(j);
+}
+
+json_object *
+hg_json_own(struct hg_arena *a, json_object *j)
+{
+	if (j != NULL)
+		hg_cleanup_add(a, put_json, j);
+	return j;
+}
+
+static void
+add_error(json_object **errors, const char *field, const char *why)
+{
+	if (*errors == NULL)
+		*errors = json_object_new_object();
+	if (json_object_object_get_ex(*errors, field, NULL))
+		return;
+	json_object_object_add(*errors, field, json_object_new_string(why));
+}
+
+static const char *
+enum_match(const struct hg_field *f, const char *s)
+{
+	const char *const *e;
+
+	for (e = f->f_enum; e != NULL && *e != NULL; e++)
+		if ((f->f_flags & HG_V_NOCASE) ? strcasecmp(*e, s) == 0 :
+		    strcmp(*e, s) == 0)
+			return *e;
+	return NULL;
+}
+
+static const char *
+enum_why(struct hg_arena *a, const struct hg_field *f)
+{
+	const char *const	*e;
+	char			*why = "must be one of:";
+
+	for (e = f->f_enum; e != NULL && *e != NULL; e++)
+		why = hg_printf(a, "%s%s %s", why, e == f->f_enum ? "" : ",", *e);
+	return why;
+}
+
+/* Check a string value against a STR or ENUM field; NULL if fine. */
+static const char *
+check_string(struct hg_arena *a, const struct hg_field *f, const char *s,
+    size_t len, struct hg_val *v)
+{
+	size_t		 n;
+	const char	*why;
+
+	if (!hg_utf8_ok(s, len) || strlen(s) != len) {
+		/* Text fields may hold newlines; never NUL or other controls. */
+		return "must be valid UTF-8 text";
+	}
+	if (f->f_type == HG_V_ENUM) {
+		if ((v->s = enum_match(f, s)) == NULL)
+			return enum_why(a, f);
+		return NULL;
+	}
+	n = hg_utf8_len(s);
+	if ((long long)n < f->f_min)
+		return f->f_min == 1 ? "must not be empty" :
+		    hg_printf(a, "must be at least %lld characters", f->f_min);
+	if (f->f_max > 0 && (long long)n > f->f_max)
+		return hg_printf(a, "must be at most %lld characters", f->f_max);
+	if (f->f_check != NULL && (why = f->f_check(s)) != NULL)
+		return why;
+	v->s = s;
+	return NULL;
+}
+
+static const char *
+check_int(struct hg_arena *a, const struct hg_field *f, long long i)
+{
+	if (f->f_min != 0 || f->f_max != 0) {
+		if (i < f->f_min || i > f->f_max)
+			return hg_printf(a, "must be between %lld and %lld",
+			    f->f_min, f->f_max);
+	}
+	return NULL;
+}
+
+static const char *
+check_json(struct hg_arena *a, const struct hg_field *f, json_object *j,
+    struct hg_val *v)
+{
+	enum json_type	t = json_object_get_type(j);
+	size_t		n;
+
+	v->present = 1;
+	if (t == json_type_null) {
+		if (!(f->f_flags & HG_V_NULLABLE))
+			return "must not be null";
+		v->null = 1;
+		return NULL;
+	}
+	switch (f->f_type) {
+	case HG_V_STR:
+	case HG_V_ENUM:
+		if (t != json_type_string)
+			return "must be a string";
+		return check_string(a, f, json_object_get_string(j),
+		    (size_t)json_object_get_string_len(j), v);
+	case HG_V_INT:
+		if (t != json_type_int)
+			return "must be an integer";
+		errno = 0;
+		v->i = json_object_get_int64(j);
+		if (errno != 0)
+			return "integer out of range";
+		return check_int(a, f, v->i);
+	case HG_V_BOOL:
+		if (t != json_type_boolean)
+			return "must be true or false";
+		v->i = json_object_get_boolean(j);
+		return NULL;
+	case HG_V_ARRAY:
+		if (t != json_type_array)
+			return "must be an array";
+		n = json_object_array_length(j);
+		if ((long long)n < f->f_min)
+			return f->f_min == 1 ? "must not be empty" :
+			    hg_printf(a, "must have at least %lld items", f->f_min);
+		if (f->f_max > 0 && (long long)n > f->f_max)
+			return hg_printf(a, "must have at most %lld items", f->f_max);
+		v->j = j;
+		return NULL;
+	case HG_V_OBJECT:
+		if (t != json_type_object)
+			return "must be an object";
+		v->j = j;
+		return NULL;
+	case HG_V_TIME:
+		if (t == json_type_int) {
+			v->i = json_object_get_int64(j);
+			return NULL;
+		}
+		if (t != json_type_string ||
+		    hg_parse_time(json_object_get_string(j),
+		    f->f_flags & HG_V_UPPER, &v->i) != 0)
+			return "must be a time (RFC 3339, YYYY-MM-DD or Unix seconds)";
+		return NULL;
+	}
+	return "unsupported field type";
+}
+
+int
+hg_valid_body(struct hg_arena *a, json_object *body,
+    const struct hg_field *fields, size_t n, struct hg_val *out,
+    json_object **errors)
+{
+	const struct hg_field	*f;
+	json_object		*j;
+	const char		*why;
+	size_t			 i, k;
+	int			 found;
+
+	memset(out, 0, sizeof(*out) * n);
+	*errors = NULL;
+	for (i = 0; i < n; i++) {
+		f = &fields[i];
+		if (f->f_name == NULL)
+			continue;
+		found = json_object_object_get_ex(body, f->f_name, &j);
+		for (k = 0; !found && k < 3 && f->f_alias[k] != NULL; k++)
+			found = json_object_object_get_ex(body, f->f_alias[k], &j);
+		if (!found) {
+			if (f->f_flags & HG_V_REQUIRED)
+				add_error(errors, f->f_name, "is required");
+			continue;
+		}
+		if ((why = check_json(a, f, j, &out[i])) != NULL)
+			add_error(errors, f->f_name, why);
+	}
+	if (*errors != NULL) {
+		hg_json_own(a, *errors);
+		return HG_E_INVALID;
+	}
+	return 0;
+}
+
+static const char *
+check_query(struct hg_arena *a, const struct hg_field *f, const char *s,
+    struct hg_val *v)
+{
+	char	*end;
+
+	v->present = 1;
+	switch (f->f_type) {
+	case HG_V_STR:
+	case HG_V_ENUM:
+		return check_string(a, f, s, strlen(s), v);
+	case HG_V_INT:
+		errno = 0;
+		v->i = strtoll(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || errno != 0)
+			return "must be an integer";
+		return check_int(a, f, v->i);
+	case HG_V_BOOL:
+		if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
+			v->i = 1;
+		else if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
+			v->i = 0;
+		else
+			return "must be true or false";
+		return NULL;
+	case HG_V_TIME:
+		if (hg_parse_time(s, f->f_flags & HG_V_UPPER, &v->i) != 0)
+			return "must be a time (RFC 3339, YYYY-MM-DD or Unix seconds)";
+		return NULL;
+	case HG_V_ARRAY:
+	case HG_V_OBJECT:
+		break;
+	}
+	return "unsupported query type";
+}
+
+/* Split "a,b" and add each non-empty item to the array. */
+static const char *
+add_list(struct hg_arena *a, const struct hg_field *f, const char *s,
+    struct hg_val *v)
+{
+	const char	*p = s, *comma;
+	char		*item;
+
+	if (!hg_utf8_ok(s, strlen(s)))
+		return "must be valid UTF-8 text";
+	if (v->j == NULL) {
+		v->j = json_object_new_array();
+		hg_json_own(a, v->j);
+	}
+	v->present = 1;
+	for (;;) {
+		comma = strchr(p, ',');
+		item = comma ? hg_strndup(a, p, (size_t)(comma - p)) :
+		    hg_strdup(a, p);
+		if (*item != '\0')
+			json_object_array_add(v->j, json_object_new_string(item));
+		if (f->f_max > 0 &&
+		    (long long)json_object_array_length(v->j) > f->f_max)
+			return hg_printf(a, "must have at most %lld items", f->f_max);
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return NULL;
+}
+
+int
+hg_valid_query(struct hg_arena *a, const struct hg_qparam *q, size_t nq,
+    const struct hg_field *fields, size_t n, struct hg_val *out,
+    json_object **errors)
+{
+	const struct hg_field	*f;
+	const char		*why;
+	size_t			 i, k, m;
+
+	memset(out, 0, sizeof(*out) * n);
+	*errors = NULL;
+	for (i = 0; i < n; i++) {
+		f = &fields[i];
+		if (f->f_name == NULL)
+			continue;
+		for (m = 0; m < nq; m++) {
+			int match = strcmp(q[m].q_key, f->f_name) == 0;
+
+			for (k = 0; !match && k < 3 && f->f_alias[k] != NULL; k++)
+				match = strcmp(q[m].q_key, f->f_alias[k]) == 0;
+			if (!match)
+				continue;
+			if (f->f_type == HG_V_ARRAY)
+				why = add_list(a, f, q[m].q_val, &out[i]);
+			else
+				why = check_query(a, f, q[m].q_val, &out[i]);
+			if (why != NULL)
+				add_error(errors, f->f_name, why);
+		}
+		if (!out[i].present && (f->f_flags & HG_V_REQUIRED))
+			add_error(errors, f->f_name, "is required");
+	}
+	if (*errors != NULL) {
+		hg_json_own(a, *errors);
+		return HG_E_INVALID;
+	}
+	return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * valid.h -- input validation by declaration (after kcgi's kvalid tables).
+ *
+ * A handler declares its fields once, indexed by an enum of its own:
+ *
+ *	enum { F_NAME, F_EMAIL, F__MAX };
+ *	static const struct hg_field fields[F__MAX] = {
+ *		[F_NAME]  = { "name",  HG_V_STR, HG_V_REQUIRED, 1, 64 },
+ *		[F_EMAIL] = { "email", HG_V_STR, 0, 0, 254, .f_check = hg_check_email },
+ *	};
+ *
+ * and receives typed, bounded values in struct hg_val[F__MAX].  Body and
+ * query string go through the same table; a field that fails adds
+ * "name": "why" to the errors object and the request is refused with 10002.
+ * Only declared fields are ever read: unknown keys are ignored.
+ */
+#ifndef HG_VALID_H
+#define HG_VALID_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+
+enum hg_vtype {
+	HG_V_STR,	/* string; f_min..f_max characters (UTF-8 code points) */
+	HG_V_INT,	/* integer; f_min..f_max value */
+	HG_V_BOOL,	/* JSON boolean; query: true/false/1/0 */
+	HG_V_ENUM,	/* string from f_enum (exact; HG_V_NOCASE: any case) */
+	HG_V_ARRAY,	/* JSON array of f_min..f_max items (query: repeated or comma list) */
+	HG_V_OBJECT,	/* JSON object */
+	HG_V_TIME,	/* query only: RFC 3339, YYYY-MM-DD or Unix seconds */
+};
+
+#define HG_V_REQUIRED	0x01
+#define HG_V_NULLABLE	0x02	/* JSON null allowed (stored as NULL) */
+#define HG_V_UPPER	0x04	/* HG_V_TIME: a bare date means its last second */
+#define HG_V_NOCASE	0x08	/* HG_V_ENUM: match case-insensitively */
+
+struct hg_field {
+	const char		*f_name;
+	enum hg_vtype		 f_type;
+	unsigned		 f_flags;
+	long long		 f_min, f_max;
+	const char *const	*f_enum;	/* NULL-terminated */
+	const char		*f_alias[3];	/* other accepted spellings */
+	/* Extra check of a string's syntax; returns NULL or why it is wrong. */
+	const char		*(*f_check)(const char *);
+};
+
+struct hg_val {
+	int		 present;	/* given (possibly as null) */
+	int		 null;		/* given as JSON null */
+	const char	*s;		/* STR, ENUM (canonical spelling) */
+	long long	 i;		/* INT, BOOL, TIME (Unix seconds) */
+	json_object	*j;		/* ARRAY, OBJECT (query ARRAY: strings) */
+};
+
+struct hg_qparam {
+	const char	*q_key;
+	const char	*q_val;
+};
+
+/* Validate a JSON object body.  0, or HG_E_INVALID with *errors set. */
+int	hg_valid_body(struct hg_arena *, json_object *body,
+	    const struct hg_field *, size_t n, struct hg_val *out,
+	    json_object **errors);
+/* Validate query parameters (already URL-decoded). */
+int	hg_valid_query(struct hg_arena *, const struct hg_qparam *, size_t nq,
+	    const struct hg_field *, size_t n, struct hg_val *out,
+	    json_object **errors);
+
+/* Put j when the arena is reset; returns j. */
+json_object	*hg_json_own(struct hg_arena *, json_object *);
+/* Is s valid UTF-8 without NUL or other C0 controls except \t\n\r? */
+int		 hg_utf8_ok(const char *s, size_t len);
+size_t		 hg_utf8_len(const char *s);
+/* Common syntax checks for f_check. */
+const char	*hg_check_email(const char *);
+const char	*hg_check_username(const char *);
+const char	*hg_check_noctl(const char *);	/* no control characters */
+
+#endif

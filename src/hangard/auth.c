@@ -1,0 +1,231 @@
+/*
+ * auth.c -- who is calling: API tokens, session cookies, login throttling.
+ *
+ * Tokens and session ids are looked up by their BLAKE2b hash; the values
+ * themselves are never stored or logged.  A disabled user's token or session
+ * stops working on the next request because every lookup joins the user's
+ * current status.  Idle expiry is kept with a last_seen column that is only
+ * written once a minute, so most requests cost a single read.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "hangard.h"
+#include "redis.h"
+#include "secret.h"
+
+#define COOKIE	"hangar_session"
+
+static const char *sql_token =
+	"SELECT u.id, u.username, u.name, u.is_superuser "
+	"FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+	"WHERE t.token_hash = ? AND u.status = 'enabled'";
+
+static const char *sql_session =
+	"SELECT u.id, u.username, u.name, u.is_superuser, s.id, s.csrf_token, "
+	"s.last_seen < UTC_TIMESTAMP() - INTERVAL 60 SECOND "
+	"FROM sessions s JOIN users u ON u.id = s.user_id "
+	"WHERE s.id_hash = ? AND u.status = 'enabled' "
+	"AND s.created_time > UTC_TIMESTAMP() - INTERVAL ? SECOND "
+	"AND s.last_seen > UTC_TIMESTAMP() - INTERVAL ? SECOND";
+
+static int
+is_hex(const char *s, size_t len)
+{
+	size_t i;
+
+	if (strlen(s) != len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* The value of our cookie in a Cookie header, copied into the arena. */
+static const char *
+cookie_value(struct hg_req *r)
+{
+	const char	*c = hg_header_get(r, "HTTP_COOKIE"), *p, *end;
+	size_t		 klen = strlen(COOKIE);
+
+	for (p = c; p != NULL && *p != '\0'; p = end) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		end = strchrnul(p, ';');
+		if (strncmp(p, COOKIE, klen) == 0 && p[klen] == '=')
+			return hg_strndup(r->r_arena, p + klen + 1,
+			    (size_t)(end - p - klen - 1));
+	}
+	return NULL;
+}
+
+static struct hg_user *
+user_from(struct hg_req *r, struct hg_rows *rs)
+{
+	struct hg_user *u = hg_alloc(r->r_arena, sizeof(*u));
+
+	u->u_id = hg_atoll(HG_CELL(rs, 0, 0));
+	u->u_username = HG_CELL(rs, 0, 1);
+	u->u_name = HG_CELL(rs, 0, 2);
+	u->u_superuser = hg_atoll(HG_CELL(rs, 0, 3)) != 0;
+	return u;
+}
+
+int
+hg_authenticate(struct hg_req *r)
+{
+	const char	*auth = hg_header_get(r, "HTTP_AUTHORIZATION"), *val;
+	char		 hash[HG_HASH_HEX + 1];
+	struct hg_rows	*rs;
+	int		 rc;
+
+	if (auth != NULL && strncasecmp(auth, "Token ", 6) == 0) {
+		val = auth + 6;
+		while (*val == ' ')
+			val++;
+		if (!is_hex(val, HG_TOKEN_HEX))
+			return hg_fail(r, HG_E_AUTH, "invalid token");
+		hg_hash_hex(val, hash);
+		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_token, "s",
+		    hash)) != 0)
+			return hg_fail(r, rc, NULL);
+		if (rs->nrows == 0)
+			return hg_fail(r, HG_E_AUTH, "invalid token");
+		r->r_user = user_from(r, rs);
+		return 0;
+	}
+	if (auth != NULL)
+		return hg_fail(r, HG_E_AUTH, "unsupported Authorization scheme "
+		    "(use: Token <value>)");
+	if ((val = cookie_value(r)) == NULL)
+		return hg_fail(r, HG_E_AUTH, NULL);
+	if (!is_hex(val, HG_SESSION_HEX))
+		return hg_fail(r, HG_E_AUTH, "session expired or invalid");
+	hg_hash_hex(val, hash);
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_session, "sii", hash,
+	    (long long)hg_conf.session_max, (long long)hg_conf.session_idle)) != 0)
+		return hg_fail(r, rc, NULL);
+	if (rs->nrows == 0)
+		return hg_fail(r, HG_E_AUTH, "session expired or invalid");
+	r->r_user = user_from(r, rs);
+	r->r_user->u_session = hg_atoll(HG_CELL(rs, 0, 4));
+	r->r_user->u_csrf = HG_CELL(rs, 0, 5);
+	if (hg_atoll(HG_CELL(rs, 0, 6)) != 0 &&
+	    (rc = hg_db_exec(r->r_db, "UPDATE sessions SET last_seen = "
+	    "UTC_TIMESTAMP() WHERE id = ?", "i", r->r_user->u_session)) != 0)
+		return hg_fail(r, rc, NULL);
+	return 0;
+}
+
+/* Create a session and set its cookie; *csrf gets the session's token. */
+int
+hg_session_create(struct hg_req *r, long long user_id, const char **csrf)
+{
+	char	value[HG_SESSION_HEX + 1], hash[HG_HASH_HEX + 1];
+	char	*token = hg_alloc(r->r_arena, HG_SESSION_HEX + 1);
+	int	rc;
+
+	hg_random_hex(value, HG_SESSION_HEX / 2);
+	hg_random_hex(token, HG_SESSION_HEX / 2);
+	hg_hash_hex(value, hash);
+	if ((rc = hg_db_exec(r->r_db, "INSERT INTO sessions (id_hash, user_id, "
+	    "csrf_token, created_time, last_seen) VALUES (?, ?, ?, "
+	    "UTC_TIMESTAMP(), UTC_TIMESTAMP())", "sis", hash, user_id,
+	    token)) != 0)
+		return hg_fail(r, rc, NULL);
+	/* Opportunistic cleanup of this user's dead sessions. */
+	if ((rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE user_id = ? "
+	    "AND (created_time < UTC_TIMESTAMP() - INTERVAL ? SECOND "
+	    "OR last_seen < UTC_TIMESTAMP() - INTERVAL ? SECOND)", "iii",
+	    user_id, (long long)hg_conf.session_max,
+	    (long long)hg_conf.session_idle)) != 0)
+		return hg_fail(r, rc, NULL);
+	hg_header(r, "Set-Cookie: " COOKIE "=%s; Path=/; HttpOnly; "
+	    "SameSite=Lax; Max-Age=%ld%s", value, hg_conf.session_max,
+	    r->r_https ? "; Secure" : "");
+	*csrf = token;
+	return 0;
+}
+
+int
+hg_session_end(struct hg_req *r)
+{
+	int rc;
+
+	if (r->r_user->u_session != 0 &&
+	    (rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE id = ?", "i",
+	    r->r_user->u_session)) != 0)
+		return hg_fail(r, rc, NULL);
+	hg_header(r, "Set-Cookie: " COOKIE "=; Path=/; HttpOnly; SameSite=Lax; "
+	    "Max-Age=0%s", r->r_https ? "; Secure" : "");
+	return 0;
+}
+
+/*
+ * Login throttling: failures per username and per client address within
+ * login_window seconds, counted in Redis.  Without Redis, logins still work
+ * (unthrottled) rather than locking everyone out.
+ */
+static long long
+counter(struct hg_req *r, const char *kind, const char *who)
+{
+	redisReply	*rep;
+	long long	 n = 0;
+
+	rep = hg_redis_cmd(r->r_redis, "GET hangar:login:%s:%s", kind, who);
+	if (rep == NULL)
+		return 0;
+	if (rep->type == REDIS_REPLY_STRING)
+		n = strtoll(rep->str, NULL, 10);
+	freeReplyObject(rep);
+	return n;
+}
+
+int
+hg_login_throttled(struct hg_req *r, const char *username)
+{
+	return counter(r, "user", username) >= hg_conf.login_max_failures ||
+	    (r->r_remote != NULL &&
+	    counter(r, "addr", r->r_remote) >= hg_conf.login_max_failures);
+}
+
+static void
+bump(struct hg_req *r, const char *kind, const char *who)
+{
+	redisReply *rep;
+
+	rep = hg_redis_cmd(r->r_redis, "INCR hangar:login:%s:%s", kind, who);
+	if (rep == NULL)
+		return;
+	/* The window starts at the first failure. */
+	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
+		freeReplyObject(rep);
+		rep = hg_redis_cmd(r->r_redis, "EXPIRE hangar:login:%s:%s %ld",
+		    kind, who, hg_conf.login_window);
+	}
+	if (rep != NULL)
+		freeReplyObject(rep);
+}
+
+void
+hg_login_failed(struct hg_req *r, const char *username)
+{
+	bump(r, "user", username);
+	if (r->r_remote != NULL)
+		bump(r, "addr", r->r_remote);
+}
+
+void
+hg_login_succeeded(struct hg_req *r, const char *username)
+{
+	redisReply *rep = hg_redis_cmd(r->r_redis, "DEL hangar:login:user:%s",
+	    username);
+
+	if (rep != NULL)
+		freeReplyObject(rep);
+}

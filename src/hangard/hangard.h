@@ -1,0 +1,204 @@
+/*
+ * hangard.h -- the FastCGI server's internal interface.
+ *
+ * A request flows route -> method -> auth -> permission -> body checks ->
+ * handler (which validates by declaration and runs its SQL in the request's
+ * transaction) -> JSON.  Every handler returns 0 or an error code; one
+ * function renders errors (reply.c).  Prototypes are grouped by file.
+ */
+#ifndef HANGARD_H
+#define HANGARD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+#include "valid.h"
+
+struct hg_redis;
+
+#define HG_MAXPARAMS	4	/* path parameters in one pattern */
+
+/* The authenticated caller. */
+struct hg_user {
+	long long	 u_id;
+	const char	*u_username;
+	const char	*u_name;
+	int		 u_superuser;
+	long long	 u_session;	/* 0 when authenticated by token */
+	const char	*u_csrf;	/* session's CSRF token */
+};
+
+struct hg_route;
+
+struct hg_req {
+	struct hg_arena		*r_arena;
+	struct hg_db		*r_db;
+	struct hg_redis		*r_redis;
+	FCGX_Request		*r_fcgi;
+	const struct hg_route	*r_route;
+	char			 r_id[33];	/* X-Request-Id */
+	const char		*r_method;
+	const char		*r_uri;		/* as requested, with query */
+	const char		*r_path;	/* normalized, no trailing slash */
+	const char		*r_query;	/* raw query string */
+	struct hg_qparam	*r_q;		/* decoded query parameters */
+	size_t			 r_nq;
+	long long		 r_ids[HG_MAXPARAMS];	/* numeric path params */
+	const char		*r_params[HG_MAXPARAMS];/* the same as text */
+	int			 r_nparams;
+	json_object		*r_body;	/* parsed body or NULL */
+	const char		*r_remote;
+	int			 r_https;
+	struct hg_user		*r_user;	/* NULL: anonymous */
+	/* response */
+	int			 r_status;
+	json_object		*r_out;
+	char			*r_headers;	/* extra "Name: value\r\n" lines */
+	size_t			 r_bytes;
+	/* error, rendered by reply.c */
+	int			 r_err;
+	int			 r_err_http;
+	const char		*r_err_msg;
+	json_object		*r_err_fields;
+};
+
+typedef int (*hg_handler)(struct hg_req *);
+
+/*
+ * What a route needs.  MODULE/APP/HOST name a permission of API.md
+ * section 3; APP and HOST are checked on the object named by the route's
+ * first path parameter.
+ */
+enum hg_pkind {
+	HG_P_PUBLIC,	/* anyone, no authentication */
+	HG_P_LOGIN,	/* any authenticated user */
+	HG_P_SUPER,	/* superusers only */
+	HG_P_SELF,	/* the user named by {id}, or a superuser */
+	HG_P_MODULE,	/* a module permission (module, perm) */
+	HG_P_APP,	/* a per-application permission on {id} */
+	HG_P_HOST,	/* a per-host permission on {id} */
+};
+
+struct hg_perm {
+	enum hg_pkind	 p_kind;
+	const char	*p_module;
+	const char	*p_name;
+};
+
+#define PERM_PUBLIC	{ HG_P_PUBLIC, NULL, NULL }
+#define PERM_LOGIN	{ HG_P_LOGIN, NULL, NULL }
+#define PERM_SUPER	{ HG_P_SUPER, NULL, NULL }
+#define PERM_SELF	{ HG_P_SELF, NULL, NULL }
+#define PERM_MODULE(m, p) { HG_P_MODULE, m, p }
+#define PERM_APP(p)	{ HG_P_APP, "application", p }
+#define PERM_HOST(p)	{ HG_P_HOST, "resource", p }
+
+/* Route flags */
+#define HG_R_NOCSRF	0x01	/* cookie mutation without CSRF (login) */
+
+struct hg_route {
+	const char	*rt_method;
+	const char	*rt_pattern;	/* "/users/{id}/roles"; {x:s} is text */
+	hg_handler	 rt_fn;
+	struct hg_perm	 rt_perm;
+	unsigned	 rt_flags;
+};
+
+/* router.c */
+extern const struct hg_route *const hg_route_tables[];
+const struct hg_route	*hg_route_find(struct hg_req *, int *status, char *allow,
+			    size_t allowlen);
+char			*hg_path_normalize(struct hg_arena *, const char *uri);
+
+/* auth.c: who is calling */
+int	hg_authenticate(struct hg_req *);
+int	hg_session_create(struct hg_req *, long long user_id, const char **csrf);
+int	hg_session_end(struct hg_req *);
+int	hg_login_throttled(struct hg_req *, const char *username);
+void	hg_login_failed(struct hg_req *, const char *username);
+void	hg_login_succeeded(struct hg_req *, const char *username);
+
+/* perms.c: what the caller may do */
+int		 hg_authorize(struct hg_req *);
+json_object	*hg_module_perms(struct hg_req *);
+
+/* objects.c: objects several families render */
+#define HG_USER_COLS "u.id, u.username, u.name, u.email, u.phone, u.status, " \
+	"u.is_superuser, u.created_time, u.last_login, " \
+	"(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', ro.id, 'name', ro.name) " \
+	"ORDER BY ro.id) FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id " \
+	"WHERE ur.user_id = u.id)"
+json_object	*hg_user_json(struct hg_req *, struct hg_rows *, int row);
+int		 hg_user_get(struct hg_req *, long long id, json_object **);
+
+/* objects.c: checks of [{"id": N}] bodies (10002 naming the first unknown) */
+int		 hg_users_exist(struct hg_req *, const long long *, size_t);
+int		 hg_roles_exist(struct hg_req *, const long long *, size_t);
+int		 hg_exists(struct hg_req *, const char *sql, long long id,
+		    const char *what);
+
+/* reply.c */
+int		 hg_fail(struct hg_req *, int code, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+int		 hg_fail_http(struct hg_req *, int http, int code,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int		 hg_invalid(struct hg_req *, const char *field, const char *why);
+int		 hg_reply(struct hg_req *, int status, json_object *);
+int		 hg_reply_ok(struct hg_req *);	/* {"message": "success"} */
+void		 hg_header(struct hg_req *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+json_object	*hg_own(struct hg_req *, json_object *);	/* freed at reset */
+void		 hg_render(struct hg_req *);
+
+/* input.c: declared validation of the request's body and query */
+int		 hg_body(struct hg_req *, const struct hg_field *, size_t,
+		    struct hg_val *);
+int		 hg_body_array(struct hg_req *, json_object **);
+int		 hg_query(struct hg_req *, const struct hg_field *, size_t,
+		    struct hg_val *);
+int		 hg_id_list(struct hg_req *, long long **ids, size_t *n);
+const char	*hg_like(struct hg_req *, const struct hg_val *);
+const char	*hg_qtime(struct hg_req *, const struct hg_val *);
+const char	*hg_header_get(struct hg_req *, const char *cgi_name);
+
+/* list.c: pagination */
+struct hg_page {
+	long long	pg_page;
+	long long	pg_size;
+	long long	pg_offset;
+};
+int		 hg_page(struct hg_req *, struct hg_page *);
+/*
+ * Run a page query whose last column is the total count; render rows with
+ * fn into {"count","next","prev","results"}.
+ */
+typedef json_object *(*hg_rowfn)(struct hg_req *, struct hg_rows *, int row);
+int		 hg_list(struct hg_req *, const struct hg_page *, hg_rowfn,
+		    const char *sql, const char *fmt, ...);
+int		 hg_list_reply(struct hg_req *, const struct hg_page *,
+		    struct hg_rows *, hg_rowfn);
+int		 hg_list_reply_count(struct hg_req *, const struct hg_page *,
+		    struct hg_rows *, hg_rowfn, long long count);
+
+/* json.c: building responses from rows */
+json_object	*hg_jstr(const char *);		/* NULL -> null */
+json_object	*hg_jint(const char *);		/* NULL -> null */
+json_object	*hg_jbool(const char *);	/* "0"/"1" -> bool */
+json_object	*hg_jtime(struct hg_req *, const char *);
+json_object	*hg_jparse(const char *);	/* JSON text from SQL, NULL -> [] */
+
+/* worker.c */
+extern struct hg_redis	*hg_worker_redis;
+void	hg_worker_run(int listen_fd, int generation);
+
+/* audit.c */
+int	hg_audit(struct hg_req *, const char *kind, long long target_id,
+	    const char *target_name, const char *op_type, const char *detail);
+
+#endif

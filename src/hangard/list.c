@@ -1,0 +1,128 @@
+/*
+ * list.c -- pagination: page/page_size in, {"count","next","prev","results"}
+ * out, with next/prev keeping every other query parameter.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hangard.h"
+
+enum { PG_PAGE, PG_SIZE, PG__MAX };
+static const struct hg_field page_fields[PG__MAX] = {
+	[PG_PAGE] = { "page", HG_V_INT, 0, 1, 1000000000, .f_alias = { "page_number" } },
+	[PG_SIZE] = { "page_size", HG_V_INT, 0, 1, 1000 },
+};
+
+int
+hg_page(struct hg_req *r, struct hg_page *pg)
+{
+	struct hg_val	v[PG__MAX];
+	int		rc;
+
+	if ((rc = hg_query(r, page_fields, PG__MAX, v)) != 0)
+		return rc;
+	pg->pg_page = v[PG_PAGE].present ? v[PG_PAGE].i : 1;
+	pg->pg_size = v[PG_SIZE].present ? v[PG_SIZE].i : 10;
+	pg->pg_offset = (pg->pg_page - 1) * pg->pg_size;
+	return 0;
+}
+
+/* The same URI with page replaced (NULL when page is out of range). */
+static json_object *
+page_link(struct hg_req *r, long long page)
+{
+	const char	*q = r->r_query, *amp, *path;
+	char		*out;
+	size_t		 klen;
+
+	if (page < 1)
+		return NULL;
+	path = r->r_uri;
+	out = hg_printf(r->r_arena, "%.*s?", (int)strcspn(path, "?"), path);
+	while (q != NULL && *q != '\0') {
+		amp = strchrnul(q, '&');
+		klen = strcspn(q, "=&");
+		if (!((klen == 4 && strncmp(q, "page", 4) == 0) ||
+		    (klen == 11 && strncmp(q, "page_number", 11) == 0)) &&
+		    amp > q)
+			out = hg_printf(r->r_arena, "%s%.*s&", out,
+			    (int)(amp - q), q);
+		q = *amp ? amp + 1 : amp;
+	}
+	return json_object_new_string(hg_printf(r->r_arena, "%spage=%lld",
+	    out, page));
+}
+
+int
+hg_list_reply(struct hg_req *r, const struct hg_page *pg, struct hg_rows *rs,
+    hg_rowfn fn)
+{
+	return hg_list_reply_count(r, pg, rs, fn, rs->nrows > 0 ?
+	    hg_atoll(HG_CELL(rs, 0, rs->ncols - 1)) : 0);
+}
+
+int
+hg_list_reply_count(struct hg_req *r, const struct hg_page *pg,
+    struct hg_rows *rs, hg_rowfn fn, long long count)
+{
+	json_object	*out = json_object_new_object(), *results;
+	long long	 last;
+	int		 i;
+
+	results = json_object_new_array_ext(rs->nrows);
+	for (i = 0; i < rs->nrows; i++)
+		json_object_array_add(results, fn(r, rs, i));
+	last = (count + pg->pg_size - 1) / pg->pg_size;
+	json_object_object_add(out, "count", json_object_new_int64(count));
+	json_object_object_add(out, "next", pg->pg_page < last ?
+	    page_link(r, pg->pg_page + 1) : NULL);
+	json_object_object_add(out, "prev", pg->pg_page > 1 ?
+	    page_link(r, pg->pg_page - 1 < last ? pg->pg_page - 1 : last) : NULL);
+	json_object_object_add(out, "results", results);
+	return hg_reply(r, 200, out);
+}
+
+/*
+ * Run a page query and reply with it.  sql ends in "LIMIT ? OFFSET ?" and
+ * its last column is the total count (COUNT(*) OVER () or a row_counts
+ * lookup); fmt/... are the filter parameters before LIMIT.  A page past the
+ * end has no row to carry the count, so the first row is fetched for it.
+ */
+int
+hg_list(struct hg_req *r, const struct hg_page *pg, hg_rowfn fn,
+    const char *sql, const char *fmt, ...)
+{
+	struct hg_param	 p[HG_DB_MAXPARAMS];
+	struct hg_rows	*rs, *first;
+	va_list		 ap;
+	int		 n, rc;
+
+	va_start(ap, fmt);
+	n = hg_db_params(p, HG_DB_MAXPARAMS - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	p[n].p_type = 'i';
+	p[n].p_int = pg->pg_size;
+	p[n + 1].p_type = 'i';
+	p[n + 1].p_int = pg->pg_offset;
+	if ((rc = hg_db_run(r->r_db, r->r_arena, &rs, sql, p, n + 2)) != 0)
+		return hg_fail(r, rc, NULL);
+	if (rs->nrows == 0 && pg->pg_offset > 0) {
+		p[n].p_int = 1;
+		p[n + 1].p_int = 0;
+		if ((rc = hg_db_run(r->r_db, r->r_arena, &first, sql, p,
+		    n + 2)) != 0)
+			return hg_fail(r, rc, NULL);
+		if (first->nrows > 0) {
+			/* Keep rs empty but borrow the count. */
+			rs->ncols = first->ncols;
+			rs->cells = first->cells;
+			rs->nrows = 0;
+			return hg_list_reply_count(r, pg, rs, fn,
+			    hg_atoll(HG_CELL(first, 0, first->ncols - 1)));
+		}
+	}
+	return hg_list_reply(r, pg, rs, fn);
+}

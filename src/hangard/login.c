@@ -1,0 +1,129 @@
+/*
+ * login.c -- /auth/: login, logout, me, reset-password.
+ */
+#include <string.h>
+
+#include "conf.h"
+#include "hangard.h"
+#include "secret.h"
+
+enum { LG_USERNAME, LG_PASSWORD, LG__MAX };
+static const struct hg_field login_fields[LG__MAX] = {
+	[LG_USERNAME] = { "username", HG_V_STR, HG_V_REQUIRED, 1, 64 },
+	[LG_PASSWORD] = { "password", HG_V_STR, HG_V_REQUIRED, 1, 1024 },
+};
+
+/* POST /auth/login/ */
+static int
+login(struct hg_req *r)
+{
+	struct hg_val	 v[LG__MAX];
+	struct hg_rows	*rs;
+	json_object	*user, *out;
+	const char	*csrf;
+	int		 rc, ok;
+
+	if ((rc = hg_body(r, login_fields, LG__MAX, v)) != 0)
+		return rc;
+	if (hg_login_throttled(r, v[LG_USERNAME].s))
+		return hg_fail(r, HG_E_THROTTLE, NULL);
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT id, "
+	    "password_hash, status FROM users WHERE username = ?", "s",
+	    v[LG_USERNAME].s)) != 0)
+		return hg_fail(r, rc, NULL);
+	if (rs->nrows == 0) {
+		hg_password_dummy_verify(v[LG_PASSWORD].s);
+		ok = 0;
+	} else
+		ok = hg_password_verify(HG_CELL(rs, 0, 1), v[LG_PASSWORD].s) &&
+		    strcmp(HG_CELL(rs, 0, 2), "enabled") == 0;
+	if (!ok) {
+		hg_login_failed(r, v[LG_USERNAME].s);
+		return hg_fail(r, HG_E_LOGIN, NULL);
+	}
+	hg_login_succeeded(r, v[LG_USERNAME].s);
+	if ((rc = hg_db_exec(r->r_db, "UPDATE users SET last_login = "
+	    "UTC_TIMESTAMP() WHERE id = ?", "i", hg_atoll(HG_CELL(rs, 0, 0)))) != 0)
+		return hg_fail(r, rc, NULL);
+	if ((rc = hg_session_create(r, hg_atoll(HG_CELL(rs, 0, 0)), &csrf)) != 0)
+		return rc;
+	if ((rc = hg_user_get(r, hg_atoll(HG_CELL(rs, 0, 0)), &user)) != 0)
+		return rc;
+	out = json_object_new_object();
+	json_object_object_add(out, "user", user);
+	json_object_object_add(out, "csrf_token", json_object_new_string(csrf));
+	return hg_reply(r, 200, out);
+}
+
+/* POST /auth/logout/ */
+static int
+logout(struct hg_req *r)
+{
+	int rc;
+
+	if ((rc = hg_session_end(r)) != 0)
+		return rc;
+	return hg_reply_ok(r);
+}
+
+/* GET /auth/me/ */
+static int
+me(struct hg_req *r)
+{
+	json_object	*user, *out;
+	int		 rc;
+
+	if ((rc = hg_user_get(r, r->r_user->u_id, &user)) != 0)
+		return rc;
+	out = json_object_new_object();
+	json_object_object_add(out, "user", user);
+	json_object_object_add(out, "csrf_token", hg_jstr(r->r_user->u_csrf));
+	json_object_object_add(out, "module_perms", hg_module_perms(r));
+	return hg_reply(r, 200, out);
+}
+
+enum { RP_TOKEN, RP_PASSWORD, RP__MAX };
+static const struct hg_field reset_fields[RP__MAX] = {
+	[RP_TOKEN] = { "token", HG_V_STR, HG_V_REQUIRED, 1, 128 },
+	[RP_PASSWORD] = { "new_password", HG_V_STR, HG_V_REQUIRED, 8, 1024 },
+};
+
+/* POST /auth/reset-password/: complete a mailed, single-use reset. */
+static int
+reset_password(struct hg_req *r)
+{
+	struct hg_val	 v[RP__MAX];
+	struct hg_rows	*rs;
+	char		 hash[HG_HASH_HEX + 1], pw[256];
+	long long	 uid;
+	int		 rc;
+
+	if ((rc = hg_body(r, reset_fields, RP__MAX, v)) != 0)
+		return rc;
+	hg_hash_hex(v[RP_TOKEN].s, hash);
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT user_id FROM "
+	    "password_resets WHERE token_hash = ? AND used = 0 AND "
+	    "expires > UTC_TIMESTAMP() FOR UPDATE", "s", hash)) != 0)
+		return hg_fail(r, rc, NULL);
+	if (rs->nrows == 0)
+		return hg_invalid(r, "token", "invalid, used or expired");
+	uid = hg_atoll(HG_CELL(rs, 0, 0));
+	if (hg_password_hash(v[RP_PASSWORD].s, pw, sizeof(pw)) != 0)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	if ((rc = hg_db_exec(r->r_db, "UPDATE password_resets SET used = 1 "
+	    "WHERE token_hash = ?", "s", hash)) != 0 ||
+	    (rc = hg_db_exec(r->r_db, "UPDATE users SET password_hash = ? "
+	    "WHERE id = ?", "si", pw, uid)) != 0 ||
+	    (rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE user_id = ?",
+	    "i", uid)) != 0)
+		return hg_fail(r, rc, NULL);
+	return hg_reply_ok(r);
+}
+
+const struct hg_route hg_routes_auth[] = {
+	{ "POST", "/auth/login", login, PERM_PUBLIC, 0 },
+	{ "POST", "/auth/logout", logout, PERM_LOGIN, 0 },
+	{ "GET", "/auth/me", me, PERM_LOGIN, 0 },
+	{ "POST", "/auth/reset-password", reset_password, PERM_PUBLIC, 0 },
+	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+};

@@ -1,0 +1,336 @@
+/*
+ * main.c -- hangard's master: bind the FastCGI socket, fork the workers,
+ * keep their number, replace them on SIGHUP, drain them on SIGTERM.
+ *
+ *	hangard [-d] [-t] [-c hangar.conf]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "hangard.h"
+#include "log.h"
+#include "secret.h"
+#include "timefmt.h"
+
+#define MAXWORKERS	256
+#define DRAIN_SECONDS	30
+
+struct worker {
+	pid_t	w_pid;
+	int	w_gen;		/* generation: bumped by every SIGHUP */
+	time_t	w_started;
+};
+
+static struct worker		 workers[MAXWORKERS * 2];
+static int			 generation;
+static volatile sig_atomic_t	 got_chld, got_hup, got_term;
+static const char		*conf_path;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		got_chld = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: hangard [-dt] [-c file]\n");
+	exit(2);
+}
+
+static int
+load_conf(const char *path)
+{
+	char err[1024];
+
+	if (hg_conf_load(path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hangard: %s\n", err);
+		return -1;
+	}
+	if (hg_tz_init(hg_conf.timezone) != 0) {
+		fprintf(stderr, "hangard: %s: timezone: \"%s\" is not system, Z "
+		    "or +HH:MM\n", path ? path : "defaults", hg_conf.timezone);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bind the socket, refusing to steal it from a running hangard. */
+static int
+bind_socket(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		hg_fatal("listen: socket path too long (max %zu): %s",
+		    sizeof(sun.sun_path) - 1, path);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd != -1 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		hg_fatal("listen: %s is in use by a running server", path);
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		hg_fatal("socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		hg_fatal("bind %s: %s", path, strerror(errno));
+	/* nginx's workers run as another user; the directory guards access. */
+	chmod(path, 0666);
+	if (listen(fd, 1024) == -1)
+		hg_fatal("listen %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void
+spawn(int lfd, int slot)
+{
+	pid_t pid = fork();
+
+	if (pid == -1) {
+		log_err("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		hg_worker_run(lfd, generation);
+	workers[slot].w_pid = pid;
+	workers[slot].w_gen = generation;
+	workers[slot].w_started = time(NULL);
+}
+
+static int
+count_current(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MAXWORKERS * 2; i++)
+		if (workers[i].w_pid > 0 && workers[i].w_gen == generation)
+			n++;
+	return n;
+}
+
+/* Start workers until `workers` of the current generation run. */
+static void
+fill(int lfd)
+{
+	int i, need = (int)hg_conf.workers - count_current();
+
+	for (i = 0; i < MAXWORKERS * 2 && need > 0; i++)
+		if (workers[i].w_pid == 0) {
+			spawn(lfd, i);
+			need--;
+		}
+}
+
+static void
+signal_gen(int sig, int only_old)
+{
+	int i;
+
+	for (i = 0; i < MAXWORKERS * 2; i++)
+		if (workers[i].w_pid > 0 &&
+		    (!only_old || workers[i].w_gen != generation))
+			kill(workers[i].w_pid, sig);
+}
+
+/* Reap exited workers; returns how many died abnormally and young. */
+static int
+reap(void)
+{
+	int	status, i, crashed = 0;
+	pid_t	pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (i = 0; i < MAXWORKERS * 2; i++) {
+			if (workers[i].w_pid != pid)
+				continue;
+			if (WIFSIGNALED(status))
+				log_warn("worker %ld killed by signal %d",
+				    (long)pid, WTERMSIG(status));
+			else if (WEXITSTATUS(status) != 0)
+				log_warn("worker %ld exited with status %d",
+				    (long)pid, WEXITSTATUS(status));
+			if ((WIFSIGNALED(status) || WEXITSTATUS(status) != 0) &&
+			    time(NULL) - workers[i].w_started < 1)
+				crashed++;
+			workers[i].w_pid = 0;
+		}
+	return crashed;
+}
+
+static int
+alive(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MAXWORKERS * 2; i++)
+		if (workers[i].w_pid > 0)
+			n++;
+	return n;
+}
+
+static void
+write_pid(const char *path)
+{
+	FILE *f;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if ((f = fopen(path, "w")) == NULL)
+		hg_fatal("%s: %s", path, strerror(errno));
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+static void
+daemonize(void)
+{
+	pid_t	pid = fork();
+	int	fd;
+
+	if (pid == -1)
+		hg_fatal("fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sigaction	 sa;
+	sigset_t		 block, empty;
+	int			 ch, lfd, test = 0, detach = 0, i;
+	char			*listen_path;
+	time_t			 deadline;
+
+	while ((ch = getopt(argc, argv, "c:dt")) != -1)
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'd':
+			detach = 1;
+			break;
+		case 't':
+			test = 1;
+			break;
+		default:
+			usage();
+		}
+	if (argc != optind)
+		usage();
+	if (load_conf(conf_path) != 0)
+		return 1;
+	if (test) {
+		printf("hangard: configuration %s is ok\n",
+		    conf_path ? conf_path : "(defaults)");
+		return 0;
+	}
+	if (hg_secret_init() != 0)
+		hg_fatal("libsodium failed to initialise");
+	if (hg_log_open("hangard", hg_conf.log_file, HG_INFO) != 0) {
+		fprintf(stderr, "hangard: %s: %s\n", hg_conf.log_file,
+		    strerror(errno));
+		return 1;
+	}
+	if (detach)
+		daemonize();
+	listen_path = strdup(hg_conf.listen);
+	lfd = bind_socket(listen_path);
+	write_pid(hg_conf.pid_file);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigemptyset(&empty);
+
+	log_info("hangard started listen=%s workers=%ld", listen_path,
+	    hg_conf.workers);
+	fill(lfd);
+	while (!got_term) {
+		sigsuspend(&empty);
+		if (got_chld) {
+			got_chld = 0;
+			if (reap() > 0 && !got_term)
+				sleep(1);	/* do not fork-bomb a crash loop */
+		}
+		if (got_hup) {
+			got_hup = 0;
+			if (load_conf(conf_path) != 0) {
+				log_err("reload failed; keeping the old configuration");
+			} else {
+				hg_log_open("hangard", hg_conf.log_file, HG_INFO);
+				if (strcmp(listen_path, hg_conf.listen) != 0)
+					log_warn("listen changes need a restart; "
+					    "still on %s", listen_path);
+				generation++;
+				log_info("reloaded: replacing workers, generation %d",
+				    generation);
+			}
+			fill(lfd);
+			signal_gen(SIGTERM, 1);
+			continue;
+		}
+		if (!got_term)
+			fill(lfd);
+	}
+	log_info("stopping: draining %d workers", alive());
+	signal_gen(SIGTERM, 0);
+	deadline = time(NULL) + DRAIN_SECONDS;
+	while (alive() > 0 && time(NULL) < deadline) {
+		reap();
+		if (alive() > 0)
+			usleep(20000);
+	}
+	signal_gen(SIGKILL, 0);
+	for (i = 0; i < 50 && alive() > 0; i++) {
+		reap();
+		usleep(20000);
+	}
+	close(lfd);
+	unlink(listen_path);
+	if (hg_conf.pid_file && *hg_conf.pid_file)
+		unlink(hg_conf.pid_file);
+	log_info("hangard stopped");
+	return 0;
+}

@@ -1,0 +1,339 @@
+/*
+ * worker.c -- one prefork worker: accept a FastCGI request, run it through
+ * route -> method -> auth -> permission -> body -> handler, answer JSON, log
+ * one access line, reset the arena, repeat.
+ *
+ * Signals are blocked except while waiting in ppoll(), so SIGTERM never
+ * interrupts a request: it is seen between requests, and the worker drains
+ * the one it has and exits.  The listening socket is non-blocking; a worker
+ * that loses the accept race goes back to ppoll().
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "hangard.h"
+#include "log.h"
+#include "redis.h"
+#include "secret.h"
+
+#define MAX_QPARAMS	64
+
+struct hg_redis			*hg_worker_redis;
+static volatile sig_atomic_t	 stopping;
+static int			 access_fd = -1;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static char *
+url_decode(struct hg_arena *a, const char *s, size_t len)
+{
+	char	*out = hg_alloc(a, len + 1), *p = out;
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '+')
+			*p++ = ' ';
+		else if (s[i] == '%' && i + 2 < len &&
+		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			*p++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else
+			*p++ = s[i];
+	}
+	*p = '\0';
+	return out;
+}
+
+static void
+parse_query(struct hg_req *r)
+{
+	const char	*q = r->r_query, *amp, *eq;
+
+	r->r_q = hg_alloc(r->r_arena, sizeof(*r->r_q) * MAX_QPARAMS);
+	r->r_nq = 0;
+	while (q != NULL && *q != '\0' && r->r_nq < MAX_QPARAMS) {
+		amp = strchrnul(q, '&');
+		eq = memchr(q, '=', (size_t)(amp - q));
+		if (amp > q) {
+			struct hg_qparam *p = &r->r_q[r->r_nq++];
+
+			if (eq == NULL)
+				eq = amp;
+			p->q_key = url_decode(r->r_arena, q, (size_t)(eq - q));
+			p->q_val = eq < amp ? url_decode(r->r_arena, eq + 1,
+			    (size_t)(amp - eq - 1)) : "";
+		}
+		q = *amp ? amp + 1 : amp;
+	}
+}
+
+static int
+is_mutation(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PATCH") == 0 ||
+	    strcmp(m, "PUT") == 0 || strcmp(m, "DELETE") == 0;
+}
+
+/* Content type and size checks, then read and parse the JSON body. */
+static int
+read_body(struct hg_req *r)
+{
+	const char		*cl = hg_header_get(r, "CONTENT_LENGTH");
+	const char		*ct = hg_header_get(r, "CONTENT_TYPE");
+	long long		 len = cl ? strtoll(cl, NULL, 10) : 0;
+	char			*buf;
+	int			 got, n;
+	struct json_tokener	*tok;
+	const char		*semi;
+
+	if (len > hg_conf.max_body)
+		return hg_fail(r, HG_E_TOOBIG, "request body larger than %ld bytes",
+		    hg_conf.max_body);
+	if (len <= 0)
+		return 0;
+	if (ct == NULL)
+		return hg_fail(r, HG_E_CTYPE, NULL);
+	semi = strchrnul(ct, ';');
+	if ((size_t)(semi - ct) != strlen("application/json") ||
+	    strncasecmp(ct, "application/json", (size_t)(semi - ct)) != 0)
+		return hg_fail(r, HG_E_CTYPE, NULL);
+	if (*semi == ';' && strcasestr(semi, "charset") != NULL &&
+	    strcasestr(semi, "utf-8") == NULL && strcasestr(semi, "utf8") == NULL)
+		return hg_fail(r, HG_E_CTYPE, "request body must be UTF-8");
+	buf = hg_alloc(r->r_arena, (size_t)len + 1);
+	for (got = 0; got < len; got += n)
+		if ((n = FCGX_GetStr(buf + got, (int)(len - got),
+		    r->r_fcgi->in)) <= 0)
+			return hg_fail(r, HG_E_JSON, "request body ended early");
+	tok = json_tokener_new_ex(32);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	r->r_body = json_tokener_parse_ex(tok, buf, (int)len);
+	if (r->r_body == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != (size_t)len) {
+		json_tokener_free(tok);
+		if (r->r_body != NULL)
+			json_object_put(r->r_body);
+		r->r_body = NULL;
+		return hg_fail(r, HG_E_JSON, NULL);
+	}
+	json_tokener_free(tok);
+	hg_own(r, r->r_body);
+	return 0;
+}
+
+/* The fixed order of checks before any handler runs (STYLE.md). */
+static int
+dispatch(struct hg_req *r)
+{
+	const char	*m = r->r_method;
+	char		 allow[128];
+	int		 status, rc;
+
+	if ((r->r_route = hg_route_find(r, &status, allow, sizeof(allow))) == NULL) {
+		if (status == 405) {
+			hg_header(r, "Allow: %s", allow);
+			return hg_fail(r, HG_E_METHOD, "method %s not allowed; allowed: %s",
+			    m, allow);
+		}
+		return hg_fail(r, HG_E_NOTFOUND, "no such route: %s", r->r_path);
+	}
+	if (r->r_route->rt_perm.p_kind != HG_P_PUBLIC) {
+		if ((rc = hg_authenticate(r)) != 0)
+			return rc;
+		if (r->r_user->u_session != 0 && is_mutation(m) &&
+		    !(r->r_route->rt_flags & HG_R_NOCSRF)) {
+			const char *csrf = hg_header_get(r, "HTTP_X_CSRF_TOKEN");
+
+			if (csrf == NULL || !hg_ct_equal(csrf, r->r_user->u_csrf))
+				return hg_fail(r, HG_E_CSRF, NULL);
+		}
+		if ((rc = hg_authorize(r)) != 0)
+			return rc;
+	}
+	if (is_mutation(m) && (rc = read_body(r)) != 0)
+		return rc;
+	if (!is_mutation(m))
+		return r->r_route->rt_fn(r);
+	/* One transaction per mutating request, with its audit rows. */
+	hg_db_begin(r->r_db);
+	if ((rc = r->r_route->rt_fn(r)) != 0) {
+		hg_db_rollback(r->r_db);
+		return rc;
+	}
+	if ((rc = hg_db_commit(r->r_db)) != 0)
+		return hg_fail(r, rc, NULL);
+	return 0;
+}
+
+static void
+access_log(struct hg_req *r, long us)
+{
+	char		line[2048], num[32], ts[32];
+	time_t		now = time(NULL);
+	struct tm	tm;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	line[0] = '\0';
+	hg_logfmt_kv(line, sizeof(line), "time", ts);
+	hg_logfmt_kv(line, sizeof(line), "rid", r->r_id);
+	hg_logfmt_kv(line, sizeof(line), "user",
+	    r->r_user ? r->r_user->u_username : "-");
+	hg_logfmt_kv(line, sizeof(line), "method", r->r_method);
+	hg_logfmt_kv(line, sizeof(line), "path", r->r_uri);
+	snprintf(num, sizeof(num), "%d", r->r_status);
+	hg_logfmt_kv(line, sizeof(line), "status", num);
+	snprintf(num, sizeof(num), "%zu", r->r_bytes);
+	hg_logfmt_kv(line, sizeof(line), "bytes", num);
+	snprintf(num, sizeof(num), "%ld", us);
+	hg_logfmt_kv(line, sizeof(line), "us", num);
+	if (r->r_err >= HG_E_INTERNAL && r->r_err_http >= 500) {
+		snprintf(num, sizeof(num), "%d", r->r_err);
+		hg_logfmt_kv(line, sizeof(line), "error", num);
+	}
+	strncat(line, "\n", sizeof(line) - strlen(line) - 1);
+	if (access_fd >= 0)
+		(void)!write(access_fd, line, strlen(line));
+	else
+		hg_log_raw(line);
+}
+
+static void
+request_id(struct hg_req *r)
+{
+	const char	*given = hg_header_get(r, "REQUEST_ID");
+	size_t		 i, n;
+
+	/* nginx's $request_id, so its log and ours share the id. */
+	if (given != NULL && (n = strlen(given)) >= 8 && n <= 32) {
+		for (i = 0; i < n && isxdigit((unsigned char)given[i]); i++)
+			;
+		if (i == n) {
+			memcpy(r->r_id, given, n + 1);
+			return;
+		}
+	}
+	hg_random_hex(r->r_id, 16);
+}
+
+static void
+serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
+{
+	struct hg_req	 req, *r = &req;
+	struct timespec	 t0, t1;
+	const char	*uri, *https;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(r, 0, sizeof(*r));
+	r->r_arena = a;
+	r->r_db = db;
+	r->r_redis = hg_worker_redis;
+	r->r_fcgi = fr;
+	request_id(r);
+	r->r_method = hg_header_get(r, "REQUEST_METHOD");
+	if (r->r_method == NULL)
+		r->r_method = "GET";
+	uri = hg_header_get(r, "REQUEST_URI");
+	r->r_uri = uri ? uri : "/";
+	r->r_query = hg_header_get(r, "QUERY_STRING");
+	r->r_remote = hg_header_get(r, "REMOTE_ADDR");
+	https = hg_header_get(r, "HTTPS");
+	r->r_https = https != NULL && *https != '\0';
+	r->r_path = hg_path_normalize(a, r->r_uri);
+	parse_query(r);
+	r->r_status = 200;
+	if (strlen(r->r_uri) > 8192)
+		hg_fail(r, HG_E_INVALID, "request URI too long");
+	else
+		(void)dispatch(r);
+	if (hg_db_in_txn(db))
+		hg_db_rollback(db);
+	hg_render(r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	access_log(r, (t1.tv_sec - t0.tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000);
+}
+
+void
+hg_worker_run(int lfd, int generation)
+{
+	struct sigaction	 sa;
+	sigset_t		 block, waitmask;
+	struct hg_arena		 arena;
+	struct hg_db		*db;
+	FCGX_Request		 fr;
+	struct pollfd		 pfd;
+	long			 served = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_SETMASK, &block, NULL);
+	sigemptyset(&waitmask);
+
+	if (hg_conf.access_log != NULL && strcmp(hg_conf.access_log, "-") != 0)
+		access_fd = open(hg_conf.access_log,
+		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	hg_arena_init(&arena);
+	db = hg_db_new();
+	hg_worker_redis = hg_redis_new();
+	FCGX_Init();
+	FCGX_InitRequest(&fr, lfd, 0);
+	log_debug("worker started generation=%d", generation);
+	pfd.fd = lfd;
+	pfd.events = POLLIN;
+	while (!stopping &&
+	    (hg_conf.max_requests == 0 || served < hg_conf.max_requests)) {
+		if (ppoll(&pfd, 1, NULL, &waitmask) <= 0)
+			continue;
+		if (stopping)
+			break;
+		if (FCGX_Accept_r(&fr) < 0)
+			continue;	/* another worker took it */
+		serve(&fr, &arena, db);
+		FCGX_Finish_r(&fr);
+		hg_arena_reset(&arena);
+		served++;
+	}
+	hg_db_close(db);
+	hg_redis_free(hg_worker_redis);
+	hg_arena_free(&arena);
+	_exit(0);
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# t/stack.sh -- start and stop a self-contained Hangar stack in one folder:
+# MariaDB and Redis on unix sockets, hangard, nginx on 127.0.0.1:PORT.
+# `make run` uses ./run; `make check` uses its own folder and port, so both
+# can be up at once.  Everything is stopped by pid file, never by name.
+#
+#   t/stack.sh start DIR PORT BINDIR   start what is not running; idempotent
+#   t/stack.sh stop DIR                stop everything started in DIR
+#   t/stack.sh stop-db DIR | start-db DIR    (outage tests)
+#   t/stack.sh stop-redis DIR | start-redis DIR
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+cmd=${1:?usage: stack.sh start|stop|stop-db|start-db|stop-redis|start-redis DIR [PORT BINDIR]}
+DIR=${2:?DIR}
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+PORT=${3:-8080}
+BIN=${4:-$SRC/build}
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'stack.sh: %s\n' "$*" >&2; exit 1; }
+
+# Is the process in pid file $1 alive and named $2?  Zombies count as dead.
+alive() {
+	local pid state comm
+	[ -s "$1" ] || return 1
+	pid=$(head -n1 "$1")
+	[ -r "/proc/$pid/stat" ] || return 1
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[ "$state" != Z ] || return 1
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+	case "$comm" in $2*) return 0 ;; esac
+	return 1
+}
+
+# Stop the process in pid file $1 (named $2): TERM, wait, then KILL.
+stop_pid() {
+	local i pid
+	alive "$1" "$2" || { rm -f "$1"; return 0; }
+	pid=$(head -n1 "$1")
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 1 300); do
+		alive "$1" "$2" || { rm -f "$1"; return 0; }
+		sleep 0.1
+	done
+	say "stack.sh: $2 ($pid) did not stop in 30s; killing it" >&2
+	kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$1"
+}
+
+wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...
+	local n=$(( $1 * 10 )) what=$2 i
+	shift 2
+	for i in $(seq 1 "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "$what did not come up; see $DIR/log/"
+}
+
+mysql_cli() { mariadb --no-defaults -S "$DIR/mysql.sock" -uroot "$@"; }
+
+start_db() {
+	alive "$DIR/mysql.pid" mariadbd && return 0
+	if [ ! -d "$DIR/mysql/mysql" ]; then
+		mariadb-install-db --no-defaults --datadir="$DIR/mysql" --user=root \
+		    --auth-root-authentication-method=normal --skip-test-db \
+		    >"$DIR/log/mysql-install.log" 2>&1 ||
+		    die "mariadb-install-db failed; see $DIR/log/mysql-install.log"
+	fi
+	(setsid mariadbd --no-defaults --datadir="$DIR/mysql" --user=root \
+	    --socket="$DIR/mysql.sock" --skip-networking --skip-name-resolve \
+	    --pid-file="$DIR/mysql.pid" --log-error="$DIR/log/mysql.err" \
+	    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
+	    --max-connections=500 --character-set-server=utf8mb4 \
+	    --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &)
+	wait_for 60 MariaDB mysql_cli -e 'SELECT 1'
+	mysql_cli -e "CREATE DATABASE IF NOT EXISTS hangar CHARACTER SET utf8mb4 \
+	    COLLATE utf8mb4_unicode_ci"
+}
+
+start_redis() {
+	alive "$DIR/redis.pid" redis-server && return 0
+	redis-server --port 0 --unixsocket "$DIR/redis.sock" --unixsocketperm 700 \
+	    --dir "$DIR" --daemonize yes --pidfile "$DIR/redis.pid" \
+	    --logfile "$DIR/log/redis.log" --save '' --appendonly no \
+	    >/dev/null || die "redis-server failed; see $DIR/log/redis.log"
+	wait_for 10 Redis redis-cli -s "$DIR/redis.sock" ping
+}
+
+write_conf() {
+	[ -f "$DIR/hangar.conf" ] && return 0
+	cat >"$DIR/hangar.conf" <<CONF
+# Written by t/stack.sh for the stack in $DIR; see hangar.conf(5).
+listen = $DIR/hangard.sock
+workers = ${HANGAR_WORKERS:-4}
+pid_file = $DIR/hangard.pid
+access_log = $DIR/log/access.log
+log_file = $DIR/log/hangard.log
+db_socket = $DIR/mysql.sock
+db_user = root
+db_name = hangar
+redis_socket = $DIR/redis.sock
+secret_key_file = $DIR/secret.key
+smtp_url = ${HANGAR_SMTP_URL:-smtp://127.0.0.1:25}
+public_url = http://127.0.0.1:$PORT
+agent_log = $DIR/log/agent.log
+agent_pid_file = $DIR/hangar-agent.pid
+known_hosts = $DIR/known_hosts
+CONF
+	if [ -n "${HANGAR_EXTRA_CONF:-}" ]; then
+		printf '%s\n' "$HANGAR_EXTRA_CONF" >>"$DIR/hangar.conf"
+	fi
+}
+
+admin_password() {
+	if [ -n "${HANGAR_ADMIN_PASSWORD:-}" ]; then
+		printf '%s' "$HANGAR_ADMIN_PASSWORD"
+	elif [ -s "$DIR/admin-password" ]; then
+		cat "$DIR/admin-password"
+	else
+		( umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=\n' \
+		    >"$DIR/admin-password" )
+		cat "$DIR/admin-password"
+	fi
+}
+
+start_hangard() {
+	alive "$DIR/hangard.pid" hangard && return 0
+	"$BIN/hangard" -d -c "$DIR/hangar.conf" ||
+	    die "hangard failed to start; see $DIR/log/hangard.log"
+	wait_for 20 hangard test -S "$DIR/hangard.sock"
+}
+
+start_nginx() {
+	alive "$DIR/nginx.pid" nginx && return 0
+	mkdir -p "$DIR/nginx-tmp"
+	sed -e "s#@DIR@#$DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@SRC@#$SRC#g" \
+	    "$SRC/nginx/run.conf.in" >"$DIR/nginx.conf"
+	nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" ||
+	    die "nginx failed to start; see $DIR/log/nginx-error.log"
+}
+
+case $cmd in
+start)
+	mkdir -p "$DIR/log"
+	[ -x "$BIN/hangard" ] || die "$BIN/hangard is not built"
+	start_db
+	start_redis
+	write_conf
+	"$BIN/hangarctl" -c "$DIR/hangar.conf" keygen >/dev/null
+	"$BIN/hangarctl" -c "$DIR/hangar.conf" -s "$SRC/sql" migrate \
+	    >>"$DIR/log/migrate.log"
+	pw=$(admin_password)
+	rc=0
+	HANGAR_PASSWORD=$pw "$BIN/hangarctl" -c "$DIR/hangar.conf" \
+	    user add --superuser admin >/dev/null 2>&1 </dev/null || rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 3 ] || die "could not create the admin user"
+	start_hangard
+	start_nginx
+	wait_for 30 "GET /healthz" curl -sf "http://127.0.0.1:$PORT/healthz"
+	;;
+stop)
+	stop_pid "$DIR/nginx.pid" nginx
+	stop_pid "$DIR/hangar-agent.pid" hangar-agent
+	stop_pid "$DIR/hangard.pid" hangard
+	stop_pid "$DIR/redis.pid" redis-server
+	stop_pid "$DIR/mysql.pid" mariadbd
+	;;
+stop-db)	stop_pid "$DIR/mysql.pid" mariadbd ;;
+start-db)	mkdir -p "$DIR/log"; start_db ;;
+stop-redis)	stop_pid "$DIR/redis.pid" redis-server ;;
+start-redis)	mkdir -p "$DIR/log"; start_redis ;;
+*)	die "unknown command $cmd" ;;
+esac
