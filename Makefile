@@ -38,15 +38,18 @@ ALL_CFLAGS	= $(CFLAGS_BASE) $(LIBCFLAGS) $(SAN) $(CFLAGS)
 LIB_SRC		= $(wildcard lib/*.c)
 HANGARD_SRC	= $(wildcard src/hangard/*.c)
 CTL_SRC		= $(wildcard src/hangarctl/*.c)
+AGENT_SRC	= $(wildcard src/agent/*.c)
+AGENT_OBJ	= $(AGENT_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ		= $(LIB_SRC:%.c=$(BUILD)/%.o)
 HANGARD_OBJ	= $(HANGARD_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ		= $(CTL_SRC:%.c=$(BUILD)/%.o)
-PROGS		= $(BUILD)/hangard $(BUILD)/hangarctl
+PROGS		= $(BUILD)/hangard $(BUILD)/hangarctl \
+		  $(if $(AGENT_SRC),$(BUILD)/hangar-agent)
 
 UNIT_SRC	= $(wildcard t/unit/test_*.c)
-UNIT_BIN	= $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/%)
+UNIT_BIN	= $(UNIT_SRC:t/unit/test_%.c=$(BUILD)/t/unit_%)
 API_SRC		= $(wildcard t/api/test_*.c)
-API_BIN		= $(API_SRC:t/api/%.c=$(BUILD)/t/%)
+API_BIN		= $(API_SRC:t/api/test_%.c=$(BUILD)/t/api_%)
 API_COMMON	= $(BUILD)/t/api/client.o
 TOOLS		= $(BUILD)/t/smtp-sink $(BUILD)/t/ceiling
 
@@ -77,9 +80,10 @@ configure: configure.ac
 config.mk: configure config.mk.in
 	./configure --prefix=$(PREFIX) >/dev/null
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard src/hangard/*.h) config.mk
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard src/*/*.h) config.mk
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/hangard: $(HANGARD_OBJ) $(LIB_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
@@ -87,11 +91,14 @@ $(BUILD)/hangard: $(HANGARD_OBJ) $(LIB_OBJ)
 $(BUILD)/hangarctl: $(CTL_OBJ) $(LIB_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-$(BUILD)/t/test_%: t/unit/test_%.c $(LIB_OBJ)
+$(BUILD)/hangar-agent: $(AGENT_OBJ) $(LIB_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+$(BUILD)/t/unit_%: t/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
-$(BUILD)/t/test_%: t/api/test_%.c $(API_COMMON)
+$(BUILD)/t/api_%: t/api/test_%.c $(API_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
@@ -127,7 +134,7 @@ stop:
 
 check: deps
 	@$(MAKE) --no-print-directory check-build BUILD=build-san SAN="$(SANFLAGS)"
-	@t/run-tests.sh $(CURDIR)/build-san
+	@t/run-tests.sh $(CURDIR)/build-san $(TESTS)
 
 check-build: $(PROGS) $(UNIT_BIN) $(API_BIN) $(TOOLS)
 

@@ -112,6 +112,7 @@ struct hg_route {
 
 /* router.c */
 extern const struct hg_route *const hg_route_tables[];
+extern const size_t hg_route_ntables;
 const struct hg_route	*hg_route_find(struct hg_req *, int *status, char *allow,
 			    size_t allowlen);
 char			*hg_path_normalize(struct hg_arena *, const char *uri);

@@ -14,12 +14,26 @@
 
 #include "hangard.h"
 
-extern const struct hg_route hg_routes_health[];
-extern const struct hg_route hg_routes_auth[];
-extern const struct hg_route hg_routes_users[];
-extern const struct hg_route hg_routes_roles[];
-extern const struct hg_route hg_routes_tokens[];
-extern const struct hg_route hg_routes_audit[];
+/*
+ * One entry per resource family.  Declared weak so that a family still
+ * being written leaves a NULL here instead of breaking the link.
+ */
+#define FAMILY(name) extern const struct hg_route name[] __attribute__((weak))
+FAMILY(hg_routes_health);
+FAMILY(hg_routes_auth);
+FAMILY(hg_routes_users);
+FAMILY(hg_routes_roles);
+FAMILY(hg_routes_tokens);
+FAMILY(hg_routes_audit);
+FAMILY(hg_routes_applications);
+FAMILY(hg_routes_productions);
+FAMILY(hg_routes_hosts);
+FAMILY(hg_routes_navigators);
+FAMILY(hg_routes_authz);
+FAMILY(hg_routes_host_tasks);
+FAMILY(hg_routes_tasks);
+FAMILY(hg_routes_credentials);
+FAMILY(hg_routes_cloud_accounts);
 
 const struct hg_route *const hg_route_tables[] = {
 	hg_routes_health,
@@ -28,8 +42,18 @@ const struct hg_route *const hg_route_tables[] = {
 	hg_routes_roles,
 	hg_routes_tokens,
 	hg_routes_audit,
-	NULL
+	hg_routes_applications,
+	hg_routes_productions,
+	hg_routes_hosts,
+	hg_routes_navigators,
+	hg_routes_authz,
+	hg_routes_host_tasks,
+	hg_routes_tasks,
+	hg_routes_credentials,
+	hg_routes_cloud_accounts,
 };
+const size_t hg_route_ntables = sizeof(hg_route_tables) /
+    sizeof(hg_route_tables[0]);
 
 static const struct {
 	const char *from, *to;
@@ -124,8 +148,8 @@ hg_route_find(struct hg_req *r, int *status, char *allow, size_t allowlen)
 	*status = 404;
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";
-	for (t = hg_route_tables; *t != NULL; t++)
-		for (rt = *t; rt->rt_method != NULL; rt++) {
+	for (t = hg_route_tables; t < hg_route_tables + hg_route_ntables; t++)
+		for (rt = *t; rt != NULL && rt->rt_method != NULL; rt++) {
 			if (!match(r, rt->rt_pattern, r->r_path))
 				continue;
 			if (strcmp(rt->rt_method, method) == 0)

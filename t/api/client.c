@@ -1,0 +1,516 @@
+/*
+ * client.c -- the API tests' shared client (see client.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <mysql.h>
+
+#include "client.h"
+
+struct buf {
+	char	*b_data;
+	size_t	 b_len;
+};
+
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf	*b = arg;
+	size_t		 len = size * n;
+
+	b->b_data = realloc(b->b_data, b->b_len + len + 1);
+	ck_assert_ptr_nonnull(b->b_data);
+	memcpy(b->b_data + b->b_len, p, len);
+	b->b_len += len;
+	b->b_data[b->b_len] = '\0';
+	return len;
+}
+
+static const char *
+base_url(void)
+{
+	const char *u = getenv("HANGAR_URL");
+
+	return u ? u : "http://127.0.0.1:18080";
+}
+
+struct resp *
+api_raw(const char *method, const char *path, const char *token,
+    const char *ctype, const char *body, size_t len, const char *const *headers)
+{
+	CURL			*c = curl_easy_init();
+	struct curl_slist	*h = NULL;
+	struct buf		 out = { NULL, 0 }, hdr = { NULL, 0 };
+	struct resp		*r = calloc(1, sizeof(*r));
+	char			 url[8192], line[512];
+	CURLcode		 rc;
+
+	ck_assert_ptr_nonnull(c);
+	snprintf(url, sizeof(url), "%s%s", base_url(), path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (token != NULL) {
+		snprintf(line, sizeof(line), "Authorization: Token %s", token);
+		h = curl_slist_append(h, line);
+	}
+	if (ctype != NULL) {
+		snprintf(line, sizeof(line), "Content-Type: %s", ctype);
+		h = curl_slist_append(h, line);
+	}
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	h = curl_slist_append(h, "Expect:");
+	for (; headers != NULL && *headers != NULL; headers++)
+		h = curl_slist_append(h, *headers);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hdr);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	rc = curl_easy_perform(c);
+	ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path,
+	    curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	r->body = out.b_data ? out.b_data : strdup("");
+	r->len = out.b_len;
+	r->headers = hdr.b_data ? hdr.b_data : strdup("");
+	r->json = r->len ? json_tokener_parse(r->body) : NULL;
+	return r;
+}
+
+struct resp *
+api(const char *method, const char *path, const char *token, const char *json)
+{
+	return api_raw(method, path, token, json ? "application/json" : NULL,
+	    json, json ? strlen(json) : 0, NULL);
+}
+
+struct resp *
+api_f(const char *method, const char *path, const char *token,
+    const char *fmt, ...)
+{
+	struct resp	*r;
+	char		*body;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+	va_end(ap);
+	r = api(method, path, token, body);
+	free(body);
+	return r;
+}
+
+void
+resp_free(struct resp *r)
+{
+	if (r == NULL)
+		return;
+	if (r->json)
+		json_object_put(r->json);
+	free(r->body);
+	free(r->headers);
+	free(r);
+}
+
+const char *
+resp_header(struct resp *r, const char *name)
+{
+	static char	 val[1024];
+	const char	*p = r->headers;
+	size_t		 n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ')
+				p++;
+			snprintf(val, sizeof(val), "%.*s", (int)strcspn(p, "\r\n"), p);
+			return val;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+const char *
+uniq(const char *prefix)
+{
+	static int	n;
+	static char	buf[8][128];
+	char		*b = buf[n % 8];
+
+	snprintf(b, sizeof(buf[0]), "%s-%ld-%d", prefix, (long)getpid(), n++);
+	return b;
+}
+
+/* Log in with a password and create a token through the cookie session. */
+static char *
+token_for(const char *user, const char *password)
+{
+	CURL			*c;
+	struct curl_slist	*h = NULL;
+	struct buf		 out = { NULL, 0 };
+	char			 url[1024], body[1024], line[256];
+	json_object		*j, *v;
+	char			*csrf, *tok;
+
+	c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");	/* in-memory jar */
+	h = curl_slist_append(h, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+	snprintf(url, sizeof(url), "%s/auth/login/", base_url());
+	snprintf(body, sizeof(body), "{\"username\": \"%s\", \"password\": \"%s\"}",
+	    user, password);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	j = json_tokener_parse(out.b_data);
+	ck_assert_msg(j != NULL && json_object_object_get_ex(j, "csrf_token", &v),
+	    "login as %s failed: %s", user, out.b_data);
+	csrf = strdup(json_object_get_string(v));
+	json_object_put(j);
+	free(out.b_data);
+	out.b_data = NULL;
+	out.b_len = 0;
+	snprintf(line, sizeof(line), "X-CSRF-Token: %s", csrf);
+	h = curl_slist_append(h, line);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	snprintf(url, sizeof(url), "%s/auth-tokens/", base_url());
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"name\": \"test\"}");
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	j = json_tokener_parse(out.b_data);
+	ck_assert_msg(j != NULL && json_object_object_get_ex(j, "value", &v),
+	    "token for %s failed: %s", user, out.b_data);
+	tok = strdup(json_object_get_string(v));
+	json_object_put(j);
+	free(out.b_data);
+	free(csrf);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return tok;
+}
+
+const char *
+admin_token(void)
+{
+	static char *tok;
+
+	if (tok == NULL) {
+		const char *pw = getenv("HANGAR_ADMIN_PASSWORD");
+
+		ck_assert_msg(pw != NULL, "HANGAR_ADMIN_PASSWORD is not set");
+		tok = token_for("admin", pw);
+	}
+	return tok;
+}
+
+const char *
+user_token(const char *name, int super, long long *id)
+{
+	struct resp	*r;
+	char		 pw[200];
+
+	snprintf(pw, sizeof(pw), "password-%s", name);
+	r = api_f("POST", "/users/", admin_token(), "{\"username\": \"%s\", "
+	    "\"password\": \"%s\", \"is_superuser\": %s}", name, pw,
+	    super ? "true" : "false");
+	ck_assert_msg(r->status == 201, "creating user %s: %ld %s", name,
+	    r->status, r->body);
+	if (id != NULL)
+		*id = jint(r->json, "id");
+	resp_free(r);
+	return token_for(name, pw);
+}
+
+/* ---- database ------------------------------------------------------- */
+
+static MYSQL *
+dbc(void)
+{
+	static MYSQL	*m;
+	char		 sock[1024];
+	const char	*dir = getenv("HANGAR_DIR");
+
+	if (m != NULL)
+		return m;
+	ck_assert_msg(dir != NULL, "HANGAR_DIR is not set");
+	snprintf(sock, sizeof(sock), "%s/mysql.sock", dir);
+	m = mysql_init(NULL);
+	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	ck_assert_msg(mysql_real_connect(m, NULL, "root", "", "hangar", 0, sock,
+	    0) != NULL, "cannot connect to %s: %s", sock, mysql_error(m));
+	return m;
+}
+
+char *
+db_str(const char *sql)
+{
+	MYSQL		*m = dbc();
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	char		*s = NULL;
+
+	ck_assert_msg(mysql_query(m, sql) == 0, "%s: %s", sql, mysql_error(m));
+	res = mysql_store_result(m);
+	if (res != NULL && (row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
+		s = strdup(row[0]);
+	if (res != NULL)
+		mysql_free_result(res);
+	return s;
+}
+
+long long
+db_int(const char *sql)
+{
+	char		*s = db_str(sql);
+	long long	 n = s ? strtoll(s, NULL, 10) : 0;
+
+	free(s);
+	return n;
+}
+
+char *
+db_fingerprint(const char *tables)
+{
+	MYSQL		*m = dbc();
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	char		 sql[2048], *out = NULL;
+	size_t		 len = 0;
+
+	snprintf(sql, sizeof(sql), "CHECKSUM TABLE %s EXTENDED", tables);
+	ck_assert_msg(mysql_query(m, sql) == 0, "%s: %s", sql, mysql_error(m));
+	res = mysql_store_result(m);
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		char	part[512];
+		int	n = snprintf(part, sizeof(part), "%s=%s;", row[0],
+			    row[1] ? row[1] : "NULL");
+
+		out = realloc(out, len + (size_t)n + 1);
+		memcpy(out + len, part, (size_t)n + 1);
+		len += (size_t)n;
+	}
+	mysql_free_result(res);
+	return out ? out : strdup("");
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+json_object *
+jpath(json_object *j, const char *path)
+{
+	char	buf[512], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && j;
+	    tok = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(j, json_type_array))
+			j = json_object_array_get_idx(j, (size_t)atoi(tok));
+		else if (!json_object_object_get_ex(j, tok, &j))
+			return NULL;
+	}
+	return j;
+}
+
+const char *
+jstr(json_object *j, const char *path)
+{
+	json_object *v = jpath(j, path);
+
+	return v && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+long long
+jint(json_object *j, const char *path)
+{
+	json_object *v = jpath(j, path);
+
+	ck_assert_msg(v != NULL && json_object_is_type(v, json_type_int),
+	    "%s is not an integer", path);
+	return json_object_get_int64(v);
+}
+
+/* ---- assertions ------------------------------------------------------- */
+
+void
+expect_status_at(const char *file, int line, struct resp *r, long http)
+{
+	ck_assert_msg(r->status == http, "%s:%d: want HTTP %ld, got %ld: %s",
+	    file, line, http, r->status, r->body);
+	ck_assert_msg(resp_header(r, "X-Request-Id") != NULL,
+	    "%s:%d: no X-Request-Id", file, line);
+	resp_free(r);
+}
+
+void
+expect_error_at(const char *file, int line, struct resp *r, long http, int code,
+    const char *field)
+{
+	const char *ct;
+
+	ck_assert_msg(r->status == http, "%s:%d: want HTTP %ld, got %ld: %s",
+	    file, line, http, r->status, r->body);
+	ck_assert_msg(r->json != NULL, "%s:%d: error body is not JSON: %s",
+	    file, line, r->body);
+	ck_assert_msg(jpath(r->json, "error_code") != NULL &&
+	    jint(r->json, "error_code") == code,
+	    "%s:%d: want error_code %d: %s", file, line, code, r->body);
+	ck_assert_msg(jstr(r->json, "message") != NULL &&
+	    *jstr(r->json, "message") != '\0',
+	    "%s:%d: no message: %s", file, line, r->body);
+	ct = resp_header(r, "Content-Type");
+	ck_assert_msg(ct != NULL && strncmp(ct, "application/json", 16) == 0,
+	    "%s:%d: content type %s", file, line, ct ? ct : "(none)");
+	if (r->status != 413 && r->status != 503)
+		ck_assert_msg(resp_header(r, "X-Request-Id") != NULL,
+		    "%s:%d: no X-Request-Id", file, line);
+	if (field != NULL)
+		ck_assert_msg(jpath(jpath(r->json, "errors"), field) != NULL,
+		    "%s:%d: errors does not name %s: %s", file, line, field,
+		    r->body);
+	resp_free(r);
+}
+
+/* ---- the bad-input battery --------------------------------------------- */
+
+static const char *
+wrong_value(const char *type)
+{
+	if (strcmp(type, "string") == 0)
+		return "12345";
+	if (strcmp(type, "int") == 0)
+		return "\"12\"";
+	if (strcmp(type, "bool") == 0)
+		return "\"yes\"";
+	if (strcmp(type, "array") == 0)
+		return "{\"a\": 1}";
+	return "[1, 2]";
+}
+
+static void
+refused(const char *method, const char *path, const char *token,
+    json_object *body, long http, int code, const char *field,
+    const char *tables, const char *before)
+{
+	const char	*text = json_object_to_json_string_ext(body,
+			    JSON_C_TO_STRING_PLAIN);
+	char		*after;
+
+	expect_error(api(method, path, token, text), http, code, field);
+	after = db_fingerprint(tables);
+	ck_assert_msg(strcmp(before, after) == 0,
+	    "%s %s with %s changed the database", method, path, text);
+	free(after);
+}
+
+void
+bad_input_battery(const char *method, const char *path, const char *token,
+    const char *valid_json, const struct field_spec *f, size_t n,
+    const char *tables)
+{
+	char		*before = db_fingerprint(tables), *after, *big;
+	json_object	*valid = json_tokener_parse(valid_json), *b;
+	size_t		 i;
+	const size_t	 bigsize = 2 * 1024 * 1024;
+
+	ck_assert_msg(valid != NULL, "battery: valid body is not JSON");
+	expect_error(api(method, path, token, "{\"a\": "), 400, 10001, NULL);
+	expect_error(api(method, path, token, "{\"a\": 1} trailing"), 400, 10001,
+	    NULL);
+	expect_error(api_raw(method, path, token, "text/plain", valid_json,
+	    strlen(valid_json), NULL), 415, 10003, NULL);
+	big = malloc(bigsize + 1);
+	memset(big, ' ', bigsize);
+	big[0] = '{';
+	big[bigsize - 1] = '}';
+	big[bigsize] = '\0';
+	expect_error(api_raw(method, path, token, "application/json", big,
+	    bigsize, NULL), 413, 10004, NULL);
+	free(big);
+	expect_error(api(method, path, token, "\"a string\""), 400, 10002, NULL);
+	for (i = 0; i < n; i++) {
+		json_object *v;
+
+		if (f[i].required) {
+			b = json_tokener_parse(valid_json);
+			json_object_object_del(b, f[i].name);
+			refused(method, path, token, b, 400, 10002, f[i].name,
+			    tables, before);
+			json_object_put(b);
+		}
+		b = json_tokener_parse(valid_json);
+		v = json_tokener_parse(wrong_value(f[i].type));
+		json_object_object_add(b, f[i].name, v);
+		refused(method, path, token, b, 400, 10002, f[i].name, tables,
+		    before);
+		json_object_put(b);
+		if (f[i].maxlen > 0) {
+			char *s = malloc((size_t)f[i].maxlen + 2);
+
+			memset(s, 'x', (size_t)f[i].maxlen + 1);
+			s[f[i].maxlen + 1] = '\0';
+			b = json_tokener_parse(valid_json);
+			json_object_object_add(b, f[i].name,
+			    json_object_new_string(s));
+			refused(method, path, token, b, 400, 10002, f[i].name,
+			    tables, before);
+			json_object_put(b);
+			free(s);
+		}
+		if (f[i].enum_bad != NULL) {
+			b = json_tokener_parse(valid_json);
+			json_object_object_add(b, f[i].name,
+			    json_object_new_string(f[i].enum_bad));
+			refused(method, path, token, b, 400, 10002, f[i].name,
+			    tables, before);
+			json_object_put(b);
+		}
+	}
+	after = db_fingerprint(tables);
+	ck_assert_msg(strcmp(before, after) == 0, "%s %s: refusals changed the "
+	    "database", method, path);
+	free(before);
+	free(after);
+	json_object_put(valid);
+}
+
+int
+run_suite(const char *name, TCase *(*const *cases)(void), size_t n)
+{
+	Suite	*s = suite_create(name);
+	SRunner	*sr;
+	size_t	 i;
+	int	 failed;
+
+	for (i = 0; i < n; i++) {
+		TCase *tc = cases[i]();
+
+		tcase_set_timeout(tc, 120);
+		suite_add_tcase(s, tc);
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed;
+}

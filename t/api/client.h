@@ -1,0 +1,97 @@
+/*
+ * client.h -- what the API tests share: a libcurl client for the test
+ * stack, direct database reads (to prove a refused request changed
+ * nothing), and assertions about Hangar's error body.
+ *
+ * The stack is started by t/run-tests.sh, which exports:
+ *	HANGAR_URL		http://127.0.0.1:PORT
+ *	HANGAR_ADMIN_PASSWORD	the superuser admin's password
+ *	HANGAR_DIR		the stack's folder (mysql.sock, logs, ...)
+ *	HANGAR_SMTP_DIR		where t/smtp-sink writes captured mail
+ */
+#ifndef HG_TEST_CLIENT_H
+#define HG_TEST_CLIENT_H
+
+#include <stddef.h>
+
+#include <check.h>
+#include <json-c/json.h>
+
+struct resp {
+	long		 status;
+	char		*body;
+	size_t		 len;
+	char		*headers;	/* raw response headers */
+	json_object	*json;		/* parsed body, NULL if not JSON */
+};
+
+/* Request with a JSON body given as text (NULL: no body). */
+struct resp	*api(const char *method, const char *path, const char *token,
+		    const char *json);
+/* printf-style body: api_f("POST", "/roles/", tok, "{\"name\": \"%s\"}", n) */
+struct resp	*api_f(const char *method, const char *path, const char *token,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Full control: content type, raw bytes, extra header lines ("K: v"). */
+struct resp	*api_raw(const char *method, const char *path, const char *token,
+		    const char *ctype, const char *body, size_t len,
+		    const char *const *headers);
+void		 resp_free(struct resp *);
+/* Value of a response header (case-insensitive), static buffer; or NULL. */
+const char	*resp_header(struct resp *, const char *name);
+
+/* The admin's API token (created once per test process). */
+const char	*admin_token(void);
+/*
+ * Create user NAME (password "password-NAME", non-superuser unless super)
+ * and return an API token acting as it; *id gets the user id.
+ */
+const char	*user_token(const char *name, int super, long long *id);
+/* A unique name for this process: prefix-<pid>-<counter>. */
+const char	*uniq(const char *prefix);
+
+/* Database reads (through the stack's MariaDB socket). */
+long long	 db_int(const char *sql);		/* first cell as integer */
+char		*db_str(const char *sql);		/* first cell; free it */
+/* A fingerprint of tables (comma-separated): equal means unchanged. */
+char		*db_fingerprint(const char *tables);
+
+/* JSON helpers: jpath(j, "results.0.name") (NULL if absent). */
+json_object	*jpath(json_object *, const char *path);
+const char	*jstr(json_object *, const char *path);
+long long	 jint(json_object *, const char *path);
+
+/*
+ * Assert r is an error with this HTTP status and error_code, with a
+ * message, an X-Request-Id header, and (for 10002) errors naming field
+ * when field is not NULL.  Frees r.
+ */
+#define expect_error(r, http, code, field) \
+	expect_error_at(__FILE__, __LINE__, r, http, code, field)
+void	expect_error_at(const char *, int, struct resp *, long http, int code,
+	    const char *field);
+#define expect_status(r, http) expect_status_at(__FILE__, __LINE__, r, http)
+void	expect_status_at(const char *, int, struct resp *, long http);
+
+/*
+ * The bad-input battery for one endpoint that takes a JSON object body:
+ * malformed JSON, wrong content type, an oversized (2 MiB) body, a
+ * non-object body, and for every declared field: missing (when required),
+ * wrong JSON type, too long (when maxlen > 0), out of its enum (when
+ * enum_bad is set).  Every refusal is checked for its status and code and
+ * that the fingerprint of tables did not change.
+ */
+struct field_spec {
+	const char	*name;
+	int		 required;
+	const char	*type;		/* "string", "int", "bool", "array", "object" */
+	int		 maxlen;	/* strings: longest accepted, 0: unchecked */
+	const char	*enum_bad;	/* a value outside the enum, or NULL */
+};
+void	bad_input_battery(const char *method, const char *path,
+	    const char *token, const char *valid_json,
+	    const struct field_spec *, size_t nfields, const char *tables);
+
+/* Build and run a check suite of one TCase per entry; returns failures. */
+int	run_suite(const char *name, TCase *(*const *cases)(void), size_t n);
+
+#endif

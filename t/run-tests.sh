@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# t/run-tests.sh BUILDDIR [NAME...] -- run the test suite: unit tests, then
+# the API tests against a throwaway stack of their own (folder t/tmp/, port
+# HANGAR_TEST_PORT, default 18080), then check that no sanitizer fired.
+# NAME limits the run to those tests (e.g. unit_valid api_users).
+set -uo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:?usage: run-tests.sh BUILDDIR [NAME...]}
+shift
+PORT=${HANGAR_TEST_PORT:-18080}
+SMTP_PORT=$((PORT + 1))
+DIR=$SRC/t/tmp/stack-$PORT
+export HANGAR_URL=http://127.0.0.1:$PORT HANGAR_DIR=$DIR
+export HANGAR_SMTP_DIR=$DIR/mail HANGAR_STACK=$SRC/t/stack.sh
+export HANGAR_BIN=$BUILD HANGAR_TEST_PORT=$PORT
+export HANGAR_ADMIN_PASSWORD=admin-$RANDOM-$RANDOM-$$
+export HANGAR_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT
+# Sanitizer reports from the servers go to files we check at the end.
+export ASAN_OPTIONS=log_path=$DIR/log/asan:detect_leaks=0:abort_on_error=0
+export UBSAN_OPTIONS=log_path=$DIR/log/ubsan:print_stacktrace=1
+
+want() {	# is test $1 selected?
+	[ ${#NAMES[@]} -eq 0 ] && return 0
+	local n
+	for n in "${NAMES[@]}"; do [ "$n" = "$1" ] && return 0; done
+	return 1
+}
+NAMES=("$@")
+
+passed=0 failed=0 failures=()
+run_one() {	# run_one BINARY -- run a check binary and add up its counts
+	local bin=$1 name out line checks fails errs
+	name=$(basename "$bin")
+	printf '== %s\n' "$name"
+	out=$(CK_DEFAULT_TIMEOUT=120 "$bin" 2>&1)
+	local rc=$?
+	printf '%s\n' "$out"
+	line=$(printf '%s\n' "$out" | grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' | tail -n1)
+	if [ -n "$line" ]; then
+		checks=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+		fails=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+		errs=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+		passed=$((passed + checks - fails - errs))
+		failed=$((failed + fails + errs))
+		[ $((fails + errs)) -eq 0 ] || failures+=("$name")
+	fi
+	if [ -z "$line" ] || { [ $rc -ne 0 ] && [ $((fails + errs)) -eq 0 ]; }; then
+		failed=$((failed + 1))
+		failures+=("$name (exit $rc)")
+	fi
+}
+
+for bin in "$BUILD"/t/unit_*; do
+	[ -x "$bin" ] && want "$(basename "$bin")" && run_one "$bin"
+done
+
+api_bins=()
+for bin in "$BUILD"/t/api_*; do
+	[ -x "$bin" ] && want "$(basename "$bin")" && api_bins+=("$bin")
+done
+
+if [ ${#api_bins[@]} -gt 0 ]; then
+	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
+	rm -rf "$DIR"
+	mkdir -p "$DIR/log" "$HANGAR_SMTP_DIR"
+	"$BUILD/t/smtp-sink" "$SMTP_PORT" "$HANGAR_SMTP_DIR" \
+	    >"$DIR/log/smtp-sink.log" 2>&1 &
+	sink=$!
+	cleanup() {
+		kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
+		"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
+	}
+	trap cleanup EXIT
+	if ! "$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD"; then
+		echo "run-tests.sh: the test stack did not start" >&2
+		tail -n 30 "$DIR"/log/*.log >&2
+		exit 1
+	fi
+	for bin in "${api_bins[@]}"; do
+		run_one "$bin"
+	done
+	cleanup
+	trap - EXIT
+	if ls "$DIR"/log/asan.* "$DIR"/log/ubsan.* >/dev/null 2>&1; then
+		echo "== sanitizer reports from the servers:"
+		cat "$DIR"/log/asan.* "$DIR"/log/ubsan.* 2>/dev/null | head -n 100
+		failed=$((failed + 1))
+		failures+=("sanitizer reports in $DIR/log")
+	fi
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	printf 'failed: %s\n' "${failures[@]}"
+fi
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]

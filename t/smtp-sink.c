@@ -1,0 +1,96 @@
+/*
+ * smtp-sink.c -- a minimal SMTP server for tests: accepts every message and
+ * writes it to DIR/mail-N.eml, so a test can read what Hangar mailed.
+ *
+ *	smtp-sink PORT DIR
+ *
+ * Listens on 127.0.0.1 only, one connection at a time.  It speaks just what
+ * libcurl's SMTP client uses: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int	count;
+
+static void
+reply(FILE *out, const char *line)
+{
+	fprintf(out, "%s\r\n", line);
+	fflush(out);
+}
+
+static void
+session(int fd, const char *dir)
+{
+	FILE	*in = fdopen(fd, "r"), *out = fdopen(dup(fd), "w"), *mail;
+	char	 line[8192], path[4096], tmp[4096];
+
+	reply(out, "220 smtp-sink ready");
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (strncasecmp(line, "EHLO", 4) == 0)
+			reply(out, "250 smtp-sink");
+		else if (strncasecmp(line, "HELO", 4) == 0 ||
+		    strncasecmp(line, "MAIL", 4) == 0 ||
+		    strncasecmp(line, "RCPT", 4) == 0 ||
+		    strncasecmp(line, "RSET", 4) == 0 ||
+		    strncasecmp(line, "NOOP", 4) == 0)
+			reply(out, "250 ok");
+		else if (strncasecmp(line, "DATA", 4) == 0) {
+			snprintf(tmp, sizeof(tmp), "%s/.mail-%d.tmp", dir, count);
+			snprintf(path, sizeof(path), "%s/mail-%d.eml", dir, count++);
+			if ((mail = fopen(tmp, "w")) == NULL) {
+				reply(out, "451 cannot store");
+				continue;
+			}
+			reply(out, "354 go ahead");
+			while (fgets(line, sizeof(line), in) != NULL &&
+			    strcmp(line, ".\r\n") != 0 && strcmp(line, ".\n") != 0)
+				fputs(line[0] == '.' ? line + 1 : line, mail);
+			fclose(mail);
+			rename(tmp, path);	/* readers never see half a mail */
+			reply(out, "250 stored");
+		} else if (strncasecmp(line, "QUIT", 4) == 0) {
+			reply(out, "221 bye");
+			break;
+		} else
+			reply(out, "502 not implemented");
+	}
+	fclose(in);
+	fclose(out);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sockaddr_in	sin;
+	int			s, c, one = 1;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: smtp-sink PORT DIR\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)atoi(argv[1]));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(s, 16) == -1) {
+		perror("smtp-sink");
+		return 1;
+	}
+	for (;;) {
+		if ((c = accept(s, NULL, NULL)) == -1)
+			continue;
+		session(c, argv[2]);
+	}
+}
