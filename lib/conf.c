@@ -56,6 +56,10 @@ const struct hg_confkey hg_confkeys[] = {
 	I(ssh_timeout, "10", 1, 600, "seconds to connect and authenticate over SSH"),
 	I(command_timeout, "300", 1, 86400, "seconds a remote command may run"),
 	S(known_hosts, "run/known_hosts", "pinned SSH host keys"),
+	S(zabbix_url, "", "Zabbix 6.0 api_jsonrpc.php URL (empty: no Zabbix)"),
+	S(zabbix_user, "Admin", "Zabbix API user"),
+	S(zabbix_password, "", "Zabbix API user's password"),
+	I(zabbix_timeout, "5", 1, 120, "seconds one Zabbix API call may take"),
 	{ NULL, 0, 0, NULL, 0, 0, NULL }
 };
 

@@ -53,6 +53,11 @@ struct hg_conf {
 	long	 ssh_timeout;
 	long	 command_timeout;
 	char	*known_hosts;
+	/* Zabbix (lib/zabbix.c) */
+	char	*zabbix_url;
+	char	*zabbix_user;
+	char	*zabbix_password;
+	long	 zabbix_timeout;
 };
 
 extern struct hg_conf hg_conf;

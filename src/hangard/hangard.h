@@ -32,6 +32,10 @@ struct hg_user {
 	int		 u_superuser;
 	long long	 u_session;	/* 0 when authenticated by token */
 	const char	*u_csrf;	/* session's CSRF token */
+	/* module grants "module.perm", loaded once per request (perms.c) */
+	char		**u_mperms;
+	int		 u_nmperms;
+	int		 u_mloaded;
 };
 
 struct hg_route;
@@ -56,6 +60,7 @@ struct hg_req {
 	const char		*r_remote;
 	int			 r_https;
 	struct hg_user		*r_user;	/* NULL: anonymous */
+	int			 r_outbox;	/* task queued: push after commit */
 	/* response */
 	int			 r_status;
 	json_object		*r_out;
@@ -76,6 +81,7 @@ typedef int (*hg_handler)(struct hg_req *);
  * first path parameter.
  */
 enum hg_pkind {
+	HG_P_UNSET,	/* not declared: hangard refuses to start */
 	HG_P_PUBLIC,	/* anyone, no authentication */
 	HG_P_LOGIN,	/* any authenticated user */
 	HG_P_SUPER,	/* superusers only */
@@ -116,6 +122,8 @@ extern const size_t hg_route_ntables;
 const struct hg_route	*hg_route_find(struct hg_req *, int *status, char *allow,
 			    size_t allowlen);
 char			*hg_path_normalize(struct hg_arena *, const char *uri);
+int			 hg_routes_check(char *err, size_t errlen);
+void			 hg_routes_print(void);
 
 /* auth.c: who is calling */
 int	hg_authenticate(struct hg_req *);
@@ -128,6 +136,45 @@ void	hg_login_succeeded(struct hg_req *, const char *username);
 /* perms.c: what the caller may do */
 int		 hg_authorize(struct hg_req *);
 json_object	*hg_module_perms(struct hg_req *);
+int		 hg_perm_module(struct hg_req *, const char *module,
+		    const char *perm);
+int		 hg_perm_object(struct hg_req *, const char *type, long long id,
+		    const char *perm);
+int		 hg_holds_object(struct hg_req *, const char *type, long long id,
+		    const char *perm);
+int		 hg_visible_all(struct hg_req *, const char *type);
+json_object	*hg_object_actions(struct hg_req *, const char *type,
+		    const char *grants);
+const char	*hg_module_name(const char *name_or_label);
+const char	*hg_module_perm(const char *module, const char *perm);
+const char *const *hg_module_list(size_t *);
+void		 hg_module_perms_of(const char *module, const char **out);
+const char	*hg_resource_perm(const char *type, const char *perm);
+void		 hg_resource_perms_of(const char *type, const char **out);
+
+/*
+ * SQL for "granted to the caller": a resource_grants/module_grants row
+ * aliased g whose subject is the user or one of its roles.  Two parameters:
+ * the user id twice.
+ */
+#define HG_SUBJECT_SQL "((g.subject_type = 'user' AND g.subject_id = ?) OR " \
+	"(g.subject_type = 'role' AND g.subject_id IN " \
+	"(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = ?)))"
+/*
+ * A column with the caller's per-object grants on the row's object (idcol)
+ * as a comma list, for hg_object_actions; type is 'application' or 'host'.
+ * Two parameters: the user id twice.
+ */
+#define HG_GRANTS_COL(type, idcol) "(SELECT GROUP_CONCAT(DISTINCT g.perm) " \
+	"FROM resource_grants g WHERE g.resource_type = '" type "' AND " \
+	"g.resource_id = " idcol " AND " HG_SUBJECT_SQL ")"
+/*
+ * A condition "the caller may view the row's object (idcol)": first
+ * parameter 1 when hg_visible_all(), then the user id twice.
+ */
+#define HG_VISIBLE_SQL(type, view, idcol) "(? = 1 OR " idcol " IN (SELECT " \
+	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
+	"' AND g.perm = '" view "' AND " HG_SUBJECT_SQL "))"
 
 /* objects.c: objects several families render */
 #define HG_USER_COLS "u.id, u.username, u.name, u.email, u.phone, u.status, " \
@@ -143,6 +190,23 @@ int		 hg_users_exist(struct hg_req *, const long long *, size_t);
 int		 hg_roles_exist(struct hg_req *, const long long *, size_t);
 int		 hg_exists(struct hg_req *, const char *sql, long long id,
 		    const char *what);
+
+/*
+ * applications.c: the Application object (API.md sections 3-4) for every
+ * family that lists applications.  Select HG_APP_COLS from applications a.
+ */
+#define HG_APP_COLS "a.id, a.name, a.full_name, a.parent_id, " \
+	"a.production_id, a.description, " \
+	"EXISTS (SELECT 1 FROM applications c WHERE c.parent_id = a.id), " \
+	"a.application_type, a.run_user, a.directory, a.startup_cmd, " \
+	"a.stop_cmd, a.stdout_path, a.stderr_path, a.pid_path, a.created_time, " \
+	"(SELECT JSON_ARRAYAGG(c.id ORDER BY c.id) FROM applications c " \
+	"WHERE c.parent_id = a.id), " \
+	"(SELECT JSON_ARRAYAGG(d.required_id ORDER BY d.required_id) " \
+	"FROM app_dependencies d WHERE d.app_id = a.id), " \
+	"(SELECT JSON_ARRAYAGG(p.user_id ORDER BY p.user_id) " \
+	"FROM app_response_persons p WHERE p.app_id = a.id)"
+json_object	*hg_app_json(struct hg_req *, struct hg_rows *, int row);
 
 /* reply.c */
 int		 hg_fail(struct hg_req *, int code, const char *fmt, ...)
@@ -197,6 +261,24 @@ json_object	*hg_jparse(const char *);	/* JSON text from SQL, NULL -> [] */
 /* worker.c */
 extern struct hg_redis	*hg_worker_redis;
 void	hg_worker_run(int listen_fd, int generation);
+
+/*
+ * tasks.c: queue a task in the request's transaction (see lib/queue.h).
+ * Writes the task, its task_hosts rows and its outbox row with the caller
+ * as creator, and sets r_outbox so that the dispatcher pushes the outbox to
+ * Redis after the commit.  Returns 0 or an error code (HG_E_NOTFOUND for an
+ * unknown host id); *task_id gets the id (render it as a string).
+ */
+int		 hg_task_new(struct hg_req *, const char *kind, const char *opts,
+		    const long long *host_ids, size_t nhosts, long long *task_id);
+/*
+ * The task object of API.md 6: {"id": "N", "kind", "status", "creator",
+ * "created_time", "finished_time", "hosts": [{"id", "name"}], "results":
+ * [{"host_id", "hostname", "status", "message", "started_time",
+ * "finished_time"}]}, a new object the caller owns; HG_E_NOTFOUND (already
+ * rendered by hg_fail) when there is no such task.
+ */
+int		 hg_task_get(struct hg_req *, long long task_id, json_object **);
 
 /* audit.c */
 int	hg_audit(struct hg_req *, const char *kind, long long target_id,

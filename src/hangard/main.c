@@ -51,7 +51,7 @@ on_signal(int sig)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: hangard [-dt] [-c file]\n");
+	fprintf(stderr, "usage: hangard [-dRt] [-c file]\n");
 	exit(2);
 }
 
@@ -229,10 +229,11 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	sigset_t		 block, empty;
 	int			 ch, lfd, test = 0, detach = 0, i;
+	char			 err[512];
 	char			*listen_path;
 	time_t			 deadline;
 
-	while ((ch = getopt(argc, argv, "c:dt")) != -1)
+	while ((ch = getopt(argc, argv, "c:dRt")) != -1)
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -243,11 +244,18 @@ main(int argc, char *argv[])
 		case 't':
 			test = 1;
 			break;
+		case 'R':
+			hg_routes_print();
+			return hg_routes_check(err, sizeof(err)) == 0 ? 0 : 1;
 		default:
 			usage();
 		}
 	if (argc != optind)
 		usage();
+	if (hg_routes_check(err, sizeof(err)) != 0) {
+		fprintf(stderr, "hangard: %s\n", err);
+		return 1;
+	}
 	if (load_conf(conf_path) != 0)
 		return 1;
 	if (test) {

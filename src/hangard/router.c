@@ -164,3 +164,61 @@ hg_route_find(struct hg_req *r, int *status, char *allow, size_t allowlen)
 		}
 	return NULL;
 }
+
+static const char *const kind_names[] = {
+	[HG_P_UNSET] = "unset", [HG_P_PUBLIC] = "public", [HG_P_LOGIN] = "login",
+	[HG_P_SUPER] = "superuser", [HG_P_SELF] = "self",
+	[HG_P_MODULE] = "module", [HG_P_APP] = "application", [HG_P_HOST] = "host",
+};
+
+/*
+ * Refuse a route table in which a route declares no permission, or names a
+ * permission that does not exist: hangard will not start with one (and the
+ * permission matrix test reads the same table through `hangard -R`).
+ */
+int
+hg_routes_check(char *err, size_t errlen)
+{
+	const struct hg_route *const	*t;
+	const struct hg_route		*rt;
+	const struct hg_perm		*p;
+
+	for (t = hg_route_tables; t < hg_route_tables + hg_route_ntables; t++)
+		for (rt = *t; rt != NULL && rt->rt_method != NULL; rt++) {
+			p = &rt->rt_perm;
+			if (p->p_kind == HG_P_UNSET || rt->rt_fn == NULL) {
+				snprintf(err, errlen, "route %s %s declares no "
+				    "permission or handler", rt->rt_method,
+				    rt->rt_pattern);
+				return -1;
+			}
+			if ((p->p_kind == HG_P_MODULE &&
+			    hg_module_perm(p->p_module, p->p_name) == NULL) ||
+			    (p->p_kind == HG_P_APP &&
+			    hg_resource_perm("application", p->p_name) == NULL) ||
+			    (p->p_kind == HG_P_HOST &&
+			    hg_resource_perm("host", p->p_name) == NULL)) {
+				snprintf(err, errlen, "route %s %s names unknown "
+				    "permission %s.%s", rt->rt_method,
+				    rt->rt_pattern, p->p_module ? p->p_module : "",
+				    p->p_name ? p->p_name : "");
+				return -1;
+			}
+		}
+	return 0;
+}
+
+/* `hangard -R`: one line per route: METHOD PATTERN KIND [MODULE PERM]. */
+void
+hg_routes_print(void)
+{
+	const struct hg_route *const	*t;
+	const struct hg_route		*rt;
+
+	for (t = hg_route_tables; t < hg_route_tables + hg_route_ntables; t++)
+		for (rt = *t; rt != NULL && rt->rt_method != NULL; rt++)
+			printf("%s\t%s\t%s\t%s\t%s\n", rt->rt_method, rt->rt_pattern,
+			    kind_names[rt->rt_perm.p_kind],
+			    rt->rt_perm.p_module ? rt->rt_perm.p_module : "-",
+			    rt->rt_perm.p_name ? rt->rt_perm.p_name : "-");
+}

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "hangard.h"
 #include "log.h"
+#include "queue.h"
 #include "redis.h"
 #include "secret.h"
 
@@ -190,6 +191,9 @@ dispatch(struct hg_req *r)
 	}
 	if ((rc = hg_db_commit(r->r_db)) != 0)
 		return hg_fail(r, rc, NULL);
+	/* A queued task reaches Redis now; if Redis is down, the sweeper. */
+	if (r->r_outbox)
+		(void)hg_outbox_push(r->r_db, r->r_redis, r->r_arena);
 	return 0;
 }
 

@@ -1,0 +1,361 @@
+/*
+ * zabbix.c -- Zabbix 6.0 JSON-RPC over libcurl (see zabbix.h).
+ *
+ * One request at a time on one curl handle (connection reuse); every reply
+ * is checked as a JSON-RPC 2.0 response to the id we sent.  Zabbix answers
+ * errors with HTTP 200 and {"error": {"code", "message", "data"}}: those,
+ * transport failures and malformed replies are all HG_ZBX_EFAIL, with the
+ * reason in z_err.  Missing groups and templates are found by us (an
+ * exact-name .get that returns fewer objects than asked), not by parsing
+ * Zabbix's wording, which changes between versions.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "conf.h"
+#include "log.h"
+#include "valid.h"
+#include "zabbix.h"
+
+#define MAXREPLY	(8 * 1024 * 1024)
+
+struct buf {
+	char	*b_data;
+	size_t	 b_len;
+	int	 b_over;
+};
+
+static size_t
+collect(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct buf	*b = arg;
+	size_t		 n = size * nmemb;
+	char		*d;
+
+	if (b->b_len + n > MAXREPLY) {
+		b->b_over = 1;
+		return 0;
+	}
+	if ((d = realloc(b->b_data, b->b_len + n + 1)) == NULL)
+		return 0;
+	memcpy(d + b->b_len, p, n);
+	b->b_len += n;
+	d[b->b_len] = '\0';
+	b->b_data = d;
+	return n;
+}
+
+static int
+fail(struct hg_zbx *z, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct hg_zbx *z, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(z->z_err, sizeof(z->z_err), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* POST text to zabbix_url; *reply gets the body (free it). */
+static int
+post(struct hg_zbx *z, const char *text, const char *method, char **reply)
+{
+	struct curl_slist	*hdr = NULL;
+	struct buf		 b = { NULL, 0, 0 };
+	long			 http = 0;
+	CURLcode		 cc;
+	int			 rc = 0;
+
+	hdr = curl_slist_append(hdr, "Content-Type: application/json-rpc");
+	curl_easy_setopt(z->z_curl, CURLOPT_URL, hg_conf.zabbix_url);
+	curl_easy_setopt(z->z_curl, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(z->z_curl, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(z->z_curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(z->z_curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(z->z_curl, CURLOPT_TIMEOUT, hg_conf.zabbix_timeout);
+	curl_easy_setopt(z->z_curl, CURLOPT_CONNECTTIMEOUT,
+	    hg_conf.zabbix_timeout);
+	curl_easy_setopt(z->z_curl, CURLOPT_NOSIGNAL, 1L);
+	cc = curl_easy_perform(z->z_curl);
+	curl_easy_getinfo(z->z_curl, CURLINFO_RESPONSE_CODE, &http);
+	curl_slist_free_all(hdr);
+	if (cc != CURLE_OK)
+		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: %s", method,
+		    b.b_over ? "reply too large" : curl_easy_strerror(cc));
+	else if (http != 200)
+		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: HTTP status %ld",
+		    method, http);
+	else if (b.b_data == NULL)
+		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: empty reply", method);
+	if (rc != 0)
+		free(b.b_data);
+	else
+		*reply = b.b_data;
+	return rc;
+}
+
+/*
+ * Call method with params (consumed); *result points into a reply owned by
+ * the arena.  user.login goes without "auth", everything else with it.
+ */
+static int
+call(struct hg_zbx *z, const char *method, json_object *params,
+    json_object **result)
+{
+	json_object	*req, *resp = NULL, *err, *v;
+	char		*text = NULL;
+	long long	 id = z->z_id++;
+	int		 rc;
+
+	req = json_object_new_object();
+	json_object_object_add(req, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(req, "method", json_object_new_string(method));
+	json_object_object_add(req, "params", params);
+	json_object_object_add(req, "id", json_object_new_int64(id));
+	if (z->z_auth != NULL)
+		json_object_object_add(req, "auth",
+		    json_object_new_string(z->z_auth));
+	rc = post(z, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+	    method, &text);
+	json_object_put(req);
+	if (rc != 0)
+		return rc;
+	resp = json_tokener_parse(text);
+	free(text);
+	if (resp == NULL || !json_object_is_type(resp, json_type_object))
+		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: reply is not JSON-RPC",
+		    method);
+	else if (!json_object_object_get_ex(resp, "id", &v) ||
+	    json_object_get_int64(v) != id)
+		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: reply to another request",
+		    method);
+	else if (json_object_object_get_ex(resp, "error", &err)) {
+		json_object *m = NULL, *d = NULL, *c = NULL;
+
+		json_object_object_get_ex(err, "code", &c);
+		json_object_object_get_ex(err, "message", &m);
+		json_object_object_get_ex(err, "data", &d);
+		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s failed (%d): %s %s", method,
+		    json_object_get_int(c), m ? json_object_get_string(m) : "",
+		    d ? json_object_get_string(d) : "");
+	} else if (!json_object_object_get_ex(resp, "result", result))
+		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: reply without result",
+		    method);
+	if (resp != NULL)
+		hg_json_own(z->z_arena, resp);
+	return rc;
+}
+
+int
+hg_zbx_configured(void)
+{
+	return hg_conf.zabbix_url != NULL && hg_conf.zabbix_url[0] != '\0';
+}
+
+int
+hg_zbx_open(struct hg_zbx *z, struct hg_arena *a)
+{
+	json_object	*p, *res;
+	int		 rc;
+
+	memset(z, 0, sizeof(*z));
+	z->z_arena = a;
+	z->z_id = 1;
+	if (!hg_zbx_configured())
+		return fail(z, HG_ZBX_EFAIL, "Zabbix is not configured "
+		    "(zabbix_url in hangar.conf)");
+	if ((z->z_curl = curl_easy_init()) == NULL)
+		return fail(z, HG_ZBX_EFAIL, "Zabbix: curl_easy_init failed");
+	p = json_object_new_object();
+	json_object_object_add(p, "username",
+	    json_object_new_string(hg_conf.zabbix_user));
+	json_object_object_add(p, "password",
+	    json_object_new_string(hg_conf.zabbix_password));
+	if ((rc = call(z, "user.login", p, &res)) != 0)
+		return rc;
+	if (!json_object_is_type(res, json_type_string))
+		return fail(z, HG_ZBX_EFAIL, "Zabbix user.login: no token");
+	z->z_auth = hg_strdup(a, json_object_get_string(res));
+	return 0;
+}
+
+void
+hg_zbx_close(struct hg_zbx *z)
+{
+	json_object *res;
+
+	if (z->z_auth != NULL &&
+	    call(z, "user.logout", json_object_new_array(), &res) != 0)
+		log_warn("%s", z->z_err);
+	z->z_auth = NULL;
+	if (z->z_curl != NULL)
+		curl_easy_cleanup(z->z_curl);
+	z->z_curl = NULL;
+}
+
+/* The idkey of the object in .get result res whose key equals name. */
+static const char *
+find(json_object *res, const char *key, const char *name, const char *idkey)
+{
+	json_object	*o, *v;
+	size_t		 i;
+
+	for (i = 0; i < json_object_array_length(res); i++) {
+		o = json_object_array_get_idx(res, i);
+		if (json_object_object_get_ex(o, key, &v) &&
+		    strcmp(json_object_get_string(v), name) == 0 &&
+		    json_object_object_get_ex(o, idkey, &v))
+			return json_object_get_string(v);
+	}
+	return NULL;
+}
+
+/*
+ * Resolve names with method (hostgroup.get / template.get): filter on
+ * key (and key2, a second lookup for templates' visible names); missing
+ * names are code.
+ */
+static int
+resolve(struct hg_zbx *z, const char *method, const char *key,
+    const char *key2, const char *idkey, int code, const char *what,
+    json_object *names, json_object **refs)
+{
+	json_object	*p, *f, *out, *res = NULL, *res2 = NULL, *ref;
+	const char	*name, *id;
+	size_t		 i, n = json_object_array_length(names);
+	int		 rc, pass;
+
+	*refs = hg_json_own(z->z_arena, json_object_new_array());
+	if (n == 0)
+		return 0;
+	for (pass = 0; pass < (key2 != NULL ? 2 : 1); pass++) {
+		p = json_object_new_object();
+		out = json_object_new_array();
+		json_object_array_add(out, json_object_new_string(idkey));
+		json_object_array_add(out, json_object_new_string(key));
+		if (key2 != NULL)
+			json_object_array_add(out, json_object_new_string(key2));
+		json_object_object_add(p, "output", out);
+		f = json_object_new_object();
+		json_object_object_add(f, pass == 0 ? key : key2,
+		    json_object_get(names));
+		json_object_object_add(p, "filter", f);
+		if ((rc = call(z, method, p, pass == 0 ? &res : &res2)) != 0)
+			return rc;
+	}
+	for (i = 0; i < n; i++) {
+		name = json_object_get_string(json_object_array_get_idx(names, i));
+		if ((id = find(res, key, name, idkey)) == NULL &&
+		    res2 != NULL)
+			id = find(res2, key2, name, idkey);
+		if (id == NULL)
+			return fail(z, code, "Zabbix %s \"%s\" does not exist",
+			    what, name);
+		ref = json_object_new_object();
+		json_object_object_add(ref, idkey, json_object_new_string(id));
+		json_object_array_add(*refs, ref);
+	}
+	return 0;
+}
+
+int
+hg_zbx_groups(struct hg_zbx *z, json_object *names, json_object **refs)
+{
+	return resolve(z, "hostgroup.get", "name", NULL, "groupid",
+	    HG_ZBX_EGROUP, "host group", names, refs);
+}
+
+int
+hg_zbx_templates(struct hg_zbx *z, json_object *names, json_object **refs)
+{
+	return resolve(z, "template.get", "host", "name", "templateid",
+	    HG_ZBX_ETEMPLATE, "template", names, refs);
+}
+
+int
+hg_zbx_host_id(struct hg_zbx *z, const char *host, const char **hostid)
+{
+	json_object	*p, *f, *names, *out, *res;
+	int		 rc;
+
+	*hostid = NULL;
+	p = json_object_new_object();
+	out = json_object_new_array();
+	json_object_array_add(out, json_object_new_string("hostid"));
+	json_object_array_add(out, json_object_new_string("host"));
+	json_object_object_add(p, "output", out);
+	names = json_object_new_array();
+	json_object_array_add(names, json_object_new_string(host));
+	f = json_object_new_object();
+	json_object_object_add(f, "host", names);
+	json_object_object_add(p, "filter", f);
+	if ((rc = call(z, "host.get", p, &res)) != 0)
+		return rc;
+	*hostid = find(res, "host", host, "hostid");
+	return 0;
+}
+
+static json_object *
+interfaces(const char *ip)
+{
+	json_object *a = json_object_new_array(), *i = json_object_new_object();
+
+	json_object_object_add(i, "type", json_object_new_int(1));
+	json_object_object_add(i, "main", json_object_new_int(1));
+	json_object_object_add(i, "useip", json_object_new_int(1));
+	json_object_object_add(i, "ip", json_object_new_string(ip));
+	json_object_object_add(i, "dns", json_object_new_string(""));
+	json_object_object_add(i, "port", json_object_new_string("10050"));
+	json_object_array_add(a, i);
+	return a;
+}
+
+int
+hg_zbx_host_save(struct hg_zbx *z, const char *host, const char *ip,
+    json_object *groups, json_object *templates)
+{
+	json_object	*g, *t, *p, *res;
+	const char	*hostid;
+	int		 rc;
+
+	if (json_object_array_length(groups) == 0)
+		return fail(z, HG_ZBX_EGROUP,
+		    "a Zabbix host needs at least one host group");
+	if ((rc = hg_zbx_groups(z, groups, &g)) != 0 ||
+	    (rc = hg_zbx_templates(z, templates, &t)) != 0 ||
+	    (rc = hg_zbx_host_id(z, host, &hostid)) != 0)
+		return rc;
+	p = json_object_new_object();
+	if (hostid != NULL)
+		json_object_object_add(p, "hostid",
+		    json_object_new_string(hostid));
+	else {
+		json_object_object_add(p, "host", json_object_new_string(host));
+		json_object_object_add(p, "interfaces", interfaces(ip));
+	}
+	json_object_object_add(p, "groups", json_object_get(g));
+	json_object_object_add(p, "templates", json_object_get(t));
+	return call(z, hostid != NULL ? "host.update" : "host.create", p, &res);
+}
+
+int
+hg_zbx_host_delete(struct hg_zbx *z, const char *host)
+{
+	json_object	*p, *res;
+	const char	*hostid;
+	int		 rc;
+
+	if ((rc = hg_zbx_host_id(z, host, &hostid)) != 0 || hostid == NULL)
+		return rc;
+	p = json_object_new_array();
+	json_object_array_add(p, json_object_new_string(hostid));
+	return call(z, "host.delete", p, &res);
+}

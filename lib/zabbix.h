@@ -1,0 +1,63 @@
+/*
+ * zabbix.h -- a Zabbix 6.0 JSON-RPC client (api_jsonrpc.php over libcurl).
+ *
+ *	struct hg_zbx z;
+ *	if ((rc = hg_zbx_open(&z, arena)) == 0)
+ *		rc = hg_zbx_host_save(&z, "web-1", "10.0.0.5", groups, templates);
+ *	hg_zbx_close(&z);
+ *
+ * hg_zbx_open logs in with zabbix_url/zabbix_user/zabbix_password from
+ * hangar.conf; every call is bounded by zabbix_timeout.  In 6.0 the session
+ * token travels in the body's "auth" member.  Functions return 0 or one of
+ * the seed's module codes below; z_err then says why in words an operator
+ * can read (Zabbix's own "data" text, never a credential).  Names are looked
+ * up by exact match: host groups by name, templates by technical name
+ * ("host") or visible name.
+ */
+#ifndef HG_ZABBIX_H
+#define HG_ZABBIX_H
+
+#include <json-c/json.h>
+
+#include "arena.h"
+
+#define HG_ZBX_EFAIL		30001	/* Zabbix unreachable, or it refused */
+#define HG_ZBX_ETEMPLATE	30002	/* a template does not exist */
+#define HG_ZBX_EGROUP		30003	/* a host group does not exist */
+
+struct hg_zbx {
+	struct hg_arena	*z_arena;
+	void		*z_curl;
+	char		*z_auth;	/* session token; NULL before login */
+	long long	 z_id;		/* id of the next request */
+	char		 z_err[512];	/* why the last call failed */
+};
+
+/* Is Zabbix configured (zabbix_url set)? */
+int	hg_zbx_configured(void);
+/* Log in; HG_ZBX_EFAIL when not configured or the login is refused. */
+int	hg_zbx_open(struct hg_zbx *, struct hg_arena *);
+/* Log out (when logged in) and release the connection. */
+void	hg_zbx_close(struct hg_zbx *);
+
+/*
+ * Resolve names (a JSON array of strings) to [{"groupid": "N"}] or
+ * [{"templateid": "N"}] for host.create/host.update; the first name that
+ * does not exist is HG_ZBX_EGROUP / HG_ZBX_ETEMPLATE.
+ */
+int	hg_zbx_groups(struct hg_zbx *, json_object *names, json_object **refs);
+int	hg_zbx_templates(struct hg_zbx *, json_object *names,
+	    json_object **refs);
+/* The hostid of technical host name host, or NULL in *hostid if none. */
+int	hg_zbx_host_id(struct hg_zbx *, const char *host, const char **hostid);
+/*
+ * Register host with exactly these groups and templates (names): create it
+ * with one agent interface on ip:10050, or when it exists replace its
+ * groups and linked templates.  groups must not be empty.
+ */
+int	hg_zbx_host_save(struct hg_zbx *, const char *host, const char *ip,
+	    json_object *groups, json_object *templates);
+/* Remove host from Zabbix; a host Zabbix does not know is not an error. */
+int	hg_zbx_host_delete(struct hg_zbx *, const char *host);
+
+#endif

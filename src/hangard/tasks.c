@@ -1,0 +1,276 @@
+/*
+ * tasks.c -- queuing tasks from handlers, the task object, and
+ * GET /tasks/{task_id}/output/: a task's output lines after a cursor.
+ *
+ * Output lives in two places (see hangar-agent(8)): the agent XADDs every
+ * line to the Redis stream hangar:output:<task> as it happens, and writes a
+ * host's lines to task_output when that host finishes.  A reader of a
+ * running task follows the Redis stream (cursor "r:<entry id>"); a reader
+ * of a finished task, or of any task while Redis is down, reads MySQL
+ * (cursor "m:<row id>").  The cursor says which, so a client simply passes
+ * back what it got.  With nothing new the request waits up to 25 s.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hangard.h"
+#include "queue.h"
+#include "redis.h"
+
+#define OUT_LIMIT	1000	/* lines per answer */
+#define OUT_WAIT_S	25	/* long-poll bound */
+
+int
+hg_task_new(struct hg_req *r, const char *kind, const char *opts,
+    const long long *host_ids, size_t nhosts, long long *task_id)
+{
+	int rc;
+
+	rc = hg_task_create(r->r_db, r->r_arena, kind, r->r_user != NULL ?
+	    r->r_user->u_username : "system", opts, host_ids, nhosts, task_id);
+	if (rc == 0)
+		r->r_outbox = 1;
+	return rc;
+}
+
+static json_object *
+result_json(struct hg_req *r, struct hg_rows *rs, int i)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "host_id", hg_jint(HG_CELL(rs, i, 0)));
+	json_object_object_add(o, "hostname", hg_jstr(HG_CELL(rs, i, 1)));
+	json_object_object_add(o, "status", hg_jstr(HG_CELL(rs, i, 2)));
+	json_object_object_add(o, "message", hg_jstr(HG_CELL(rs, i, 3)));
+	json_object_object_add(o, "started_time", hg_jtime(r, HG_CELL(rs, i, 4)));
+	json_object_object_add(o, "finished_time",
+	    hg_jtime(r, HG_CELL(rs, i, 5)));
+	return o;
+}
+
+int
+hg_task_get(struct hg_req *r, long long id, json_object **out)
+{
+	struct hg_rows	*t, *h;
+	json_object	*o, *hosts, *results, *ho;
+	int		 rc, i;
+
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &t, "SELECT id, kind, "
+	    "status, creator, created_time, finished_time FROM tasks "
+	    "WHERE id = ?", "i", id)) != 0)
+		return hg_fail(r, rc, NULL);
+	if (t->nrows == 0)
+		return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld", id);
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &h, "SELECT host_id, "
+	    "hostname, status, message, started_time, finished_time "
+	    "FROM task_hosts WHERE task_id = ? ORDER BY host_id", "i", id)) != 0)
+		return hg_fail(r, rc, NULL);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", hg_jstr(HG_CELL(t, 0, 0)));
+	json_object_object_add(o, "kind", hg_jstr(HG_CELL(t, 0, 1)));
+	json_object_object_add(o, "status", hg_jstr(HG_CELL(t, 0, 2)));
+	json_object_object_add(o, "creator", hg_jstr(HG_CELL(t, 0, 3)));
+	json_object_object_add(o, "created_time", hg_jtime(r, HG_CELL(t, 0, 4)));
+	json_object_object_add(o, "finished_time",
+	    hg_jtime(r, HG_CELL(t, 0, 5)));
+	hosts = json_object_new_array();
+	results = json_object_new_array();
+	for (i = 0; i < h->nrows; i++) {
+		ho = json_object_new_object();
+		json_object_object_add(ho, "id", hg_jint(HG_CELL(h, i, 0)));
+		json_object_object_add(ho, "name", hg_jstr(HG_CELL(h, i, 1)));
+		json_object_array_add(hosts, ho);
+		json_object_array_add(results, result_json(r, h, i));
+	}
+	json_object_object_add(o, "hosts", hosts);
+	json_object_object_add(o, "results", results);
+	*out = o;
+	return 0;
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+struct cursor {
+	char		 c_kind;	/* 'r' Redis, 'm' MySQL, 0 not chosen */
+	char		 c_entry[48];	/* Redis entry id */
+	long long	 c_row;		/* task_output.id */
+};
+
+/* "", "r:<ms>-<seq>" or "m:<n>"; -1 for anything else. */
+static int
+cursor_parse(const char *s, struct cursor *c)
+{
+	unsigned long long	 a, b;
+	char			 tail;
+
+	memset(c, 0, sizeof(*c));
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strncmp(s, "m:", 2) == 0 &&
+	    sscanf(s + 2, "%llu%c", &a, &tail) == 1 && s[2] >= '0' &&
+	    s[2] <= '9') {
+		c->c_kind = 'm';
+		c->c_row = (long long)a;
+		return 0;
+	}
+	if (strncmp(s, "r:", 2) == 0 && s[2] >= '0' && s[2] <= '9' &&
+	    sscanf(s + 2, "%llu-%llu%c", &a, &b, &tail) == 2 &&
+	    strchr(s + 2, '-') != NULL) {
+		c->c_kind = 'r';
+		snprintf(c->c_entry, sizeof(c->c_entry), "%llu-%llu", a, b);
+		return 0;
+	}
+	return -1;
+}
+
+static json_object *
+line_json(struct hg_req *r, const char *host, const char *stream,
+    const char *text, const char *time)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "host", hg_jstr(host));
+	json_object_object_add(o, "stream", hg_jstr(stream));
+	json_object_object_add(o, "text", hg_jstr(text));
+	json_object_object_add(o, "time", hg_jtime(r, time));
+	return o;
+}
+
+/* Lines from task_output after c->c_row; advances the cursor. */
+static int
+read_mysql(struct hg_req *r, long long task, struct cursor *c,
+    json_object *lines)
+{
+	struct hg_rows	*rs;
+	int		 i, rc;
+
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT id, hostname, "
+	    "stream, text, time FROM task_output WHERE task_id = ? AND id > ? "
+	    "ORDER BY id LIMIT ?", "iii", task, c->c_row,
+	    (long long)OUT_LIMIT)) != 0)
+		return -rc;
+	for (i = 0; i < rs->nrows; i++)
+		json_object_array_add(lines, line_json(r, HG_CELL(rs, i, 1),
+		    HG_CELL(rs, i, 2), HG_CELL(rs, i, 3), HG_CELL(rs, i, 4)));
+	if (rs->nrows > 0)
+		c->c_row = hg_atoll(HG_CELL(rs, rs->nrows - 1, 0));
+	return rs->nrows;
+}
+
+/* The value of field name in an entry's flat [k, v, k, v] list. */
+static const char *
+entry_field(const redisReply *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements; i += 2)
+		if (f->element[i]->type == REDIS_REPLY_STRING &&
+		    strcmp(f->element[i]->str, name) == 0 &&
+		    f->element[i + 1]->type == REDIS_REPLY_STRING)
+			return f->element[i + 1]->str;
+	return NULL;
+}
+
+/* Lines from the live stream after c->c_entry; -1 when Redis is down. */
+static int
+read_redis(struct hg_req *r, long long task, struct cursor *c,
+    json_object *lines)
+{
+	char		 key[64], from[64], count[16];
+	const char	*argv[] = { "XRANGE", key, from, "+", "COUNT", count };
+	redisReply	*rep, *e;
+	size_t		 i;
+	int		 n = 0;
+
+	snprintf(key, sizeof(key), HG_OUTPUT_PREFIX "%lld", task);
+	snprintf(from, sizeof(from), "(%s", c->c_entry);
+	snprintf(count, sizeof(count), "%d", OUT_LIMIT);
+	if ((rep = hg_redis_argv(r->r_redis, 6, argv, NULL)) == NULL)
+		return -1;
+	if (rep->type != REDIS_REPLY_ARRAY) {
+		freeReplyObject(rep);
+		return -1;
+	}
+	for (i = 0; i < rep->elements; i++) {
+		e = rep->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2)
+			continue;
+		json_object_array_add(lines, line_json(r,
+		    entry_field(e->element[1], "host"),
+		    entry_field(e->element[1], "stream"),
+		    entry_field(e->element[1], "text"),
+		    entry_field(e->element[1], "time")));
+		snprintf(c->c_entry, sizeof(c->c_entry), "%s",
+		    e->element[0]->str);
+		n++;
+	}
+	freeReplyObject(rep);
+	return n;
+}
+
+enum { OQ_CURSOR, OQ__MAX };
+static const struct hg_field output_q[OQ__MAX] = {
+	[OQ_CURSOR] = { "cursor", HG_V_STR, 0, 0, 64 },
+};
+
+/*
+ * GET /tasks/{task_id}/output/ -- PERM_LOGIN for now: narrowing it to
+ * tasks on hosts the caller may view is the authorization layer's part.
+ */
+static int
+output_get(struct hg_req *r)
+{
+	struct hg_val	 v[OQ__MAX];
+	struct hg_rows	*rs;
+	struct cursor	 c;
+	json_object	*o, *lines;
+	long long	 task = r->r_ids[0];
+	time_t		 deadline = time(NULL) + OUT_WAIT_S;
+	int		 rc, n, running;
+
+	if ((rc = hg_query(r, output_q, OQ__MAX, v)) != 0)
+		return rc;
+	if (cursor_parse(v[OQ_CURSOR].present ? v[OQ_CURSOR].s : NULL, &c) != 0)
+		return hg_invalid(r, "cursor", "not a cursor this endpoint returned");
+	lines = hg_own(r, json_object_new_array());
+	for (;;) {
+		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT status "
+		    "FROM tasks WHERE id = ?", "i", task)) != 0)
+			return hg_fail(r, rc, NULL);
+		if (rs->nrows == 0)
+			return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld",
+			    task);
+		running = strcmp(HG_CELL(rs, 0, 0), "running") == 0;
+		if (c.c_kind == 0)
+			c.c_kind = running && hg_redis_up(r->r_redis) ? 'r' : 'm';
+		if (c.c_kind == 'r' && c.c_entry[0] == '\0')
+			strcpy(c.c_entry, "0-0");
+		n = c.c_kind == 'm' ? read_mysql(r, task, &c, lines) :
+		    read_redis(r, task, &c, lines);
+		if (n < 0)
+			return hg_fail(r, n == -1 ? HG_E_UNAVAIL : -n,
+			    n == -1 ? "live output unavailable (Redis is down); "
+			    "read again without a cursor" : NULL);
+		if (n > 0 || !running || time(NULL) >= deadline)
+			break;
+		usleep(c.c_kind == 'r' ? 100000 : 250000);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "task_id", json_object_new_string(
+	    hg_printf(r->r_arena, "%lld", task)));
+	json_object_object_add(o, "lines", json_object_get(lines));
+	json_object_object_add(o, "cursor", json_object_new_string(c.c_kind ==
+	    'm' ? hg_printf(r->r_arena, "m:%lld", c.c_row) :
+	    hg_printf(r->r_arena, "r:%s", c.c_entry)));
+	json_object_object_add(o, "finished",
+	    json_object_new_boolean(!running && n < OUT_LIMIT));
+	return hg_reply(r, 200, o);
+}
+
+const struct hg_route hg_routes_tasks[] = {
+	{ "GET", "/tasks/{id}/output", output_get, PERM_LOGIN, 0 },
+	{ NULL, NULL, NULL, PERM_PUBLIC, 0 },
+};
