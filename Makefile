@@ -86,25 +86,31 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard src/*/*.h) config.mk
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/hangard: $(HANGARD_OBJ) $(LIB_OBJ)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	@echo "  LD    $@"
+	@$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/hangarctl: $(CTL_OBJ) $(LIB_OBJ)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	@echo "  LD    $@"
+	@$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/hangar-agent: $(AGENT_OBJ) $(LIB_OBJ)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	@echo "  LD    $@"
+	@$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/t/unit_%: t/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
 $(BUILD)/t/api_%: t/api/test_%.c $(API_COMMON)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
 $(BUILD)/t/api/client.o: t/api/client.c t/api/client.h config.mk
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -c -o $@ $<
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -c -o $@ $<
 
 $(BUILD)/t/smtp-sink: t/smtp-sink.c
 	@mkdir -p $(@D)

@@ -56,6 +56,14 @@ const struct hg_confkey hg_confkeys[] = {
 	I(ssh_timeout, "10", 1, 600, "seconds to connect and authenticate over SSH"),
 	I(command_timeout, "300", 1, 86400, "seconds a remote command may run"),
 	S(known_hosts, "run/known_hosts", "pinned SSH host keys"),
+	S(power_restart_cmd, "",
+	    "command a PHY_HOST restart runs on the host over SSH (empty: refuse)"),
+	S(power_stop_cmd, "",
+	    "command a PHY_HOST stop runs on the host over SSH (empty: refuse)"),
+	S(power_start_cmd, "", "local out-of-band command that powers a "
+	    "PHY_HOST on; gets the host's name and address as $1 $2 (empty: refuse)"),
+	S(init_script, "", "local script file an init task runs on the host "
+	    "with sh over SSH (empty: refuse)"),
 	S(zabbix_url, "", "Zabbix 6.0 api_jsonrpc.php URL (empty: no Zabbix)"),
 	S(zabbix_user, "Admin", "Zabbix API user"),
 	S(zabbix_password, "", "Zabbix API user's password"),

@@ -53,6 +53,10 @@ struct hg_conf {
 	long	 ssh_timeout;
 	long	 command_timeout;
 	char	*known_hosts;
+	char	*power_restart_cmd;	/* PHY_HOST restart, run over SSH */
+	char	*power_stop_cmd;	/* PHY_HOST stop, run over SSH */
+	char	*power_start_cmd;	/* PHY_HOST start, run locally */
+	char	*init_script;		/* local file run on the host by init */
 	/* Zabbix (lib/zabbix.c) */
 	char	*zabbix_url;
 	char	*zabbix_user;

@@ -107,14 +107,20 @@ hg_queue_group(struct hg_redis *rd)
 	const char	*argv[] = { "XGROUP", "CREATE", HG_JOBS_STREAM,
 			    HG_JOBS_GROUP, "0", "MKSTREAM" };
 	redisReply	*rep;
-	int		 ok;
+	int		 rc = -1;
 
 	if ((rep = hg_redis_argv(rd, 6, argv, NULL)) == NULL)
 		return -1;
-	ok = rep->type != REDIS_REPLY_ERROR ||
-	    strncmp(rep->str, "BUSYGROUP", 9) == 0;
+	if (rep->type == REDIS_REPLY_STATUS)
+		rc = 1;
+	else if (rep->type == REDIS_REPLY_ERROR &&
+	    strncmp(rep->str, "BUSYGROUP", 9) == 0)
+		rc = 0;
+	else
+		log_warn("XGROUP CREATE: %s", rep->type == REDIS_REPLY_ERROR ?
+		    rep->str : "odd reply");
 	freeReplyObject(rep);
-	return ok ? 0 : -1;
+	return rc;
 }
 
 /*
@@ -173,12 +179,8 @@ hg_queue_read(struct hg_redis *rd, const char *consumer, int block_ms,
 	    rep->element[0]->type == REDIS_REPLY_ARRAY &&
 	    rep->element[0]->elements == 2)
 		n = parse_entries(rep->element[0]->element[1], jobs, max);
-	else if (rep->type == REDIS_REPLY_ERROR) {
-		/* NOGROUP after a Redis restart: recreate and retry later. */
+	else if (rep->type == REDIS_REPLY_ERROR)
 		log_warn("XREADGROUP: %s", rep->str);
-		if (strncmp(rep->str, "NOGROUP", 7) == 0)
-			(void)hg_queue_group(rd);
-	}
 	freeReplyObject(rep);
 	return n;
 }

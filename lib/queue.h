@@ -85,12 +85,17 @@ struct hg_job {
 	long long	 j_task;	/* task id (0: malformed entry, ack it) */
 };
 
-/* Create the consumer group (and the stream) unless it exists; 0 or -1. */
+/*
+ * Create the consumer group (and the stream) unless it exists: 1 created,
+ * 0 already there, -1 Redis down.  "Created" after a Redis restart means
+ * the queue's contents were lost: the caller replays running tasks.
+ */
 int	hg_queue_group(struct hg_redis *rd);
 /*
  * XREADGROUP new entries for consumer, waiting up to block_ms.  Fills at
  * most max jobs; returns the count (0: nothing new) or -1 (Redis down).
  * Keep block_ms below redis_timeout_ms, or the read times out as "down".
+ * A missing group (Redis restarted) also answers -1: call hg_queue_group.
  */
 int	hg_queue_read(struct hg_redis *rd, const char *consumer, int block_ms,
 	    struct hg_job *jobs, int max);

@@ -133,6 +133,15 @@ start_hangard() {
 	wait_for 20 hangard test -S "$DIR/hangard.sock"
 }
 
+start_agent() {	# only once it is built (src/agent/)
+	[ -x "$BIN/hangar-agent" ] || return 0
+	alive "$DIR/hangar-agent.pid" hangar-agent && return 0
+	rm -f "$DIR/hangar-agent.pid"
+	"$BIN/hangar-agent" -d -c "$DIR/hangar.conf" ||
+	    die "hangar-agent failed to start; see $DIR/log/agent.log"
+	wait_for 10 hangar-agent test -s "$DIR/hangar-agent.pid"
+}
+
 start_nginx() {
 	alive "$DIR/nginx.pid" nginx && return 0
 	mkdir -p "$DIR/nginx-tmp"
@@ -158,6 +167,7 @@ start)
 	    user add --superuser admin >/dev/null 2>&1 </dev/null || rc=$?
 	[ $rc -eq 0 ] || [ $rc -eq 3 ] || die "could not create the admin user"
 	start_hangard
+	start_agent
 	start_nginx
 	wait_for 30 "GET /healthz" curl -sf "http://127.0.0.1:$PORT/healthz"
 	;;

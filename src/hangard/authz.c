@@ -693,7 +693,7 @@ audit_list(struct hg_req *r)
 	    "AND target_type = COALESCE(?, target_type) "
 	    "AND target_name LIKE COALESCE(?, '%') "
 	    "AND op_time >= COALESCE(?, op_time) AND op_time <= COALESCE(?, op_time) "
-	    "ORDER BY id DESC LIMIT ? OFFSET ?", "sssssssssssss",
+	    "ORDER BY id DESC LIMIT ? OFFSET ?", "ssssssssssss",
 	    strstr(r->r_path, "/modules") ? "module" : "resource",
 	    hg_like(r, &v[AQ_OPERATOR]), hg_like(r, &v[AQ_MODULE]),
 	    v[AQ_RTYPE].s, rid, rid,

@@ -193,7 +193,9 @@ int		 hg_exists(struct hg_req *, const char *sql, long long id,
 
 /*
  * applications.c: the Application object (API.md sections 3-4) for every
- * family that lists applications.  Select HG_APP_COLS from applications a.
+ * family that lists applications.  Select HG_APP_COLS from applications a;
+ * its first two parameters are the caller's user id twice (HG_GRANTS_COL,
+ * for available_actions).
  */
 #define HG_APP_COLS "a.id, a.name, a.full_name, a.parent_id, " \
 	"a.production_id, a.description, " \
@@ -205,7 +207,8 @@ int		 hg_exists(struct hg_req *, const char *sql, long long id,
 	"(SELECT JSON_ARRAYAGG(d.required_id ORDER BY d.required_id) " \
 	"FROM app_dependencies d WHERE d.app_id = a.id), " \
 	"(SELECT JSON_ARRAYAGG(p.user_id ORDER BY p.user_id) " \
-	"FROM app_response_persons p WHERE p.app_id = a.id)"
+	"FROM app_response_persons p WHERE p.app_id = a.id), " \
+	HG_GRANTS_COL("application", "a.id")
 json_object	*hg_app_json(struct hg_req *, struct hg_rows *, int row);
 
 /* reply.c */

@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,7 +162,8 @@ static const char *
 netmask_form(struct hg_req *r, const char *s, int v6, const char **why)
 {
 	struct in_addr	 m;
-	unsigned long	 n, bits;
+	unsigned long	 n;
+	uint32_t	 inv;
 	char		*end;
 
 	*why = NULL;
@@ -173,8 +175,8 @@ netmask_form(struct hg_req *r, const char *s, int v6, const char **why)
 			    "must be a dotted netmask or a prefix length";
 			return NULL;
 		}
-		bits = ntohl(m.s_addr);
-		if ((~bits & (~bits + 1)) != 0) {
+		inv = ~ntohl(m.s_addr);
+		if ((inv & (inv + 1)) != 0) {
 			*why = "must be a contiguous netmask";
 			return NULL;
 		}
@@ -425,7 +427,7 @@ jstr_or(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* "10.0.0.1/24 PRIVATE, 10.0.0.2 PUBLIC virtual owner LB" or "none". */
+/* "[10.0.0.1/24 PRIVATE, 10.0.0.2 PUBLIC virtual owner LB]" or "none". */
 static const char *
 addrs_words(struct hg_req *r, const char *text)
 {
@@ -449,7 +451,7 @@ addrs_words(struct hg_req *r, const char *text)
 			out = hg_printf(r->r_arena, "%s owner %s", out,
 			    *s ? s : "none");
 	}
-	return *out ? out : "none";
+	return *out ? hg_printf(r->r_arena, "[%s]", out) : "none";
 }
 
 /* The parts of a host an audit detail names, and how each reads. */

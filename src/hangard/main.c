@@ -270,6 +270,9 @@ main(int argc, char *argv[])
 		    strerror(errno));
 		return 1;
 	}
+	/* The server key seals stored secrets (cloud accounts, credentials). */
+	if (hg_key_load(hg_conf.secret_key_file, 0, err, sizeof(err)) != 0)
+		log_warn("no server key, secrets cannot be stored: %s", err);
 	if (detach)
 		daemonize();
 	listen_path = strdup(hg_conf.listen);

@@ -288,6 +288,29 @@ db_int(const char *sql)
 	return n;
 }
 
+const char *
+hg_sql_user(const char *name, int super, char *buf, size_t len)
+{
+	snprintf(buf, len, "INSERT INTO users (username, name, is_superuser, "
+	    "password_hash) VALUES ('%s', '%s', %d, '!')", name, name, super);
+	return buf;
+}
+
+void
+db_exec(const char *sql)
+{
+	MYSQL *m = dbc();
+
+	ck_assert_msg(mysql_query(m, sql) == 0, "%s: %s", sql, mysql_error(m));
+}
+
+long long
+db_insert(const char *sql)
+{
+	db_exec(sql);
+	return (long long)mysql_insert_id(dbc());
+}
+
 char *
 db_fingerprint(const char *tables)
 {

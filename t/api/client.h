@@ -51,7 +51,11 @@ const char	*uniq(const char *prefix);
 
 /* Database reads (through the stack's MariaDB socket). */
 long long	 db_int(const char *sql);		/* first cell as integer */
+void		 db_exec(const char *sql);		/* a statement, no result */
+long long	 db_insert(const char *sql);		/* INSERT; its id */
 char		*db_str(const char *sql);		/* first cell; free it */
+/* INSERT for a user that never logs in (no usable password). */
+const char	*hg_sql_user(const char *name, int super, char *buf, size_t len);
 /* A fingerprint of tables (comma-separated): equal means unchanged. */
 char		*db_fingerprint(const char *tables);
 

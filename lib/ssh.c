@@ -1,0 +1,315 @@
+/*
+ * ssh.c -- libssh sessions with pinned host keys and deadlines (ssh.h).
+ *
+ * Pinning: libssh compares the server's key with the known_hosts file we
+ * name (never ~/.ssh or /etc/ssh: the agent's pins are its own, and no
+ * ssh_config is read).  First contact appends the key, under an flock so
+ * that threads and other agents sharing the file append whole lines.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "ssh.h"
+
+#define LINE_MAX_LEN	4096	/* longer output lines are split */
+
+struct hg_ssh {
+	ssh_session	 s_sess;
+	char		 s_name[128];
+};
+
+int
+hg_ssh_init(void)
+{
+	return ssh_init() == SSH_OK ? 0 : -1;
+}
+
+/* "SHA256:..." of key into buf. */
+static void
+fingerprint(ssh_key key, char *buf, size_t len)
+{
+	unsigned char	*hash = NULL;
+	size_t		 hlen = 0;
+	char		*fp;
+
+	snprintf(buf, len, "unknown");
+	if (key == NULL || ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256,
+	    &hash, &hlen) != 0)
+		return;
+	if ((fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+	    hlen)) != NULL) {
+		snprintf(buf, len, "%s", fp);
+		ssh_string_free_char(fp);
+	}
+	ssh_clean_pubkey_hash(&hash);
+}
+
+/*
+ * Compare the server's key with the pinned one; pin it on first contact.
+ * 0 when the key is the pinned one (or was just pinned).
+ */
+static int
+check_host_key(struct hg_ssh *h, const char *known_hosts, char *err,
+    size_t errlen)
+{
+	struct ssh_knownhosts_entry	*entry = NULL;
+	enum ssh_known_hosts_e		 st;
+	ssh_key				 srv = NULL;
+	char				 was[128], now[128];
+	int				 fd, rc = -1;
+
+	if ((fd = open(known_hosts, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		snprintf(err, errlen, "cannot open known_hosts %s: %s",
+		    known_hosts, strerror(errno));
+		return -1;
+	}
+	(void)flock(fd, LOCK_EX);
+	st = ssh_session_is_known_server(h->s_sess);
+	switch (st) {
+	case SSH_KNOWN_HOSTS_OK:
+		rc = 0;
+		break;
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+	case SSH_KNOWN_HOSTS_UNKNOWN:
+		if (ssh_session_update_known_hosts(h->s_sess) == SSH_OK)
+			rc = 0;
+		else
+			snprintf(err, errlen, "cannot pin the host key of %s: %s",
+			    h->s_name, ssh_get_error(h->s_sess));
+		break;
+	case SSH_KNOWN_HOSTS_CHANGED:
+	case SSH_KNOWN_HOSTS_OTHER:
+		(void)ssh_session_get_known_hosts_entry(h->s_sess, &entry);
+		fingerprint(entry != NULL ? entry->publickey : NULL, was,
+		    sizeof(was));
+		(void)ssh_get_server_publickey(h->s_sess, &srv);
+		fingerprint(srv, now, sizeof(now));
+		snprintf(err, errlen, "host key for %s changed (was %s, now %s); "
+		    "not connecting: if the change is expected, remove the "
+		    "host's line from %s", h->s_name, was, now, known_hosts);
+		ssh_knownhosts_entry_free(entry);
+		ssh_key_free(srv);
+		break;
+	default:
+		snprintf(err, errlen, "cannot check the host key of %s: %s",
+		    h->s_name, ssh_get_error(h->s_sess));
+		break;
+	}
+	(void)flock(fd, LOCK_UN);
+	close(fd);
+	return rc;
+}
+
+static int
+authenticate(struct hg_ssh *h, const struct hg_ssh_target *t, char *err,
+    size_t errlen)
+{
+	ssh_key	key = NULL;
+	int	rc;
+
+	if (t->t_key == NULL || ssh_pki_import_privkey_base64(t->t_key, NULL,
+	    NULL, NULL, &key) != SSH_OK) {
+		snprintf(err, errlen, "the SSH credential of %s is not a usable "
+		    "private key", t->t_name);
+		return -1;
+	}
+	rc = ssh_userauth_publickey(h->s_sess, NULL, key);
+	ssh_key_free(key);
+	if (rc != SSH_AUTH_SUCCESS) {
+		snprintf(err, errlen, "%s refused key authentication as %s",
+		    t->t_name, t->t_user);
+		return -1;
+	}
+	return 0;
+}
+
+struct hg_ssh *
+hg_ssh_open(const struct hg_ssh_target *t, int timeout_s,
+    const char *known_hosts, char *err, size_t errlen)
+{
+	struct hg_ssh	*h;
+	long		 to = timeout_s;
+	unsigned int	 port = (unsigned int)t->t_port;
+	int		 no = 0;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	    (h->s_sess = ssh_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(h);
+		return NULL;
+	}
+	snprintf(h->s_name, sizeof(h->s_name), "%s", t->t_name);
+	ssh_options_set(h->s_sess, SSH_OPTIONS_PROCESS_CONFIG, &no);
+	ssh_options_set(h->s_sess, SSH_OPTIONS_HOST, t->t_addr);
+	ssh_options_set(h->s_sess, SSH_OPTIONS_PORT, &port);
+	ssh_options_set(h->s_sess, SSH_OPTIONS_USER, t->t_user);
+	ssh_options_set(h->s_sess, SSH_OPTIONS_TIMEOUT, &to);
+	ssh_options_set(h->s_sess, SSH_OPTIONS_KNOWNHOSTS, known_hosts);
+	ssh_options_set(h->s_sess, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	if (ssh_connect(h->s_sess) != SSH_OK) {
+		snprintf(err, errlen, "cannot connect to %s (%s port %d): %s",
+		    t->t_name, t->t_addr, t->t_port, ssh_get_error(h->s_sess));
+		goto fail;
+	}
+	if (check_host_key(h, known_hosts, err, errlen) != 0 ||
+	    authenticate(h, t, err, errlen) != 0)
+		goto fail;
+	return h;
+fail:
+	hg_ssh_close(h);
+	return NULL;
+}
+
+void
+hg_ssh_close(struct hg_ssh *h)
+{
+	if (h == NULL)
+		return;
+	if (ssh_is_connected(h->s_sess))
+		ssh_disconnect(h->s_sess);
+	ssh_free(h->s_sess);
+	free(h);
+}
+
+/* Output split into lines, per stream. */
+struct lines {
+	char		 l_buf[2][LINE_MAX_LEN];
+	size_t		 l_len[2];
+	hg_ssh_line_fn	 l_fn;
+	void		*l_arg;
+};
+
+static void
+feed(struct lines *l, int e, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n' || l->l_len[e] == LINE_MAX_LEN) {
+			if (l->l_fn != NULL)
+				l->l_fn(l->l_arg, e, l->l_buf[e], l->l_len[e]);
+			l->l_len[e] = 0;
+			if (p[i] == '\n')
+				continue;
+		}
+		l->l_buf[e][l->l_len[e]++] = p[i];
+	}
+}
+
+static void
+flush(struct lines *l)
+{
+	int e;
+
+	for (e = 0; e < 2; e++)
+		if (l->l_len[e] > 0 && l->l_fn != NULL)
+			l->l_fn(l->l_arg, e, l->l_buf[e], l->l_len[e]);
+}
+
+/* Read what is there on both streams; -1 on a broken channel. */
+static int
+drain(ssh_channel ch, struct lines *l)
+{
+	char	buf[8192];
+	int	e, n, got = 0;
+
+	for (e = 0; e < 2; e++)
+		while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf),
+		    e)) > 0) {
+			feed(l, e, buf, (size_t)n);
+			got += n;
+		}
+	return n == SSH_ERROR ? -1 : got;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+enum hg_ssh_rc
+hg_ssh_run(struct hg_ssh *h, const char *cmd, const char *input, int timeout_s,
+    hg_ssh_line_fn fn, void *arg, int *exit_status, char *err, size_t errlen)
+{
+	ssh_channel	 ch = NULL;
+	ssh_event	 ev = NULL;
+	struct lines	*l;
+	double		 deadline = now_s() + timeout_s, left;
+	enum hg_ssh_rc	 rc = HG_SSH_ERROR;
+
+	*exit_status = -1;
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return HG_SSH_ERROR;
+	}
+	l->l_fn = fn;
+	l->l_arg = arg;
+	if ((ev = ssh_event_new()) == NULL ||
+	    ssh_event_add_session(ev, h->s_sess) != SSH_OK ||
+	    (ch = ssh_channel_new(h->s_sess)) == NULL ||
+	    ssh_channel_open_session(ch) != SSH_OK ||
+	    ssh_channel_request_exec(ch, cmd) != SSH_OK) {
+		snprintf(err, errlen, "cannot start the command on %s: %s",
+		    h->s_name, ssh_get_error(h->s_sess));
+		goto done;
+	}
+	if (input != NULL && ((*input != '\0' && ssh_channel_write(ch, input,
+	    (uint32_t)strlen(input)) == SSH_ERROR) ||
+	    ssh_channel_send_eof(ch) != SSH_OK)) {
+		snprintf(err, errlen, "cannot send input to %s: %s", h->s_name,
+		    ssh_get_error(h->s_sess));
+		goto done;
+	}
+	for (;;) {
+		if (drain(ch, l) < 0) {
+			snprintf(err, errlen, "connection to %s broke: %s",
+			    h->s_name, ssh_get_error(h->s_sess));
+			goto done;
+		}
+		if (ssh_channel_is_eof(ch))
+			break;
+		if ((left = deadline - now_s()) <= 0) {
+			/* Kill it: the signal reaches the remote command. */
+			(void)ssh_channel_request_send_signal(ch, "KILL");
+			snprintf(err, errlen, "command timed out after %d s on "
+			    "%s and was killed", timeout_s, h->s_name);
+			rc = HG_SSH_TIMEOUT;
+			goto done;
+		}
+		if (left > 1)
+			left = 1;
+		if (ssh_event_dopoll(ev, (int)(left * 1000) + 1) == SSH_ERROR) {
+			snprintf(err, errlen, "connection to %s broke: %s",
+			    h->s_name, ssh_get_error(h->s_sess));
+			goto done;
+		}
+	}
+	(void)drain(ch, l);
+	flush(l);
+	*exit_status = ssh_channel_get_exit_status(ch);
+	rc = HG_SSH_OK;
+done:
+	if (ch != NULL) {
+		ssh_channel_close(ch);
+		ssh_channel_free(ch);
+	}
+	if (ev != NULL) {
+		ssh_event_remove_session(ev, h->s_sess);
+		ssh_event_free(ev);
+	}
+	free(l);
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * agent.h -- hangar-agent's internal interface, grouped by file.
+ *
+ * main.c reads jobs from the Redis consumer group and keeps the ones it
+ * holds; pool.c runs their hosts on `parallel` threads, each with its own
+ * MySQL and Redis connection; host.c is one host's life (claim it in
+ * task_hosts, run the kind's step, record the result); kinds.c is the
+ * table of task kinds and their steps.
+ */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "arena.h"
+#include "db.h"
+#include "log.h"
+
+struct hg_redis;
+struct hg_ssh;
+
+/* A delivery of a task that this agent holds until every host is done. */
+struct job {
+	struct job	*j_next;
+	char		 j_entry[48];	/* stream entry id */
+	long long	 j_task;
+	char		 j_kind[33];
+	char		*j_opts;	/* the task's JSON options */
+	int		 j_left;	/* hosts queued or running (pool lock) */
+	time_t		 j_recheck;	/* 0, or when to look at it again */
+	struct timespec	 j_t0;
+};
+
+/* One pool thread's connections. */
+struct worker {
+	int		 w_id;
+	struct hg_db	*w_db;
+	struct hg_redis	*w_redis;
+	struct hg_arena	 w_arena;
+};
+
+/* One output line kept for task_output. */
+struct outline {
+	struct outline	*o_next;
+	int		 o_stderr;
+	char		*o_text;
+	char		 o_time[24];	/* "YYYY-MM-DD HH:MM:SS.mmm" UTC */
+};
+
+/* One host of a task, as a kind's step sees it. */
+struct host {
+	struct worker	*h_w;
+	struct job	*h_job;
+	long long	 h_id;
+	const char	*h_name;
+	const char	*h_type;	/* hosts.host_type */
+	const char	*h_addr;	/* NULL: the host has no address */
+	int		 h_port;
+	const char	*h_user;
+	long long	 h_cred;	/* credentials.id, 0: none */
+	long long	 h_cloud;	/* cloud_accounts.id, 0: none */
+	const char	*h_region;
+	const char	*h_instance;
+	struct hg_ssh	*h_ssh;		/* open session, reused by the steps */
+	struct outline	*h_out, **h_tail;
+	size_t		 h_nout, h_bytes, h_dropped;
+	char		 h_msg[1024];	/* the result's message */
+	const char	*h_os_status;	/* os_status to record on success */
+	int		 h_inited;	/* success moves status raw -> inited */
+};
+
+/* A task kind: its name (tasks.kind) and the step run on each host. */
+struct kind {
+	const char	*k_name;
+	int		(*k_run)(struct host *);	/* 0 ok, -1 h_msg says why */
+};
+
+/* main.c */
+extern char	agent_name[128];
+/* One logfmt event line; task 0, NULL strings and dur_ms < 0 are left out. */
+void	ev(enum hg_level, long long task, const char *host, const char *step,
+	    long long dur_ms, const char *result, const char *fmt, ...)
+	    __attribute__((format(printf, 7, 8)));
+long long	ms_since(const struct timespec *);
+
+/* pool.c */
+void	pool_start(int nthreads);
+void	pool_add(struct job *, long long host_id);
+int	pool_queued(void);
+int	pool_left(struct job *);
+void	pool_stop(void);		/* drop queued hosts, finish running */
+
+/* host.c */
+void	host_run(struct worker *, struct job *, long long host_id);
+int	host_exec(struct host *, const char *cmd, const char *input);
+int	host_local(struct host *, const char *cmd);
+int	task_finalize(struct hg_db *, long long task);
+
+/* kinds.c */
+const struct kind	*kind_find(const char *);
+
+#endif

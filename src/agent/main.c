@@ -1,0 +1,420 @@
+/*
+ * main.c -- hangar-agent: take tasks from the Redis consumer group and run
+ * them on their hosts (see hangar-agent(8)).
+ *
+ * The main thread owns the queue: it heartbeats (agents.seen_time), sweeps
+ * the outbox into Redis, reads new jobs, keeps the jobs it holds from
+ * looking idle (XCLAIM to itself), takes over jobs other agents left idle
+ * for claim_timeout (XAUTOCLAIM), and acknowledges a job once MySQL says
+ * none of its hosts is pending or running.  Hosts run on the pool.
+ *
+ * Signals are only flagged here and acted on by the loop: SIGTERM/SIGINT
+ * stop taking work, let the host steps under way finish, and exit;
+ * SIGHUP reopens the log file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "agent.h"
+#include "conf.h"
+#include "queue.h"
+#include "redis.h"
+#include "secret.h"
+#include "ssh.h"
+
+#define READ_BLOCK_MS	200
+#define SWEEP_S		3
+#define RECHECK_S	2
+
+char				 agent_name[128];
+static volatile sig_atomic_t	 got_term, got_hup;
+static struct job		*held;
+static const char		*levels[] = { "debug", "info", "warn", "error" };
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: hangar-agent [-d] [-c file]\n");
+	exit(2);
+}
+
+long long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000LL +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+void
+ev(enum hg_level lvl, long long task, const char *host, const char *step,
+    long long dur_ms, const char *result, const char *fmt, ...)
+{
+	char		line[4096], msg[2048], v[64];
+	struct timespec	now;
+	struct tm	tm;
+	va_list		ap;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(v, sizeof(v), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)(now.tv_nsec / 1000000) % 1000);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	line[0] = '\0';
+	hg_logfmt_kv(line, sizeof(line), "time", v);
+	hg_logfmt_kv(line, sizeof(line), "level", levels[lvl]);
+	hg_logfmt_kv(line, sizeof(line), "agent", agent_name);
+	if (task > 0) {
+		snprintf(v, sizeof(v), "%lld", task);
+		hg_logfmt_kv(line, sizeof(line), "task", v);
+	}
+	if (host != NULL)
+		hg_logfmt_kv(line, sizeof(line), "host", host);
+	if (step != NULL)
+		hg_logfmt_kv(line, sizeof(line), "step", step);
+	if (dur_ms >= 0) {
+		snprintf(v, sizeof(v), "%lld", dur_ms);
+		hg_logfmt_kv(line, sizeof(line), "dur_ms", v);
+	}
+	if (result != NULL)
+		hg_logfmt_kv(line, sizeof(line), "result", result);
+	hg_logfmt_kv(line, sizeof(line), "msg", msg);
+	hg_log_raw(line);
+}
+
+static void
+daemonize(void)
+{
+	pid_t	pid = fork();
+	int	fd;
+
+	if (pid == -1)
+		hg_fatal("fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static void
+write_pid(const char *path)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		hg_fatal("%s: %s", path, strerror(errno));
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+static void
+job_free(struct job *j)
+{
+	struct job **pp;
+
+	for (pp = &held; *pp != NULL; pp = &(*pp)->j_next)
+		if (*pp == j) {
+			*pp = j->j_next;
+			break;
+		}
+	free(j->j_opts);
+	free(j);
+}
+
+/* Queue every host of j that is not done yet. */
+static void
+enqueue_hosts(struct hg_db *db, struct hg_arena *a, struct job *j)
+{
+	struct hg_rows	*rs;
+	int		 i;
+
+	if (hg_db_query(db, a, &rs, "SELECT host_id FROM task_hosts WHERE "
+	    "task_id = ? AND status IN ('pending', 'running') ORDER BY host_id",
+	    "i", j->j_task) != 0) {
+		j->j_recheck = time(NULL) + RECHECK_S;
+		return;
+	}
+	for (i = 0; i < rs->nrows; i++)
+		pool_add(j, hg_atoll(HG_CELL(rs, i, 0)));
+}
+
+/*
+ * A job whose queued hosts are all through: acknowledge it when MySQL says
+ * nothing is left, else look again soon (hosts held by another agent that
+ * may have died, or a database hiccup).
+ */
+static void
+job_check(struct hg_db *db, struct hg_arena *a, struct hg_redis *rd,
+    struct job *j)
+{
+	struct hg_rows *rs;
+
+	if (j->j_recheck != 0 && time(NULL) < j->j_recheck)
+		return;
+	if (j->j_recheck != 0) {
+		j->j_recheck = 0;
+		enqueue_hosts(db, a, j);
+		return;
+	}
+	if (task_finalize(db, j->j_task))
+		ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0), "done",
+		    "every host is done");
+	if (hg_db_query(db, a, &rs, "SELECT COUNT(*) FROM task_hosts WHERE "
+	    "task_id = ? AND status IN ('pending', 'running')", "i",
+	    j->j_task) != 0 || hg_atoll(HG_CELL(rs, 0, 0)) > 0) {
+		j->j_recheck = time(NULL) + RECHECK_S;
+		return;
+	}
+	if (hg_queue_ack(rd, j->j_entry) != 0)
+		return;		/* Redis away: try again next round */
+	ev(HG_DEBUG, j->j_task, NULL, "ack", ms_since(&j->j_t0), "acked",
+	    "job %s acknowledged", j->j_entry);
+	job_free(j);
+}
+
+/* Take a delivered job: look the task up and queue its hosts. */
+static void
+job_start(struct hg_db *db, struct hg_arena *a, struct hg_redis *rd,
+    const struct hg_job *hj, const char *how)
+{
+	struct hg_rows	*rs;
+	struct job	*j;
+
+	for (j = held; j != NULL; j = j->j_next)
+		if (j->j_task == hj->j_task && strcmp(j->j_entry,
+		    hj->j_entry) != 0) {
+			/* A duplicate delivery: the job we hold covers it. */
+			(void)hg_queue_ack(rd, hj->j_entry);
+			return;
+		} else if (strcmp(j->j_entry, hj->j_entry) == 0)
+			return;
+	if (hj->j_task <= 0) {
+		(void)hg_queue_ack(rd, hj->j_entry);
+		return;
+	}
+	if (hg_db_query(db, a, &rs, "SELECT kind, status, opts FROM tasks "
+	    "WHERE id = ?", "i", hj->j_task) != 0)
+		return;		/* MySQL away: the claim brings it back */
+	if (rs->nrows == 0 || strcmp(HG_CELL(rs, 0, 1), "running") != 0) {
+		(void)hg_queue_ack(rd, hj->j_entry);
+		return;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->j_opts = strdup(HG_CELL(rs, 0, 2))) == NULL)
+		hg_fatal("out of memory");
+	snprintf(j->j_entry, sizeof(j->j_entry), "%s", hj->j_entry);
+	snprintf(j->j_kind, sizeof(j->j_kind), "%s", HG_CELL(rs, 0, 0));
+	j->j_task = hj->j_task;
+	clock_gettime(CLOCK_MONOTONIC, &j->j_t0);
+	j->j_next = held;
+	held = j;
+	ev(HG_INFO, j->j_task, NULL, "job", -1, how, "%s task, entry %s",
+	    j->j_kind, j->j_entry);
+	enqueue_hosts(db, a, j);
+}
+
+/*
+ * The stream and its group were just created: if Redis lost its data
+ * (restarted without persistence), jobs it had are gone, so every running
+ * task is delivered again.  Duplicates cost nothing.
+ */
+static void
+replay(struct hg_db *db)
+{
+	if (hg_db_exec(db, "UPDATE outbox o JOIN tasks t ON t.id = o.task_id "
+	    "SET o.delivered_time = NULL WHERE t.status = 'running' AND "
+	    "o.delivered_time IS NOT NULL", "") == 0 && hg_db_affected(db) > 0)
+		ev(HG_WARN, 0, NULL, "queue", -1, "replayed", "the job stream was "
+		    "empty: %llu running tasks delivered again",
+		    (unsigned long long)hg_db_affected(db));
+}
+
+static void
+loop(struct hg_db *db, struct hg_redis *rd)
+{
+	struct hg_arena	 arena;
+	struct hg_job	 got[8];
+	struct job	*j, *next;
+	time_t		 now, beat = 0, sweep = 0, touch = 0, claim = 0;
+	int		 n, i, group = 0, gc;
+
+	hg_arena_init(&arena);
+	while (!got_term) {
+		now = time(NULL);
+		if (got_hup) {
+			got_hup = 0;
+			hg_log_reopen();
+			ev(HG_INFO, 0, NULL, "signal", -1, "reopened",
+			    "log file reopened on SIGHUP");
+		}
+		if (now != beat) {
+			beat = now;
+			(void)hg_db_exec(db, "INSERT INTO agents (name) VALUES (?) "
+			    "ON DUPLICATE KEY UPDATE seen_time = UTC_TIMESTAMP()",
+			    "s", agent_name);
+		}
+		if (!group && (gc = hg_queue_group(rd)) >= 0) {
+			group = 1;
+			if (gc == 1)
+				replay(db);
+		}
+		if (now - sweep >= SWEEP_S) {
+			sweep = now;
+			if ((n = hg_outbox_push(db, rd, &arena)) > 0)
+				ev(HG_INFO, 0, NULL, "sweep", -1, "pushed",
+				    "%d undelivered tasks pushed to the queue", n);
+		}
+		if (now - touch >= hg_conf.claim_timeout / 3) {
+			touch = now;
+			for (j = held; j != NULL; j = j->j_next)
+				(void)hg_queue_touch(rd, agent_name, j->j_entry);
+		}
+		for (j = held; j != NULL; j = next) {
+			next = j->j_next;
+			if (pool_left(j) == 0)
+				job_check(db, &arena, rd, j);
+		}
+		if (group && pool_queued() < hg_conf.parallel &&
+		    now - claim >= hg_conf.claim_timeout / 2) {
+			claim = now;
+			n = hg_queue_claim(rd, agent_name,
+			    hg_conf.claim_timeout * 1000LL, got, 8);
+			for (i = 0; i < n; i++)
+				job_start(db, &arena, rd, &got[i], "claimed");
+		}
+		if (group && pool_queued() < hg_conf.parallel) {
+			n = hg_queue_read(rd, agent_name, READ_BLOCK_MS, got, 1);
+			if (n < 0) {
+				group = 0;
+				usleep(READ_BLOCK_MS * 1000);
+			}
+			for (i = 0; i < n; i++)
+				job_start(db, &arena, rd, &got[i], "received");
+		} else
+			usleep(READ_BLOCK_MS * 1000);
+		hg_arena_reset(&arena);
+	}
+	ev(HG_INFO, 0, NULL, "signal", -1, "stopping",
+	    "SIGTERM: finishing the host steps under way");
+	pool_stop();
+	for (j = held; j != NULL; j = next) {
+		next = j->j_next;
+		j->j_recheck = 0;
+		job_check(db, &arena, rd, j);
+	}
+	hg_arena_free(&arena);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sigaction	 sa;
+	sigset_t		 mask;
+	struct hg_db		*db;
+	struct hg_redis		*rd;
+	const char		*conf = NULL;
+	char			 err[512], host[64];
+	int			 ch, detach = 0;
+
+	while ((ch = getopt(argc, argv, "c:d")) != -1)
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			detach = 1;
+			break;
+		default:
+			usage();
+		}
+	if (argc != optind)
+		usage();
+	if (hg_conf_load(conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hangar-agent: %s\n", err);
+		return 1;
+	}
+	if (hg_secret_init() != 0 || hg_ssh_init() != 0 ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "hangar-agent: library initialisation failed\n");
+		return 1;
+	}
+	if (hg_log_open("hangar-agent", hg_conf.agent_log, HG_INFO) != 0) {
+		fprintf(stderr, "hangar-agent: %s: %s\n", hg_conf.agent_log,
+		    strerror(errno));
+		return 1;
+	}
+	if (hg_key_load(hg_conf.secret_key_file, 0, err, sizeof(err)) != 0)
+		ev(HG_WARN, 0, NULL, "start", -1, "nokey", "%s: stored "
+		    "credentials cannot be decrypted", err);
+	if (detach)
+		daemonize();
+	write_pid(hg_conf.agent_pid_file);
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(agent_name, sizeof(agent_name), "%s:%ld", host, (long)getpid());
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	/* MySQL's library initialises in the first connect: before threads. */
+	db = hg_db_new();
+	(void)hg_db_ping(db);
+	rd = hg_redis_new();
+	/* Signals are the main thread's: SSH waits on the pool run unbroken. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	pool_start((int)hg_conf.parallel);
+	pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
+	ev(HG_INFO, 0, NULL, "start", -1, "started", "parallel=%ld "
+	    "claim_timeout=%ld ssh_timeout=%ld command_timeout=%ld",
+	    hg_conf.parallel, hg_conf.claim_timeout, hg_conf.ssh_timeout,
+	    hg_conf.command_timeout);
+	loop(db, rd);
+	(void)hg_db_exec(db, "DELETE FROM agents WHERE name = ?", "s",
+	    agent_name);
+	ev(HG_INFO, 0, NULL, "stop", -1, "stopped", "bye");
+	hg_db_close(db);
+	hg_redis_free(rd);
+	curl_global_cleanup();
+	unlink(hg_conf.agent_pid_file);
+	return 0;
+}

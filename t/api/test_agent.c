@@ -1,0 +1,924 @@
+/*
+ * test_agent.c -- the job engine end to end: outbox, Redis stream,
+ * hangar-agent, SSH to real OpenSSH sshd test hosts (t/sshd-hosts.sh on
+ * 127.0.0.11.., port 2222), and GET /tasks/{task_id}/output/.
+ *
+ * The power command the agents run is $HOME/power, a harmless script that
+ * appends a line per call to the test host's record file, so "every host
+ * restarted exactly once" is read from those files, and results, output
+ * and os_status from MySQL.  The stack's own agent is stopped while these
+ * tests run (each test starts agents with the configuration it needs) and
+ * started again at the end.
+ *
+ * Tasks are created through POST /hosts/restart-tasks/ when that route
+ * exists, else written to MySQL the way lib/queue.c's hg_task_create does
+ * (task, task_hosts, outbox) and delivered by the agent's sweeper.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "client.h"
+
+#define FIRST20		11	/* the 20-host task: 127.0.0.11 .. 30 */
+#define H_DOWN		71	/* sshd stopped */
+#define H_GOOD		72
+#define H_HANG		73	/* power script hangs */
+#define H_REKEY		74	/* host key changes */
+#define H_SLOW		75	/* power script is slow */
+
+static char	 dir[512];		/* the stack's folder */
+static char	 sshdir[600];		/* the sshd hosts' folder */
+static char	 harness[600];		/* t/sshd-hosts.sh */
+static int	 use_api;		/* POST /hosts/restart-tasks/ exists */
+
+/* ---- helpers --------------------------------------------------------- */
+
+static int
+sh(const char *fmt, ...)
+{
+	char	cmd[4096];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE	*f = fopen(path, "r");
+	char	*buf;
+	long	 n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Seal a secret as lib/secret.c does: base64(nonce || secretbox). */
+static char *
+seal(const char *plain)
+{
+	unsigned char	 key[crypto_secretbox_KEYBYTES], *box;
+	char		 path[600], *out;
+	size_t		 plen = strlen(plain), blen, olen;
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/secret.key", dir);
+	ck_assert((fd = open(path, O_RDONLY)) >= 0);
+	ck_assert_int_eq(read(fd, key, sizeof(key)), sizeof(key));
+	close(fd);
+	blen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plen;
+	box = malloc(blen);
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+	    (const unsigned char *)plain, plen, box, key);
+	olen = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
+	out = malloc(olen);
+	sodium_bin2base64(out, olen, box, blen, sodium_base64_VARIANT_ORIGINAL);
+	free(box);
+	return out;
+}
+
+/* The SSH key credential every test host accepts. */
+static long long
+credential(void)
+{
+	char		 path[700], *key, *sealed, *sql;
+	long long	 id;
+
+	snprintf(path, sizeof(path), "%s/client_key", sshdir);
+	ck_assert((key = slurp(path)) != NULL);
+	sealed = seal(key);
+	ck_assert(asprintf(&sql, "INSERT INTO credentials (kind, name, secret) "
+	    "VALUES ('ssh_key', '%s', '%s')", uniq("agentkey"), sealed) > 0);
+	id = db_insert(sql);
+	free(sql);
+	free(sealed);
+	free(key);
+	return id;
+}
+
+/* A PHY_HOST at 127.0.0.octet:2222 logging in as root with cred. */
+static long long
+mkhost(int octet, const char *name, long long cred)
+{
+	char		 sql[1024];
+	long long	 id;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO hosts (name, host_type, "
+	    "ssh_port, ssh_user, credential_id) VALUES ('%s', 'PHY_HOST', 2222, "
+	    "'root', %lld)", name, cred);
+	id = db_insert(sql);
+	snprintf(sql, sizeof(sql), "INSERT INTO host_addresses (host_id, "
+	    "address) VALUES (%lld, '127.0.0.%d')", id, octet);
+	db_exec(sql);
+	return id;
+}
+
+/* Create a task over the API when it can, else as hg_task_create does. */
+static long long
+mktask(const char *kind, const long long *ids, int n)
+{
+	char		 buf[8192], sql[512];
+	size_t		 len = 0;
+	long long	 id;
+	struct resp	*r;
+	int		 i;
+
+	if (use_api && strcmp(kind, "restart") == 0) {
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "[");
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+			    "%s{\"host_id\": %lld}", i ? ", " : "", ids[i]);
+		snprintf(buf + len, sizeof(buf) - len, "]");
+		r = api("POST", "/hosts/restart-tasks/", admin_token(), buf);
+		ck_assert_msg(r->status == 200 || r->status == 201,
+		    "restart-tasks: %ld %s", r->status, r->body);
+		ck_assert(jstr(r->json, "task_id") != NULL);
+		id = strtoll(jstr(r->json, "task_id"), NULL, 10);
+		resp_free(r);
+		return id;
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO tasks (kind, creator, opts) "
+	    "VALUES ('%s', 'admin', '{}')", kind);
+	id = db_insert(sql);
+	for (i = 0; i < n; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO task_hosts (task_id, "
+		    "host_id, hostname, message) SELECT %lld, id, name, '' FROM "
+		    "hosts WHERE id = %lld", id, ids[i]);
+		db_exec(sql);
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO outbox (task_id) VALUES (%lld)",
+	    id);
+	db_exec(sql);
+	return id;
+}
+
+/* Wait until the task is no longer running; its status. */
+static char *
+task_wait(long long id, double timeout_s)
+{
+	char	sql[256], *st = NULL;
+	double	end = now_s() + timeout_s;
+
+	snprintf(sql, sizeof(sql), "SELECT status FROM tasks WHERE id = %lld", id);
+	while (now_s() < end) {
+		free(st);
+		st = db_str(sql);
+		if (st != NULL && strcmp(st, "running") != 0)
+			return st;
+		usleep(100000);
+	}
+	return st;
+}
+
+static long long
+count(const char *fmt, ...)
+{
+	char	sql[2048];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return db_int(sql);
+}
+
+/* Lines in host octet's record file that start with action. */
+static int
+records(int octet, const char *action)
+{
+	char	path[700], line[256];
+	FILE	*f;
+	int	n = 0;
+	size_t	alen = strlen(action);
+
+	snprintf(path, sizeof(path), "%s/h%d/home/record", sshdir, octet);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, action, alen) == 0 && line[alen] == ' ')
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Create (content not NULL) or remove a flag file in host octet's HOME. */
+static void
+flag(int octet, const char *name, const char *content)
+{
+	char	path[700];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/h%d/home/%s", sshdir, octet, name);
+	if (content == NULL) {
+		unlink(path);
+		return;
+	}
+	ck_assert((f = fopen(path, "w")) != NULL);
+	fputs(content, f);
+	fclose(f);
+}
+
+/*
+ * Start an agent named name (its own config, pid file and log) with extra
+ * config lines; returns its pid (our child).
+ */
+static pid_t
+agent_start(const char *name, const char *extra)
+{
+	char	conf[700], bin[700], *base;
+	FILE	*f;
+	pid_t	pid;
+
+	snprintf(conf, sizeof(conf), "%s/agent-%s.conf", dir, name);
+	snprintf(bin, sizeof(bin), "%s/hangar.conf", dir);
+	ck_assert((base = slurp(bin)) != NULL);
+	ck_assert((f = fopen(conf, "w")) != NULL);
+	fprintf(f, "%s\nagent_pid_file = %s/agent-%s.pid\n"
+	    "agent_log = %s/log/agent-%s.log\nknown_hosts = %s/known_hosts-test\n"
+	    "claim_timeout = 5\nssh_timeout = 5\ncommand_timeout = 20\n"
+	    "power_restart_cmd = $HOME/power restart\n"
+	    "power_stop_cmd = $HOME/power stop\n%s\n", base, dir, name, dir,
+	    name, dir, extra ? extra : "");
+	fclose(f);
+	free(base);
+	snprintf(bin, sizeof(bin), "%s/hangar-agent", getenv("HANGAR_BIN"));
+	if ((pid = fork()) == 0) {
+		execl(bin, "hangar-agent", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert(pid > 0);
+	return pid;
+}
+
+/* Wait for our child agent to exit (within s seconds); its wait status. */
+static int
+agent_wait(pid_t pid, double s)
+{
+	double	end = now_s() + s;
+	int	status;
+
+	while (now_s() < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ck_abort_msg("agent %ld did not exit within %.0f s", (long)pid, s);
+	return -1;
+}
+
+static void
+agent_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	status = agent_wait(pid, 60);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "agent exit status %d", status);
+}
+
+static void
+agent_kill9(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+/* A test's fresh hosts at octets first..first+n-1, named prefix-N. */
+static void
+mkhosts(long long *ids, char names[][64], int first, int n, long long cred)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(names[i], 64, "%s", uniq("ag"));
+		ids[i] = mkhost(first + i, names[i], cred);
+	}
+}
+
+static char *
+agent_log(const char *name)
+{
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/log/agent-%s.log", dir, name);
+	return slurp(path);
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+/*
+ * 20 hosts restarted once each: results, output lines, os_status, the
+ * record files, and one logfmt line per host in the agent's log.
+ */
+START_TEST(restart_20_hosts)
+{
+	long long	 ids[20], cred = credential(), task;
+	char		 names[20][64], want[512], *st, *log;
+	int		 before[20], i;
+	double		 t0;
+	pid_t		 a;
+
+	mkhosts(ids, names, FIRST20, 20, cred);
+	for (i = 0; i < 20; i++)
+		before[i] = records(FIRST20 + i, "restart");
+	a = agent_start("r20", "parallel = 64");
+	t0 = now_s();
+	task = mktask("restart", ids, 20);
+	if (use_api)
+		ck_assert_int_eq(count("SELECT delivered_time IS NOT NULL FROM "
+		    "outbox WHERE task_id = %lld", task), 1);
+	st = task_wait(task, 60);
+	fprintf(stderr, "restart_20_hosts: task %lld %s in %.2f s\n", task, st,
+	    now_s() - t0);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM tasks WHERE id = %lld AND "
+	    "finished_time IS NOT NULL", task), 1);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(records(FIRST20 + i, "restart"), before[i] + 1);
+		ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE "
+		    "task_id = %lld AND host_id = %lld AND status = 'succeeded' "
+		    "AND message = 'restart succeeded' AND started_time IS NOT "
+		    "NULL AND finished_time >= started_time AND step IS NULL",
+		    task, ids[i]), 1);
+		ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld "
+		    "AND os_status = 'running'", ids[i]), 1);
+		ck_assert_int_eq(count("SELECT COUNT(*) FROM task_output WHERE "
+		    "task_id = %lld AND host_id = %lld AND hostname = '%s' AND "
+		    "stream = 'stdout' AND text = 'power restart on h%d'", task,
+		    ids[i], names[i], FIRST20 + i), 1);
+		ck_assert_int_eq(count("SELECT COUNT(*) FROM task_output WHERE "
+		    "task_id = %lld AND host_id = %lld", task, ids[i]), 2);
+	}
+	agent_stop(a);
+	log = agent_log("r20");
+	for (i = 0; i < 20; i++) {
+		snprintf(want, sizeof(want), " task=%lld host=%s step=restart "
+		    "dur_ms=", task, names[i]);
+		ck_assert_msg(strstr(log, want) != NULL, "no log line: %s", want);
+	}
+	snprintf(want, sizeof(want), " task=%lld step=task dur_ms=", task);
+	ck_assert_msg(strstr(log, want) != NULL, "no task line: %s", want);
+	ck_assert(strstr(log, "result=succeeded msg=\"restart succeeded\"") != NULL);
+	ck_assert(strstr(log, "BEGIN OPENSSH") == NULL);
+	free(log);
+}
+END_TEST
+
+/*
+ * kill -9 in the middle of a 20-host task, then another agent (restarted,
+ * or already running beside it) completes it: no host runs twice.  Hosts
+ * whose command was under way when the agent died are failed as
+ * interrupted, never repeated; every other host succeeds exactly once.
+ */
+static void
+kill9_case(int second_running)
+{
+	long long	 ids[20], cred = credential(), task;
+	char		 names[20][64], *st;
+	int		 before[20], i, n, done_at_kill, succeeded, interrupted;
+	double		 end;
+	pid_t		 a, b = 0;
+
+	mkhosts(ids, names, FIRST20, 20, cred);
+	for (i = 0; i < 20; i++) {
+		before[i] = records(FIRST20 + i, "restart");
+		flag(FIRST20 + i, "slow", "0.3");
+	}
+	a = agent_start("k9a", "parallel = 3");
+	if (second_running)
+		b = agent_start("k9b", "parallel = 3");
+	task = mktask("restart", ids, 20);
+	/* Let a good part of it happen, then kill whoever holds it. */
+	end = now_s() + 60;
+	while ((n = (int)count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND status = 'succeeded'", task)) < 5 && now_s() < end)
+		usleep(20000);
+	ck_assert_int_ge(n, 5);
+	if (second_running && count("SELECT COUNT(*) FROM task_hosts WHERE "
+	    "task_id = %lld AND agent LIKE '%%:%ld'", task, (long)b) > 0) {
+		pid_t t = a;	/* b took the job: kill b, a must finish */
+
+		a = b;
+		b = t;
+	}
+	agent_kill9(a);
+	done_at_kill = (int)count("SELECT COUNT(*) FROM task_hosts WHERE "
+	    "task_id = %lld AND status = 'succeeded'", task);
+	ck_assert_int_lt(done_at_kill, 20);
+	if (!second_running)
+		b = agent_start("k9b", "parallel = 3");
+	st = task_wait(task, 90);
+	ck_assert_msg(st != NULL && strcmp(st, "running") != 0, "task still %s",
+	    st);
+	free(st);
+	succeeded = interrupted = 0;
+	for (i = 0; i < 20; i++) {
+		flag(FIRST20 + i, "slow", NULL);
+		n = records(FIRST20 + i, "restart") - before[i];
+		ck_assert_msg(n <= 1, "host h%d restarted %d times", FIRST20 + i, n);
+		if (count("SELECT COUNT(*) FROM task_hosts WHERE task_id = %lld "
+		    "AND host_id = %lld AND status = 'succeeded'", task, ids[i])) {
+			ck_assert_int_eq(n, 1);
+			succeeded++;
+		} else {
+			ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts "
+			    "WHERE task_id = %lld AND host_id = %lld AND status = "
+			    "'failed' AND message LIKE 'interrupted: agent %% "
+			    "stopped while the command may have been running; not "
+			    "repeated'", task, ids[i]), 1);
+			interrupted++;
+		}
+	}
+	ck_assert_int_eq(succeeded + interrupted, 20);
+	ck_assert_int_le(interrupted, 3);	/* at most parallel were under way */
+	ck_assert_int_gt(succeeded, done_at_kill);	/* the rest was done after */
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM tasks WHERE id = %lld AND "
+	    "status = '%s'", task, interrupted ? "failed" : "finished"), 1);
+	agent_stop(b);
+}
+
+START_TEST(kill9_then_restarted_agent)
+{
+	kill9_case(0);
+}
+END_TEST
+
+START_TEST(kill9_then_second_agent)
+{
+	kill9_case(1);
+}
+END_TEST
+
+/* Tasks created while Redis is down run once it is back. */
+START_TEST(redis_down_while_creating)
+{
+	long long	 ids[2], cred = credential(), t1, t2;
+	char		 names[2][64], *st;
+	int		 b0 = records(H_GOOD, "restart"), b1 = records(H_SLOW, "restart");
+	pid_t		 a;
+
+	ids[0] = mkhost(H_GOOD, (snprintf(names[0], 64, "%s", uniq("rd")),
+	    names[0]), cred);
+	ids[1] = mkhost(H_SLOW, (snprintf(names[1], 64, "%s", uniq("rd")),
+	    names[1]), cred);
+	a = agent_start("rd", "parallel = 8");
+	ck_assert_int_eq(sh("%s stop-redis %s >/dev/null 2>&1",
+	    getenv("HANGAR_STACK"), dir), 0);
+	t1 = mktask("restart", &ids[0], 1);
+	t2 = mktask("restart", &ids[1], 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM outbox WHERE task_id IN "
+	    "(%lld, %lld) AND delivered_time IS NULL", t1, t2), 2);
+	sleep(4);	/* a sweep or more happen meanwhile: nothing can run */
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id "
+	    "IN (%lld, %lld) AND status = 'pending'", t1, t2), 2);
+	ck_assert_int_eq(sh("%s start-redis %s >/dev/null 2>&1",
+	    getenv("HANGAR_STACK"), dir), 0);
+	st = task_wait(t1, 60);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	st = task_wait(t2, 60);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	ck_assert_int_eq(records(H_GOOD, "restart"), b0 + 1);
+	ck_assert_int_eq(records(H_SLOW, "restart"), b1 + 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM outbox WHERE task_id IN "
+	    "(%lld, %lld) AND delivered_time IS NULL", t1, t2), 0);
+	agent_stop(a);
+}
+END_TEST
+
+/* A host whose sshd is down fails alone, with a readable message. */
+START_TEST(one_sshd_down)
+{
+	long long	 ids[2], cred = credential(), task;
+	char		 names[2][64], *st, want[512];
+	int		 b = records(H_GOOD, "restart");
+	pid_t		 a;
+
+	snprintf(names[0], 64, "%s", uniq("down"));
+	snprintf(names[1], 64, "%s", uniq("up"));
+	ids[0] = mkhost(H_DOWN, names[0], cred);
+	ids[1] = mkhost(H_GOOD, names[1], cred);
+	ck_assert_int_eq(sh("%s stop-one %s %d", harness, sshdir, H_DOWN), 0);
+	a = agent_start("down", NULL);
+	task = mktask("restart", ids, 2);
+	st = task_wait(task, 60);
+	ck_assert_str_eq(st, "failed");
+	free(st);
+	snprintf(want, sizeof(want), "cannot connect to %s (127.0.0.%d port "
+	    "2222): %%Connection refused%%", names[0], H_DOWN);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND host_id = %lld AND status = 'failed' AND message LIKE "
+	    "'%s'", task, ids[0], want), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND host_id = %lld AND status = 'succeeded'", task, ids[1]), 1);
+	ck_assert_int_eq(records(H_GOOD, "restart"), b + 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld AND "
+	    "os_status = 'unknown'", ids[0]), 1);
+	agent_stop(a);
+}
+END_TEST
+
+static int
+pid_running(long pid)
+{
+	char	path[64], *stat;
+	char	*p;
+	int	alive;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((stat = slurp(path)) == NULL)
+		return 0;
+	p = strrchr(stat, ')');
+	alive = p != NULL && p[1] == ' ' && p[2] != 'Z';
+	free(stat);
+	return alive;
+}
+
+/*
+ * A command that hangs is killed at command_timeout (the script and its
+ * child are gone), the host fails with a clear message, and a long-poll on
+ * the output of the running task waits, then returns when it ends.
+ */
+START_TEST(hanging_command_times_out)
+{
+	long long	 id, cred = credential(), task;
+	char		 name[64], path[700], *st, *pids, want[256], *cur;
+	long		 p1 = 0, p2 = 0;
+	double		 t0;
+	struct resp	*r;
+	pid_t		 a;
+
+	snprintf(name, sizeof(name), "%s", uniq("hang"));
+	id = mkhost(H_HANG, name, cred);
+	flag(H_HANG, "hang", "");
+	snprintf(path, sizeof(path), "%s/h%d/home/hang.pids", sshdir, H_HANG);
+	unlink(path);
+	a = agent_start("hang", "command_timeout = 4");
+	task = mktask("restart", &id, 1);
+	/* First answer: the script's first line, live from Redis. */
+	snprintf(want, sizeof(want), "/tasks/%lld/output/", task);
+	t0 = now_s();
+	r = api("GET", want, admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_object_array_length(jpath(r->json, "lines")), 1);
+	ck_assert_str_eq(jstr(r->json, "lines.0.text"), "power restart starting "
+	    "on h73");
+	ck_assert_str_eq(jstr(r->json, "lines.0.host"), name);
+	ck_assert_str_eq(jstr(r->json, "lines.0.stream"), "stdout");
+	ck_assert(jstr(r->json, "lines.0.time") != NULL);
+	ck_assert(!json_object_get_boolean(jpath(r->json, "finished")));
+	ck_assert(strncmp(jstr(r->json, "cursor"), "r:", 2) == 0);
+	cur = strdup(jstr(r->json, "cursor"));
+	resp_free(r);
+	/* Second: nothing more until the kill; then finished. */
+	snprintf(want, sizeof(want), "/tasks/%lld/output/?cursor=%s", task, cur);
+	r = api("GET", want, admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_object_array_length(jpath(r->json, "lines")), 0);
+	ck_assert(json_object_get_boolean(jpath(r->json, "finished")));
+	ck_assert_str_eq(jstr(r->json, "cursor"), cur);
+	ck_assert(now_s() - t0 > 3.0 && now_s() - t0 < 15.0);
+	resp_free(r);
+	free(cur);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "failed");
+	free(st);
+	snprintf(want, sizeof(want), "command timed out after 4 s on %s and was "
+	    "killed", name);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND message = '%s'", task, want), 1);
+	ck_assert((pids = slurp(path)) != NULL);
+	ck_assert_int_eq(sscanf(pids, "%ld %ld", &p1, &p2), 2);
+	free(pids);
+	for (t0 = now_s(); now_s() - t0 < 5 && (pid_running(p1) ||
+	    pid_running(p2)); )
+		usleep(100000);
+	ck_assert_msg(!pid_running(p1), "the hung script %ld still runs", p1);
+	ck_assert_msg(!pid_running(p2), "its sleep %ld still runs", p2);
+	flag(H_HANG, "hang", NULL);
+	agent_stop(a);
+}
+END_TEST
+
+static void
+fingerprint(int octet, char *out, size_t len)
+{
+	char	cmd[800];
+	FILE	*p;
+
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -lf %s/h%d/ssh_host_ed25519_key"
+	    ".pub | awk '{print $2}'", sshdir, octet);
+	ck_assert((p = popen(cmd, "r")) != NULL);
+	ck_assert(fgets(out, (int)len, p) != NULL);
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+	ck_assert(strncmp(out, "SHA256:", 7) == 0);
+}
+
+/* First contact pins the key; a changed key fails the host, loudly. */
+START_TEST(changed_host_key)
+{
+	long long	 id, cred = credential(), task;
+	char		 name[64], was[128], now[128], want[1024], *st;
+	int		 b = records(H_REKEY, "restart");
+	pid_t		 a;
+
+	snprintf(name, sizeof(name), "%s", uniq("rekey"));
+	id = mkhost(H_REKEY, name, cred);
+	a = agent_start("rekey", NULL);
+	task = mktask("restart", &id, 1);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	ck_assert_int_eq(records(H_REKEY, "restart"), b + 1);
+	fingerprint(H_REKEY, was, sizeof(was));
+	ck_assert_int_eq(sh("%s rekey %s %d", harness, sshdir, H_REKEY), 0);
+	fingerprint(H_REKEY, now, sizeof(now));
+	ck_assert_str_ne(was, now);
+	task = mktask("restart", &id, 1);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "failed");
+	free(st);
+	snprintf(want, sizeof(want), "host key for %s changed (was %s, now %s)%%",
+	    name, was, now);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND status = 'failed' AND message LIKE '%s'", task, want), 1);
+	ck_assert_int_eq(records(H_REKEY, "restart"), b + 1);	/* not run */
+	agent_stop(a);
+}
+END_TEST
+
+/*
+ * SIGTERM lets the host step under way finish and leaves the rest pending
+ * for another agent; SIGHUP reopens the log.
+ */
+START_TEST(sigterm_finishes_steps_sighup_reopens)
+{
+	long long	 ids[2], cred = credential(), task;
+	char		 names[2][64], path[700], moved[720], *st, *log;
+	double		 end;
+	pid_t		 a;
+	int		 status;
+
+	snprintf(names[0], 64, "%s", uniq("term"));
+	snprintf(names[1], 64, "%s", uniq("term"));
+	ids[0] = mkhost(H_SLOW, names[0], cred);
+	ids[1] = mkhost(H_GOOD, names[1], cred);
+	flag(H_SLOW, "slow", "2");
+	a = agent_start("term", "parallel = 1");
+	/* SIGHUP: the log is reopened under its name. */
+	snprintf(path, sizeof(path), "%s/log/agent-term.log", dir);
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	for (end = now_s() + 10; access(path, F_OK) != 0 && now_s() < end; )
+		usleep(50000);
+	ck_assert_int_eq(rename(path, moved), 0);
+	kill(a, SIGHUP);
+	for (end = now_s() + 10; access(path, F_OK) != 0 && now_s() < end; )
+		usleep(50000);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	task = mktask("restart", ids, 2);
+	end = now_s() + 30;
+	while (count("SELECT COUNT(*) FROM task_hosts WHERE task_id = %lld AND "
+	    "host_id = %lld AND step = 'exec'", task, ids[0]) == 0 &&
+	    now_s() < end)
+		usleep(20000);
+	kill(a, SIGTERM);
+	status = agent_wait(a, 30);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND host_id = %lld AND status = 'succeeded'", task, ids[0]), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND host_id = %lld AND status = 'pending'", task, ids[1]), 1);
+	log = slurp(path);
+	ck_assert(strstr(log, "result=reopened") != NULL);
+	ck_assert(strstr(log, "result=stopping") != NULL);
+	ck_assert(strstr(log, "result=stopped") != NULL);
+	free(log);
+	flag(H_SLOW, "slow", NULL);
+	a = agent_start("term2", NULL);
+	st = task_wait(task, 60);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	agent_stop(a);
+}
+END_TEST
+
+/*
+ * GET /tasks/{id}/output/ on a finished task: every line from MySQL,
+ * the cursor, finished; the host name round-trips (SQL metacharacters,
+ * non-ASCII); refusals.
+ */
+START_TEST(output_endpoint)
+{
+	long long	 ids[2], cred = credential(), task;
+	const char	*names[2] = { "'; DROP TABLE users; --", "张三" };
+	char		 path[256], nm[2][128], *st, *cur;
+	struct resp	*r;
+	json_object	*lines;
+	const char	*anon;
+	pid_t		 a;
+	int		 i;
+
+	for (i = 0; i < 2; i++)
+		snprintf(nm[i], sizeof(nm[i]), "%s %s", names[i], uniq("o"));
+	db_exec("SET NAMES utf8mb4");
+	/* names carry a quote: insert them escaped */
+	{
+		char sql[512];
+
+		snprintf(sql, sizeof(sql), "INSERT INTO hosts (name, host_type, "
+		    "ssh_port, credential_id) VALUES ('''; DROP TABLE users; -- "
+		    "%s', 'PHY_HOST', 2222, %lld)", nm[0] + strlen(names[0]) + 1,
+		    cred);
+		ids[0] = db_insert(sql);
+		snprintf(sql, sizeof(sql), "INSERT INTO host_addresses (host_id, "
+		    "address) VALUES (%lld, '127.0.0.%d')", ids[0], H_GOOD);
+		db_exec(sql);
+		ids[1] = mkhost(H_SLOW, nm[1], cred);
+	}
+	a = agent_start("out", NULL);
+	task = mktask("restart", ids, 2);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	agent_stop(a);
+
+	snprintf(path, sizeof(path), "/tasks/%lld/output/", task);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "task_id"),
+	    (snprintf(nm[0] + 100, 20, "%lld", task), nm[0] + 100));
+	lines = jpath(r->json, "lines");
+	ck_assert_int_eq(json_object_array_length(lines), 4);
+	ck_assert(json_object_get_boolean(jpath(r->json, "finished")));
+	for (i = 0; i < 4; i++) {
+		json_object *l = json_object_array_get_idx(lines, (size_t)i);
+		const char *host = jstr(l, "host"), *text = jstr(l, "text");
+		int which = strncmp(host, names[0], strlen(names[0])) == 0 ? 0 : 1;
+
+		ck_assert_str_eq(jstr(l, "stream"), "stdout");
+		ck_assert_msg(strncmp(host, names[which], strlen(names[which]))
+		    == 0, "host %s", host);
+		ck_assert(strstr(text, which ? "on h75" : "on h72") != NULL);
+		ck_assert(strlen(jstr(l, "time")) >= 20);
+	}
+	ck_assert(strncmp(jstr(r->json, "cursor"), "m:", 2) == 0);
+	cur = strdup(jstr(r->json, "cursor"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/tasks/%lld/output/?cursor=%s", task, cur);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_object_array_length(jpath(r->json, "lines")), 0);
+	ck_assert(json_object_get_boolean(jpath(r->json, "finished")));
+	ck_assert_str_eq(jstr(r->json, "cursor"), cur);
+	resp_free(r);
+	free(cur);
+
+	anon = NULL;
+	snprintf(path, sizeof(path), "/tasks/%lld/output/", task);
+	expect_error(api("GET", path, anon, NULL), 401, 10005, NULL);
+	expect_error(api("GET", "/tasks/999999999/output/", admin_token(), NULL),
+	    404, 10008, NULL);
+	expect_error(api("GET", "/tasks/abc/output/", admin_token(), NULL),
+	    404, 10008, NULL);
+	snprintf(path, sizeof(path), "/tasks/%lld/output/?cursor=x", task);
+	expect_error(api("GET", path, admin_token(), NULL), 400, 10002, "cursor");
+	snprintf(path, sizeof(path), "/tasks/%lld/output/?cursor=m:-1", task);
+	expect_error(api("GET", path, admin_token(), NULL), 400, 10002, "cursor");
+	snprintf(path, sizeof(path), "/tasks/%lld/output/?cursor=r:1-x", task);
+	expect_error(api("GET", path, admin_token(), NULL), 400, 10002, "cursor");
+	snprintf(path, sizeof(path), "/tasks/%lld/output/?cursor=%%27%%3B%%20DROP"
+	    "%%20TABLE%%20users%%3B%%20--", task);
+	expect_error(api("GET", path, admin_token(), NULL), 400, 10002, "cursor");
+	ck_assert_int_gt(count("SELECT COUNT(*) FROM users"), 0);
+	/* A plain user may read it too (PERM_LOGIN for now). */
+	{
+		long long uid;
+		const char *tok = user_token(uniq("outuser"), 0, &uid);
+
+		snprintf(path, sizeof(path), "/tasks/%lld/output/", task);
+		expect_status(api("GET", path, tok, NULL), 200);
+	}
+}
+END_TEST
+
+static TCase *
+tc_agent(void)
+{
+	TCase *tc = tcase_create("agent");
+
+	tcase_add_test(tc, restart_20_hosts);
+	tcase_add_test(tc, one_sshd_down);
+	tcase_add_test(tc, hanging_command_times_out);
+	tcase_add_test(tc, changed_host_key);
+	tcase_add_test(tc, output_endpoint);
+	tcase_add_test(tc, redis_down_while_creating);
+	tcase_add_test(tc, sigterm_finishes_steps_sighup_reopens);
+	tcase_add_test(tc, kill9_then_restarted_agent);
+	tcase_add_test(tc, kill9_then_second_agent);
+	return tc;
+}
+
+/* Stop (SIGTERM, then wait) the agent whose pid file is path, if alive. */
+static void
+stop_pidfile(const char *path)
+{
+	char	*s = slurp(path);
+	long	 pid = s ? strtol(s, NULL, 10) : 0;
+	int	 i;
+
+	free(s);
+	if (pid <= 0 || !pid_running(pid))
+		return;
+	kill((pid_t)pid, SIGTERM);
+	for (i = 0; i < 300 && pid_running(pid); i++)
+		usleep(100000);
+}
+
+int
+main(void)
+{
+	static TCase *(*const cases[])(void) = { tc_agent };
+	const char	*stack = getenv("HANGAR_STACK");
+	char		 path[700];
+	struct resp	*r;
+	int		 failed, i;
+
+	ck_assert(getenv("HANGAR_DIR") != NULL && stack != NULL);
+	if (sodium_init() < 0)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s", getenv("HANGAR_DIR"));
+	snprintf(sshdir, sizeof(sshdir), "%s/sshd", dir);
+	snprintf(harness, sizeof(harness), "%.*s/sshd-hosts.sh",
+	    (int)(strrchr(stack, '/') - stack), stack);
+	/* The tests run their own agents. */
+	snprintf(path, sizeof(path), "%s/hangar-agent.pid", dir);
+	stop_pidfile(path);
+	if (sh("%s start %s %d %d >/dev/null && %s start %s %d %d >/dev/null",
+	    harness, sshdir, FIRST20, FIRST20 + 19, harness, sshdir, H_DOWN,
+	    H_SLOW) != 0) {
+		fprintf(stderr, "test_agent: sshd test hosts did not start\n");
+		return 1;
+	}
+	r = api("POST", "/hosts/restart-tasks/", admin_token(), "[]");
+	use_api = !(r->status == 404 && r->body != NULL &&
+	    strstr(r->body, "no such route") != NULL);
+	resp_free(r);
+	fprintf(stderr, "test_agent: tasks are created %s\n", use_api ?
+	    "with POST /hosts/restart-tasks/" : "in SQL (no restart-tasks route)");
+	failed = run_suite("agent", cases, 1);
+	/* Agents a failed test left behind (ours, by pid file), then sshd. */
+	for (i = 0; i < 12; i++) {
+		static const char *names[] = { "r20", "k9a", "k9b", "rd", "down",
+		    "hang", "rekey", "term", "term2", "out", NULL, NULL };
+
+		if (names[i] == NULL)
+			break;
+		snprintf(path, sizeof(path), "%s/agent-%s.pid", dir, names[i]);
+		stop_pidfile(path);
+	}
+	(void)sh("%s stop %s", harness, sshdir);
+	(void)sh("%s/hangar-agent -d -c %s/hangar.conf", getenv("HANGAR_BIN"),
+	    dir);
+	return failed ? 1 : 0;
+}

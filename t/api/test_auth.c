@@ -1,0 +1,675 @@
+/*
+ * test_auth.c -- /auth/ (API.md sections 2 and 6): login and its cookie,
+ * CSRF on cookie mutations, throttling, logout, me, and the mailed
+ * password reset (forget-password, reset-password).
+ *
+ * Every test logs in from 127.0.0.1, so a checked fixture clears Redis's
+ * login counters before each test, and once more after the last, whether
+ * or not a test failed half-way.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "authlib.h"
+
+#define TABLES	"users,sessions,auth_tokens,password_resets,audit_log"
+
+static char *
+path_of(const char *fmt, long long id)
+{
+	static char	buf[16][256];
+	static int	n;
+	char		*b = buf[n++ % 16];
+
+	snprintf(b, sizeof(buf[0]), fmt, id);
+	return b;
+}
+
+static void
+unchanged(char *before)
+{
+	char *after = db_fingerprint(TABLES);
+
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+
+/* Forget every failed login the stack has counted. */
+static void
+clear_all_counters(void)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "redis-cli -s %1$s/redis.sock --scan "
+	    "--pattern 'hangar:login:*' | xargs -r redis-cli -s %1$s/redis.sock "
+	    "DEL >/dev/null", getenv("HANGAR_DIR"));
+	if (system(cmd) != 0)
+		fprintf(stderr, "clearing login counters failed\n");
+}
+
+static long long
+mkuser_email(const char *name, const char *email)
+{
+	struct resp	*r;
+	long long	 id;
+
+	r = api_f("POST", "/users/", admin_token(), "{\"username\": \"%s\", "
+	    "\"password\": \"%s\", \"email\": \"%s\"}", name, pw_of(name),
+	    email);
+	ck_assert_msg(r->status == 201, "create %s: %s", name, r->body);
+	id = jint(r->json, "id");
+	resp_free(r);
+	return id;
+}
+
+static int
+is_hex(const char *s, size_t len)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* ---- login ------------------------------------------------------------- */
+
+START_TEST(login_returns_user_and_cookie)
+{
+	const char	*name = uniq("al");
+	long long	 id = mkuser_email(name, "al@example.com");
+	struct resp	*r;
+	const char	*c;
+	char		 cookie[256], value[100], *s;
+	long long	 sessions;
+
+	sessions = db_int(path_of("SELECT COUNT(*) FROM sessions WHERE user_id = "
+	    "%lld", id));
+	r = login(name, pw_of(name));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_int_eq(jkeys(r->json, NULL), 2);
+	expect_user(jpath(r->json, "user"), id, name, name, "al@example.com", "",
+	    "enabled", 0, "");
+	expect_recent(r->json, "user.last_login");
+	ck_assert_msg(is_hex(jstr(r->json, "csrf_token"), 64), "csrf %s",
+	    jstr(r->json, "csrf_token"));
+	ck_assert_ptr_null(strstr(r->body, pw_of(name)));
+	c = resp_header(r, "Set-Cookie");
+	ck_assert_ptr_nonnull(c);
+	snprintf(cookie, sizeof(cookie), "%s", c);
+	resp_free(r);
+	ck_assert_msg(strncmp(cookie, "hangar_session=", 15) == 0, "%s", cookie);
+	snprintf(value, sizeof(value), "%.*s", (int)strcspn(cookie + 15, ";"),
+	    cookie + 15);
+	ck_assert_msg(is_hex(value, 64), "cookie value %s", value);
+	ck_assert_ptr_nonnull(strstr(cookie, "; HttpOnly"));
+	ck_assert_ptr_nonnull(strstr(cookie, "; SameSite=Lax"));
+	ck_assert_ptr_nonnull(strstr(cookie, "; Path=/"));
+	ck_assert_ptr_null(strstr(cookie, "Secure"));
+	/* One more session, stored by hash only. */
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM sessions WHERE "
+	    "user_id = %lld", id)), sessions + 1);
+	s = db_str(path_of("SELECT GROUP_CONCAT(id_hash, csrf_token) FROM "
+	    "sessions WHERE user_id = %lld", id));
+	ck_assert_ptr_null(strstr(s, value));
+	free(s);
+	/* Without the trailing slash too. */
+	r = api_f("POST", "/auth/login", NULL, "{\"username\": \"%s\", "
+	    "\"password\": \"%s\"}", name, pw_of(name));
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+}
+END_TEST
+
+START_TEST(login_failures_look_alike)
+{
+	const char	*name = uniq("alf"), *off = uniq("alfd");
+	long long	 offid;
+	struct resp	*a, *b, *c;
+	char		*before;
+
+	mkuser_email(name, "");
+	offid = mkuser_email(off, "");
+	expect_status(api("POST", path_of("/users/%lld/actions/disable/", offid),
+	    admin_token(), NULL), 200);
+	before = db_fingerprint(TABLES);
+	a = login(name, "wrong-password");
+	b = login("no-such-user-at-all", "wrong-password");
+	c = login(off, pw_of(off));
+	ck_assert_str_eq(jstr(a->json, "message"), jstr(b->json, "message"));
+	ck_assert_str_eq(jstr(a->json, "message"), jstr(c->json, "message"));
+	ck_assert_ptr_null(resp_header(a, "Set-Cookie"));
+	expect_error(a, 401, 10006, NULL);
+	expect_error(b, 401, 10006, NULL);
+	expect_error(c, 401, 10006, NULL);
+	unchanged(before);
+}
+END_TEST
+
+START_TEST(login_bad_input)
+{
+	static const struct field_spec f[] = {
+		{ "username", 1, "string", 64, NULL },
+		{ "password", 1, "string", 1024, NULL },
+	};
+
+	bad_input_battery("POST", "/auth/login/", NULL,
+	    "{\"username\": \"admin\", \"password\": \"not-the-password\"}", f, 2,
+	    TABLES);
+}
+END_TEST
+
+START_TEST(throttle_per_username)
+{
+	const char	*name = uniq("at"), *other = uniq("ato");
+	int		 i;
+
+	mkuser_email(name, "");
+	mkuser_email(other, "");
+	for (i = 0; i < 10; i++)
+		expect_error(login(name, "wrong-password"), 401, 10006, NULL);
+	/* Now even the right password is refused. */
+	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	/* The address's count was reached too; forget only that one. */
+	expect_error(login(other, pw_of(other)), 429, 10011, NULL);
+	clear_login_counters("nobody");
+	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	expect_status(login(other, pw_of(other)), 200);
+	clear_login_counters(name);
+	expect_status(login(name, pw_of(name)), 200);
+}
+END_TEST
+
+START_TEST(throttle_per_address)
+{
+	const char	*name = uniq("ata");
+	char		 who[64];
+	int		 i;
+
+	mkuser_email(name, "");
+	for (i = 0; i < 10; i++) {
+		snprintf(who, sizeof(who), "ghost-%d-%d", getpid(), i);
+		expect_error(login(who, "wrong-password"), 401, 10006, NULL);
+	}
+	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	clear_login_counters(name);
+	expect_status(login(name, pw_of(name)), 200);
+}
+END_TEST
+
+START_TEST(success_resets_user_count)
+{
+	const char	*name = uniq("atr");
+	int		 i;
+
+	mkuser_email(name, "");
+	for (i = 0; i < 9; i++)
+		expect_error(login(name, "wrong-password"), 401, 10006, NULL);
+	expect_status(login(name, pw_of(name)), 200);
+	clear_login_counters("nobody");
+	/* The user's count started again: 9 more failures are not 10. */
+	for (i = 0; i < 9; i++)
+		expect_error(login(name, "wrong-password"), 401, 10006, NULL);
+	expect_status(login(name, pw_of(name)), 200);
+}
+END_TEST
+
+/* ---- cookies and CSRF ------------------------------------------------- */
+
+START_TEST(cookie_mutations_need_csrf)
+{
+	const char	*name = uniq("ac");
+	struct session	 s;
+	struct resp	*r;
+	char		*before, bad[256];
+	long long	 id;
+	const char	*h[3];
+
+	mkuser_email(name, "");
+	login_session(name, pw_of(name), &s);
+	/* Reads need no CSRF token. */
+	r = api_cookie("GET", "/auth/me/", &s, 0, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "user.username"), name);
+	ck_assert_str_eq(jstr(r->json, "csrf_token"), s.csrf + 14);
+	resp_free(r);
+	/* POST without, with a wrong one, with the right one. */
+	before = db_fingerprint(TABLES);
+	expect_error(api_cookie("POST", "/auth-tokens/", &s, 0,
+	    "{\"name\": \"c\"}"), 403, 10014, NULL);
+	snprintf(bad, sizeof(bad), "X-CSRF-Token: %064d", 7);
+	h[0] = s.cookie;
+	h[1] = bad;
+	h[2] = NULL;
+	expect_error(api_raw("POST", "/auth-tokens/", NULL, "application/json",
+	    "{\"name\": \"c\"}", 13, h), 403, 10014, NULL);
+	h[1] = "X-CSRF-Token: ";
+	expect_error(api_raw("POST", "/auth-tokens/", NULL, "application/json",
+	    "{\"name\": \"c\"}", 13, h), 403, 10014, NULL);
+	unchanged(before);
+	r = api_cookie("POST", "/auth-tokens/", &s, 1, "{\"name\": \"c\"}");
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	id = jint(r->json, "id");
+	resp_free(r);
+	/* PATCH and DELETE alike. */
+	before = db_fingerprint(TABLES);
+	expect_error(api_cookie("PATCH", path_of("/auth-tokens/%lld/", id), &s,
+	    0, "{\"name\": \"d\"}"), 403, 10014, NULL);
+	expect_error(api_cookie("DELETE", path_of("/auth-tokens/%lld/", id), &s,
+	    0, NULL), 403, 10014, NULL);
+	expect_error(api_cookie("POST", "/auth/logout/", &s, 0, NULL), 403,
+	    10014, NULL);
+	unchanged(before);
+	r = api_cookie("PATCH", path_of("/auth-tokens/%lld/", id), &s, 1,
+	    "{\"name\": \"d\"}");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "name"), "d");
+	resp_free(r);
+	expect_status(api_cookie("DELETE", path_of("/auth-tokens/%lld/", id), &s,
+	    1, NULL), 200);
+	/* The session still works after all that. */
+	expect_status(api_cookie("GET", "/auth/me/", &s, 0, NULL), 200);
+}
+END_TEST
+
+START_TEST(bad_cookies_are_401)
+{
+	const char	*h[2] = { NULL, NULL };
+	char		 line[256];
+
+	h[0] = "Cookie: hangar_session=nothex";
+	expect_error(api_raw("GET", "/auth/me/", NULL, NULL, NULL, 0, h), 401,
+	    10005, NULL);
+	snprintf(line, sizeof(line), "Cookie: hangar_session=%064d", 0);
+	h[0] = line;
+	expect_error(api_raw("GET", "/auth/me/", NULL, NULL, NULL, 0, h), 401,
+	    10005, NULL);
+	h[0] = "Cookie: other=1; hangar_session=";
+	expect_error(api_raw("GET", "/auth/me/", NULL, NULL, NULL, 0, h), 401,
+	    10005, NULL);
+	expect_error(api("GET", "/auth/me/", NULL, NULL), 401, 10005, NULL);
+}
+END_TEST
+
+START_TEST(cookie_among_others)
+{
+	const char	*name = uniq("aco");
+	struct session	 s;
+	const char	*h[2] = { NULL, NULL };
+	char		 line[300];
+
+	mkuser_email(name, "");
+	login_session(name, pw_of(name), &s);
+	snprintf(line, sizeof(line), "Cookie: theme=dark; hangar_session=%s; "
+	    "lang=zh", s.value);
+	h[0] = line;
+	expect_status(api_raw("GET", "/auth/me/", NULL, NULL, NULL, 0, h), 200);
+}
+END_TEST
+
+/* ---- logout ---------------------------------------------------------- */
+
+START_TEST(logout_ends_the_session)
+{
+	const char	*name = uniq("alo");
+	long long	 id;
+	const char	*tok;
+	struct session	 s, keep;
+	struct resp	*r;
+	const char	*c;
+
+	tok = user_token(name, 0, &id);
+	login_session(name, pw_of(name), &s);
+	login_session(name, pw_of(name), &keep);
+	r = api_cookie("POST", "/auth/logout/", &s, 1, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "message"), "success");
+	c = resp_header(r, "Set-Cookie");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_msg(strncmp(c, "hangar_session=;", 16) == 0 &&
+	    strstr(c, "Max-Age=0") != NULL, "%s", c);
+	resp_free(r);
+	expect_error(api_cookie("GET", "/auth/me/", &s, 0, NULL), 401, 10005,
+	    NULL);
+	expect_error(api_cookie("POST", "/auth/logout/", &s, 1, NULL), 401,
+	    10005, NULL);
+	/* Only that session: the other and the token still work. */
+	expect_status(api_cookie("GET", "/auth/me/", &keep, 0, NULL), 200);
+	expect_status(api("GET", "/auth/me/", tok, NULL), 200);
+	/* Logging out with a token changes nothing and succeeds. */
+	expect_status(api("POST", "/auth/logout/", tok, NULL), 200);
+	expect_status(api("GET", "/auth/me/", tok, NULL), 200);
+	expect_error(api("POST", "/auth/logout/", NULL, NULL), 401, 10005, NULL);
+}
+END_TEST
+
+/* ---- me ---------------------------------------------------------------- */
+
+static const struct {
+	const char *module;
+	const char *perms[10];
+} modules[] = {
+	{ "resource_request", { "enable_resource_req", "approve_host_req",
+	    "approve_domain_req", "approve_ssl_cert_req", "create_resource_req" } },
+	{ "application", { "enable_app_mgmt", "view_app", "create_app",
+	    "delete_app", "edit_app" } },
+	{ "dns", { "enable_dns_mgmt", "manage_dns_server" } },
+	{ "resource", { "enable_host_mgmt", "add_host", "edit_host",
+	    "delete_host", "manage_host", "enable_business_mgmt",
+	    "view_business", "add_business", "delete_business" } },
+	{ "navigator", { "enable_navigator", "view_navigator",
+	    "manage_navigator" } },
+	{ "common_tools", { "enable_common_tools", "enable_cdn_refresher",
+	    "enable_jumpserver_log_mgmt" } },
+	{ "deploy_template", { "enable_deploy_template_mgmt",
+	    "manage_deploy_template", "manage_deploy_script",
+	    "manage_credential" } },
+};
+
+/* module_perms: all seven modules, every perm, each equal to all. */
+static void
+expect_perms(json_object *mp, int all)
+{
+	size_t	i, k;
+	char	path[128];
+
+	ck_assert_int_eq(jkeys(mp, NULL), 7);
+	for (i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		for (k = 0; modules[i].perms[k] != NULL; k++) {
+			snprintf(path, sizeof(path), "%s.%s", modules[i].module,
+			    modules[i].perms[k]);
+			ck_assert_msg(jbool(mp, path) == all, "%s", path);
+		}
+		ck_assert_int_eq(jkeys(mp, modules[i].module), k);
+	}
+}
+
+START_TEST(me_with_token_and_cookie)
+{
+	const char	*name = uniq("am");
+	long long	 id, rid;
+	const char	*tok = user_token(name, 0, &id);
+	struct session	 s;
+	struct resp	*r;
+	char		 body[64], roles[256];
+
+	r = api_f("POST", "/roles/", admin_token(), "{\"name\": \"%s\"}",
+	    uniq("amr"));
+	rid = jint(r->json, "id");
+	snprintf(roles, sizeof(roles), "%lld:%s", rid, jstr(r->json, "name"));
+	resp_free(r);
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", rid);
+	expect_status(api("POST", path_of("/users/%lld/roles/", id),
+	    admin_token(), body), 200);
+	r = api("GET", "/auth/me/", tok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jkeys(r->json, NULL), 3);
+	expect_user(jpath(r->json, "user"), id, name, name, "", "", "enabled", 0,
+	    roles);
+	ck_assert(jnull(r->json, "csrf_token"));
+	expect_perms(jpath(r->json, "module_perms"), 0);
+	resp_free(r);
+	login_session(name, pw_of(name), &s);
+	r = api_cookie("GET", "/auth/me", &s, 0, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "csrf_token"), s.csrf + 14);
+	expect_user(jpath(r->json, "user"), id, name, name, "", "", "enabled", 0,
+	    roles);
+	resp_free(r);
+	r = api("GET", "/auth/me/", admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "user.username"), "admin");
+	ck_assert(jbool(r->json, "user.is_superuser"));
+	expect_perms(jpath(r->json, "module_perms"), 1);
+	resp_free(r);
+}
+END_TEST
+
+/* ---- forgotten passwords -------------------------------------------------- */
+
+/* How many mails the sink has stored. */
+static int
+mail_count(void)
+{
+	DIR		*d = opendir(getenv("HANGAR_SMTP_DIR"));
+	struct dirent	*e;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "mail-", 5) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The text of the newest mail to addr (caller frees), or NULL. */
+static char *
+mail_to(const char *addr)
+{
+	DIR		*d = opendir(getenv("HANGAR_SMTP_DIR"));
+	struct dirent	*e;
+	char		 path[4096], want[512], *best = NULL, *text;
+	int		 n, bestn = -1;
+	FILE		*f;
+	long		 len;
+
+	ck_assert_ptr_nonnull(d);
+	snprintf(want, sizeof(want), "To: %s\r\n", addr);
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "mail-%d.eml", &n) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", getenv("HANGAR_SMTP_DIR"),
+		    e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		rewind(f);
+		text = calloc(1, (size_t)len + 1);
+		if (fread(text, 1, (size_t)len, f) != (size_t)len)
+			len = 0;
+		fclose(f);
+		if (strstr(text, want) != NULL && n > bestn) {
+			free(best);
+			best = text;
+			bestn = n;
+		} else
+			free(text);
+	}
+	closedir(d);
+	return best;
+}
+
+/* The reset token in a mail: 40 hex characters after "token=". */
+static void
+token_in(const char *mail, char *tok)
+{
+	const char	*p = strstr(mail, "token=");
+	char		 hint[64];
+
+	ck_assert_msg(p != NULL, "no token in mail: %s", mail);
+	snprintf(tok, 41, "%s", p + 6);
+	ck_assert_msg(is_hex(tok, 40), "token %s", tok);
+	/* The JSON hint carries the same token. */
+	snprintf(hint, sizeof(hint), "{\"token\": \"%s\"", tok);
+	ck_assert_msg(strstr(mail, hint) != NULL, "no %s in %s", hint, mail);
+}
+
+START_TEST(forget_and_reset_password)
+{
+	const char	*name = uniq("af");
+	char		 email[128], token[41], *mail, *before, body[256];
+	long long	 id;
+	struct session	 s;
+	struct resp	*r;
+	int		 n0;
+
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	id = mkuser_email(name, email);
+	login_session(name, pw_of(name), &s);
+	/* Wrong address, unknown user: success, no mail, nothing stored. */
+	n0 = mail_count();
+	before = db_fingerprint(TABLES);
+	r = api("POST", path_of("/users/%lld/actions/forget-password/", id), NULL,
+	    "{\"email\": \"someone-else@example.com\"}");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "message"), "success");
+	resp_free(r);
+	r = api_f("POST", "/users/999999999/actions/forget-password/", NULL,
+	    "{\"email\": \"%s\"}", email);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "message"), "success");
+	resp_free(r);
+	unchanged(before);
+	ck_assert_int_eq(mail_count(), n0);
+	/* The right address: the same answer, and a mail. */
+	r = api_f("POST", path_of("/users/%lld/actions/forget-password/", id),
+	    NULL, "{\"email\": \"%s\"}", email);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_str_eq(jstr(r->json, "message"), "success");
+	ck_assert_int_eq(jkeys(r->json, NULL), 1);
+	resp_free(r);
+	mail = mail_to(email);
+	ck_assert_msg(mail != NULL, "no mail to %s", email);
+	ck_assert_ptr_nonnull(strstr(mail, "Subject: Hangar password reset"));
+	ck_assert_ptr_nonnull(strstr(mail, name));
+	token_in(mail, token);
+	free(mail);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM password_resets "
+	    "WHERE user_id = %lld AND used = 0 AND expires > UTC_TIMESTAMP() + "
+	    "INTERVAL 29 MINUTE AND expires <= UTC_TIMESTAMP() + INTERVAL 30 "
+	    "MINUTE", id)), 1);
+	/* Wrong token and short password: 400, the token stays usable. */
+	before = db_fingerprint(TABLES);
+	expect_error(api("POST", "/auth/reset-password/", NULL, "{\"token\": "
+	    "\"0123456789abcdef0123456789abcdef01234567\", \"new_password\": "
+	    "\"reset-pass-1\"}"), 400, 10002, "token");
+	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"new_password\": "
+	    "\"short\"}", token);
+	expect_error(api("POST", "/auth/reset-password/", NULL, body), 400, 10002,
+	    "new_password");
+	unchanged(before);
+	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"new_password\": "
+	    "\"reset-pass-1\"}", token);
+	r = api("POST", "/auth/reset-password/", NULL, body);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "message"), "success");
+	resp_free(r);
+	/* Single use. */
+	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"new_password\": "
+	    "\"reset-pass-2\"}", token);
+	expect_error(api("POST", "/auth/reset-password/", NULL, body), 400, 10002,
+	    "token");
+	/* The user's sessions ended; the new password works, the old does not. */
+	expect_error(api_cookie("GET", "/auth/me/", &s, 0, NULL), 401, 10005,
+	    NULL);
+	expect_error(login(name, pw_of(name)), 401, 10006, NULL);
+	expect_error(login(name, "reset-pass-2"), 401, 10006, NULL);
+	expect_status(login(name, "reset-pass-1"), 200);
+}
+END_TEST
+
+START_TEST(disabled_user_gets_no_mail)
+{
+	const char	*name = uniq("afd");
+	char		 email[128], *mail;
+	long long	 id;
+
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	id = mkuser_email(name, email);
+	expect_status(api("POST", path_of("/users/%lld/actions/disable/", id),
+	    admin_token(), NULL), 200);
+	expect_status(api_f("POST", path_of("/users/%lld/actions/forget-password/",
+	    id), NULL, "{\"email\": \"%s\"}", email), 200);
+	mail = mail_to(email);
+	ck_assert_ptr_null(mail);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM password_resets "
+	    "WHERE user_id = %lld", id)), 0);
+}
+END_TEST
+
+START_TEST(reset_bad_input)
+{
+	static const struct field_spec forget[] = {
+		{ "email", 1, "string", 254, NULL },
+	};
+	static const struct field_spec reset[] = {
+		{ "token", 1, "string", 128, NULL },
+		{ "new_password", 1, "string", 1024, NULL },
+	};
+	const char	*name = uniq("afb");
+	long long	 id = mkuser_email(name, "afb@example.com");
+
+	bad_input_battery("POST", path_of("/users/%lld/actions/forget-password/",
+	    id), NULL, "{\"email\": \"afb@example.com\"}", forget, 1, TABLES);
+	bad_input_battery("POST", "/auth/reset-password/", NULL,
+	    "{\"token\": \"abc\", \"new_password\": \"12345678\"}", reset, 2,
+	    TABLES);
+	expect_error(api("POST", path_of("/users/%lld/actions/forget-password/",
+	    id), NULL, "{\"email\": \"not-an-address\"}"), 400, 10002, "email");
+}
+END_TEST
+
+static TCase *
+tc_login(void)
+{
+	TCase *tc = tcase_create("login");
+
+	tcase_add_checked_fixture(tc, clear_all_counters, NULL);
+	tcase_add_unchecked_fixture(tc, NULL, clear_all_counters);
+	tcase_add_test(tc, login_returns_user_and_cookie);
+	tcase_add_test(tc, login_failures_look_alike);
+	tcase_add_test(tc, login_bad_input);
+	tcase_add_test(tc, throttle_per_username);
+	tcase_add_test(tc, throttle_per_address);
+	tcase_add_test(tc, success_resets_user_count);
+	return tc;
+}
+
+static TCase *
+tc_session(void)
+{
+	TCase *tc = tcase_create("session");
+
+	tcase_add_checked_fixture(tc, clear_all_counters, NULL);
+	tcase_add_unchecked_fixture(tc, NULL, clear_all_counters);
+	tcase_add_test(tc, cookie_mutations_need_csrf);
+	tcase_add_test(tc, bad_cookies_are_401);
+	tcase_add_test(tc, cookie_among_others);
+	tcase_add_test(tc, logout_ends_the_session);
+	tcase_add_test(tc, me_with_token_and_cookie);
+	return tc;
+}
+
+static TCase *
+tc_reset(void)
+{
+	TCase *tc = tcase_create("reset");
+
+	tcase_add_checked_fixture(tc, clear_all_counters, NULL);
+	tcase_add_unchecked_fixture(tc, NULL, clear_all_counters);
+	tcase_add_test(tc, forget_and_reset_password);
+	tcase_add_test(tc, disabled_user_gets_no_mail);
+	tcase_add_test(tc, reset_bad_input);
+	return tc;
+}
+
+int
+main(void)
+{
+	static TCase *(*const cases[])(void) = { tc_login, tc_session,
+	    tc_reset };
+
+	return run_suite("auth", cases, sizeof(cases) / sizeof(cases[0])) ?
+	    1 : 0;
+}

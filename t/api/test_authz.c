@@ -1,0 +1,357 @@
+/*
+ * test_authz.c -- authorization semantics (API.md section 3): grant
+ * endpoints and their bodies, role inheritance, revocation on the next
+ * request, module switches, module-wide implication, escalation attempts
+ * refused and audited nowhere, and the audit listings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+static long long
+new_app(void)
+{
+	char sql[256];
+	const char *n = uniq("authz-app");
+
+	snprintf(sql, sizeof(sql), "INSERT INTO applications (name, full_name) "
+	    "VALUES ('%s', '%s')", n, n);
+	return db_insert(sql);
+}
+
+static long long
+new_host(void)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO hosts (name, host_type) VALUES "
+	    "('%s', 'PHY_HOST')", uniq("authz-host"));
+	return db_insert(sql);
+}
+
+static long long
+new_role(void)
+{
+	struct resp	*r = api_f("POST", "/roles/", admin_token(),
+			    "{\"name\": \"%s\"}", uniq("authz-role"));
+	long long	 id;
+
+	ck_assert_int_eq(r->status, 201);
+	id = jint(r->json, "id");
+	resp_free(r);
+	return id;
+}
+
+static void
+module_grant(const char *who, long long id, const char *module,
+    const char *perms)
+{
+	char		 path[128];
+	struct resp	*r;
+
+	snprintf(path, sizeof(path), "/%s/%lld/system/perms/", who, id);
+	r = api_f("POST", path, admin_token(), "{\"module_name\": \"%s\", "
+	    "\"permissions\": {%s}}", module, perms);
+	ck_assert_msg(r->status == 200, "%s: %ld %s", path, r->status, r->body);
+	resp_free(r);
+}
+
+static void
+app_grant(const char *token, const char *who, long long id, long long app,
+    const char *perms, long http)
+{
+	char		 path[128];
+	struct resp	*r;
+
+	snprintf(path, sizeof(path), "/%s/%lld/application/perms/", who, id);
+	r = api_f("POST", path, token, "{\"authorizations\": [{\"id\": %lld, "
+	    "\"permission\": {%s}}]}", app, perms);
+	ck_assert_msg(r->status == http, "%s: want %ld, got %ld %s", path, http,
+	    r->status, r->body);
+	resp_free(r);
+}
+
+static long
+get_status(const char *path, const char *token)
+{
+	struct resp	*r = api("GET", path, token, NULL);
+	long		 s = r->status;
+
+	resp_free(r);
+	return s;
+}
+
+START_TEST(module_switch_gates_the_module)
+{
+	long long	 uid;
+	const char	*tok = user_token(uniq("sw"), 0, &uid);
+	char		 path[64];
+
+	snprintf(path, sizeof(path), "/users/%lld/system/perms/", uid);
+	/* view_business without its switch counts for nothing */
+	module_grant("users", uid, "resource", "\"view_business\": true");
+	ck_assert_int_eq(get_status("/productions/", tok), 403);
+	module_grant("users", uid, "resource", "\"enable_business_mgmt\": true");
+	ck_assert_int_eq(get_status("/productions/", tok), 200);
+	/* /auth/me reports the effective state */
+	{
+		struct resp *r = api("GET", "/auth/me/", tok, NULL);
+
+		ck_assert(json_object_get_boolean(jpath(r->json,
+		    "module_perms.resource.view_business")));
+		ck_assert(!json_object_get_boolean(jpath(r->json,
+		    "module_perms.resource.add_business")));
+		resp_free(r);
+	}
+	module_grant("users", uid, "resource", "\"enable_business_mgmt\": false");
+	ck_assert_int_eq(get_status("/productions/", tok), 403);
+}
+END_TEST
+
+START_TEST(role_grants_are_inherited_and_revoked_next_request)
+{
+	long long	 uid, role = new_role(), app = new_app();
+	const char	*tok = user_token(uniq("inh"), 0, &uid);
+	char		 path[128], body[64];
+	struct resp	*r;
+
+	snprintf(path, sizeof(path), "/applications/%lld/", app);
+	module_grant("roles", role, "application", "\"enable_app_mgmt\": true");
+	app_grant(admin_token(), "roles", role, app, "\"view_app\": true", 200);
+	/* not a member yet: the app does not exist for this user */
+	ck_assert_int_eq(get_status(path, tok), 403);
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", uid);
+	snprintf(path, sizeof(path), "/roles/%lld/users/", role);
+	expect_status(api("POST", path, admin_token(), body), 200);
+	snprintf(path, sizeof(path), "/applications/%lld/", app);
+	ck_assert_int_eq(get_status(path, tok), 200);
+	/* revoke on the role: the very next request is refused */
+	app_grant(admin_token(), "roles", role, app, "\"view_app\": false", 200);
+	ck_assert_int_eq(get_status(path, tok), 404);
+	app_grant(admin_token(), "roles", role, app, "\"view_app\": true", 200);
+	ck_assert_int_eq(get_status(path, tok), 200);
+	/* removing the user from the role ends it too */
+	snprintf(path, sizeof(path), "/roles/%lld/users/", role);
+	expect_status(api("DELETE", path, admin_token(), body), 200);
+	snprintf(path, sizeof(path), "/applications/%lld/", app);
+	ck_assert_int_eq(get_status(path, tok), 403);
+	(void)r;
+}
+END_TEST
+
+START_TEST(module_wide_permission_implies_every_object)
+{
+	long long	 uid, app = new_app(), host = new_host();
+	const char	*tok = user_token(uniq("impl"), 0, &uid);
+	char		 path[128];
+
+	snprintf(path, sizeof(path), "/applications/%lld/", app);
+	module_grant("users", uid, "application", "\"enable_app_mgmt\": true");
+	ck_assert_int_eq(get_status(path, tok), 404);
+	module_grant("users", uid, "application", "\"view_app\": true");
+	ck_assert_int_eq(get_status(path, tok), 200);
+	snprintf(path, sizeof(path), "/hosts/%lld/", host);
+	module_grant("users", uid, "resource", "\"enable_host_mgmt\": true");
+	ck_assert_int_eq(get_status(path, tok), 404);
+	module_grant("users", uid, "resource", "\"manage_host\": true");
+	ck_assert_int_eq(get_status(path, tok), 200);
+}
+END_TEST
+
+START_TEST(escalation_is_refused_and_not_audited)
+{
+	long long	 uid, other, app = new_app();
+	const char	*tok = user_token(uniq("esc"), 0, &uid);
+	char		 path[128], *before, *after;
+	const char	*tables = "resource_grants, module_grants, authz_audit";
+
+	user_token(uniq("esc-other"), 0, &other);
+	module_grant("users", uid, "application", "\"enable_app_mgmt\": true");
+	app_grant(admin_token(), "users", uid, app,
+	    "\"view_app\": true, \"edit_app\": true", 200);
+	before = db_fingerprint(tables);
+	/* granting itself or another what it lacks there: 30002 */
+	snprintf(path, sizeof(path), "/users/%lld/application/perms/", uid);
+	expect_error(api_f("POST", path, tok, "{\"authorizations\": [{\"id\": "
+	    "%lld, \"permission\": {\"delete_app\": true}}]}", app), 403, 30002,
+	    NULL);
+	snprintf(path, sizeof(path), "/users/%lld/application/perms/", other);
+	expect_error(api_f("POST", path, tok, "{\"authorizations\": [{\"id\": "
+	    "%lld, \"permission\": {\"view_app\": true, \"deploy_app\": true}}]}",
+	    app), 403, 30002, NULL);
+	/* module grants are the superuser's */
+	snprintf(path, sizeof(path), "/users/%lld/system/perms/", uid);
+	expect_error(api("POST", path, tok, "{\"module_name\": \"application\", "
+	    "\"permissions\": {\"delete_app\": true}}"), 403, 10007, NULL);
+	after = db_fingerprint(tables);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* what it holds, it may pass on; that is audited */
+	snprintf(path, sizeof(path), "/users/%lld/application/perms/", other);
+	expect_status(api_f("POST", path, tok, "{\"authorizations\": [{\"id\": "
+	    "%lld, \"permissions\": {\"view_app\": true}}]}", app), 200);
+	snprintf(path, sizeof(path), "/audit/authorize-operations/resources/"
+	    "?resource_id=%lld&perm_name=view_app&action=enable", app);
+	{
+		struct resp *r = api("GET", path, admin_token(), NULL);
+
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_int_eq(jint(r->json, "count"), 2);
+		ck_assert_str_eq(jstr(r->json, "results.0.resource_type"),
+		    "application");
+		ck_assert_int_eq(jint(r->json, "results.0.resource.id"), app);
+		ck_assert_str_eq(jstr(r->json, "results.0.authorized_target_type"),
+		    "user");
+		ck_assert_str_eq(jstr(r->json, "results.0.operator"),
+		    jstr(r->json, "results.0.operator"));
+		resp_free(r);
+	}
+}
+END_TEST
+
+START_TEST(unknown_module_or_perm_is_30001)
+{
+	long long	 uid, app = new_app();
+	char		 path[128], *before, *after;
+
+	user_token(uniq("unk"), 0, &uid);
+	before = db_fingerprint("module_grants, resource_grants, authz_audit");
+	snprintf(path, sizeof(path), "/users/%lld/system/perms/", uid);
+	expect_error(api("POST", path, admin_token(), "{\"module_name\": "
+	    "\"nosuch\", \"permissions\": {\"x\": true}}"), 400, 30001, NULL);
+	expect_error(api("POST", path, admin_token(), "{\"module_name\": "
+	    "\"application\", \"permissions\": {\"restart_app\": true}}"), 400,
+	    30001, NULL);
+	expect_error(api("POST", path, admin_token(), "{\"module_name\": "
+	    "\"application\", \"permissions\": {\"view_app\": \"yes\"}}"), 400,
+	    10002, NULL);
+	snprintf(path, sizeof(path), "/users/%lld/application/perms/", uid);
+	expect_error(api_f("POST", path, admin_token(), "{\"authorizations\": "
+	    "[{\"id\": %lld, \"permission\": {\"fly\": true}}]}", app), 400, 30001,
+	    NULL);
+	expect_error(api("POST", path, admin_token(), "{\"authorizations\": "
+	    "[{\"id\": 999999999, \"permission\": {\"view_app\": true}}]}"), 400,
+	    10002, NULL);
+	expect_error(api("POST", path, admin_token(), "not json"), 400, 10001,
+	    NULL);
+	after = db_fingerprint("module_grants, resource_grants, authz_audit");
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	expect_error(api("POST", "/users/999999999/system/perms/", admin_token(),
+	    "{\"module_name\": \"dns\", \"permissions\": {}}"), 404, 10008, NULL);
+}
+END_TEST
+
+START_TEST(module_grants_read_back_and_chinese_labels)
+{
+	long long	 role = new_role();
+	char		 path[128];
+	struct resp	*r;
+	int		 i, found = 0;
+
+	snprintf(path, sizeof(path), "/roles/%lld/system/perms/", role);
+	expect_status(api("POST", path, admin_token(), "[{\"module_name\": "
+	    "\"DNS管理\", \"permissions\": {\"enable_dns_mgmt\": true, "
+	    "\"manage_dns_server\": true}}, {\"module_name\": \"navigator\", "
+	    "\"permission\": {\"view_navigator\": true}}]"), 200);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq((int)json_object_array_length(r->json), 7);
+	for (i = 0; i < 7; i++) {
+		json_object *e = json_object_array_get_idx(r->json, i);
+
+		if (strcmp(jstr(e, "module_name"), "dns") == 0) {
+			ck_assert(json_object_get_boolean(jpath(e,
+			    "permissions.manage_dns_server")));
+			found++;
+		}
+		if (strcmp(jstr(e, "module_name"), "navigator") == 0) {
+			ck_assert(json_object_get_boolean(jpath(e,
+			    "permissions.view_navigator")));
+			ck_assert(!json_object_get_boolean(jpath(e,
+			    "permissions.manage_navigator")));
+			found++;
+		}
+	}
+	ck_assert_int_eq(found, 2);
+	resp_free(r);
+	r = api("GET", "/audit/authorize-operations/modules/?module_name=dns"
+	    "&authorized_target_type=role", admin_token(), NULL);
+	ck_assert_int_ge(jint(r->json, "count"), 2);
+	ck_assert_str_eq(jstr(r->json, "results.0.module_name"), "dns");
+	ck_assert_str_eq(jstr(r->json, "results.0.action"), "enable");
+	resp_free(r);
+	expect_error(api("GET", "/audit/authorize-operations/modules/?action=maybe",
+	    admin_token(), NULL), 400, 10002, "action");
+}
+END_TEST
+
+START_TEST(object_views_and_patch)
+{
+	long long	 uid, role = new_role(), host = new_host();
+	char		 path[128];
+	struct resp	*r;
+
+	user_token(uniq("view"), 0, &uid);
+	snprintf(path, sizeof(path), "/hosts/%lld/authorization/users/", host);
+	expect_status(api_f("PATCH", path, admin_token(), "[{\"user\": {\"id\": "
+	    "%lld}, \"permission\": {\"view_host\": true, \"login_host\": true}, "
+	    "\"action\": \"update\"}]", uid), 200);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_int_eq(jint(r->json, "results.0.user.id"), uid);
+	ck_assert(json_object_get_boolean(jpath(r->json,
+	    "results.0.permission.login_host")));
+	ck_assert(!json_object_get_boolean(jpath(r->json,
+	    "results.0.permission.delete_host")));
+	resp_free(r);
+	expect_status(api_f("PATCH", path, admin_token(), "[{\"user\": {\"id\": "
+	    "%lld}, \"action\": \"delete\"}]", uid), 200);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 0);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/hosts/%lld/authorization/roles/", host);
+	expect_status(api_f("PATCH", path, admin_token(), "[{\"role\": {\"id\": "
+	    "%lld}, \"permission\": {\"restart_host\": true}}]", role), 200);
+	expect_error(api_f("PATCH", path, admin_token(), "[{\"role\": {\"id\": "
+	    "%lld}, \"action\": \"explode\"}]", role), 400, 10002, NULL);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(jint(r->json, "results.0.role.id"), role);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/roles/%lld/host/perms/?hostname=authz-host",
+	    role);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_int_eq(jint(r->json, "results.0.id"), host);
+	ck_assert(json_object_get_boolean(jpath(r->json,
+	    "results.0.permission.restart_host")));
+	resp_free(r);
+}
+END_TEST
+
+static TCase *
+tc_authz(void)
+{
+	TCase *tc = tcase_create("authz");
+
+	tcase_add_test(tc, module_switch_gates_the_module);
+	tcase_add_test(tc, role_grants_are_inherited_and_revoked_next_request);
+	tcase_add_test(tc, module_wide_permission_implies_every_object);
+	tcase_add_test(tc, escalation_is_refused_and_not_audited);
+	tcase_add_test(tc, unknown_module_or_perm_is_30001);
+	tcase_add_test(tc, module_grants_read_back_and_chinese_labels);
+	tcase_add_test(tc, object_views_and_patch);
+	return tc;
+}
+
+int
+main(void)
+{
+	static TCase *(*const cases[])(void) = { tc_authz };
+
+	return run_suite("authz", cases, 1) ? 1 : 0;
+}

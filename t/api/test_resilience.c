@@ -1,0 +1,367 @@
+/*
+ * test_resilience.c -- the stack's behaviour when parts of it fail:
+ * MariaDB stopped and started again, a worker killed, the master told to
+ * reload, Redis stopped.
+ *
+ * Each scenario is its own test case with an unchecked teardown (run by
+ * the parent process, also when the test failed half-way) that starts
+ * MariaDB and Redis again and waits for /healthz, so later tests find the
+ * stack whole.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authlib.h"
+
+#define MAXKIDS	64
+
+/* Run t/stack.sh CMD for the test stack. */
+static int
+stack(const char *cmd)
+{
+	char line[2048];
+
+	snprintf(line, sizeof(line), "\"%s\" %s \"%s\" >/dev/null 2>&1",
+	    getenv("HANGAR_STACK"), cmd, getenv("HANGAR_DIR"));
+	return system(line);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Is /healthz 200 with the database and Redis both "ok"? */
+static int
+healthy(void)
+{
+	struct resp	*r = api("GET", "/healthz", NULL, NULL);
+	int		 ok;
+
+	ok = r->status == 200 && jstr(r->json, "db") != NULL &&
+	    strcmp(jstr(r->json, "db"), "ok") == 0 &&
+	    jstr(r->json, "redis") != NULL &&
+	    strcmp(jstr(r->json, "redis"), "ok") == 0;
+	resp_free(r);
+	return ok;
+}
+
+/* Unchecked teardown: bring back whatever a test stopped. */
+static void
+restore(void)
+{
+	int i;
+
+	if (stack("start-db") != 0)
+		fprintf(stderr, "resilience: start-db failed\n");
+	if (stack("start-redis") != 0)
+		fprintf(stderr, "resilience: start-redis failed\n");
+	for (i = 0; i < 100; i++) {
+		char		 url[512];
+		char		 cmd[2048];
+
+		snprintf(url, sizeof(url), "%s/healthz", getenv("HANGAR_URL"));
+		snprintf(cmd, sizeof(cmd), "curl -sf -o /dev/null '%s' 2>/dev/null "
+		    "&& curl -s '%s' | grep -q '\"redis\": *\"ok\"'", url, url);
+		if (system(cmd) == 0)
+			return;
+		sleep_ms(100);
+	}
+	fprintf(stderr, "resilience: the stack did not come back healthy\n");
+}
+
+/* ---- the database goes away ------------------------------------------ */
+
+/*
+ * The count of GET /roles/QUERY.  (Not through db_int(): the test's own
+ * database connection does not survive the restarts.)
+ */
+static long long
+role_count(const char *tok, const char *query)
+{
+	struct resp	*r;
+	char		 path[256];
+	long long	 n;
+
+	snprintf(path, sizeof(path), "/roles/%s", query);
+	r = api("GET", path, tok, NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	n = jint(r->json, "count");
+	resp_free(r);
+	return n;
+}
+
+START_TEST(database_outage)
+{
+	const char	*tok = admin_token();
+	struct resp	*r;
+	int		 round, i;
+	long long	 roles = role_count(tok, "");
+
+	for (round = 0; round < 3; round++) {
+		ck_assert_int_eq(stack("stop-db"), 0);
+		/* Every kind of request: 503, error 10012, JSON. */
+		for (i = 0; i < 6; i++) {
+			expect_error(api("GET", "/users/", tok, NULL), 503, 10012,
+			    NULL);
+			expect_error(api_f("POST", "/roles/", tok,
+			    "{\"name\": \"%s\"}", uniq("outage")), 503, 10012,
+			    NULL);
+		}
+		expect_error(api("GET", "/auth/me/", tok, NULL), 503, 10012, NULL);
+		expect_error(login("admin", getenv("HANGAR_ADMIN_PASSWORD")), 503,
+		    10012, NULL);
+		r = api("GET", "/healthz", NULL, NULL);
+		ck_assert_int_eq(r->status, 503);
+		ck_assert_str_eq(jstr(r->json, "db"), "down");
+		ck_assert_str_eq(jstr(r->json, "redis"), "ok");
+		resp_free(r);
+		ck_assert_int_eq(stack("start-db"), 0);
+		/*
+		 * The very first requests afterwards succeed, on every
+		 * worker, whether it saw the outage or holds a stale
+		 * connection: reads, writes, and writes first.
+		 */
+		for (i = 0; i < 8; i++) {
+			if (round == 1) {
+				r = api_f("POST", "/roles/", tok,
+				    "{\"name\": \"%s\"}", uniq("after"));
+				ck_assert_msg(r->status == 201, "round %d "
+				    "request %d: %ld %s", round, i, r->status,
+				    r->body);
+				resp_free(r);
+			}
+			r = api("GET", "/users/?page_size=1", tok, NULL);
+			ck_assert_msg(r->status == 200, "round %d request %d: "
+			    "%ld %s", round, i, r->status, r->body);
+			resp_free(r);
+			r = api_f("POST", "/roles/", tok, "{\"name\": \"%s\"}",
+			    uniq("after"));
+			ck_assert_msg(r->status == 201, "round %d request %d: "
+			    "%ld %s", round, i, r->status, r->body);
+			resp_free(r);
+		}
+		r = api("GET", "/healthz", NULL, NULL);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_str_eq(jstr(r->json, "db"), "ok");
+		resp_free(r);
+	}
+	/* Nothing of the refused writes was kept; every accepted one was. */
+	ck_assert_int_eq(role_count(tok, ""), roles + 3 * 8 + 8);
+	ck_assert_int_eq(role_count(tok, "?name=outage-"), 0);
+}
+END_TEST
+
+/* ---- workers ------------------------------------------------------------ */
+
+static pid_t
+master_pid(void)
+{
+	char	 path[1024];
+	FILE	*f;
+	long	 pid = 0;
+
+	snprintf(path, sizeof(path), "%s/hangard.pid", getenv("HANGAR_DIR"));
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "no %s", path);
+	ck_assert_int_eq(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* The live (not zombie) children of parent; their number. */
+static int
+children(pid_t parent, pid_t *kids)
+{
+	DIR		*d = opendir("/proc");
+	struct dirent	*e;
+	char		 path[300], buf[1024], state, *p;
+	long		 ppid;
+	int		 n = 0;
+	FILE		*f;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL && n < MAXKIDS) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		/* "pid (comm) state ppid ...": comm may hold anything. */
+		if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+		    sscanf(p + 1, " %c %ld", &state, &ppid) != 2)
+			continue;
+		if (ppid == (long)parent && state != 'Z')
+			kids[n++] = (pid_t)atol(e->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+has(const pid_t *kids, int n, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (kids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* n requests that must all succeed. */
+static void
+requests_succeed(const char *tok, int n)
+{
+	struct resp	*r;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		r = api("GET", "/auth/me/", tok, NULL);
+		ck_assert_msg(r->status == 200, "request %d: %ld %s", i,
+		    r->status, r->body);
+		resp_free(r);
+	}
+}
+
+START_TEST(killed_worker_is_replaced)
+{
+	const char	*tok = admin_token();
+	pid_t		 master = master_pid(), kids[MAXKIDS], now[MAXKIDS];
+	pid_t		 victim;
+	int		 n, m = 0, i;
+
+	n = children(master, kids);
+	ck_assert_int_ge(n, 2);
+	victim = kids[n - 1];
+	ck_assert_int_eq(kill(victim, SIGKILL), 0);
+	for (i = 0; i < 100; i++) {
+		m = children(master, now);
+		if (m == n && !has(now, m, victim))
+			break;
+		sleep_ms(100);
+	}
+	ck_assert_msg(m == n && !has(now, m, victim), "workers not replaced: "
+	    "%d of %d", m, n);
+	requests_succeed(tok, 300);
+	ck_assert_int_eq(children(master, now), n);
+}
+END_TEST
+
+START_TEST(sighup_replaces_every_worker)
+{
+	const char	*tok = admin_token();
+	pid_t		 master = master_pid(), old[MAXKIDS], now[MAXKIDS];
+	int		 n, m = 0, i, k, stale = 1;
+
+	n = children(master, old);
+	ck_assert_int_ge(n, 2);
+	ck_assert_int_eq(kill(master, SIGHUP), 0);
+	/* Requests keep succeeding while the workers are replaced. */
+	for (i = 0; i < 200 && stale; i++) {
+		requests_succeed(tok, 3);
+		m = children(master, now);
+		stale = m != n;
+		for (k = 0; k < m; k++)
+			stale |= has(old, n, now[k]);
+		sleep_ms(20);
+	}
+	ck_assert_msg(!stale, "workers not all replaced: %d of %d", m, n);
+	requests_succeed(tok, 100);
+	ck_assert_int_eq(master_pid(), master);
+}
+END_TEST
+
+/* ---- Redis goes away ------------------------------------------------------ */
+
+START_TEST(redis_outage)
+{
+	struct resp	*r;
+	int		 i;
+
+	ck_assert_int_eq(stack("stop-redis"), 0);
+	/* Logins still work (unthrottled), failures are still failures. */
+	r = login("admin", getenv("HANGAR_ADMIN_PASSWORD"));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "user.username"), "admin");
+	resp_free(r);
+	expect_error(login("admin", "not-the-password"), 401, 10006, NULL);
+	for (i = 0; i < 4; i++) {
+		r = api("GET", "/healthz", NULL, NULL);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_str_eq(jstr(r->json, "db"), "ok");
+		ck_assert_str_eq(jstr(r->json, "redis"), "down");
+		resp_free(r);
+	}
+	expect_status(api("GET", "/users/", admin_token(), NULL), 200);
+	ck_assert_int_eq(stack("start-redis"), 0);
+	/* Workers reconnect on their own. */
+	for (i = 0; i < 100 && !healthy(); i++)
+		sleep_ms(100);
+	for (i = 0; i < 8; i++)
+		ck_assert(healthy());
+	clear_login_counters("admin");
+}
+END_TEST
+
+static TCase *
+tc_db(void)
+{
+	TCase *tc = tcase_create("database");
+
+	tcase_add_unchecked_fixture(tc, NULL, restore);
+	tcase_add_test(tc, database_outage);
+	return tc;
+}
+
+static TCase *
+tc_kill(void)
+{
+	TCase *tc = tcase_create("kill");
+
+	tcase_add_unchecked_fixture(tc, NULL, restore);
+	tcase_add_test(tc, killed_worker_is_replaced);
+	return tc;
+}
+
+static TCase *
+tc_hup(void)
+{
+	TCase *tc = tcase_create("hup");
+
+	tcase_add_unchecked_fixture(tc, NULL, restore);
+	tcase_add_test(tc, sighup_replaces_every_worker);
+	return tc;
+}
+
+static TCase *
+tc_redis(void)
+{
+	TCase *tc = tcase_create("redis");
+
+	tcase_add_unchecked_fixture(tc, NULL, restore);
+	tcase_add_test(tc, redis_outage);
+	return tc;
+}
+
+int
+main(void)
+{
+	static TCase *(*const cases[])(void) = { tc_db, tc_kill, tc_hup,
+	    tc_redis };
+
+	return run_suite("resilience", cases, sizeof(cases) / sizeof(cases[0])) ?
+	    1 : 0;
+}

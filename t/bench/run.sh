@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# t/bench/run.sh BUILDDIR -- the foundation benchmark (`make bench`).
+#
+# With 10,000 users in the database, wrk -t2 -c64 -d10s against
+# GET /users/?page_size=20 with token auth, and, behind the same nginx in the
+# same run, against t/bench/ceiling.c: a minimal libfcgi responder returning a
+# JSON body of the same size.  Prints both req/s, p99 latency and the ratio,
+# then drives hangard to 200,000 requests and prints each worker's RSS at
+# ~100,000 and ~200,000.  Targets: >= 25% of the ceiling, p99 < 20 ms, a
+# worker's RSS < 16 MB and not growing.  It prints figures; it is not a
+# pass/fail test (exit status is non-zero only when it could not measure).
+#
+# Everything runs in t/tmp/bench on 127.0.0.1:PORT (hangard) and PORT+1
+# (ceiling), default 18200; everything it starts is stopped by pid at exit.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:?usage: run.sh BUILDDIR}" && pwd)
+PORT=${HANGAR_BENCH_PORT:-18200}
+CPORT=$((PORT + 1))
+DIR=$SRC/t/tmp/bench
+USERS=10000
+THREADS=2 CONNS=64 DURATION=10s
+RSS_AT1=100000 RSS_AT2=200000
+PATH_Q='/users/?page_size=20'
+URL=http://127.0.0.1:$PORT$PATH_Q
+CURL=http://127.0.0.1:$CPORT$PATH_Q
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+for tool in wrk curl mariadb nginx setsid awk; do
+	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
+done
+[ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
+[ -x "$BUILD/t/ceiling" ] || die "$BUILD/t/ceiling is not built"
+
+ceiling_pid= wrk_pid=
+
+# Stop what this script started: wrk, the ceiling (its own process group),
+# the ceiling's nginx server block, then the stack, all by pid.
+cleanup() {
+	set +e
+	if [ -n "$wrk_pid" ]; then
+		kill "$wrk_pid" 2>/dev/null
+		wait "$wrk_pid" 2>/dev/null
+	fi
+	if [ -n "$ceiling_pid" ]; then
+		kill -TERM -- "-$ceiling_pid" 2>/dev/null
+		wait "$ceiling_pid" 2>/dev/null
+	fi
+	rm -f "$DIR/nginx-extra-ceiling.conf"
+	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mysql_cli() { mariadb --no-defaults -S "$DIR/mysql.sock" -uroot -N -B hangar "$@"; }
+
+# wait_until SECONDS COMMAND... -- poll every 0.1 s.
+wait_until() {
+	local i n=$(($1 * 10))
+	shift
+	for i in $(seq 1 "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- the stack ---------------------------------------------------------
+
+"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1 || true
+rm -rf "$DIR"
+mkdir -p "$DIR/log"
+export HANGAR_ADMIN_PASSWORD=bench-$RANDOM-$RANDOM-$$
+export HANGAR_EXTRA_CONF="max_requests = 0"
+say "load before: $(uptime)"
+say "starting the stack in $DIR (port $PORT)"
+"$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD" >/dev/null ||
+    die "the stack did not start; see $DIR/log/"
+
+# ---- 10,000 users: one argon2 hash (the admin's), copied by SQL --------
+
+mysql_cli -e "SET @h = (SELECT password_hash FROM users WHERE username = 'admin');
+    INSERT INTO users (username, name, email, phone, password_hash)
+    SELECT CONCAT('bench', LPAD(seq, 5, '0')), CONCAT('Bench User ', seq),
+        CONCAT('bench', seq, '@example.com'), '+86 138 0000 0000', @h
+    FROM seq_1_to_$USERS;"
+nusers=$(mysql_cli -e "SELECT COUNT(*) FROM users")
+[ "$nusers" -ge "$USERS" ] || die "seeding users failed ($nusers rows)"
+say "users in the database: $nusers"
+
+# ---- a token, through the API ------------------------------------------
+
+jar=$DIR/cookies
+login=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"username\": \"admin\", \"password\": \"$HANGAR_ADMIN_PASSWORD\"}" \
+    "http://127.0.0.1:$PORT/auth/login/") || die "login failed"
+csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf_token": *"\([0-9a-f]*\)".*/\1/p')
+[ -n "$csrf" ] || die "no csrf_token in the login reply: $login"
+created=$(curl -sf -b "$jar" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" -d '{"name": "bench"}' \
+    "http://127.0.0.1:$PORT/auth-tokens/") || die "creating a token failed"
+TOKEN=$(printf '%s' "$created" | sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1/p')
+[ -n "$TOKEN" ] || die "no token value in: $created"
+AUTH="Authorization: Token $TOKEN"
+
+status=$(curl -s -o "$DIR/users-page.json" -w '%{http_code}' -H "$AUTH" "$URL")
+[ "$status" = 200 ] || die "GET $PATH_Q: HTTP $status: $(head -c 300 "$DIR/users-page.json")"
+BODY=$(wc -c <"$DIR/users-page.json")
+grep -q '"count": *10001' "$DIR/users-page.json" ||
+    die "unexpected count in $DIR/users-page.json"
+say "hangard's reply to GET $PATH_Q: $BODY bytes"
+
+# ---- the ceiling behind the same nginx ---------------------------------
+
+setsid "$BUILD/t/ceiling" "$DIR/ceiling.sock" 4 "$BODY" \
+    >"$DIR/log/ceiling.log" 2>&1 </dev/null &
+ceiling_pid=$!
+wait_until 10 test -S "$DIR/ceiling.sock" || die "the ceiling did not start"
+cat >"$DIR/nginx-extra-ceiling.conf" <<CONF
+# Written by t/bench/run.sh: the ceiling, behind the same nginx as hangard.
+server {
+    listen 127.0.0.1:$CPORT;
+    server_name _;
+    location / {
+        include $SRC/nginx/fastcgi_params;
+        fastcgi_pass unix:$DIR/ceiling.sock;
+    }
+}
+CONF
+nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" -s reload ||
+    die "nginx reload failed"
+ceiling_ok() {
+	[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$CURL")" = \
+	    "200 $BODY" ]
+}
+wait_until 10 ceiling_ok || die "the ceiling is not reachable on port $CPORT"
+
+# ---- wrk ----------------------------------------------------------------
+
+# run_wrk NAME URL -- wrk with latency; sets RPS_<NAME> P99_<NAME> ERR_<NAME>.
+run_wrk() {
+	local name=$1 url=$2 out rps p99 errs
+	wrk -t"$THREADS" -c"$CONNS" -d2s -H "$AUTH" "$url" >/dev/null	# warm up
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$AUTH" "$url")
+	printf '%s\n' "$out" >"$DIR/log/wrk-$name.txt"
+	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+	# "99%  12.34ms" -> milliseconds
+	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
+	    sub(/[a-z]+$/, "", v);
+	    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1;
+	    printf "%.2f", v * f }' <<<"$out")
+	errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+	    /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+	    END { print n + 0 }' <<<"$out")
+	[ -n "$rps" ] && [ -n "$p99" ] || die "could not parse wrk's output:
+$out"
+	printf -v "RPS_$name" '%s' "$rps"
+	printf -v "P99_$name" '%s' "$p99"
+	printf -v "ERR_$name" '%s' "$errs"
+}
+
+say "wrk -t$THREADS -c$CONNS -d$DURATION --latency (after a 2 s warm-up each)"
+run_wrk hangard "$URL"
+run_wrk ceiling "$CURL"
+
+ratio=$(awk -v a="$RPS_hangard" -v b="$RPS_ceiling" 'BEGIN { printf "%.1f", 100 * a / b }')
+verdict() { if [ "$1" = 1 ]; then printf 'met'; else printf 'MISSED'; fi; }
+say ""
+printf '%-34s %10s %10s %8s\n' "GET $PATH_Q ($BODY B)" "req/s" "p99 ms" "errors"
+printf '%-34s %10s %10s %8s\n' "hangard (token auth)" "$RPS_hangard" \
+    "$P99_hangard" "$ERR_hangard"
+printf '%-34s %10s %10s %8s\n' "ceiling (libfcgi, 4 workers)" "$RPS_ceiling" \
+    "$P99_ceiling" "$ERR_ceiling"
+printf '%-34s %9s%%\n' "hangard / ceiling" "$ratio"
+say "target >= 25% of the ceiling: $(verdict "$(awk -v r="$ratio" 'BEGIN { print (r >= 25) }')")"
+say "target p99 < 20 ms:           $(verdict "$(awk -v p="$P99_hangard" 'BEGIN { print (p < 20) }')")"
+[ "$ERR_hangard" = 0 ] && [ "$ERR_ceiling" = 0 ] ||
+    say "WARNING: errors during the runs; see $DIR/log/wrk-*.txt"
+
+# ---- worker RSS over 200,000 requests ----------------------------------
+
+master=$(head -n1 "$DIR/hangard.pid")
+workers=$(cat /proc/"$master"/task/*/children 2>/dev/null | tr ' ' '\n' |
+    grep -E '^[0-9]+$' | sort -n | tr '\n' ' ')
+[ -n "$workers" ] || die "no hangard workers under pid $master"
+served() { wc -l <"$DIR/log/access.log"; }
+rss_line() {	# rss_line LABEL -- every worker's VmRSS
+	local p out=""
+	for p in $workers; do
+		out="$out $p=$(awk '/^VmRSS:/ { printf "%.1fMB", $2 / 1024 }' \
+		    "/proc/$p/status" 2>/dev/null || printf gone)"
+	done
+	printf '  %-26s%s\n' "$1" "$out"
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+say ""
+say "worker RSS (max_requests = 0; requests counted in hangard's access log):"
+rss_line "after $(served) requests"
+wrk -t"$THREADS" -c"$CONNS" -d600s -H "$AUTH" "$URL" >"$DIR/log/wrk-rss.txt" 2>&1 &
+wrk_pid=$!
+declare -A rss1
+for target in $RSS_AT1 $RSS_AT2; do
+	while [ "$(served)" -lt "$target" ]; do
+		[ -d "/proc/$wrk_pid" ] || die "wrk stopped early; see $DIR/log/wrk-rss.txt"
+		sleep 0.2
+	done
+	rss_line "after $(served) requests"
+	if [ "$target" = "$RSS_AT1" ]; then
+		for p in $workers; do rss1[$p]=$(rss_kb "$p"); done
+	fi
+done
+kill "$wrk_pid" 2>/dev/null || true
+wait "$wrk_pid" 2>/dev/null || true
+wrk_pid=
+max=0 growth=0
+for p in $workers; do
+	now=$(rss_kb "$p")
+	[ "$now" -gt "$max" ] && max=$now
+	d=$((now - ${rss1[$p]}))
+	[ "$d" -gt "$growth" ] && growth=$d
+done
+say "largest worker RSS: $((max / 1024)) MB; largest growth 100k->200k: ${growth} kB"
+say "target RSS < 16 MB:           $(verdict $((max < 16384)))"
+say "target RSS not growing:       $(verdict $((growth <= 0)))"
+say "load after: $(uptime)"
