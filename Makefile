@@ -160,9 +160,14 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(BUILD)/hangard $(DESTDIR)$(PREFIX)/sbin/hangard
 	install -m 755 $(BUILD)/hangarctl $(DESTDIR)$(PREFIX)/sbin/hangarctl
+	if [ -x $(BUILD)/hangar-agent ]; then \
+		install -m 755 $(BUILD)/hangar-agent $(DESTDIR)$(PREFIX)/sbin/hangar-agent; fi
+	install -d $(DESTDIR)$(PREFIX)/share/hangar/ui
+	cp -R src/ui/. $(DESTDIR)$(PREFIX)/share/hangar/ui/
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/hangar/sql/
-	install -m 644 nginx/hangar.conf nginx/fastcgi_params \
-	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/
+	sed "s#/usr/local#$(PREFIX)#g" nginx/hangar.conf > \
+	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/hangar.conf
+	install -m 644 nginx/fastcgi_params $(DESTDIR)$(PREFIX)/share/hangar/nginx/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/

@@ -95,7 +95,7 @@ set(const struct hg_confkey *k, const char *val, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		free(*(char **)p);
+		/* The old string is not freed: a failed reload restores it. */
 		*(char **)p = dup;
 		return 0;
 	}
@@ -127,8 +127,8 @@ trim(char *s)
 	return s;
 }
 
-int
-hg_conf_load(const char *path, char *err, size_t errlen)
+static int
+load(const char *path, char *err, size_t errlen)
 {
 	const struct hg_confkey	*k;
 	FILE			*f;
@@ -176,6 +176,37 @@ hg_conf_load(const char *path, char *err, size_t errlen)
 		}
 	}
 	fclose(f);
+	return rc;
+}
+
+/* Free the strings of c that the configuration in force does not use. */
+static void
+free_unused(struct hg_conf *c)
+{
+	const struct hg_confkey *k;
+
+	for (k = hg_confkeys; k->k_name != NULL; k++) {
+		char **p = (char **)((char *)c + k->k_off);
+		char **cur = (char **)((char *)&hg_conf + k->k_off);
+
+		if (k->k_type == HG_C_STR && *p != *cur)
+			free(*p);
+	}
+}
+
+/* All or nothing: on error the previous configuration stays in force. */
+int
+hg_conf_load(const char *path, char *err, size_t errlen)
+{
+	struct hg_conf	saved = hg_conf, loaded;
+	int		rc;
+
+	if ((rc = load(path, err, errlen)) != 0) {
+		loaded = hg_conf;
+		hg_conf = saved;
+		free_unused(&loaded);
+	} else
+		free_unused(&saved);
 	return rc;
 }
 

@@ -20,6 +20,24 @@ static char		 log_prog[32] = "hangar";
 static enum hg_level	 log_min = HG_INFO;
 
 static const char *levels[] = { "debug", "info", "warn", "error" };
+static char		 log_rid[40];
+
+void
+hg_log_rid(const char *rid)
+{
+	snprintf(log_rid, sizeof(log_rid), "%s", rid ? rid : "");
+}
+
+int
+hg_log_level(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (name != NULL && strcmp(name, levels[i]) == 0)
+			return i;
+	return -1;
+}
 
 int
 hg_log_open(const char *prog, const char *path, enum hg_level min)
@@ -121,6 +139,8 @@ vlog(enum hg_level lvl, const char *func, const char *fmt, va_list ap)
 	hg_logfmt_kv(line, sizeof(line), "prog", log_prog);
 	snprintf(ts, sizeof(ts), "%ld", (long)getpid());
 	hg_logfmt_kv(line, sizeof(line), "pid", ts);
+	if (log_rid[0] != '\0')
+		hg_logfmt_kv(line, sizeof(line), "rid", log_rid);
 	if (func != NULL && lvl != HG_INFO)
 		hg_logfmt_kv(line, sizeof(line), "func", func);
 	hg_logfmt_kv(line, sizeof(line), "msg", msg);
@@ -142,8 +162,18 @@ hg_fatal(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_list ap2;
+
 	va_start(ap, fmt);
+	va_copy(ap2, ap);
 	vlog(HG_ERROR, "fatal", fmt, ap);
+	if (log_fd != 2) {
+		/* Whoever started us should see why it failed. */
+		fprintf(stderr, "%s: ", log_prog);
+		vfprintf(stderr, fmt, ap2);
+		fputc('\n', stderr);
+	}
+	va_end(ap2);
 	va_end(ap);
 	exit(1);
 }

@@ -15,6 +15,10 @@ enum hg_level { HG_DEBUG, HG_INFO, HG_WARN, HG_ERROR };
 int	 hg_log_open(const char *prog, const char *path, enum hg_level min);
 int	 hg_log_reopen(void);		/* after logrotate: SIGHUP */
 void	 hg_log_raw(const char *line);	/* one preformatted line, newline added */
+/* The request id added to every line until cleared (NULL). */
+void	 hg_log_rid(const char *rid);
+/* "debug", "info", "warn", "error" to a level; -1 if none of them. */
+int	 hg_log_level(const char *name);
 void	 hg_logf(enum hg_level, const char *func, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 hg_fatal(const char *fmt, ...)

@@ -76,19 +76,50 @@ connect_redis(struct hg_redis *rd)
 	return 0;
 }
 
+/*
+ * Send one formatted command and read its reply.  A connection that was
+ * open before this call and turns out dead (Redis restarted since) is
+ * replaced at once and the command sent once more, so the first command
+ * after a restart works instead of reporting Redis down; a connection
+ * made for this call that fails means Redis is down (retry in a second).
+ */
+static redisReply *
+send_cmd(struct hg_redis *rd, const char *cmd, int len)
+{
+	void	*reply;
+	int	 attempt, stale;
+
+	if (len < 0)
+		return NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		stale = rd->rd_ctx != NULL;
+		if (connect_redis(rd) != 0)
+			return NULL;
+		if (redisAppendFormattedCommand(rd->rd_ctx, cmd, (size_t)len) ==
+		    REDIS_OK && redisGetReply(rd->rd_ctx, &reply) == REDIS_OK)
+			return reply;
+		drop(rd, rd->rd_ctx->errstr);
+		if (!stale)
+			break;
+		rd->rd_retry = 0;
+	}
+	return NULL;
+}
+
 redisReply *
 hg_redis_cmd(struct hg_redis *rd, const char *fmt, ...)
 {
 	redisReply	*rep;
+	char		*cmd = NULL;
 	va_list		 ap;
+	int		 len;
 
-	if (connect_redis(rd) != 0)
-		return NULL;
 	va_start(ap, fmt);
-	rep = redisvCommand(rd->rd_ctx, fmt, ap);
+	len = redisvFormatCommand(&cmd, fmt, ap);
 	va_end(ap);
-	if (rep == NULL)
-		drop(rd, rd->rd_ctx->errstr);
+	rep = send_cmd(rd, cmd, len);
+	if (len >= 0)
+		redisFreeCommand(cmd);
 	return rep;
 }
 
@@ -96,13 +127,14 @@ redisReply *
 hg_redis_argv(struct hg_redis *rd, int argc, const char **argv,
     const size_t *lens)
 {
-	redisReply *rep;
+	redisReply	*rep;
+	char		*cmd = NULL;
+	int		 len;
 
-	if (connect_redis(rd) != 0)
-		return NULL;
-	rep = redisCommandArgv(rd->rd_ctx, argc, argv, lens);
-	if (rep == NULL)
-		drop(rd, rd->rd_ctx->errstr);
+	len = redisFormatCommandArgv(&cmd, argc, argv, lens);
+	rep = send_cmd(rd, cmd, len);
+	if (len >= 0)
+		redisFreeCommand(cmd);
 	return rep;
 }
 

@@ -34,6 +34,7 @@ import hashlib
 import hmac
 import json
 import os
+import sys
 import threading
 import time
 import urllib.parse
@@ -627,6 +628,15 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = handle_any
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that gave up (its deadline passed) is not an error."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def main():
     global LOGFILE
     ap = argparse.ArgumentParser()
@@ -639,8 +649,7 @@ def main():
         ident, _, secret = k.partition(":")
         KEYS[ident] = secret
     LOGFILE = a.log
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", a.port), Handler)
     if a.port_file:
         with open(a.port_file + ".tmp", "w") as f:
             f.write("%d\n" % srv.server_address[1])

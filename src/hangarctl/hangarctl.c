@@ -160,9 +160,10 @@ user_add(struct hg_db *db, int argc, char **argv)
 	}
 	if (name == NULL)
 		usage();
-	if (strlen(name) > 64 || (why = hg_check_username(name)) != NULL) {
+	if (*name == '\0' || strlen(name) > 64 ||
+	    (why = hg_check_username(name)) != NULL) {
 		fprintf(stderr, "hangarctl: username %s\n",
-		    why ? why : "is longer than 64 characters");
+		    why ? why : "must be 1 to 64 characters");
 		return 1;
 	}
 	if ((env = getenv("HANGAR_PASSWORD")) != NULL && *env != '\0')

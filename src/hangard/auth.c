@@ -186,10 +186,21 @@ counter(struct hg_req *r, const char *kind, const char *who)
 	return n;
 }
 
+/* Usernames compare case-insensitively; so do their counters. */
+static const char *
+fold(struct hg_req *r, const char *username)
+{
+	char *s = hg_strdup(r->r_arena, username), *p;
+
+	for (p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
 int
 hg_login_throttled(struct hg_req *r, const char *username)
 {
-	return counter(r, "user", username) >= hg_conf.login_max_failures ||
+	return counter(r, "user", fold(r, username)) >= hg_conf.login_max_failures ||
 	    (r->r_remote != NULL &&
 	    counter(r, "addr", r->r_remote) >= hg_conf.login_max_failures);
 }
@@ -215,7 +226,7 @@ bump(struct hg_req *r, const char *kind, const char *who)
 void
 hg_login_failed(struct hg_req *r, const char *username)
 {
-	bump(r, "user", username);
+	bump(r, "user", fold(r, username));
 	if (r->r_remote != NULL)
 		bump(r, "addr", r->r_remote);
 }
@@ -224,7 +235,7 @@ void
 hg_login_succeeded(struct hg_req *r, const char *username)
 {
 	redisReply *rep = hg_redis_cmd(r->r_redis, "DEL hangar:login:user:%s",
-	    username);
+	    fold(r, username));
 
 	if (rep != NULL)
 		freeReplyObject(rep);

@@ -206,8 +206,10 @@ check_entries(struct hg_req *r, const struct rkind *k, json_object *arr)
 		    "SELECT id FROM hosts WHERE id = ?" :
 		    "SELECT id FROM applications WHERE id = ?",
 		    json_object_get_int64(id), k->k_type)) != 0)
-			return hg_fail(r, HG_E_INVALID, "%s.id: no %s with id %lld",
-			    where, k->k_type, (long long)json_object_get_int64(id));
+			return rc != HG_E_NOTFOUND ? rc : hg_invalid(r,
+			    hg_printf(r->r_arena, "%s.id", where),
+			    hg_printf(r->r_arena, "no %s with id %lld", k->k_type,
+			    (long long)json_object_get_int64(id)));
 		if ((rc = hg_perm_object(r, k->k_type, json_object_get_int64(id),
 		    k->k_edit)) != 0 ||
 		    (rc = check_bits(r, k->k_type, json_object_get_int64(id),
@@ -333,6 +335,15 @@ grants_get(struct hg_req *r)
 
 /* ---- per-object views: /applications|hosts/{id}/authorization/... ----- */
 
+/* Superusers pass every permission check: the object must still exist. */
+static int
+object_exists(struct hg_req *r, const char *type)
+{
+	return hg_exists(r, strcmp(type, "host") == 0 ?
+	    "SELECT id FROM hosts WHERE id = ?" :
+	    "SELECT id FROM applications WHERE id = ?", r->r_ids[0], type);
+}
+
 static int
 for_users(struct hg_req *r)
 {
@@ -370,7 +381,7 @@ object_grants_get(struct hg_req *r)
 	struct hg_page	 pg;
 	int		 rc;
 
-	if ((rc = hg_page(r, &pg)) != 0)
+	if ((rc = object_exists(r, type)) != 0 || (rc = hg_page(r, &pg)) != 0)
 		return rc;
 	if (for_users(r))
 		return hg_list(r, &pg, object_entry_json, "SELECT " HG_USER_COLS
@@ -454,7 +465,8 @@ object_grants_patch(struct hg_req *r)
 	size_t		 i, n, p;
 	int		 rc;
 
-	if ((rc = hg_body_array(r, &arr)) != 0)
+	if ((rc = object_exists(r, type)) != 0 ||
+	    (rc = hg_body_array(r, &arr)) != 0)
 		return rc;
 	n = json_object_array_length(arr);
 	subs = hg_alloc(r->r_arena, sizeof(*subs) * (n + 1));
@@ -707,13 +719,13 @@ const struct hg_route hg_routes_authz[] = {
 	{ "GET", "/users/{id}/application/perms", grants_get, PERM_SELF, 0 },
 	{ "POST", "/roles/{id}/application/perms", grants_post,
 	    PERM_MODULE("application", "enable_app_mgmt"), 0 },
-	{ "GET", "/roles/{id}/application/perms", grants_get, PERM_LOGIN, 0 },
+	{ "GET", "/roles/{id}/application/perms", grants_get, PERM_SUPER, 0 },
 	{ "POST", "/users/{id}/host/perms", grants_post,
 	    PERM_MODULE("resource", "enable_host_mgmt"), 0 },
 	{ "GET", "/users/{id}/host/perms", grants_get, PERM_SELF, 0 },
 	{ "POST", "/roles/{id}/host/perms", grants_post,
 	    PERM_MODULE("resource", "enable_host_mgmt"), 0 },
-	{ "GET", "/roles/{id}/host/perms", grants_get, PERM_LOGIN, 0 },
+	{ "GET", "/roles/{id}/host/perms", grants_get, PERM_SUPER, 0 },
 	{ "GET", "/applications/{id}/authorization/users", object_grants_get,
 	    PERM_APP("edit_app"), 0 },
 	{ "PATCH", "/applications/{id}/authorization/users", object_grants_patch,

@@ -560,49 +560,47 @@ ip_pattern(struct hg_req *r, const struct hg_val *v)
 /*
  * GET /hosts/.  The page's ids come from a derived table over narrow
  * indexes; the rows and their addresses are joined to those ids only.
- * Unfiltered, the count is row_counts' (kept exact by triggers).
+ * Callers who see every host get an unfiltered list counted by row_counts
+ * (kept exact by triggers); everyone else sees the hosts they may view.
  */
+#define HOST_FILTERS "WHERE name LIKE COALESCE(?, '%') " \
+	"AND host_type = COALESCE(?, host_type) " \
+	"AND status = COALESCE(?, status) " \
+	"AND os_status = COALESCE(?, os_status) "
+#define HOST_PAGE "ORDER BY id DESC LIMIT ? OFFSET ?) k " \
+	"JOIN hosts h ON h.id = k.id ORDER BY h.id DESC"
 static int
 host_list(struct hg_req *r)
 {
 	struct hg_val	 v[HQ__MAX];
 	struct hg_page	 pg;
+	long long	 uid = r->r_user->u_id, all;
 	int		 rc, i, filtered = 0;
 
 	if ((rc = hg_query(r, list_q, HQ__MAX, v)) != 0 ||
 	    (rc = hg_page(r, &pg)) != 0)
 		return rc;
+	all = hg_visible_all(r, "host");
 	for (i = 0; i < HQ__MAX; i++)
 		filtered |= v[i].present;
-	if (!filtered)
+	if (!filtered && all)
 		return hg_list(r, &pg, host_json, "SELECT " HOST_COLS ", "
 		    "(SELECT n FROM row_counts WHERE tbl = 'hosts') FROM "
 		    "(SELECT id FROM hosts FORCE INDEX (hosts_order) "
-		    "ORDER BY id DESC LIMIT ? OFFSET ?) k "
-		    "JOIN hosts h ON h.id = k.id ORDER BY h.id DESC", NULL);
+		    HOST_PAGE, NULL);
 	if (!v[HQ_IP].present)
 		return hg_list(r, &pg, host_json, "SELECT " HOST_COLS ", k.total "
 		    "FROM (SELECT id, COUNT(*) OVER () AS total FROM hosts "
-		    "WHERE name LIKE COALESCE(?, '%') "
-		    "AND host_type = COALESCE(?, host_type) "
-		    "AND status = COALESCE(?, status) "
-		    "AND os_status = COALESCE(?, os_status) "
-		    "ORDER BY id DESC LIMIT ? OFFSET ?) k "
-		    "JOIN hosts h ON h.id = k.id ORDER BY h.id DESC", "ssss",
-		    hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s, v[HQ_STATUS].s,
-		    v[HQ_OS_STATUS].s);
+		    HOST_FILTERS "AND " HG_VISIBLE_SQL("host", "view_host", "id")
+		    HOST_PAGE, "ssssiii", hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s,
+		    v[HQ_STATUS].s, v[HQ_OS_STATUS].s, all, uid, uid);
 	return hg_list(r, &pg, host_json, "SELECT " HOST_COLS ", k.total "
 	    "FROM (SELECT id, COUNT(*) OVER () AS total FROM hosts "
-	    "WHERE name LIKE COALESCE(?, '%') "
-	    "AND host_type = COALESCE(?, host_type) "
-	    "AND status = COALESCE(?, status) "
-	    "AND os_status = COALESCE(?, os_status) "
-	    "AND id IN (SELECT host_id FROM host_addresses "
+	    HOST_FILTERS "AND id IN (SELECT host_id FROM host_addresses "
 	    "WHERE address LIKE CONVERT(? USING ascii)) "
-	    "ORDER BY id DESC LIMIT ? OFFSET ?) k "
-	    "JOIN hosts h ON h.id = k.id ORDER BY h.id DESC", "sssss",
-	    hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s, v[HQ_STATUS].s,
-	    v[HQ_OS_STATUS].s, ip_pattern(r, &v[HQ_IP]));
+	    "AND " HG_VISIBLE_SQL("host", "view_host", "id") HOST_PAGE,
+	    "sssssiii", hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s, v[HQ_STATUS].s,
+	    v[HQ_OS_STATUS].s, ip_pattern(r, &v[HQ_IP]), all, uid, uid);
 }
 
 /* Reply with host id as it is now, with audit row op (NULL: none). */
@@ -747,37 +745,26 @@ host_delete(struct hg_req *r)
 	return hg_reply_ok(r);
 }
 
-static json_object *
-app_json(struct hg_req *r, struct hg_rows *rs, int i)
-{
-	json_object *o = json_object_new_object();
-
-	(void)r;
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "name", hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "full_name", hg_jstr(HG_CELL(rs, i, 2)));
-	json_object_object_add(o, "has_child", hg_jbool(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "production", hg_jint(HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "parent_app", hg_jint(HG_CELL(rs, i, 5)));
-	return o;
-}
-
-/* GET /hosts/{id}/applications/: the applications with instances here. */
+/*
+ * GET /hosts/{id}/applications/: the applications with instances here, as
+ * Application objects, those the caller may view.
+ */
 static int
 host_apps(struct hg_req *r)
 {
 	struct hg_page	pg;
+	long long	uid = r->r_user->u_id;
 	int		rc;
 
 	if ((rc = hg_exists(r, "SELECT id FROM hosts WHERE id = ?", r->r_ids[0],
 	    "host")) != 0 || (rc = hg_page(r, &pg)) != 0)
 		return rc;
-	return hg_list(r, &pg, app_json, "SELECT a.id, a.name, a.full_name, "
-	    "EXISTS (SELECT 1 FROM applications c WHERE c.parent_id = a.id), "
-	    "a.production_id, a.parent_id, COUNT(*) OVER () "
-	    "FROM app_instances i JOIN applications a ON a.id = i.app_id "
-	    "WHERE i.host_id = ? ORDER BY a.id DESC LIMIT ? OFFSET ?", "i",
-	    r->r_ids[0]);
+	return hg_list(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
+	    "COUNT(*) OVER () FROM app_instances i "
+	    "JOIN applications a ON a.id = i.app_id WHERE i.host_id = ? AND "
+	    HG_VISIBLE_SQL("application", "view_app", "a.id")
+	    " ORDER BY a.id DESC LIMIT ? OFFSET ?", "iiiiii", uid, uid,
+	    r->r_ids[0], hg_visible_all(r, "application"), uid, uid);
 }
 
 /* ---- audit ------------------------------------------------------------ */

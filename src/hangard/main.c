@@ -64,6 +64,12 @@ load_conf(const char *path)
 		fprintf(stderr, "hangard: %s\n", err);
 		return -1;
 	}
+	if (hg_log_level(hg_conf.log_level) < 0) {
+		fprintf(stderr, "hangard: %s: log_level: \"%s\" is not debug, "
+		    "info, warn or error\n", path ? path : "defaults",
+		    hg_conf.log_level);
+		return -1;
+	}
 	if (hg_tz_init(hg_conf.timezone) != 0) {
 		fprintf(stderr, "hangard: %s: timezone: \"%s\" is not system, Z "
 		    "or +HH:MM\n", path ? path : "defaults", hg_conf.timezone);
@@ -265,7 +271,8 @@ main(int argc, char *argv[])
 	}
 	if (hg_secret_init() != 0)
 		hg_fatal("libsodium failed to initialise");
-	if (hg_log_open("hangard", hg_conf.log_file, HG_INFO) != 0) {
+	if (hg_log_open("hangard", hg_conf.log_file,
+	    (enum hg_level)hg_log_level(hg_conf.log_level)) != 0) {
 		fprintf(stderr, "hangard: %s: %s\n", hg_conf.log_file,
 		    strerror(errno));
 		return 1;
@@ -273,10 +280,11 @@ main(int argc, char *argv[])
 	/* The server key seals stored secrets (cloud accounts, credentials). */
 	if (hg_key_load(hg_conf.secret_key_file, 0, err, sizeof(err)) != 0)
 		log_warn("no server key, secrets cannot be stored: %s", err);
-	if (detach)
-		daemonize();
+	/* Bind before detaching, so a socket in use fails the command itself. */
 	listen_path = strdup(hg_conf.listen);
 	lfd = bind_socket(listen_path);
+	if (detach)
+		daemonize();
 	write_pid(hg_conf.pid_file);
 
 	memset(&sa, 0, sizeof(sa));
@@ -310,7 +318,8 @@ main(int argc, char *argv[])
 			if (load_conf(conf_path) != 0) {
 				log_err("reload failed; keeping the old configuration");
 			} else {
-				hg_log_open("hangard", hg_conf.log_file, HG_INFO);
+				hg_log_open("hangard", hg_conf.log_file,
+				    (enum hg_level)hg_log_level(hg_conf.log_level));
 				if (strcmp(listen_path, hg_conf.listen) != 0)
 					log_warn("listen changes need a restart; "
 					    "still on %s", listen_path);

@@ -219,7 +219,7 @@ access_log(struct hg_req *r, long us)
 	hg_logfmt_kv(line, sizeof(line), "bytes", num);
 	snprintf(num, sizeof(num), "%ld", us);
 	hg_logfmt_kv(line, sizeof(line), "us", num);
-	if (r->r_err >= HG_E_INTERNAL && r->r_err_http >= 500) {
+	if (r->r_err != 0 && r->r_status >= 500) {
 		snprintf(num, sizeof(num), "%d", r->r_err);
 		hg_logfmt_kv(line, sizeof(line), "error", num);
 	}
@@ -262,6 +262,7 @@ serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 	r->r_redis = hg_worker_redis;
 	r->r_fcgi = fr;
 	request_id(r);
+	hg_log_rid(r->r_id);
 	r->r_method = hg_header_get(r, "REQUEST_METHOD");
 	if (r->r_method == NULL)
 		r->r_method = "GET";
@@ -284,6 +285,7 @@ serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	access_log(r, (t1.tv_sec - t0.tv_sec) * 1000000L +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000);
+	hg_log_rid(NULL);
 }
 
 void
@@ -312,9 +314,12 @@ hg_worker_run(int lfd, int generation)
 	sigprocmask(SIG_SETMASK, &block, NULL);
 	sigemptyset(&waitmask);
 
-	if (hg_conf.access_log != NULL && strcmp(hg_conf.access_log, "-") != 0)
-		access_fd = open(hg_conf.access_log,
-		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (hg_conf.access_log == NULL || strcmp(hg_conf.access_log, "-") == 0)
+		access_fd = 2;
+	else if ((access_fd = open(hg_conf.access_log,
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) == -1)
+		log_err("access_log %s: %s; access lines go to the event log",
+		    hg_conf.access_log, strerror(errno));
 	hg_arena_init(&arena);
 	db = hg_db_new();
 	hg_worker_redis = hg_redis_new();

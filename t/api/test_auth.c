@@ -206,6 +206,29 @@ START_TEST(throttle_per_address)
 }
 END_TEST
 
+START_TEST(throttle_ignores_username_case)
+{
+	const char	*name = uniq("atc");
+	char		 spelt[128];
+	int		 i, k;
+
+	mkuser_email(name, "");
+	/* Ten guesses under different spellings of one username. */
+	for (i = 0; i < 10; i++) {
+		snprintf(spelt, sizeof(spelt), "%s", name);
+		for (k = 0; spelt[k]; k++)
+			if ((i >> (k % 4)) & 1)
+				spelt[k] = (char)toupper((unsigned char)spelt[k]);
+		expect_error(login(spelt, "wrong-password"), 401, 10006, NULL);
+	}
+	clear_login_counters("nobody");
+	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	snprintf(spelt, sizeof(spelt), "%s", name);
+	spelt[0] = (char)toupper((unsigned char)spelt[0]);
+	expect_error(login(spelt, pw_of(name)), 429, 10011, NULL);
+}
+END_TEST
+
 START_TEST(success_resets_user_count)
 {
 	const char	*name = uniq("atr");
@@ -313,6 +336,38 @@ START_TEST(cookie_among_others)
 	    "lang=zh", s.value);
 	h[0] = line;
 	expect_status(api_raw("GET", "/auth/me/", NULL, NULL, NULL, 0, h), 200);
+}
+END_TEST
+
+/* Sessions end after session_idle of silence and session_max after login. */
+START_TEST(sessions_expire)
+{
+	const char	*name = uniq("ase");
+	long long	 id, first, second;
+	struct session	 idle, old, fresh;
+	char		 sql[512];
+
+	id = mkuser_email(name, "");
+	login_session(name, pw_of(name), &idle);
+	login_session(name, pw_of(name), &old);
+	login_session(name, pw_of(name), &fresh);
+	/* Rewind their clocks in the database (idle 2 h, max 24 h). */
+	first = db_int(path_of("SELECT MIN(id) FROM sessions WHERE user_id = "
+	    "%lld", id));
+	snprintf(sql, sizeof(sql), "SELECT MIN(id) FROM sessions WHERE "
+	    "user_id = %lld AND id > %lld", id, first);
+	second = db_int(sql);
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET last_seen = "
+	    "UTC_TIMESTAMP() - INTERVAL 3 HOUR WHERE id = %lld", first);
+	free(db_str(sql));
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET created_time = "
+	    "UTC_TIMESTAMP() - INTERVAL 25 HOUR WHERE id = %lld", second);
+	free(db_str(sql));
+	expect_error(api_cookie("GET", "/auth/me/", &idle, 0, NULL), 401, 10005,
+	    NULL);
+	expect_error(api_cookie("GET", "/auth/me/", &old, 0, NULL), 401, 10005,
+	    NULL);
+	expect_status(api_cookie("GET", "/auth/me/", &fresh, 0, NULL), 200);
 }
 END_TEST
 
@@ -579,6 +634,31 @@ START_TEST(forget_and_reset_password)
 }
 END_TEST
 
+START_TEST(expired_reset_token_is_refused)
+{
+	const char	*name = uniq("afx");
+	char		 email[128], token[41], *mail, body[256], sql[256];
+	long long	 id;
+
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	id = mkuser_email(name, email);
+	expect_status(api_f("POST", path_of("/users/%lld/actions/forget-password/",
+	    id), NULL, "{\"email\": \"%s\"}", email), 200);
+	mail = mail_to(email);
+	ck_assert_msg(mail != NULL, "no mail to %s", email);
+	token_in(mail, token);
+	free(mail);
+	snprintf(sql, sizeof(sql), "UPDATE password_resets SET expires = "
+	    "UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE user_id = %lld", id);
+	free(db_str(sql));
+	snprintf(body, sizeof(body), "{\"token\": \"%s\", \"new_password\": "
+	    "\"too-late-1\"}", token);
+	expect_error(api("POST", "/auth/reset-password/", NULL, body), 400, 10002,
+	    "token");
+	expect_status(login(name, pw_of(name)), 200);
+}
+END_TEST
+
 START_TEST(disabled_user_gets_no_mail)
 {
 	const char	*name = uniq("afd");
@@ -632,6 +712,7 @@ tc_login(void)
 	tcase_add_test(tc, login_bad_input);
 	tcase_add_test(tc, throttle_per_username);
 	tcase_add_test(tc, throttle_per_address);
+	tcase_add_test(tc, throttle_ignores_username_case);
 	tcase_add_test(tc, success_resets_user_count);
 	return tc;
 }
@@ -646,6 +727,7 @@ tc_session(void)
 	tcase_add_test(tc, cookie_mutations_need_csrf);
 	tcase_add_test(tc, bad_cookies_are_401);
 	tcase_add_test(tc, cookie_among_others);
+	tcase_add_test(tc, sessions_expire);
 	tcase_add_test(tc, logout_ends_the_session);
 	tcase_add_test(tc, me_with_token_and_cookie);
 	return tc;
@@ -659,6 +741,7 @@ tc_reset(void)
 	tcase_add_checked_fixture(tc, clear_all_counters, NULL);
 	tcase_add_unchecked_fixture(tc, NULL, clear_all_counters);
 	tcase_add_test(tc, forget_and_reset_password);
+	tcase_add_test(tc, expired_reset_token_is_refused);
 	tcase_add_test(tc, disabled_user_gets_no_mail);
 	tcase_add_test(tc, reset_bad_input);
 	return tc;

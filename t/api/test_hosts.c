@@ -865,13 +865,14 @@ START_TEST(host_applications)
 	    NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_int_eq(jint(r->json, "count"), 2);
-	ck_assert_int_eq(jkeys(r->json, "results.0"), 6);
 	ck_assert_int_eq(jint(r->json, "results.0.id"), app2);
 	ck_assert_str_eq(jstr(r->json, "results.0.name"), a2);
 	ck_assert_str_eq(jstr(r->json, "results.0.full_name"), a2);
 	ck_assert_int_eq(jbool(r->json, "results.0.has_child"), 1);
 	ck_assert(jnull(r->json, "results.0.production"));
 	ck_assert(jnull(r->json, "results.0.parent_app"));
+	ck_assert_int_eq(jbool(r->json, "results.0.available_actions.view_app"),
+	    1);
 	ck_assert_int_eq(jint(r->json, "results.1.id"), app1);
 	ck_assert_int_eq(jbool(r->json, "results.1.has_child"), 0);
 	resp_free(r);
@@ -884,6 +885,87 @@ START_TEST(host_applications)
 	    uniq("idle"), "PHY_HOST")), admin_token(), NULL);
 	ck_assert_int_eq(jint(r->json, "count"), 0);
 	ck_assert_int_eq(jlen(r->json, "results"), 0);
+	resp_free(r);
+}
+END_TEST
+
+/* Grant user uid a module perm, or a per-host/app perm (id > 0). */
+static void
+grant(long long uid, const char *type, long long id, const char *perm)
+{
+	char sql[512];
+
+	if (id == 0)
+		snprintf(sql, sizeof(sql), "INSERT INTO module_grants (subject_type, "
+		    "subject_id, module, perm) VALUES ('user', %lld, '%s', '%s')",
+		    uid, type, perm);
+	else
+		snprintf(sql, sizeof(sql), "INSERT INTO resource_grants "
+		    "(subject_type, subject_id, resource_type, resource_id, perm) "
+		    "VALUES ('user', %lld, '%s', %lld, '%s')", uid, type, id, perm);
+	db_exec(sql);
+}
+
+START_TEST(lists_show_what_the_caller_may_view)
+{
+	const char	*tag = uniq("vis");
+	long long	 uid, mid, a, b, app1, app2;
+	const char	*tok = user_token(uniq("viewer"), 0, &uid);
+	const char	*mtok = user_token(uniq("manager"), 0, &mid);
+	struct resp	*r;
+	char		 q[256];
+
+	snprintf(q, sizeof(q), "%s-a", tag);
+	a = mkhost_named(q, "ALI_ECS");
+	snprintf(q, sizeof(q), "%s-b", tag);
+	b = mkhost_named(q, "ALI_ECS");
+	app1 = mkinstance(a, uniq("vapp"));
+	app2 = mkinstance(a, uniq("vapp"));
+	grant(uid, "resource", 0, "enable_host_mgmt");
+	grant(uid, "host", a, "view_host");
+	/* The list, filtered or not, holds only host a; b does not exist. */
+	snprintf(q, sizeof(q), "/hosts/?name=%s", tag);
+	r = api("GET", q, tok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_int_eq(jint(r->json, "results.0.id"), a);
+	resp_free(r);
+	r = api("GET", "/hosts/", tok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_int_eq(jint(r->json, "results.0.id"), a);
+	resp_free(r);
+	r = api("GET", "/hosts/?ip=10.", tok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 0);
+	resp_free(r);
+	expect_status(api("GET", path_of("/hosts/%lld/", a), tok, NULL), 200);
+	expect_error(api("GET", path_of("/hosts/%lld/", b), tok, NULL), 404,
+	    10008, NULL);
+	expect_error(api("PATCH", path_of("/hosts/%lld/", a), tok,
+	    "{\"cpu\": 1}"), 403, 10007, NULL);
+	/* Applications on a host: only those the caller may view. */
+	r = api("GET", path_of("/hosts/%lld/applications/", a), tok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jint(r->json, "count"), 0);
+	resp_free(r);
+	grant(uid, "application", 0, "enable_app_mgmt");
+	grant(uid, "application", app1, "view_app");
+	r = api("GET", path_of("/hosts/%lld/applications/", a), tok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_int_eq(jint(r->json, "results.0.id"), app1);
+	ck_assert_int_eq(jbool(r->json, "results.0.available_actions.view_app"),
+	    1);
+	ck_assert_int_eq(jbool(r->json, "results.0.available_actions.edit_app"),
+	    0);
+	resp_free(r);
+	ck_assert_int_ne(app1, app2);
+	/* manage_host is view_host on every host: the whole list. */
+	grant(mid, "resource", 0, "enable_host_mgmt");
+	grant(mid, "resource", 0, "manage_host");
+	r = api("GET", "/hosts/?page_size=1", mtok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"),
+	    db_int("SELECT COUNT(*) FROM hosts"));
+	ck_assert_int_eq(jint(r->json, "results.0.id"),
+	    db_int("SELECT MAX(id) FROM hosts"));
 	resp_free(r);
 }
 END_TEST
@@ -1005,6 +1087,7 @@ tc_hosts(void)
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, list_unfiltered_and_bad_filters);
 	tcase_add_test(tc, host_applications);
+	tcase_add_test(tc, lists_show_what_the_caller_may_view);
 	tcase_add_test(tc, audit_list_and_filters);
 	tcase_add_test(tc, refused_writes_leave_no_audit);
 	return tc;

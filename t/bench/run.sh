@@ -140,12 +140,32 @@ wait_until 10 ceiling_ok || die "the ceiling is not reachable on port $CPORT"
 
 # ---- wrk ----------------------------------------------------------------
 
-# run_wrk NAME URL -- wrk with latency; sets RPS_<NAME> P99_<NAME> ERR_<NAME>.
+children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' |
+    grep -E '^[0-9]+$' | sort -n | tr '\n' ' '; }
+ticks() {	# ticks PID... -- their user+system CPU, in clock ticks
+	local p n=0
+	for p in "$@"; do
+		n=$((n + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$n"
+}
+HZ=$(getconf CLK_TCK)
+master=$(head -n1 "$DIR/hangard.pid")
+workers=$(children "$master")
+[ -n "$workers" ] || die "no hangard workers under pid $master"
+nginx_workers=$(children "$(head -n1 "$DIR/nginx.pid")")
+ceiling_workers=$(children "$ceiling_pid")
+db_pid=$(head -n1 "$DIR/mysql.pid")
+
+# run_wrk NAME URL APP_PIDS -- wrk with latency; sets RPS_ P99_ ERR_ and
+# CPU_ (microseconds of CPU per request: app, MariaDB, nginx).
 run_wrk() {
-	local name=$1 url=$2 out rps p99 errs
+	local name=$1 url=$2 app=$3 out rps p99 errs n a0 d0 n0
 	wrk -t"$THREADS" -c"$CONNS" -d2s -H "$AUTH" "$url" >/dev/null	# warm up
+	a0=$(ticks $app) d0=$(ticks "$db_pid") n0=$(ticks $nginx_workers)
 	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "$AUTH" "$url")
 	printf '%s\n' "$out" >"$DIR/log/wrk-$name.txt"
+	n=$(awk '/ requests in / { print $1 }' <<<"$out")
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
 	# "99%  12.34ms" -> milliseconds
 	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
@@ -155,26 +175,32 @@ run_wrk() {
 	errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
 	    /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
 	    END { print n + 0 }' <<<"$out")
-	[ -n "$rps" ] && [ -n "$p99" ] || die "could not parse wrk's output:
+	[ -n "$rps" ] && [ -n "$p99" ] && [ "${n:-0}" -gt 0 ] ||
+	    die "could not parse wrk's output:
 $out"
 	printf -v "RPS_$name" '%s' "$rps"
 	printf -v "P99_$name" '%s' "$p99"
 	printf -v "ERR_$name" '%s' "$errs"
+	printf -v "CPU_$name" '%s' "$(awk -v n="$n" -v hz="$HZ" \
+	    -v a=$(($(ticks $app) - a0)) -v d=$(($(ticks "$db_pid") - d0)) \
+	    -v g=$(($(ticks $nginx_workers) - n0)) \
+	    'BEGIN { f = 1e6 / hz / n; printf "%d/%d/%d", a * f, d * f, g * f }')"
 }
 
 say "wrk -t$THREADS -c$CONNS -d$DURATION --latency (after a 2 s warm-up each)"
-run_wrk hangard "$URL"
-run_wrk ceiling "$CURL"
+run_wrk hangard "$URL" "$workers"
+run_wrk ceiling "$CURL" "$ceiling_workers"
 
 ratio=$(awk -v a="$RPS_hangard" -v b="$RPS_ceiling" 'BEGIN { printf "%.1f", 100 * a / b }')
 verdict() { if [ "$1" = 1 ]; then printf 'met'; else printf 'MISSED'; fi; }
 say ""
-printf '%-34s %10s %10s %8s\n' "GET $PATH_Q ($BODY B)" "req/s" "p99 ms" "errors"
-printf '%-34s %10s %10s %8s\n' "hangard (token auth)" "$RPS_hangard" \
-    "$P99_hangard" "$ERR_hangard"
-printf '%-34s %10s %10s %8s\n' "ceiling (libfcgi, 4 workers)" "$RPS_ceiling" \
-    "$P99_ceiling" "$ERR_ceiling"
-printf '%-34s %9s%%\n' "hangard / ceiling" "$ratio"
+printf '%-30s %8s %8s %7s  %s\n' "GET $PATH_Q" "req/s" "p99 ms" "errors" \
+    "CPU us/req app/db/nginx"
+printf '%-30s %8s %8s %7s  %s\n' "hangard, token auth" "$RPS_hangard" \
+    "$P99_hangard" "$ERR_hangard" "$CPU_hangard"
+printf '%-30s %8s %8s %7s  %s\n' "ceiling, $BODY B, 4 workers" "$RPS_ceiling" \
+    "$P99_ceiling" "$ERR_ceiling" "$CPU_ceiling"
+printf '%-30s %7s%%\n' "hangard / ceiling" "$ratio"
 say "target >= 25% of the ceiling: $(verdict "$(awk -v r="$ratio" 'BEGIN { print (r >= 25) }')")"
 say "target p99 < 20 ms:           $(verdict "$(awk -v p="$P99_hangard" 'BEGIN { print (p < 20) }')")"
 [ "$ERR_hangard" = 0 ] && [ "$ERR_ceiling" = 0 ] ||
@@ -182,10 +208,6 @@ say "target p99 < 20 ms:           $(verdict "$(awk -v p="$P99_hangard" 'BEGIN {
 
 # ---- worker RSS over 200,000 requests ----------------------------------
 
-master=$(head -n1 "$DIR/hangard.pid")
-workers=$(cat /proc/"$master"/task/*/children 2>/dev/null | tr ' ' '\n' |
-    grep -E '^[0-9]+$' | sort -n | tr '\n' ' ')
-[ -n "$workers" ] || die "no hangard workers under pid $master"
 served() { wc -l <"$DIR/log/access.log"; }
 rss_line() {	# rss_line LABEL -- every worker's VmRSS
 	local p out=""

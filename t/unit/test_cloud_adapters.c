@@ -29,6 +29,13 @@
 #define SK	"hangar-test-secret/+=&?"
 #define AK2	"AKIDotherkey"
 #define SK2	"other-secret"
+/* The vendors' published example keys (external-apis.md A1, T1, C1). */
+#define A1_KEY	"testid:testsecret"
+#define T1_KEY	"AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE:" \
+	"Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"
+#define C1_KEY	"plgWJfZK4gyS3mOMTVmjUVg-X-jlWlnfaUJ9GAbBbf9EdM-kAYMmAiLqzzq1" \
+	"ElZLYq_u38zCm0bewzGUdP66mg:VDaACYb0LV9eNjTetIOElcVQkvJck_J_QljX_FcHRj" \
+	"87ZKiy0z0ty0ZsYBkoXkY9b7eq1EhwJaw7FF3akA3KBQ"
 
 static pid_t	standin;
 static int	port;
@@ -596,6 +603,143 @@ START_TEST(secret_not_in_standin_log)
 }
 END_TEST
 
+/* ---- the stand-in checks signatures exactly as the vendors do -------- */
+
+/* One raw request; returns the HTTP status, *body gets the answer. */
+static long
+raw(const char *method, const char *path, const char *const *hdrs,
+    const char *body, char **out)
+{
+	CURL			*c = curl_easy_init();
+	struct curl_slist	*h = NULL;
+	char			 url[1024];
+	size_t			 len = 0;
+	FILE			*f = open_memstream(out, &len);
+	long			 status = 0;
+
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	for (; hdrs != NULL && *hdrs != NULL; hdrs++)
+		h = curl_slist_append(h, *hdrs);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	if (body != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	fclose(f);
+	return status;
+}
+
+/* Move the stand-in's clock to unix time t. */
+static void
+clock_at(long long t)
+{
+	skew((int)(t - (long long)time(NULL)));
+}
+
+/*
+ * Vector A1's published URL, sent as is with the stand-in's clock at its
+ * Timestamp: the signature passes (the unknown action is refused after
+ * it); one changed character fails it.
+ */
+START_TEST(standin_checks_aliyun_a1)
+{
+	static const char	*q = "/?AccessKeyId=testid&Action="
+	    "DescribeDedicatedHosts&Format=JSON&Signature=%s&SignatureMethod="
+	    "HMAC-SHA1&SignatureNonce=%s&SignatureVersion=1.0&Timestamp="
+	    "2023-03-13T08%%3A34%%3A30Z&Version=2014-05-26&RegionId=cn-beijing";
+	char			 path[512], *out;
+
+	reset();
+	clock_at(1678696470);	/* 2023-03-13T08:34:30Z */
+	snprintf(path, sizeof(path), q, "9NaGiOspFP5UPcwX8Iwt2YJXXuk%3D",
+	    "edb2b34af0af9a6d14deaf7c1a5315eb");
+	ck_assert_int_eq(raw("GET", path, NULL, NULL, &out), 400);
+	ck_assert_msg(strstr(out, "\"InvalidAction.NotFound\"") != NULL, "%s",
+	    out);
+	free(out);
+	/* The same nonce again is a replay. */
+	ck_assert_int_eq(raw("GET", path, NULL, NULL, &out), 400);
+	ck_assert_msg(strstr(out, "\"SignatureNonceUsed\"") != NULL, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), q, "9NaGiOspFP5UPcwX8Iwt2YJXXuj%3D",
+	    "edb2b34af0af9a6d14deaf7c1a5315ec");
+	ck_assert_int_eq(raw("GET", path, NULL, NULL, &out), 400);
+	ck_assert_msg(strstr(out, "\"SignatureDoesNotMatch\"") != NULL, "%s",
+	    out);
+	free(out);
+	skew(0);
+	ck_assert_int_eq(raw("GET", path, NULL, NULL, &out), 400);
+	ck_assert_msg(strstr(out, "\"InvalidTimeStamp.Expired\"") != NULL, "%s",
+	    out);
+	free(out);
+}
+END_TEST
+
+/* Vector T1's request (payload, headers, Authorization) at its time. */
+START_TEST(standin_checks_tencent_t1)
+{
+	static const char	*payload = "{\"Limit\": 1, \"Filters\": "
+	    "[{\"Values\": [\"\\u672a\\u547d\\u540d\"], \"Name\": "
+	    "\"instance-name\"}]}";
+	const char		*h[] = { "Content-Type: application/json; "
+	    "charset=utf-8", "Host: cvm.tencentcloudapi.com",
+	    "X-TC-Action: DescribeInstances", "X-TC-Version: 2017-03-12",
+	    "X-TC-Timestamp: 1551113065", "X-TC-Region: ap-guangzhou",
+	    "Authorization: TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFk"
+	    "mLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-"
+	    "type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8"
+	    "da2f66e2c5a96525168", NULL };
+	char			*out;
+
+	reset();
+	clock_at(1551113065);
+	ck_assert_int_eq(raw("POST", "/", h, payload, &out), 200);
+	ck_assert_msg(strstr(out, "\"InstanceSet\": []") != NULL &&
+	    strstr(out, "Error") == NULL, "%s", out);
+	free(out);
+	/* One byte more in the body breaks it. */
+	ck_assert_int_eq(raw("POST", "/", h, "{\"Limit\": 2, \"Filters\": "
+	    "[{\"Values\": [\"\\u672a\\u547d\\u540d\"], \"Name\": "
+	    "\"instance-name\"}]}", &out), 200);
+	ck_assert_msg(strstr(out, "\"AuthFailure.SignatureFailure\"") != NULL,
+	    "%s", out);
+	free(out);
+	clock_at(1551113065 + 301);
+	ck_assert_int_eq(raw("POST", "/", h, payload, &out), 200);
+	ck_assert_msg(strstr(out, "\"AuthFailure.SignatureExpire\"") != NULL,
+	    "%s", out);
+	free(out);
+}
+END_TEST
+
+/* Vector C1's published URL: signature good, listUsers unknown here. */
+START_TEST(standin_checks_cloudstack_c1)
+{
+	char	*out;
+
+	reset();
+	ck_assert_int_eq(raw("GET", "/client/api?apikey=plgWJfZK4gyS3mOMTVmjUVg"
+	    "-X-jlWlnfaUJ9GAbBbf9EdM-kAYMmAiLqzzq1ElZLYq_u38zCm0bewzGUdP66mg&"
+	    "command=listUsers&response=json&signature=TTpdDq%2F7j%2FJ58XCRHomK"
+	    "oQXEQds%3D", NULL, NULL, &out), 432);
+	ck_assert_msg(strstr(out, "\"listusersresponse\"") != NULL, "%s", out);
+	free(out);
+	ck_assert_int_eq(raw("GET", "/client/api?apikey=plgWJfZK4gyS3mOMTVmjUVg"
+	    "-X-jlWlnfaUJ9GAbBbf9EdM-kAYMmAiLqzzq1ElZLYq_u38zCm0bewzGUdP66mg&"
+	    "command=listUsers&response=json&signature=TTpdDq%2F7j%2FJ58XCRHomK"
+	    "oQXEQdt%3D", NULL, NULL, &out), 401);
+	ck_assert_msg(strstr(out, "unable to verify user credentials and/or "
+	    "request signature") != NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
 /* ---- starting and stopping the stand-in ---------------------------------- */
 
 static int
@@ -623,7 +767,8 @@ start_standin(void)
 	if (standin == 0) {
 		execl("/usr/bin/python3", "python3", script, "--port", "0",
 		    "--port-file", portfile, "--log", logpath, "--key", k1,
-		    "--key", k2, (char *)NULL);
+		    "--key", k2, "--key", A1_KEY, "--key", T1_KEY, "--key",
+		    C1_KEY, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 100; i++) {
@@ -682,6 +827,9 @@ main(void)
 	tcase_add_test(tc, invalid_requests);
 	tcase_add_test(tc, unreachable);
 	tcase_add_test(tc, secret_not_in_standin_log);
+	tcase_add_test(tc, standin_checks_aliyun_a1);
+	tcase_add_test(tc, standin_checks_tencent_t1);
+	tcase_add_test(tc, standin_checks_cloudstack_c1);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* One stand-in shared by every test: run them one after another. */
