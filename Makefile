@@ -16,7 +16,7 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  libjson-c-dev libmariadb-dev mariadb-server mariadb-client \
 		  libcurl4-openssl-dev libssh-dev libhiredis-dev check libsodium-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
-		  wrk mandoc procps
+		  wrk mandoc procps python3
 
 # The top-level commands install packages first, then build in a sub-make;
 # only that sub-make (or a plain `make`) reads config.mk.
@@ -146,7 +146,7 @@ check-build: $(PROGS) $(UNIT_BIN) $(API_BIN) $(TOOLS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/t/ceiling
-	@t/bench/run.sh $(CURDIR)/build
+	@for b in t/bench/*.sh; do echo "== $$b"; $$b $(CURDIR)/build || exit 1; done
 
 lint-man:
 	@for m in man/*.[0-9]; do mandoc -Tlint -Wwarning $$m || exit 1; done

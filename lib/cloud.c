@@ -9,6 +9,7 @@
  * to msg or the log.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,6 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
-#include <sodium.h>
 
 #include "cloud.h"
 #include "log.h"
@@ -44,7 +44,8 @@ struct run {
 	const char			*last;		/* last state seen */
 	int				 seen_move;	/* left the start state */
 	/* Tencent */
-	const char			*tc_url, *tc_host, *tc_service;
+	char				*tc_url, *tc_host;
+	const char			*tc_service;
 	const char			*tc_version;
 };
 
@@ -349,28 +350,29 @@ ali_act(struct run *r)
  * The endpoint rule of cloud.h: bare tencentcloudapi.com hosts get the
  * service label, "cvm."/"bm." hosts get it replaced, others stay.
  */
-static void
-tc_endpoint(struct run *r)
+char *
+hg_cloud_tc_endpoint(struct hg_arena *a, const char *ep, const char *service,
+    char **hostp)
 {
-	const char	*ep = r->acct->ca_endpoint, *hs, *he, *rest, *dot;
+	const char	*hs, *he, *rest, *dot;
 	char		*host, *scheme;
 
 	if ((hs = strstr(ep, "://")) == NULL)
 		hs = ep;
 	else
 		hs += 3;
-	scheme = hg_strndup(&r->a, ep, (size_t)(hs - ep));
+	scheme = hg_strndup(a, ep, (size_t)(hs - ep));
 	he = hs + strcspn(hs, "/?#");
 	rest = *he == '/' ? he : "/";
-	host = hg_strndup(&r->a, hs, (size_t)(he - hs));
+	host = hg_strndup(a, hs, (size_t)(he - hs));
 	if (strcmp(host, "tencentcloudapi.com") == 0 ||
 	    strcmp(host, "intl.tencentcloudapi.com") == 0)
-		host = hg_printf(&r->a, "%s.%s", r->tc_service, host);
+		host = hg_printf(a, "%s.%s", service, host);
 	else if ((strncmp(host, "cvm.", 4) == 0 || strncmp(host, "bm.", 3) == 0) &&
 	    (dot = strchr(host, '.')) != NULL)
-		host = hg_printf(&r->a, "%s%s", r->tc_service, dot);
-	r->tc_host = host;
-	r->tc_url = hg_printf(&r->a, "%s%s%s", scheme, host, rest);
+		host = hg_printf(a, "%s%s", service, dot);
+	*hostp = host;
+	return hg_printf(a, "%s%s%s", scheme, host, rest);
 }
 
 /* One action with a JSON body; *resp gets Response on success. */
@@ -402,7 +404,6 @@ tc_call(struct run *r, const char *action, json_object *body,
 	h = curl_slist_append(h, hg_printf(&r->a, "X-TC-Region: %s", r->region));
 	h = curl_slist_append(h, hg_printf(&r->a, "Authorization: %s", auth));
 	h = curl_slist_append(h, "Expect:");
-	sodium_memzero(auth, strlen(auth));
 	rc = http(r, action, r->tc_url, h, payload, &rp);
 	curl_slist_free_all(h);
 	if (rc != HG_CLOUD_OK)
@@ -615,7 +616,7 @@ static int
 cs_poll(struct run *r, int *done)
 {
 	json_object	*resp;
-	const char	*st, *vm, *want;
+	const char	*st, *vm, *want, *code, *text;
 	int		 rc;
 
 	if ((rc = cs_call(r, "queryAsyncJobResult", "jobid", r->job, &resp)) !=
@@ -640,10 +641,10 @@ cs_poll(struct run *r, int *done)
 		*done = 1;
 		return HG_CLOUD_OK;
 	}
-	say(r, "%s: %s (job %s, jobstatus %s)",
-	    (vm = jget(resp, "jobresultcode")) != NULL ? vm : "error",
-	    (st = jget(resp, "jobresult.errortext")) != NULL ? st : "no message",
-	    r->job, jget(resp, "jobstatus"));
+	code = jget(resp, "jobresultcode");
+	text = jget(resp, "jobresult.errortext");
+	say(r, "%s: %s (job %s, jobstatus %s)", code != NULL ? code : "error",
+	    text != NULL ? text : "no message", r->job, st);
 	return HG_CLOUD_EUPSTREAM;
 }
 
@@ -783,8 +784,9 @@ hg_cloud_power(const struct hg_cloud_account *acct, const char *host_type,
     const char *region, const char *instance_id, enum hg_power action,
     int timeout_s, char *msg, size_t msglen)
 {
-	static char	 scratch[1];
+	static const char *const verbs[] = { "start", "stop", "reboot" };
 	struct run	 r;
+	char		 scratch[1];
 	int		 rc;
 
 	memset(&r, 0, sizeof(r));
@@ -821,14 +823,15 @@ hg_cloud_power(const struct hg_cloud_account *acct, const char *host_type,
 			r.tc_service = r.prod == P_CVM ? "cvm" : "bm";
 			r.tc_version = r.prod == P_CVM ? "2017-03-12" :
 			    "2018-04-23";
-			tc_endpoint(&r);
+			r.tc_url = hg_cloud_tc_endpoint(&r.a,
+			    acct->ca_endpoint, r.tc_service, &r.tc_host);
 		}
 		rc = power(&r);
 	}
 	log_info("cloud power action=%s instance=%s rc=%s msg=\"%s\"",
-	    (unsigned)action <= HG_POWER_REBOOT ? (const char *[]){ "start",
-	    "stop", "reboot" }[action] : "?", instance_id != NULL ?
-	    instance_id : "-", hg_cloud_strerror(rc), r.msg);
+	    (unsigned)action <= HG_POWER_REBOOT ? verbs[action] : "?",
+	    instance_id != NULL ? instance_id : "-", hg_cloud_strerror(rc),
+	    r.msg);
 	hg_arena_free(&r.a);
 	return rc;
 }

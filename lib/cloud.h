@@ -162,6 +162,14 @@ char	*hg_cloud_tc3_sign(struct hg_arena *, const char *secret_id,
 char	*hg_cloud_cs_sign(struct hg_arena *, const struct hg_cloud_param *params,
 	    size_t n, const char *secret, char **str);
 
+/*
+ * The URL a Tencent request for service ("cvm", "bm") goes to, by the
+ * endpoint rule of hg_cloud_power; *host gets its host[:port], which is
+ * both sent as Host and signed.
+ */
+char	*hg_cloud_tc_endpoint(struct hg_arena *, const char *endpoint,
+	    const char *service, char **host);
+
 /* Java URLEncoder.encode(v, "UTF-8") then "+" -> "%20" (A-Za-z0-9.-*_ kept). */
 char	*hg_cloud_cs_encode(struct hg_arena *, const char *);
 

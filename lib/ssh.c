@@ -25,6 +25,7 @@
 struct hg_ssh {
 	ssh_session	 s_sess;
 	char		 s_name[128];
+	char		 s_pattern[300];	/* known_hosts name: [addr]:port */
 };
 
 int
@@ -54,6 +55,40 @@ fingerprint(ssh_key key, char *buf, size_t len)
 }
 
 /*
+ * The fingerprint of the key pinned for pattern ("[addr]:port", as libssh
+ * writes it) in the open known_hosts file fd.
+ */
+static void
+pinned(int fd, const char *pattern, char *buf, size_t len)
+{
+	FILE	*f;
+	char	 line[8192], *host, *type, *b64, *save;
+	ssh_key	 key = NULL;
+
+	snprintf(buf, len, "unknown");
+	if ((fd = dup(fd)) == -1 || lseek(fd, 0, SEEK_SET) == -1 ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	while (key == NULL && fgets(line, sizeof(line), f) != NULL) {
+		if ((host = strtok_r(line, " \t\n", &save)) == NULL ||
+		    strcmp(host, pattern) != 0 ||
+		    (type = strtok_r(NULL, " \t\n", &save)) == NULL ||
+		    (b64 = strtok_r(NULL, " \t\n", &save)) == NULL)
+			continue;
+		if (ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(type),
+		    &key) != SSH_OK)
+			key = NULL;
+	}
+	fclose(f);
+	if (key != NULL)
+		fingerprint(key, buf, len);
+	ssh_key_free(key);
+}
+
+/*
  * Compare the server's key with the pinned one; pin it on first contact.
  * 0 when the key is the pinned one (or was just pinned).
  */
@@ -61,7 +96,6 @@ static int
 check_host_key(struct hg_ssh *h, const char *known_hosts, char *err,
     size_t errlen)
 {
-	struct ssh_knownhosts_entry	*entry = NULL;
 	enum ssh_known_hosts_e		 st;
 	ssh_key				 srv = NULL;
 	char				 was[128], now[128];
@@ -88,15 +122,13 @@ check_host_key(struct hg_ssh *h, const char *known_hosts, char *err,
 		break;
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		(void)ssh_session_get_known_hosts_entry(h->s_sess, &entry);
-		fingerprint(entry != NULL ? entry->publickey : NULL, was,
-		    sizeof(was));
+		pinned(fd, h->s_pattern, was, sizeof(was));
 		(void)ssh_get_server_publickey(h->s_sess, &srv);
 		fingerprint(srv, now, sizeof(now));
 		snprintf(err, errlen, "host key for %s changed (was %s, now %s); "
 		    "not connecting: if the change is expected, remove the "
-		    "host's line from %s", h->s_name, was, now, known_hosts);
-		ssh_knownhosts_entry_free(entry);
+		    "line \"%s ...\" from %s", h->s_name, was, now,
+		    h->s_pattern, known_hosts);
 		ssh_key_free(srv);
 		break;
 	default:
@@ -148,6 +180,11 @@ hg_ssh_open(const struct hg_ssh_target *t, int timeout_s,
 		return NULL;
 	}
 	snprintf(h->s_name, sizeof(h->s_name), "%s", t->t_name);
+	if (t->t_port == 22)
+		snprintf(h->s_pattern, sizeof(h->s_pattern), "%s", t->t_addr);
+	else
+		snprintf(h->s_pattern, sizeof(h->s_pattern), "[%s]:%d",
+		    t->t_addr, t->t_port);
 	ssh_options_set(h->s_sess, SSH_OPTIONS_PROCESS_CONFIG, &no);
 	ssh_options_set(h->s_sess, SSH_OPTIONS_HOST, t->t_addr);
 	ssh_options_set(h->s_sess, SSH_OPTIONS_PORT, &port);
@@ -231,6 +268,39 @@ drain(ssh_channel ch, struct lines *l)
 	return n == SSH_ERROR ? -1 : got;
 }
 
+/*
+ * The command as the host's login shell gets it: run by sh beside a
+ * watchdog that kills the command's whole process group once our sshd
+ * process is gone (we disconnect on a timeout).  SSH "signal" requests
+ * alone cannot be relied on: OpenSSH refuses them for root logins ("session
+ * signalling requires privilege separation").  On a normal exit the
+ * watchdog is stopped and nothing else is touched.
+ */
+#define WATCHDOG "exec sh -c 'p=$PPID; (while kill -0 \"$p\" 2>/dev/null; " \
+	"do sleep 1; done; kill -KILL 0) </dev/null >/dev/null 2>&1 & w=$!; " \
+	"sh -c \"$1\"; r=$?; kill \"$w\" 2>/dev/null; exit \"$r\"' hangar-run '"
+
+static char *
+wrap(const char *cmd)
+{
+	size_t	 n = strlen(WATCHDOG) + 2, i;
+	char	*out, *p;
+
+	for (i = 0; cmd[i] != '\0'; i++)
+		n += cmd[i] == '\'' ? 4 : 1;
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	p = stpcpy(out, WATCHDOG);
+	for (i = 0; cmd[i] != '\0'; i++)
+		if (cmd[i] == '\'')
+			p = stpcpy(p, "'\\''");
+		else
+			*p++ = cmd[i];
+	*p++ = '\'';
+	*p = '\0';
+	return out;
+}
+
 static double
 now_s(void)
 {
@@ -246,6 +316,7 @@ hg_ssh_run(struct hg_ssh *h, const char *cmd, const char *input, int timeout_s,
 {
 	ssh_channel	 ch = NULL;
 	ssh_event	 ev = NULL;
+	char		*wrapped = NULL;
 	struct lines	*l;
 	double		 deadline = now_s() + timeout_s, left;
 	enum hg_ssh_rc	 rc = HG_SSH_ERROR;
@@ -261,7 +332,8 @@ hg_ssh_run(struct hg_ssh *h, const char *cmd, const char *input, int timeout_s,
 	    ssh_event_add_session(ev, h->s_sess) != SSH_OK ||
 	    (ch = ssh_channel_new(h->s_sess)) == NULL ||
 	    ssh_channel_open_session(ch) != SSH_OK ||
-	    ssh_channel_request_exec(ch, cmd) != SSH_OK) {
+	    (wrapped = wrap(cmd)) == NULL ||
+	    ssh_channel_request_exec(ch, wrapped) != SSH_OK) {
 		snprintf(err, errlen, "cannot start the command on %s: %s",
 		    h->s_name, ssh_get_error(h->s_sess));
 		goto done;
@@ -310,6 +382,7 @@ done:
 		ssh_event_remove_session(ev, h->s_sess);
 		ssh_event_free(ev);
 	}
+	free(wrapped);
 	free(l);
 	return rc;
 }

@@ -339,7 +339,8 @@ hg_zbx_host_save(struct hg_zbx *z, const char *host, const char *ip,
 		    json_object_new_string(hostid));
 	else {
 		json_object_object_add(p, "host", json_object_new_string(host));
-		json_object_object_add(p, "interfaces", interfaces(ip));
+		if (ip != NULL)
+			json_object_object_add(p, "interfaces", interfaces(ip));
 	}
 	json_object_object_add(p, "groups", json_object_get(g));
 	json_object_object_add(p, "templates", json_object_get(t));

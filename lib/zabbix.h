@@ -52,8 +52,9 @@ int	hg_zbx_templates(struct hg_zbx *, json_object *names,
 int	hg_zbx_host_id(struct hg_zbx *, const char *host, const char **hostid);
 /*
  * Register host with exactly these groups and templates (names): create it
- * with one agent interface on ip:10050, or when it exists replace its
- * groups and linked templates.  groups must not be empty.
+ * with one agent interface on ip:10050 (none when ip is NULL), or when it
+ * exists replace its groups and linked templates.  groups must not be
+ * empty.
  */
 int	hg_zbx_host_save(struct hg_zbx *, const char *host, const char *ip,
 	    json_object *groups, json_object *templates);

@@ -366,6 +366,9 @@ def tc_action(service, action, version, region, req):
         return {"TaskStatus": st, "SubtaskStatusSet": [
             {"InstanceId": task["instance"], "TaskStatus": st}]}
     ids = req.get("InstanceIds")
+    if ids is None and action == "DescribeInstances":
+        ids = sorted(i for i, x in INSTANCES.items() if x["vendor"] == vendor
+                     and x["region"] == region)[:req.get("Limit", 20)]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         return ("MissingParameter", "The request is missing a required "
                 "parameter `InstanceIds`.")

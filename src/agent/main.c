@@ -33,7 +33,7 @@
 #include "ssh.h"
 
 #define READ_BLOCK_MS	200
-#define SWEEP_S		3
+#define SWEEP_S		1
 #define RECHECK_S	2
 
 char				 agent_name[128];
@@ -135,6 +135,22 @@ write_pid(const char *path)
 		hg_fatal("%s: %s", path, strerror(errno));
 	fprintf(f, "%ld\n", (long)getpid());
 	fclose(f);
+}
+
+/* Remove the pid file if it is still ours (another agent may own it now). */
+static void
+remove_pid(const char *path)
+{
+	FILE	*f;
+	long	 pid = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid == (long)getpid())
+		unlink(path);
 }
 
 static void
@@ -415,6 +431,6 @@ main(int argc, char *argv[])
 	hg_db_close(db);
 	hg_redis_free(rd);
 	curl_global_cleanup();
-	unlink(hg_conf.agent_pid_file);
+	remove_pid(hg_conf.agent_pid_file);
 	return 0;
 }

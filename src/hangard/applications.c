@@ -351,16 +351,14 @@ app_place(struct hg_req *r, struct app *a, long long parent, const char *name,
 		return hg_invalid(r, field, hg_printf(r->r_arena, "would make a "
 		    "full name %lld characters long (at most %d)", longest,
 		    FULL_MAX));
-	/* A clash anywhere in the subtree: the root, then the descendants. */
+	/*
+	 * A clash: when the new full name of a itself is free, none below it
+	 * can be taken (every full name's prefixes are its ancestors'), and
+	 * the unique index refuses the UPDATE should the table say otherwise.
+	 */
 	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT full_name FROM "
 	    "applications WHERE full_name = ? AND id <> ?", "si", full,
 	    a->a_id)) != 0)
-		return hg_fail(r, rc, NULL);
-	if (rs->nrows == 0 && ndesc > 0 && (rc = hg_db_query(r->r_db, r->r_arena,
-	    &rs, "SELECT e.full_name FROM applications d JOIN applications e "
-	    "ON e.full_name = CONCAT(?, SUBSTRING(d.full_name, ?)) AND "
-	    "e.id <> d.id WHERE d.full_name LIKE ? LIMIT 1", "sis", full,
-	    oldlen + 1, like)) != 0)
 		return hg_fail(r, rc, NULL);
 	if (rs->nrows > 0)
 		return hg_fail(r, HG_E_CONFLICT, "an application named \"%s\" "
@@ -1167,7 +1165,7 @@ app_by_users(struct hg_req *r)
 		if ((rc = hg_db_query(r->r_db, r->r_arena, &apps, "SELECT "
 		    HG_APP_COLS " FROM applications a WHERE " HG_VISIBLE_SQL(
 		    "application", "view_app", "a.id") " AND " VIS_OF
-		    " ORDER BY a.id DESC", "iiiiiiiiiii", uid, uid, all, uid, uid,
+		    " ORDER BY a.id DESC", "iiiiiiiiii", uid, uid, all, uid, uid,
 		    s.s_switch, s.s_all, s.s_uid, s.s_rid, s.s_uid)) != 0)
 			return hg_fail(r, rc, NULL);
 		list = json_object_new_array_ext(apps->nrows);

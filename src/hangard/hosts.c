@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,87 +33,118 @@ static const char *const host_ops[] = { "add", "update", "delete",
 
 #define MAX_ADDRS	64
 
-/* The Host object's columns; the last is the address list as JSON. */
+/*
+ * The Host object's columns joined with its addresses: one row per address
+ * (or one with NULL address columns for a host without any), ordered by
+ * host then address id.  A list query ends with one more column, the total.
+ */
 #define HOST_COLS "h.id, h.name, h.host_type, h.status, h.os_status, " \
 	"h.os_type, h.cpu, h.memory, h.location, h.description, h.ssh_port, " \
 	"h.ssh_user, h.credential_id, h.cloud_account_id, h.cloud_region, " \
-	"h.cloud_instance_id, h.created_time, " \
-	"(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', a.id, 'owner', a.owner, " \
-	"'is_virtual', a.is_virtual, 'addr_type', a.addr_type, " \
-	"'network', a.network, 'netmask', a.netmask, 'address', a.address) " \
-	"ORDER BY a.id) FROM host_addresses a WHERE a.host_id = h.id)"
+	"h.cloud_instance_id, h.created_time, a.id, a.owner, a.is_virtual, " \
+	"a.addr_type, a.network, a.netmask, a.address"
+#define HOST_ADDRS "LEFT JOIN host_addresses a ON a.host_id = h.id "
 enum { HC_ID, HC_NAME, HC_TYPE, HC_STATUS, HC_OS_STATUS, HC_OS_TYPE, HC_CPU,
 	HC_MEMORY, HC_LOCATION, HC_DESC, HC_SSH_PORT, HC_SSH_USER, HC_CRED,
-	HC_ACCOUNT, HC_REGION, HC_INSTANCE, HC_CREATED, HC_ADDRS };
-
-/* The address list from SQL, with is_virtual as a JSON boolean. */
-static json_object *
-addrs_json(const char *text)
-{
-	json_object	*list = hg_jparse(text), *a, *v;
-	size_t		 i;
-
-	for (i = 0; i < json_object_array_length(list); i++) {
-		a = json_object_array_get_idx(list, i);
-		if (json_object_object_get_ex(a, "is_virtual", &v))
-			json_object_object_add(a, "is_virtual",
-			    json_object_new_boolean(json_object_get_int(v) != 0));
-	}
-	return list;
-}
+	HC_ACCOUNT, HC_REGION, HC_INSTANCE, HC_CREATED, HC_A_ID, HC_A_OWNER,
+	HC_A_VIRTUAL, HC_A_TYPE, HC_A_NETWORK, HC_A_NETMASK, HC_A_ADDRESS };
 
 static json_object *
-host_json(struct hg_req *r, struct hg_rows *rs, int i)
+addr_json(struct hg_rows *rs, int i)
 {
-	json_object	*o = json_object_new_object(), *cloud = NULL;
+	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, HC_ID)));
-	json_object_object_add(o, "name", hg_jstr(HG_CELL(rs, i, HC_NAME)));
-	json_object_object_add(o, "host_type", hg_jstr(HG_CELL(rs, i, HC_TYPE)));
-	json_object_object_add(o, "status", hg_jstr(HG_CELL(rs, i, HC_STATUS)));
-	json_object_object_add(o, "os_status",
-	    hg_jstr(HG_CELL(rs, i, HC_OS_STATUS)));
-	json_object_object_add(o, "os_type", hg_jstr(HG_CELL(rs, i, HC_OS_TYPE)));
-	json_object_object_add(o, "cpu", hg_jint(HG_CELL(rs, i, HC_CPU)));
-	json_object_object_add(o, "memory", hg_jint(HG_CELL(rs, i, HC_MEMORY)));
-	json_object_object_add(o, "location",
-	    hg_jstr(HG_CELL(rs, i, HC_LOCATION)));
-	json_object_object_add(o, "ip_address",
-	    addrs_json(HG_CELL(rs, i, HC_ADDRS)));
-	json_object_object_add(o, "description", hg_jstr(HG_CELL(rs, i, HC_DESC)));
-	json_object_object_add(o, "ssh_port", hg_jint(HG_CELL(rs, i, HC_SSH_PORT)));
-	json_object_object_add(o, "ssh_user", hg_jstr(HG_CELL(rs, i, HC_SSH_USER)));
-	json_object_object_add(o, "credential", hg_jint(HG_CELL(rs, i, HC_CRED)));
-	if (HG_CELL(rs, i, HC_ACCOUNT) != NULL) {
-		cloud = json_object_new_object();
-		json_object_object_add(cloud, "account",
-		    hg_jint(HG_CELL(rs, i, HC_ACCOUNT)));
-		json_object_object_add(cloud, "region",
-		    hg_jstr(HG_CELL(rs, i, HC_REGION)));
-		json_object_object_add(cloud, "instance_id",
-		    hg_jstr(HG_CELL(rs, i, HC_INSTANCE)));
-	}
-	json_object_object_add(o, "cloud", cloud);
-	json_object_object_add(o, "created_time",
-	    hg_jtime(r, HG_CELL(rs, i, HC_CREATED)));
+	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, HC_A_ID)));
+	json_object_object_add(o, "owner", hg_jstr(HG_CELL(rs, i, HC_A_OWNER)));
+	json_object_object_add(o, "is_virtual",
+	    hg_jbool(HG_CELL(rs, i, HC_A_VIRTUAL)));
+	json_object_object_add(o, "addr_type",
+	    hg_jstr(HG_CELL(rs, i, HC_A_TYPE)));
+	json_object_object_add(o, "network",
+	    hg_jstr(HG_CELL(rs, i, HC_A_NETWORK)));
+	json_object_object_add(o, "netmask",
+	    hg_jstr(HG_CELL(rs, i, HC_A_NETMASK)));
+	json_object_object_add(o, "address",
+	    hg_jstr(HG_CELL(rs, i, HC_A_ADDRESS)));
 	return o;
 }
 
-/* Load host id (locked when lock is set); 10008 when there is none. */
-static int
-host_load(struct hg_req *r, long long id, int lock, struct hg_rows **rs)
+/* The host of row *i with the addresses of its rows; *i moves past them. */
+static json_object *
+host_json(struct hg_req *r, struct hg_rows *rs, int *i)
 {
-	int rc;
+	json_object	*o = json_object_new_object(), *cloud = NULL, *addrs;
+	const char	*id = HG_CELL(rs, *i, HC_ID);
+	int		 k = *i;
 
-	rc = lock ? hg_db_query(r->r_db, r->r_arena, rs, "SELECT " HOST_COLS
-	    " FROM hosts h WHERE h.id = ? FOR UPDATE", "i", id) :
-	    hg_db_query(r->r_db, r->r_arena, rs, "SELECT " HOST_COLS
-	    " FROM hosts h WHERE h.id = ?", "i", id);
+	json_object_object_add(o, "id", hg_jint(id));
+	json_object_object_add(o, "name", hg_jstr(HG_CELL(rs, k, HC_NAME)));
+	json_object_object_add(o, "host_type", hg_jstr(HG_CELL(rs, k, HC_TYPE)));
+	json_object_object_add(o, "status", hg_jstr(HG_CELL(rs, k, HC_STATUS)));
+	json_object_object_add(o, "os_status",
+	    hg_jstr(HG_CELL(rs, k, HC_OS_STATUS)));
+	json_object_object_add(o, "os_type", hg_jstr(HG_CELL(rs, k, HC_OS_TYPE)));
+	json_object_object_add(o, "cpu", hg_jint(HG_CELL(rs, k, HC_CPU)));
+	json_object_object_add(o, "memory", hg_jint(HG_CELL(rs, k, HC_MEMORY)));
+	json_object_object_add(o, "location",
+	    hg_jstr(HG_CELL(rs, k, HC_LOCATION)));
+	addrs = json_object_new_array();
+	for (; *i < rs->nrows && strcmp(HG_CELL(rs, *i, HC_ID), id) == 0; (*i)++)
+		if (HG_CELL(rs, *i, HC_A_ID) != NULL)
+			json_object_array_add(addrs, addr_json(rs, *i));
+	json_object_object_add(o, "ip_address", addrs);
+	json_object_object_add(o, "description", hg_jstr(HG_CELL(rs, k, HC_DESC)));
+	json_object_object_add(o, "ssh_port", hg_jint(HG_CELL(rs, k, HC_SSH_PORT)));
+	json_object_object_add(o, "ssh_user", hg_jstr(HG_CELL(rs, k, HC_SSH_USER)));
+	json_object_object_add(o, "credential", hg_jint(HG_CELL(rs, k, HC_CRED)));
+	if (HG_CELL(rs, k, HC_ACCOUNT) != NULL) {
+		cloud = json_object_new_object();
+		json_object_object_add(cloud, "account",
+		    hg_jint(HG_CELL(rs, k, HC_ACCOUNT)));
+		json_object_object_add(cloud, "region",
+		    hg_jstr(HG_CELL(rs, k, HC_REGION)));
+		json_object_object_add(cloud, "instance_id",
+		    hg_jstr(HG_CELL(rs, k, HC_INSTANCE)));
+	}
+	json_object_object_add(o, "cloud", cloud);
+	json_object_object_add(o, "created_time",
+	    hg_jtime(r, HG_CELL(rs, k, HC_CREATED)));
+	return o;
+}
+
+/*
+ * Load host id as a Host object (owned by the request; the host and its
+ * addresses locked when lock is set); 10008 when there is none.
+ */
+static int
+host_load(struct hg_req *r, long long id, int lock, json_object **out)
+{
+	struct hg_rows	*rs;
+	int		 rc, i = 0;
+
+	rc = lock ? hg_db_query(r->r_db, r->r_arena, &rs, "SELECT " HOST_COLS
+	    " FROM hosts h " HOST_ADDRS "WHERE h.id = ? ORDER BY a.id "
+	    "FOR UPDATE", "i", id) :
+	    hg_db_query(r->r_db, r->r_arena, &rs, "SELECT " HOST_COLS
+	    " FROM hosts h " HOST_ADDRS "WHERE h.id = ? ORDER BY a.id", "i", id);
 	if (rc != 0)
 		return hg_fail(r, rc, NULL);
-	if ((*rs)->nrows == 0)
+	if (rs->nrows == 0)
 		return hg_fail(r, HG_E_NOTFOUND, "no host with id %lld", id);
+	*out = hg_own(r, host_json(r, rs, &i));
 	return 0;
+}
+
+/* o's string member key, "" when absent or null. */
+static const char *
+jstr_or(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    json_object_is_type(v, json_type_null))
+		return "";
+	return json_object_get_string(v);
 }
 
 /* ---- validation ------------------------------------------------------ */
@@ -371,7 +403,7 @@ ref_exists(struct hg_req *r, const char *sql, long long id, const char *field,
  */
 static int
 host_input(struct hg_req *r, const struct hg_field *fields,
-    struct hg_rows *old, struct hostin *in)
+    json_object *old, struct hostin *in)
 {
 	struct hg_val	*v = in->h_v;
 	json_object	*errors;
@@ -389,9 +421,9 @@ host_input(struct hg_req *r, const struct hg_field *fields,
 	    &in->h_naddrs)) != 0)
 		return rc;
 	if ((rc = check_fixed(r, &v[HF_STATUS], "status",
-	    old ? HG_CELL(old, 0, HC_STATUS) : "raw")) != 0 ||
+	    old ? jstr_or(old, "status") : "raw")) != 0 ||
 	    (rc = check_fixed(r, &v[HF_OS_STATUS], "os_status",
-	    old ? HG_CELL(old, 0, HC_OS_STATUS) : "unknown")) != 0)
+	    old ? jstr_or(old, "os_status") : "unknown")) != 0)
 		return rc;
 	in->h_cred = v[HF_CRED].present && !v[HF_CRED].null ?
 	    hg_printf(r->r_arena, "%lld", v[HF_CRED].i) : NULL;
@@ -400,14 +432,14 @@ host_input(struct hg_req *r, const struct hg_field *fields,
 	    "credential", "no SSH key credential with id %lld")) != 0)
 		return rc;
 	cloud = v[HF_CLOUD].present ? !v[HF_CLOUD].null :
-	    old != NULL && HG_CELL(old, 0, HC_ACCOUNT) != NULL;
+	    old != NULL && json_object_object_get(old, "cloud") != NULL;
 	in->h_account = v[HF_CLOUD].present && !v[HF_CLOUD].null ?
 	    hg_printf(r->r_arena, "%lld", in->h_cloud[CF_ACCOUNT].i) : NULL;
 	if (in->h_account != NULL && (rc = ref_exists(r, "SELECT id FROM "
 	    "cloud_accounts WHERE id = ?", in->h_cloud[CF_ACCOUNT].i,
 	    "cloud.account", "no cloud account with id %lld")) != 0)
 		return rc;
-	type = v[HF_TYPE].s ? v[HF_TYPE].s : HG_CELL(old, 0, HC_TYPE);
+	type = v[HF_TYPE].s ? v[HF_TYPE].s : jstr_or(old, "host_type");
 	if (cloud && strcmp(type, "PHY_HOST") == 0)
 		return hg_invalid(r, "cloud", "must be null for a PHY_HOST");
 	return 0;
@@ -415,23 +447,11 @@ host_input(struct hg_req *r, const struct hg_field *fields,
 
 /* ---- audit words ------------------------------------------------------ */
 
-/* o's string member key, "" when absent or null. */
-static const char *
-jstr_or(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return "";
-	return json_object_get_string(v);
-}
-
 /* "[10.0.0.1/24 PRIVATE, 10.0.0.2 PUBLIC virtual owner LB]" or "none". */
 static const char *
-addrs_words(struct hg_req *r, const char *text)
+addrs_words(struct hg_req *r, json_object *list)
 {
-	json_object	*list = hg_own(r, hg_jparse(text)), *a;
+	json_object	*a;
 	const char	*out = "", *s;
 	size_t		 i;
 
@@ -444,7 +464,8 @@ addrs_words(struct hg_req *r, const char *text)
 		out = hg_printf(r->r_arena, "%s %s", out, jstr_or(a, "addr_type"));
 		if (*(s = jstr_or(a, "network")) != '\0')
 			out = hg_printf(r->r_arena, "%s network \"%s\"", out, s);
-		if (json_object_get_int(json_object_object_get(a, "is_virtual")))
+		if (json_object_get_boolean(json_object_object_get(a,
+		    "is_virtual")))
 			out = hg_printf(r->r_arena, "%s virtual", out);
 		s = jstr_or(a, "owner");
 		if (strcmp(s, "HOST") != 0)
@@ -457,30 +478,31 @@ addrs_words(struct hg_req *r, const char *text)
 /* The parts of a host an audit detail names, and how each reads. */
 enum { W_WORD, W_TEXT, W_MB, W_CRED, W_CLOUD, W_ADDRS };
 static const struct {
-	const char	*w_label;
-	int		 w_col;
+	const char	*w_key;
 	int		 w_kind;
 } words[] = {
-	{ "name", HC_NAME, W_TEXT },
-	{ "host_type", HC_TYPE, W_WORD },
-	{ "status", HC_STATUS, W_WORD },
-	{ "os_type", HC_OS_TYPE, W_TEXT },
-	{ "cpu", HC_CPU, W_WORD },
-	{ "memory", HC_MEMORY, W_MB },
-	{ "location", HC_LOCATION, W_TEXT },
-	{ "ssh_port", HC_SSH_PORT, W_WORD },
-	{ "ssh_user", HC_SSH_USER, W_TEXT },
-	{ "credential", HC_CRED, W_CRED },
-	{ "cloud", HC_ACCOUNT, W_CLOUD },
-	{ "ip_address", HC_ADDRS, W_ADDRS },
-	{ "description", HC_DESC, W_TEXT },
+	{ "name", W_TEXT },
+	{ "host_type", W_WORD },
+	{ "status", W_WORD },
+	{ "os_type", W_TEXT },
+	{ "cpu", W_WORD },
+	{ "memory", W_MB },
+	{ "location", W_TEXT },
+	{ "ssh_port", W_WORD },
+	{ "ssh_user", W_TEXT },
+	{ "credential", W_CRED },
+	{ "cloud", W_CLOUD },
+	{ "ip_address", W_ADDRS },
+	{ "description", W_TEXT },
 };
 #define NWORDS	(sizeof(words) / sizeof(words[0]))
 
+/* How part w of Host object h reads. */
 static const char *
-word(struct hg_req *r, struct hg_rows *rs, size_t w)
+word(struct hg_req *r, json_object *h, size_t w)
 {
-	const char *s = HG_CELL(rs, 0, words[w].w_col);
+	json_object	*v = json_object_object_get(h, words[w].w_key);
+	const char	*s = v ? json_object_get_string(v) : "";
 
 	switch (words[w].w_kind) {
 	case W_TEXT:
@@ -488,14 +510,14 @@ word(struct hg_req *r, struct hg_rows *rs, size_t w)
 	case W_MB:
 		return hg_printf(r->r_arena, "%s MB", s);
 	case W_CRED:
-		return s ? hg_printf(r->r_arena, "SSH key credential %s", s) :
+		return v ? hg_printf(r->r_arena, "SSH key credential %s", s) :
 		    "none";
 	case W_CLOUD:
-		return s ? hg_printf(r->r_arena, "account %s region \"%s\" "
-		    "instance \"%s\"", s, HG_CELL(rs, 0, HC_REGION),
-		    HG_CELL(rs, 0, HC_INSTANCE)) : "none";
+		return v ? hg_printf(r->r_arena, "account %s region \"%s\" "
+		    "instance \"%s\"", jstr_or(v, "account"),
+		    jstr_or(v, "region"), jstr_or(v, "instance_id")) : "none";
 	case W_ADDRS:
-		return addrs_words(r, s);
+		return addrs_words(r, v);
 	default:
 		return s;
 	}
@@ -503,20 +525,20 @@ word(struct hg_req *r, struct hg_rows *rs, size_t w)
 
 /* Every part of a host: "name "web-1", host_type ALI_ECS, ...". */
 static const char *
-host_words(struct hg_req *r, struct hg_rows *rs)
+host_words(struct hg_req *r, json_object *h)
 {
 	const char	*out = "";
 	size_t		 w;
 
 	for (w = 0; w < NWORDS; w++)
 		out = hg_printf(r->r_arena, "%s%s%s %s", out, w ? ", " : "",
-		    words[w].w_label, word(r, rs, w));
+		    words[w].w_key, word(r, h, w));
 	return out;
 }
 
 /* What changed, before and after: "cpu 4 -> 8; memory ...". */
 static const char *
-host_diff(struct hg_req *r, struct hg_rows *old, struct hg_rows *new)
+host_diff(struct hg_req *r, json_object *old, json_object *new)
 {
 	const char	*out = "", *a, *b;
 	size_t		 w;
@@ -526,7 +548,7 @@ host_diff(struct hg_req *r, struct hg_rows *old, struct hg_rows *new)
 		b = word(r, new, w);
 		if (strcmp(a, b) != 0)
 			out = hg_printf(r->r_arena, "%s%s%s %s -> %s", out,
-			    *out ? "; " : "", words[w].w_label, a, b);
+			    *out ? "; " : "", words[w].w_key, a, b);
 	}
 	return *out ? out : "nothing changed";
 }
@@ -558,17 +580,105 @@ ip_pattern(struct hg_req *r, const struct hg_val *v)
 }
 
 /*
+ * Run a page query of hosts and reply with it.  Its parameters are fmt/...
+ * then limit and offset (the derived table's page of ids); count < 0 means
+ * the total is the query's last column (and, on a page past the end, that
+ * of the same query's first page).
+ */
+static int
+page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
+    long long limit, long long offset, const char *sql, const char *fmt, ...)
+{
+	struct hg_param	 p[HG_DB_MAXPARAMS];
+	struct hg_rows	*rs, *first, none;
+	json_object	*hosts;
+	va_list		 ap;
+	int		 n, rc, i;
+
+	va_start(ap, fmt);
+	n = hg_db_params(p, HG_DB_MAXPARAMS - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	p[n].p_type = p[n + 1].p_type = 'i';
+	p[n].p_int = limit;
+	p[n + 1].p_int = offset;
+	if ((rc = hg_db_run(r->r_db, r->r_arena, &rs, sql, p, n + 2)) != 0)
+		return hg_fail(r, rc, NULL);
+	if (count < 0 && rs->nrows > 0)
+		count = hg_atoll(HG_CELL(rs, 0, rs->ncols - 1));
+	else if (count < 0 && offset > 0) {
+		p[n].p_int = 1;
+		p[n + 1].p_int = 0;
+		if ((rc = hg_db_run(r->r_db, r->r_arena, &first, sql, p,
+		    n + 2)) != 0)
+			return hg_fail(r, rc, NULL);
+		count = first->nrows ? hg_atoll(HG_CELL(first, 0,
+		    first->ncols - 1)) : 0;
+	} else if (count < 0)
+		count = 0;
+	memset(&none, 0, sizeof(none));
+	if ((rc = hg_list_reply_count(r, pg, &none, NULL, count)) != 0)
+		return rc;
+	hosts = json_object_new_array_ext(rs->nrows);
+	for (i = 0; i < rs->nrows; )
+		json_object_array_add(hosts, host_json(r, rs, &i));
+	json_object_object_add(r->r_out, "results", hosts);
+	return 0;
+}
+
+/*
+ * GET /hosts/ for a caller who sees every host, unfiltered: counted by
+ * row_counts (exact, kept by triggers), the page's ids taken from the
+ * narrow hosts_order index.  A page in the far half of the list is walked
+ * from the other end, so no page costs more than half an index scan.
+ */
+#define NEAR_PAGES	1000	/* offsets below this skip the count query */
+#define HOST_JOIN "k JOIN hosts h ON h.id = k.id " HOST_ADDRS \
+	"ORDER BY h.id DESC, a.id"
+static int
+host_list_all(struct hg_req *r, const struct hg_page *pg)
+{
+	struct hg_rows	*rs;
+	long long	 count, end, start;
+	int		 rc;
+
+	if (pg->pg_offset < NEAR_PAGES)
+		return page_reply(r, pg, -1, pg->pg_size, pg->pg_offset,
+		    "SELECT " HOST_COLS ", (SELECT n FROM row_counts WHERE "
+		    "tbl = 'hosts') FROM (SELECT id FROM hosts FORCE INDEX "
+		    "(hosts_order) ORDER BY id DESC LIMIT ? OFFSET ?) " HOST_JOIN,
+		    NULL);
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT n FROM "
+	    "row_counts WHERE tbl = 'hosts'", NULL)) != 0)
+		return hg_fail(r, rc, NULL);
+	count = rs->nrows ? hg_atoll(HG_CELL(rs, 0, 0)) : 0;
+	if (pg->pg_offset * 2 < count)
+		return page_reply(r, pg, count, pg->pg_size, pg->pg_offset,
+		    "SELECT " HOST_COLS ", 0 FROM (SELECT id FROM hosts FORCE "
+		    "INDEX (hosts_order) ORDER BY id DESC LIMIT ? OFFSET ?) "
+		    HOST_JOIN, NULL);
+	if (pg->pg_offset >= count) {
+		rs->nrows = 0;	/* a page past the end: no rows, the count */
+		return hg_list_reply_count(r, pg, rs, NULL, count);
+	}
+	end = count - pg->pg_offset;
+	start = end > pg->pg_size ? end - pg->pg_size : 0;
+	return page_reply(r, pg, count, end - start, start,
+	    "SELECT " HOST_COLS ", 0 FROM (SELECT id FROM hosts FORCE INDEX "
+	    "(hosts_order) ORDER BY id ASC LIMIT ? OFFSET ?) " HOST_JOIN, NULL);
+}
+
+/*
  * GET /hosts/.  The page's ids come from a derived table over narrow
- * indexes; the rows and their addresses are joined to those ids only.
- * Callers who see every host get an unfiltered list counted by row_counts
- * (kept exact by triggers); everyone else sees the hosts they may view.
+ * indexes (sql/020_hosts.sql); the rows and their addresses are joined to
+ * those ids only.  Callers who see every host and filter nothing get
+ * host_list_all; everyone else sees the hosts they may view.
  */
 #define HOST_FILTERS "WHERE name LIKE COALESCE(?, '%') " \
 	"AND host_type = COALESCE(?, host_type) " \
 	"AND status = COALESCE(?, status) " \
 	"AND os_status = COALESCE(?, os_status) "
-#define HOST_PAGE "ORDER BY id DESC LIMIT ? OFFSET ?) k " \
-	"JOIN hosts h ON h.id = k.id ORDER BY h.id DESC"
 static int
 host_list(struct hg_req *r)
 {
@@ -584,43 +694,44 @@ host_list(struct hg_req *r)
 	for (i = 0; i < HQ__MAX; i++)
 		filtered |= v[i].present;
 	if (!filtered && all)
-		return hg_list(r, &pg, host_json, "SELECT " HOST_COLS ", "
-		    "(SELECT n FROM row_counts WHERE tbl = 'hosts') FROM "
-		    "(SELECT id FROM hosts FORCE INDEX (hosts_order) "
-		    HOST_PAGE, NULL);
+		return host_list_all(r, &pg);
 	if (!v[HQ_IP].present)
-		return hg_list(r, &pg, host_json, "SELECT " HOST_COLS ", k.total "
-		    "FROM (SELECT id, COUNT(*) OVER () AS total FROM hosts "
-		    HOST_FILTERS "AND " HG_VISIBLE_SQL("host", "view_host", "id")
-		    HOST_PAGE, "ssssiii", hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s,
-		    v[HQ_STATUS].s, v[HQ_OS_STATUS].s, all, uid, uid);
-	return hg_list(r, &pg, host_json, "SELECT " HOST_COLS ", k.total "
-	    "FROM (SELECT id, COUNT(*) OVER () AS total FROM hosts "
-	    HOST_FILTERS "AND id IN (SELECT host_id FROM host_addresses "
-	    "WHERE address LIKE CONVERT(? USING ascii)) "
-	    "AND " HG_VISIBLE_SQL("host", "view_host", "id") HOST_PAGE,
-	    "sssssiii", hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s, v[HQ_STATUS].s,
+		return page_reply(r, &pg, -1, pg.pg_size, pg.pg_offset,
+		    "SELECT " HOST_COLS ", k.total FROM (SELECT id, "
+		    "COUNT(*) OVER () AS total FROM hosts " HOST_FILTERS "AND "
+		    HG_VISIBLE_SQL("host", "view_host", "id")
+		    " ORDER BY id DESC LIMIT ? OFFSET ?) " HOST_JOIN, "ssssiii",
+		    hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s, v[HQ_STATUS].s,
+		    v[HQ_OS_STATUS].s, all, uid, uid);
+	return page_reply(r, &pg, -1, pg.pg_size, pg.pg_offset,
+	    "SELECT " HOST_COLS ", k.total FROM (SELECT id, "
+	    "COUNT(*) OVER () AS total FROM hosts " HOST_FILTERS
+	    "AND id IN (SELECT host_id FROM host_addresses "
+	    "WHERE address LIKE CONVERT(? USING ascii)) AND "
+	    HG_VISIBLE_SQL("host", "view_host", "id")
+	    " ORDER BY id DESC LIMIT ? OFFSET ?) " HOST_JOIN, "sssssiii",
+	    hg_like(r, &v[HQ_NAME]), v[HQ_TYPE].s, v[HQ_STATUS].s,
 	    v[HQ_OS_STATUS].s, ip_pattern(r, &v[HQ_IP]), all, uid, uid);
 }
 
-/* Reply with host id as it is now, with audit row op (NULL: none). */
+/* Reply with host id as it is now, and audit its creation or update. */
 static int
-host_reply(struct hg_req *r, long long id, int status, struct hg_rows *old)
+host_reply(struct hg_req *r, long long id, int status, json_object *old)
 {
-	struct hg_rows	*rs;
+	json_object	*h;
 	const char	*detail;
 	int		 rc;
 
-	if ((rc = host_load(r, id, 0, &rs)) != 0)
+	if ((rc = host_load(r, id, 0, &h)) != 0)
 		return rc;
 	detail = old == NULL ? hg_printf(r->r_arena, "created host \"%s\": %s",
-	    HG_CELL(rs, 0, HC_NAME), host_words(r, rs)) :
+	    jstr_or(h, "name"), host_words(r, h)) :
 	    hg_printf(r->r_arena, "updated host \"%s\": %s",
-	    HG_CELL(old, 0, HC_NAME), host_diff(r, old, rs));
-	if ((rc = hg_audit(r, "host", id, HG_CELL(rs, 0, HC_NAME),
+	    jstr_or(old, "name"), host_diff(r, old, h));
+	if ((rc = hg_audit(r, "host", id, jstr_or(h, "name"),
 	    old == NULL ? "add" : "update", detail)) != 0)
 		return rc;
-	return hg_reply(r, status, host_json(r, rs, 0));
+	return hg_reply(r, status, json_object_get(h));
 }
 
 static const char *
@@ -664,12 +775,12 @@ host_create(struct hg_req *r)
 static int
 host_get(struct hg_req *r)
 {
-	struct hg_rows	*rs;
+	json_object	*h;
 	int		 rc;
 
-	if ((rc = host_load(r, r->r_ids[0], 0, &rs)) != 0)
+	if ((rc = host_load(r, r->r_ids[0], 0, &h)) != 0)
 		return rc;
-	return hg_reply(r, 200, host_json(r, rs, 0));
+	return hg_reply(r, 200, json_object_get(h));
 }
 
 /* PATCH /hosts/{id}/: absent fields stay; ip_address replaces the list. */
@@ -678,7 +789,7 @@ host_patch(struct hg_req *r)
 {
 	struct hostin	*in = hg_alloc(r->r_arena, sizeof(*in));
 	struct hg_val	*v = in->h_v, *c = in->h_cloud;
-	struct hg_rows	*old;
+	json_object	*old;
 	long long	 id = r->r_ids[0];
 	int		 rc, cloud;
 
@@ -721,7 +832,9 @@ host_patch(struct hg_req *r)
 static int
 host_delete(struct hg_req *r)
 {
-	struct hg_rows	*old, *rs;
+	struct hg_rows	*rs;
+	json_object	*old;
+	const char	*name;
 	long long	 n;
 	int		 rc;
 
@@ -730,17 +843,18 @@ host_delete(struct hg_req *r)
 	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT COUNT(*) FROM "
 	    "app_instances WHERE host_id = ?", "i", r->r_ids[0])) != 0)
 		return hg_fail(r, rc, NULL);
+	name = jstr_or(old, "name");
 	if ((n = hg_atoll(HG_CELL(rs, 0, 0))) > 0)
 		return hg_fail(r, HG_E_CONFLICT, "host \"%s\" still has %lld "
-		    "application instance%s", HG_CELL(old, 0, HC_NAME), n,
+		    "application instance%s", name, n,
 		    n == 1 ? "" : "s");
 	if ((rc = hg_db_exec(r->r_db, "DELETE FROM hosts WHERE id = ?", "i",
 	    r->r_ids[0])) != 0)
 		return hg_fail(r, rc, rc == HG_E_CONFLICT ?
 		    "host is still referenced" : NULL);
-	if ((rc = hg_audit(r, "host", r->r_ids[0], HG_CELL(old, 0, HC_NAME),
-	    "delete", hg_printf(r->r_arena, "deleted host \"%s\": %s",
-	    HG_CELL(old, 0, HC_NAME), host_words(r, old)))) != 0)
+	if ((rc = hg_audit(r, "host", r->r_ids[0], name, "delete",
+	    hg_printf(r->r_arena, "deleted host \"%s\": %s", name,
+	    host_words(r, old)))) != 0)
 		return rc;
 	return hg_reply_ok(r);
 }

@@ -149,6 +149,17 @@ expect_user(json_object *u, long long id, const char *username,
 	    strstr(json, "password") == NULL, "password leaked: %s", json);
 }
 
+/* Does text (no quotes in it) appear in any of the stack's logs? */
+static UNUSED int
+in_logs(const char *text)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "grep -rqF -- '%s' '%s/log'", text,
+	    getenv("HANGAR_DIR"));
+	return system(cmd) == 0;
+}
+
 /* Forget the failed logins of username and of 127.0.0.1. */
 static UNUSED void
 clear_login_counters(const char *username)

@@ -142,7 +142,7 @@ START_TEST(login_failures_look_alike)
 	expect_status(api("POST", path_of("/users/%lld/actions/disable/", offid),
 	    admin_token(), NULL), 200);
 	before = db_fingerprint(TABLES);
-	a = login(name, "wrong-password");
+	a = login(name, "wrong-password-7f3e1");
 	b = login("no-such-user-at-all", "wrong-password");
 	c = login(off, pw_of(off));
 	ck_assert_str_eq(jstr(a->json, "message"), jstr(b->json, "message"));
@@ -152,6 +152,10 @@ START_TEST(login_failures_look_alike)
 	expect_error(b, 401, 10006, NULL);
 	expect_error(c, 401, 10006, NULL);
 	unchanged(before);
+	/* Passwords, wrong or right, are never logged. */
+	ck_assert(!in_logs("wrong-password-7f3e1"));
+	ck_assert(!in_logs(pw_of(off)));
+	ck_assert(in_logs("/auth/login/"));
 }
 END_TEST
 

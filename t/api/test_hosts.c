@@ -848,6 +848,62 @@ START_TEST(list_unfiltered_and_bad_filters)
 }
 END_TEST
 
+/*
+ * Unfiltered pages deep in a list of over 1,000 hosts (walked from the
+ * other end past the middle) hold exactly the rows an OFFSET query would.
+ */
+START_TEST(deep_pages_match_the_database)
+{
+	const char	*tag = uniq("bulk");
+	long long	 count, sizes[] = { 1, 7, 20 }, size, page, last;
+	struct resp	*r;
+	char		 sql[512], q[128];
+	size_t		 s;
+	int		 k;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO hosts (name, host_type) SELECT "
+	    "CONCAT('%s-', seq), 'PHY_HOST' FROM seq_1_to_1500", tag);
+	db_exec(sql);
+	count = db_int("SELECT COUNT(*) FROM hosts");
+	ck_assert_int_eq(db_int("SELECT n FROM row_counts WHERE tbl = 'hosts'"),
+	    count);
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size = sizes[s];
+		last = (count + size - 1) / size;
+		for (k = 0; k <= 6; k++) {
+			page = k == 6 ? last : 1 + (last - 1) * k / 5;
+			snprintf(q, sizeof(q), "/hosts/?page_size=%lld&page=%lld",
+			    size, page);
+			r = api("GET", q, admin_token(), NULL);
+			ck_assert_int_eq(r->status, 200);
+			ck_assert_int_eq(jint(r->json, "count"), count);
+			snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM hosts WHERE "
+			    "id <= (SELECT id FROM hosts ORDER BY id DESC LIMIT 1 "
+			    "OFFSET %lld) AND id > COALESCE((SELECT id FROM hosts "
+			    "ORDER BY id DESC LIMIT 1 OFFSET %lld), 0)",
+			    (page - 1) * size, page * size);
+			ck_assert_int_eq(jlen(r->json, "results"), db_int(sql));
+			snprintf(sql, sizeof(sql), "SELECT id FROM hosts ORDER BY "
+			    "id DESC LIMIT 1 OFFSET %lld", (page - 1) * size);
+			ck_assert_msg(jint(r->json, "results.0.id") == db_int(sql),
+			    "%s: first id %lld", q, jint(r->json, "results.0.id"));
+			snprintf(q, sizeof(q), "results.%zu.id",
+			    jlen(r->json, "results") - 1);
+			snprintf(sql, sizeof(sql), "SELECT id FROM hosts ORDER BY "
+			    "id DESC LIMIT 1 OFFSET %lld", (page - 1) * size +
+			    (long long)jlen(r->json, "results") - 1);
+			ck_assert_int_eq(jint(r->json, q), db_int(sql));
+			if (page == last)
+				ck_assert_ptr_null(jpath(r->json, "next"));
+			resp_free(r);
+		}
+	}
+	snprintf(sql, sizeof(sql), "DELETE FROM hosts WHERE name LIKE '%s-%%'",
+	    tag);
+	db_exec(sql);
+}
+END_TEST
+
 START_TEST(host_applications)
 {
 	long long	 id = mkhost_named(uniq("ha"), "ALI_ECS");
@@ -1086,6 +1142,7 @@ tc_hosts(void)
 	tcase_add_test(tc, delete_with_instances_is_409);
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, list_unfiltered_and_bad_filters);
+	tcase_add_test(tc, deep_pages_match_the_database);
 	tcase_add_test(tc, host_applications);
 	tcase_add_test(tc, lists_show_what_the_caller_may_view);
 	tcase_add_test(tc, audit_list_and_filters);

@@ -141,6 +141,8 @@ START_TEST(create_shows_value_once)
 	ck_assert_int_eq(jint(r->json, "user.id"), uid);
 	ck_assert_str_eq(jstr(r->json, "user.username"), user);
 	resp_free(r);
+	/* No log holds the value. */
+	ck_assert(!in_logs(value));
 }
 END_TEST
 

@@ -29,7 +29,7 @@ CURL=http://127.0.0.1:$CPORT$PATH_Q
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
-for tool in wrk curl mariadb nginx setsid awk; do
+for tool in wrk curl mariadb nginx awk getconf; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
 done
 [ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
@@ -37,8 +37,8 @@ done
 
 ceiling_pid= wrk_pid=
 
-# Stop what this script started: wrk, the ceiling (its own process group),
-# the ceiling's nginx server block, then the stack, all by pid.
+# Stop what this script started: wrk, the ceiling (its workers, then its
+# parent), the ceiling's nginx server block, then the stack, all by pid.
 cleanup() {
 	set +e
 	if [ -n "$wrk_pid" ]; then
@@ -46,7 +46,8 @@ cleanup() {
 		wait "$wrk_pid" 2>/dev/null
 	fi
 	if [ -n "$ceiling_pid" ]; then
-		kill -TERM -- "-$ceiling_pid" 2>/dev/null
+		kill -TERM $(cat /proc/"$ceiling_pid"/task/*/children \
+		    2>/dev/null) "$ceiling_pid" 2>/dev/null
 		wait "$ceiling_pid" 2>/dev/null
 	fi
 	rm -f "$DIR/nginx-extra-ceiling.conf"
@@ -115,7 +116,7 @@ say "hangard's reply to GET $PATH_Q: $BODY bytes"
 
 # ---- the ceiling behind the same nginx ---------------------------------
 
-setsid "$BUILD/t/ceiling" "$DIR/ceiling.sock" 4 "$BODY" \
+"$BUILD/t/ceiling" "$DIR/ceiling.sock" 4 "$BODY" \
     >"$DIR/log/ceiling.log" 2>&1 </dev/null &
 ceiling_pid=$!
 wait_until 10 test -S "$DIR/ceiling.sock" || die "the ceiling did not start"

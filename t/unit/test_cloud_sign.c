@@ -272,6 +272,41 @@ START_TEST(cloudstack_encoding)
 }
 END_TEST
 
+/* Where CVM and bare metal requests go for each kind of endpoint. */
+START_TEST(tencent_endpoints)
+{
+	static const struct { const char *ep, *svc, *url, *host; } v[] = {
+		{ "https://cvm.tencentcloudapi.com", "bm",
+		    "https://bm.tencentcloudapi.com/", "bm.tencentcloudapi.com" },
+		{ "https://cvm.tencentcloudapi.com/", "cvm",
+		    "https://cvm.tencentcloudapi.com/", "cvm.tencentcloudapi.com" },
+		{ "https://tencentcloudapi.com", "cvm",
+		    "https://cvm.tencentcloudapi.com/", "cvm.tencentcloudapi.com" },
+		{ "https://intl.tencentcloudapi.com", "bm",
+		    "https://bm.intl.tencentcloudapi.com/",
+		    "bm.intl.tencentcloudapi.com" },
+		{ "https://bm.intl.tencentcloudapi.com", "cvm",
+		    "https://cvm.intl.tencentcloudapi.com/",
+		    "cvm.intl.tencentcloudapi.com" },
+		{ "http://127.0.0.1:18501", "bm", "http://127.0.0.1:18501/",
+		    "127.0.0.1:18501" },
+		{ "http://proxy.example:8080/tc/", "cvm",
+		    "http://proxy.example:8080/tc/", "proxy.example:8080" },
+	};
+	struct hg_arena	 a;
+	char		*host;
+	size_t		 i;
+
+	hg_arena_init(&a);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_str_eq(hg_cloud_tc_endpoint(&a, v[i].ep, v[i].svc,
+		    &host), v[i].url);
+		ck_assert_str_eq(host, v[i].host);
+	}
+	hg_arena_free(&a);
+}
+END_TEST
+
 START_TEST(provider_names)
 {
 	ck_assert_int_eq(hg_cloud_provider_parse("ALIYUN"), HG_CLOUD_ALIYUN);
@@ -303,6 +338,7 @@ main(void)
 	tcase_add_test(tc, tencent_date_is_utc);
 	tcase_add_test(tc, cloudstack_vector_c1);
 	tcase_add_test(tc, cloudstack_encoding);
+	tcase_add_test(tc, tencent_endpoints);
 	tcase_add_test(tc, provider_names);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -193,6 +193,22 @@ START_TEST(out_of_range)
 }
 END_TEST
 
+START_TEST(failed_load_keeps_previous)
+{
+	char err[256] = "";
+
+	write_conf("workers = 6\ndb_name = first\n");
+	ck_assert_int_eq(hg_conf_load(path, err, sizeof(err)), 0);
+	teardown();
+	/* The bad line comes after good ones: nothing of this file applies. */
+	expect_error("workers = 7\ndb_name = second\nworkers = x\n",
+	    "3: workers: \"x\" is not a number");
+	ck_assert_int_eq(hg_conf.workers, 6);
+	ck_assert_str_eq(hg_conf.db_name, "first");
+	ck_assert_str_eq(hg_conf.listen, "run/hangard.sock");
+}
+END_TEST
+
 START_TEST(missing_equals)
 {
 	expect_error("workers 4\n", "1: expected \"key = value\"");
@@ -267,10 +283,12 @@ main(void)
 	tcase_add_test(tc, unknown_key);
 	tcase_add_test(tc, bad_number);
 	tcase_add_test(tc, out_of_range);
+	tcase_add_test(tc, failed_load_keeps_previous);
 	tcase_add_test(tc, missing_equals);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, dump_masks_password);
+	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

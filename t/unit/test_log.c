@@ -229,6 +229,7 @@ main(void)
 	tcase_add_test(tc, line_format_and_levels);
 	tcase_add_test(tc, file_is_created_and_reopened);
 	tcase_add_test(tc, lines_are_atomic_across_processes);
+	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -252,6 +252,7 @@ main(void)
 	tcase_add_test(tc, seal_round_trip);
 	tcase_add_test(tc, tampered_is_null);
 	tcase_add_test(tc, other_key_cannot_open);
+	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,143 @@
+/*
+ * zabbix_step.c -- the agent's Zabbix work: registering a host after its
+ * init script, and the side effects of change-status.
+ *
+ * Both are steps in the sense of kinds.c: they take one host of a task,
+ * return 0 or -1 with h_msg saying why, and are safe to repeat (host.save
+ * updates a host Zabbix already has; deleting one it does not have is not
+ * an error; stopping stopped instances changes nothing).  They need no SSH.
+ *
+ * For the kind table (kinds.c):
+ *	run_init:    after host_exec(h, "sh -s", script) returns 0,
+ *	             return zabbix_init_step(h);
+ *	table row:   { "change_status", run_change_status },
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "agent.h"
+#include "valid.h"
+#include "zabbix.h"
+
+int	zabbix_init_step(struct host *);
+int	run_change_status(struct host *);
+
+/* The task's options as JSON (an empty object when unreadable). */
+static json_object *
+task_opts(struct host *h)
+{
+	json_object *o = NULL;
+
+	if (h->h_job->j_opts != NULL)
+		o = json_tokener_parse(h->h_job->j_opts);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = json_object_new_object();
+	}
+	return hg_json_own(&h->h_w->w_arena, o);
+}
+
+static json_object *
+names(json_object *opts, const char *key)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(opts, key, &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return NULL;
+	return a;
+}
+
+/*
+ * After the init script: register the host in Zabbix with the task's
+ * zabbix_groups and zabbix_templates, and remember them on the host
+ * (host_zabbix) for change-zabbix-opts.  An init task that names no group
+ * registers nothing.
+ */
+int
+zabbix_init_step(struct host *h)
+{
+	struct hg_zbx	 z;
+	json_object	*opts = task_opts(h), *g, *t;
+	int		 rc;
+
+	g = names(opts, "zabbix_groups");
+	t = names(opts, "zabbix_templates");
+	if (g == NULL || json_object_array_length(g) == 0) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "init script succeeded; "
+		    "no Zabbix host group given, not registered in Zabbix");
+		return 0;
+	}
+	if (t == NULL)
+		t = hg_json_own(&h->h_w->w_arena, json_object_new_array());
+	if ((rc = hg_zbx_open(&z, &h->h_w->w_arena)) == 0)
+		rc = hg_zbx_host_save(&z, h->h_name, h->h_addr, g, t);
+	hg_zbx_close(&z);
+	if (rc != 0) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "init script succeeded but "
+		    "Zabbix registration failed (%d): %s", rc, z.z_err);
+		return -1;
+	}
+	if (hg_db_exec(h->h_w->w_db, "INSERT INTO host_zabbix (host_id, "
+	    "zabbix_groups, zabbix_templates) VALUES (?, ?, ?) ON DUPLICATE KEY "
+	    "UPDATE zabbix_groups = VALUES(zabbix_groups), zabbix_templates = "
+	    "VALUES(zabbix_templates), updated_time = UTC_TIMESTAMP()", "iss",
+	    h->h_id, json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN),
+	    json_object_to_json_string_ext(t, JSON_C_TO_STRING_PLAIN)) != 0) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "registered in Zabbix but "
+		    "the database did not record it: %s",
+		    hg_db_last_error(h->h_w->w_db));
+		return -1;
+	}
+	snprintf(h->h_msg, sizeof(h->h_msg), "init script succeeded; "
+	    "registered in Zabbix");
+	return 0;
+}
+
+/*
+ * Task kind change_status: the host's status already changed (hangard did
+ * it); going offline stops its instances and removes it from Zabbix.
+ */
+int
+run_change_status(struct host *h)
+{
+	json_object	*opts = task_opts(h), *st;
+	struct hg_zbx	 z;
+	const char	*to;
+	long long	 stopped;
+	int		 rc;
+
+	to = json_object_object_get_ex(opts, "status", &st) ?
+	    json_object_get_string(st) : "";
+	if (strcmp(to, "offline") != 0) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "status %s: no side effects",
+		    to);
+		return 0;
+	}
+	if (hg_db_exec(h->h_w->w_db, "UPDATE app_instances SET status = "
+	    "'stopped' WHERE host_id = ? AND status <> 'stopped'", "i",
+	    h->h_id) != 0) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "cannot stop the instances "
+		    "of %s: %s", h->h_name, hg_db_last_error(h->h_w->w_db));
+		return -1;
+	}
+	stopped = (long long)hg_db_affected(h->h_w->w_db);
+	if (!hg_zbx_configured()) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "offline: %lld instance(s) "
+		    "stopped; Zabbix is not configured", stopped);
+		return 0;
+	}
+	if ((rc = hg_zbx_open(&z, &h->h_w->w_arena)) == 0)
+		rc = hg_zbx_host_delete(&z, h->h_name);
+	hg_zbx_close(&z);
+	if (rc != 0)
+		snprintf(h->h_msg, sizeof(h->h_msg), "offline: %lld instance(s) "
+		    "stopped; removing it from Zabbix failed (%d): %s", stopped,
+		    rc, z.z_err);
+	else
+		snprintf(h->h_msg, sizeof(h->h_msg), "offline: %lld instance(s) "
+		    "stopped; removed from Zabbix", stopped);
+	return rc != 0 ? -1 : 0;
+}

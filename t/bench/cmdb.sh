@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# t/bench/cmdb.sh BUILDDIR -- the CMDB benchmark.
+#
+# Loads 10,000 applications in a five-level tree, 100,000 hosts with two
+# addresses each and 30,000 instances straight into MariaDB (SEQUENCE
+# engine), then measures, with the foundation's ceiling responder
+# (t/bench/ceiling.c, a bare libfcgi responder with a body of the same size)
+# behind the same nginx in the same run:
+#
+#   GET /hosts/?page_size=20           wrk -t2 -c64 -d10s   >= 20% of ceiling
+#   GET /applications/?page_size=20    wrk -t2 -c64 -d10s   >= 20% of ceiling
+#   GET /hosts/?page=4000&page_size=20 wrk -t1 -c1 -d10s    p99 < 50 ms
+#   GET /hosts/?name=<sub>&page_size=20 wrk -t1 -c1 -d10s   p99 < 50 ms
+#   moving a subtree of 1,000 applications (PATCH parent_app)  < 200 ms
+#
+# It prints figures and whether each target was met; it is not a pass/fail
+# test (the exit status is non-zero only when it could not measure).
+# Everything runs in t/tmp/bench-cmdb on 127.0.0.1:PORT (hangard), PORT+1
+# and PORT+2 (ceilings), default 18401; all it starts is stopped by pid.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:?usage: cmdb.sh BUILDDIR}" && pwd)
+PORT=${HANGAR_BENCH_PORT:-18401}
+DIR=$SRC/t/tmp/bench-cmdb
+HOSTS=100000 INSTANCES=30000
+DURATION=10s
+BASE=http://127.0.0.1:$PORT
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'cmdb bench: %s\n' "$*" >&2; exit 1; }
+
+for tool in wrk curl mariadb nginx setsid awk; do
+	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
+done
+[ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
+[ -x "$BUILD/t/ceiling" ] || die "$BUILD/t/ceiling is not built"
+
+ceilings=()
+
+cleanup() {
+	local p
+	set +e
+	for p in "${ceilings[@]}"; do
+		kill -TERM -- "-$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -f "$DIR"/nginx-extra-*.conf
+	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mysql_cli() { mariadb --no-defaults -S "$DIR/mysql.sock" -uroot -N -B hangar "$@"; }
+
+wait_until() {	# wait_until SECONDS COMMAND... -- poll every 0.1 s
+	local i n=$(($1 * 10))
+	shift
+	for i in $(seq 1 "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- the stack -------------------------------------------------------
+
+"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1 || true
+rm -rf "$DIR"
+mkdir -p "$DIR/log"
+export HANGAR_ADMIN_PASSWORD=bench-$RANDOM-$RANDOM-$$
+export HANGAR_EXTRA_CONF="max_requests = 0"
+say "load before: $(uptime)"
+"$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD" >/dev/null ||
+    die "the stack did not start; see $DIR/log/"
+
+# ---- the data ----------------------------------------------------------
+
+t0=$(date +%s)
+say "loading the data set (t/bench/cmdb-seed.sql) ..."
+mysql_cli <"$SRC/t/bench/cmdb-seed.sql" || die "seeding failed"
+read -r napps nhosts naddrs ninst <<<"$(mysql_cli -e "SELECT
+    (SELECT COUNT(*) FROM applications), (SELECT COUNT(*) FROM hosts),
+    (SELECT COUNT(*) FROM host_addresses), (SELECT COUNT(*) FROM app_instances)")"
+say "loaded in $(( $(date +%s) - t0 )) s: $napps applications" \
+    "(depth 0-$(mysql_cli -e 'SELECT MAX(depth) FROM applications')), $nhosts" \
+    "hosts, $naddrs addresses, $ninst instances"
+[ "$nhosts" = "$HOSTS" ] && [ "$ninst" = "$INSTANCES" ] || die "seeding is short"
+[ "$(mysql_cli -e "SELECT n FROM row_counts WHERE tbl = 'hosts'")" = "$HOSTS" ] ||
+    die "row_counts does not say $HOSTS hosts"
+
+# ---- a token, through the API ------------------------------------------
+
+jar=$DIR/cookies
+login=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"username\": \"admin\", \"password\": \"$HANGAR_ADMIN_PASSWORD\"}" \
+    "$BASE/auth/login/") || die "login failed"
+csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf_token": *"\([0-9a-f]*\)".*/\1/p')
+created=$(curl -sf -b "$jar" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" -d '{"name": "bench"}' "$BASE/auth-tokens/") ||
+    die "creating a token failed"
+TOKEN=$(printf '%s' "$created" | sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1/p')
+[ -n "$TOKEN" ] || die "no token value in: $created"
+AUTH="Authorization: Token $TOKEN"
+
+# fetch NAME PATH -- GET it once; 200 required; prints the body size.
+fetch() {
+	local status
+	status=$(curl -s -o "$DIR/$1.json" -w '%{http_code}' -H "$AUTH" "$BASE$2")
+	[ "$status" = 200 ] || { say "GET $2: HTTP $status: $(head -c 200 "$DIR/$1.json")" >&2; return 1; }
+	wc -c <"$DIR/$1.json"
+}
+
+NAME_SUB=h04217
+HOSTS_Q='/hosts/?page_size=20'
+DEEP_Q='/hosts/?page=4000&page_size=20'
+NAME_Q="/hosts/?name=$NAME_SUB&page_size=20"
+WIDE_Q='/hosts/?name=.sh.&page_size=20'
+IP_Q='/hosts/?ip=10.1.134.160&page_size=20'
+APPS_Q='/applications/?page_size=20'
+
+HOSTS_BODY=$(fetch hosts "$HOSTS_Q") || die "GET $HOSTS_Q failed"
+grep -q "\"count\":$HOSTS," "$DIR/hosts.json" || die "unexpected count: $(head -c 100 "$DIR/hosts.json")"
+fetch deep "$DEEP_Q" >/dev/null || die "GET $DEEP_Q failed"
+grep -qF '"results":[{"id":20020,' "$DIR/deep.json" || die "page 4000 does not start at id 20020"
+fetch name "$NAME_Q" >/dev/null || die "GET $NAME_Q failed"
+NAME_COUNT=$(sed -n 's/^{"count":\([0-9]*\),.*/\1/p' "$DIR/name.json")
+fetch ip "$IP_Q" >/dev/null || die "GET $IP_Q failed"
+grep -q '"count":1,' "$DIR/ip.json" || die "the ip filter did not find one host"
+APPS_BODY=$(fetch apps "$APPS_Q") || APPS_BODY=
+say "GET $HOSTS_Q: $HOSTS_BODY bytes; name=$NAME_SUB matches $NAME_COUNT hosts"
+
+# ---- the ceilings behind the same nginx ---------------------------------
+
+# ceiling N BODYBYTES -- a responder on PORT+N answering BODYBYTES bytes.
+ceiling() {
+	local n=$1 size=$2 port=$((PORT + $1))
+	setsid "$BUILD/t/ceiling" "$DIR/ceiling$n.sock" 4 "$size" \
+	    >"$DIR/log/ceiling$n.log" 2>&1 </dev/null &
+	ceilings+=($!)
+	wait_until 10 test -S "$DIR/ceiling$n.sock" || die "ceiling $n did not start"
+	cat >"$DIR/nginx-extra-cmdb$n.conf" <<CONF
+# Written by t/bench/cmdb.sh: a ceiling behind the same nginx as hangard.
+server {
+    listen 127.0.0.1:$port;
+    server_name _;
+    location / {
+        include $SRC/nginx/fastcgi_params;
+        fastcgi_pass unix:$DIR/ceiling$n.sock;
+    }
+}
+CONF
+}
+ceiling 1 "$HOSTS_BODY"
+[ -z "$APPS_BODY" ] || ceiling 2 "$APPS_BODY"
+nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" -s reload ||
+    die "nginx reload failed"
+ceiling_ok() {
+	[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' \
+	    "http://127.0.0.1:$((PORT + $1))/")" = "200 $2" ]
+}
+wait_until 10 ceiling_ok 1 "$HOSTS_BODY" || die "ceiling 1 is not reachable"
+[ -z "$APPS_BODY" ] || wait_until 10 ceiling_ok 2 "$APPS_BODY" ||
+    die "ceiling 2 is not reachable"
+
+# ---- wrk ----------------------------------------------------------------
+
+# run_wrk NAME THREADS CONNS URL -- sets RPS_<NAME> P99_<NAME> ERR_<NAME>.
+run_wrk() {
+	local name=$1 t=$2 c=$3 url=$4 out
+	wrk -t"$t" -c"$c" -d2s -H "$AUTH" "$url" >/dev/null	# warm up
+	out=$(wrk -t"$t" -c"$c" -d"$DURATION" --latency -H "$AUTH" "$url")
+	printf '%s\n' "$out" >"$DIR/log/wrk-$name.txt"
+	printf -v "RPS_$name" '%s' "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
+	printf -v "P99_$name" '%s' "$(awk '$1 == "99%" { v = $2; u = v;
+	    sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+	    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1;
+	    printf "%.2f", v * f }' <<<"$out")"
+	printf -v "ERR_$name" '%s' "$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+	    /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+	    END { print n + 0 }' <<<"$out")"
+	local r=RPS_$name
+	[ -n "${!r}" ] || die "could not parse wrk's output: $out"
+}
+
+verdict() { if [ "$1" = 1 ]; then printf 'met'; else printf 'MISSED'; fi; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * a / b }'; }
+row() { printf '%-44s %9s %9s %7s  %s\n' "$@"; }
+
+say "wrk --latency, each after a 2 s warm-up, $DURATION"
+run_wrk hosts 2 64 "$BASE$HOSTS_Q"
+run_wrk ceil1 2 64 "http://127.0.0.1:$((PORT + 1))/"
+run_wrk deep 1 1 "$BASE$DEEP_Q"
+run_wrk name 1 1 "$BASE$NAME_Q"
+run_wrk wide 1 1 "$BASE$WIDE_Q"
+run_wrk ip 1 1 "$BASE$IP_Q"
+if [ -n "$APPS_BODY" ]; then
+	run_wrk apps 2 64 "$BASE$APPS_Q"
+	run_wrk ceil2 2 64 "http://127.0.0.1:$((PORT + 2))/"
+fi
+
+# ---- moving a subtree of 1,000 applications ---------------------------
+
+# Application 1 is a root whose subtree holds 1,000 applications; it moves
+# under application 2's first child and back, each a PATCH of parent_app.
+move() {	# move PARENT -- prints the request's time in ms
+	local out
+	out=$(curl -s -o "$DIR/move.json" -w '%{http_code} %{time_total}' \
+	    -X PATCH -H "$AUTH" -H 'Content-Type: application/json' \
+	    -d "{\"parent_app\": $1}" "$BASE/applications/1/")
+	[ "${out%% *}" = 200 ] || { say "move: HTTP $out: $(head -c 200 "$DIR/move.json")" >&2; return 1; }
+	awk -v t="${out#* }" 'BEGIN { printf "%.1f", t * 1000 }'
+}
+MOVES=()
+subtree=$(mysql_cli -e "SELECT COUNT(*) FROM applications WHERE full_name = 'app1' OR full_name LIKE 'app1.%'")
+target=$(mysql_cli -e "SELECT MIN(id) FROM applications WHERE parent_id = 2")
+if [ -n "$APPS_BODY" ]; then
+	for i in 1 2 3; do
+		MOVES+=("$(move "$target")") || break
+		MOVES+=("$(move null)") || break
+	done
+	moved=$(mysql_cli -e "SELECT COUNT(*) FROM applications WHERE full_name LIKE 'app1.%'")
+fi
+
+# ---- report ----------------------------------------------------------------
+
+say ""
+row "request" "req/s" "p99 ms" "errors" "target"
+row "GET $HOSTS_Q (-t2 -c64)" "$RPS_hosts" "$P99_hosts" "$ERR_hosts" \
+    "$(ratio "$RPS_hosts" "$RPS_ceil1")% of ceiling (>= 20%): $(verdict "$(awk -v a="$RPS_hosts" -v b="$RPS_ceil1" 'BEGIN { print (a >= 0.2 * b) }')")"
+row "  ceiling, $HOSTS_BODY B (-t2 -c64)" "$RPS_ceil1" "$P99_ceil1" "$ERR_ceil1" ""
+row "GET $DEEP_Q (-t1 -c1)" "$RPS_deep" "$P99_deep" "$ERR_deep" \
+    "p99 < 50 ms: $(verdict "$(awk -v p="$P99_deep" 'BEGIN { print (p < 50) }')")"
+row "GET $NAME_Q (-t1 -c1)" "$RPS_name" "$P99_name" "$ERR_name" \
+    "p99 < 50 ms: $(verdict "$(awk -v p="$P99_name" 'BEGIN { print (p < 50) }')")"
+row "GET $WIDE_Q (-t1 -c1)" "$RPS_wide" "$P99_wide" "$ERR_wide" \
+    "(25,000 matches; no target)"
+row "GET $IP_Q (-t1 -c1)" "$RPS_ip" "$P99_ip" "$ERR_ip" "(no target)"
+if [ -n "$APPS_BODY" ]; then
+	row "GET $APPS_Q (-t2 -c64)" "$RPS_apps" "$P99_apps" "$ERR_apps" \
+	    "$(ratio "$RPS_apps" "$RPS_ceil2")% of ceiling (>= 20%): $(verdict "$(awk -v a="$RPS_apps" -v b="$RPS_ceil2" 'BEGIN { print (a >= 0.2 * b) }')")"
+	row "  ceiling, $APPS_BODY B (-t2 -c64)" "$RPS_ceil2" "$P99_ceil2" "$ERR_ceil2" ""
+	worst=$(printf '%s\n' "${MOVES[@]}" | sort -n | tail -n1)
+	say "moving a subtree of $subtree applications (PATCH parent_app, ms): ${MOVES[*]}" \
+	    "-> $moved moved back; worst $worst ms < 200 ms: $(verdict "$(awk -v w="${worst:-99999}" 'BEGIN { print (w < 200) }')")"
+else
+	say "GET $APPS_Q and the subtree move: not measured (no /applications/ route)"
+fi
+for n in hosts ceil1 deep name wide ip apps ceil2; do
+	e=ERR_$n
+	[ "${!e:-0}" = 0 ] || say "WARNING: errors in the $n run; see $DIR/log/wrk-$n.txt"
+done
+say "load after: $(uptime)"
