@@ -51,6 +51,8 @@ hg_alloc(struct hg_arena *a, size_t n)
 	struct hg_chunk	*c = a->a_chunks;
 	void		*p;
 
+	if (n > SIZE_MAX / 2)
+		hg_fatal("impossible allocation of %zu bytes", n);
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	if (n == 0)
 		n = ALIGN;

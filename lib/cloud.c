@@ -449,7 +449,7 @@ cvm_status(struct run *r)
 	static const char	*ops[] = { "StartInstances", "StopInstances",
 	    "RebootInstances" };
 	json_object		*resp, *inst;
-	const char		*op, *st;
+	const char		*op, *st, *rid;
 	int			 rc;
 
 	if ((rc = tc_call(r, "DescribeInstances", tc_ids(r, NULL, NULL),
@@ -465,10 +465,13 @@ cvm_status(struct run *r)
 		    r->instance);
 		return HG_CLOUD_ENET;
 	}
+	/* Only our own operation's failure counts (matched by RequestId). */
 	op = jget(inst, "LatestOperation");
 	st = jget(inst, "LatestOperationState");
+	rid = jget(inst, "LatestOperationRequestId");
 	if (r->job != NULL && op != NULL && st != NULL &&
-	    strcmp(op, ops[r->action]) == 0 && strcmp(st, "FAILED") == 0) {
+	    strcmp(op, ops[r->action]) == 0 && strcmp(st, "FAILED") == 0 &&
+	    (rid == NULL || strcmp(rid, r->job) == 0)) {
 		say(r, "LatestOperationState FAILED: %s on %s failed, instance "
 		    "is %s", op, r->instance, r->last);
 		return HG_CLOUD_EUPSTREAM;
@@ -482,12 +485,16 @@ cvm_act(struct run *r)
 	static const char	*names[] = { "StartInstances", "StopInstances",
 	    "RebootInstances" };
 	json_object		*resp;
+	const char		*rid;
 	int			 rc;
 
 	rc = tc_call(r, names[r->action], r->action == HG_POWER_START ?
 	    tc_ids(r, NULL, NULL) : tc_ids(r, "StopType", "SOFT_FIRST"), &resp);
-	if (rc == HG_CLOUD_OK)
-		r->job = "sent";
+	/* The RequestId names our operation in LatestOperationRequestId. */
+	if (rc == HG_CLOUD_OK) {
+		rid = jget(resp, "RequestId");
+		r->job = hg_strdup(&r->a, rid != NULL ? rid : "");
+	}
 	return rc;
 }
 

@@ -88,7 +88,8 @@ enum hg_cloud_err {
  *         status and return OK ("already running") without sending.
  *   CVM   DescribeInstances InstanceState RUNNING / STOPPED (reboot:
  *         RUNNING after REBOOTING/STOPPING/STARTING was seen), same
- *         pre-check as ECS.
+ *         pre-check as ECS; LatestOperationState FAILED for our request
+ *         (LatestOperationRequestId) = HG_CLOUD_EUPSTREAM.
  *   CPM   StartDevices / ShutdownDevices / RebootDevices return a TaskId;
  *         DescribeOperationResult TaskStatus 1 = OK, 4/5 = keep polling,
  *         any other = HG_CLOUD_EUPSTREAM.

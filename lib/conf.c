@@ -10,6 +10,7 @@
 #include "conf.h"
 
 struct hg_conf hg_conf;
+static const struct hg_conf *keep;	/* the configuration a load replaces */
 
 #define S(name, def, help) \
 	{ #name, HG_C_STR, offsetof(struct hg_conf, name), def, 0, 0, help }
@@ -95,7 +96,10 @@ set(const struct hg_confkey *k, const char *val, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		/* The old string is not freed: a failed reload restores it. */
+		/* Keep what a failed reload must restore; free the rest. */
+		if (*(char **)p != NULL && (keep == NULL ||
+		    *(char **)p != *(char *const *)((const char *)keep + k->k_off)))
+			free(*(char **)p);
 		*(char **)p = dup;
 		return 0;
 	}
@@ -201,7 +205,10 @@ hg_conf_load(const char *path, char *err, size_t errlen)
 	struct hg_conf	saved = hg_conf, loaded;
 	int		rc;
 
-	if ((rc = load(path, err, errlen)) != 0) {
+	keep = &saved;
+	rc = load(path, err, errlen);
+	keep = NULL;
+	if (rc != 0) {
 		loaded = hg_conf;
 		hg_conf = saved;
 		free_unused(&loaded);

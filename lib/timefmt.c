@@ -100,12 +100,22 @@ all_digits(const char *s)
 static int
 valid_tm(const struct tm *tm)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int	y = tm->tm_year + 1900;
+	int	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return tm->tm_year >= 70 && tm->tm_year <= 8099 && tm->tm_mon >= 0 &&
 	    tm->tm_mon < 12 && tm->tm_mday >= 1 &&
-	    tm->tm_mday <= mdays[tm->tm_mon] && tm->tm_hour < 24 &&
-	    tm->tm_min < 60 && tm->tm_sec < 61;
+	    tm->tm_mday <= mdays[tm->tm_mon] + (tm->tm_mon == 1 && leap) &&
+	    tm->tm_hour >= 0 && tm->tm_hour < 24 && tm->tm_min >= 0 &&
+	    tm->tm_min < 60 && tm->tm_sec >= 0 && tm->tm_sec < 61;
+}
+
+/* Exactly two digits at p (sscanf's %2d would also take "-1" or " 1"). */
+static int
+two_digits(const char *p)
+{
+	return isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]);
 }
 
 int
@@ -141,7 +151,9 @@ hg_parse_time(const char *s, int upper, long long *out)
 		*out = (long long)t + (upper ? 86399 : 0);
 		return 0;
 	}
-	if ((*p != 'T' && *p != 't' && *p != ' ') ||
+	if (strlen(p) < 9 || (*p != 'T' && *p != 't' && *p != ' ') ||
+	    !two_digits(p + 1) ||
+	    !two_digits(p + 4) || !two_digits(p + 7) ||
 	    sscanf(p + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
 	    &n) != 3 || n != 8)
 		return -1;

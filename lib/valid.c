@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -204,9 +205,21 @@ check_json(struct hg_arena *a, const struct hg_field *f, json_object *j,
 	case HG_V_INT:
 		if (t != json_type_int)
 			return "must be an integer";
-		errno = 0;
+		/*
+		 * json-c clamps integers beyond int64 to INT64_MAX/MIN without
+		 * telling; a value that reads back as a limit but does not print
+		 * as one was clamped.
+		 */
+		/*
+		 * json-c clamps integers beyond int64 to INT64_MAX/MIN without
+		 * telling.  Above, the unsigned reading tells a clamped value
+		 * from INT64_MAX itself; below there is no such witness, so
+		 * INT64_MIN counts as out of range (hangar.api(7) says so).
+		 */
 		v->i = json_object_get_int64(j);
-		if (errno != 0)
+		if ((v->i == INT64_MAX &&
+		    json_object_get_uint64(j) != (uint64_t)INT64_MAX) ||
+		    v->i == INT64_MIN)
 			return "integer out of range";
 		return check_int(a, f, v->i);
 	case HG_V_BOOL:
@@ -346,6 +359,18 @@ add_list(struct hg_arena *a, const struct hg_field *f, const char *s,
 	return NULL;
 }
 
+/* After every occurrence was added: the list's minimum, as for bodies. */
+static const char *
+list_min(struct hg_arena *a, const struct hg_field *f, const struct hg_val *v)
+{
+	long long n = v->j ? (long long)json_object_array_length(v->j) : 0;
+
+	if (n >= f->f_min)
+		return NULL;
+	return f->f_min == 1 ? "must not be empty" :
+	    hg_printf(a, "must have at least %lld items", f->f_min);
+}
+
 int
 hg_valid_query(struct hg_arena *a, const struct hg_qparam *q, size_t nq,
     const struct hg_field *fields, size_t n, struct hg_val *out,
@@ -377,6 +402,9 @@ hg_valid_query(struct hg_arena *a, const struct hg_qparam *q, size_t nq,
 		}
 		if (!out[i].present && (f->f_flags & HG_V_REQUIRED))
 			add_error(errors, f->f_name, "is required");
+		else if (out[i].present && f->f_type == HG_V_ARRAY &&
+		    (why = list_min(a, f, &out[i])) != NULL)
+			add_error(errors, f->f_name, why);
 	}
 	if (*errors != NULL) {
 		hg_json_own(a, *errors);

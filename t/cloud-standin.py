@@ -275,14 +275,15 @@ def tencent(h, body):
         return tc_error(h, "InvalidParameter", "The request body is not "
                         "valid JSON.")
     ids = req.get("InstanceIds") or []
+    rid = str(uuid.uuid4())
     with LOCK:
         out = tc_action(service, action, h.headers.get("X-TC-Version"),
-                        h.headers.get("X-TC-Region", ""), req)
+                        h.headers.get("X-TC-Region", ""), req, rid)
     log(service, action, ",".join(ids) if isinstance(ids, list) else "",
         out[0] if isinstance(out, tuple) else None)
     if isinstance(out, tuple):
         return tc_error(h, *out)
-    out["RequestId"] = str(uuid.uuid4())
+    out["RequestId"] = rid
     return h.reply(200, {"Response": out})
 
 
@@ -326,9 +327,7 @@ def tc_check(h, body):
     for name in signed:
         canon += "%s:%s\n" % (name, (h.headers.get(name) or "").strip()
                               .lower())
-    query = urllib.parse.urlsplit(h.path).query
-    creq = "\n".join([h.command, "/", query if h.command == "GET" else "",
-                      canon, parts["SignedHeaders"],
+    creq = "\n".join(["POST", "/", "", canon, parts["SignedHeaders"],
                       hashlib.sha256(body).hexdigest()])
     sts = "\n".join(["TC3-HMAC-SHA256", str(ts),
                      "%s/%s/tc3_request" % (date, service),
@@ -348,7 +347,7 @@ def tc_check(h, body):
     return None, service
 
 
-def tc_action(service, action, version, region, req):
+def tc_action(service, action, version, region, req, rid):
     """A dict answer, or (code, message)."""
     versions = {"cvm": "2017-03-12", "bm": "2018-04-23"}
     if versions.get(service) is None:
@@ -386,7 +385,8 @@ def tc_action(service, action, version, region, req):
         return {"TotalCount": len(insts), "InstanceSet": [
             {"InstanceId": x["id"], "InstanceState":
              SPELL["cvm"][shown(x)], "LatestOperation": x["last_op"],
-             "LatestOperationState": x["op_state"]} for x in insts]}
+             "LatestOperationState": x["op_state"],
+             "LatestOperationRequestId": x["last_req"]} for x in insts]}
     verbs = {"cvm": {"StartInstances": "start", "StopInstances": "stop",
                      "RebootInstances": "reboot"},
              "bm": {"StartDevices": "start", "ShutdownDevices": "stop",
@@ -411,6 +411,7 @@ def tc_action(service, action, version, region, req):
     for inst in insts:
         begin(inst, verbs[action], vendor)
         inst["last_op"] = action
+        inst["last_req"] = rid
     if service == "bm":
         NEXT_TASK[0] += 1
         TASKS[NEXT_TASK[0]] = {"kind": "cpm", "instance": insts[0]["id"],
@@ -566,7 +567,7 @@ def control(h, path, body):
                 "fail": c.get("fail"), "code": c.get("code"),
                 "hang": bool(c.get("hang", False)), "phases": [],
                 "final": None, "op_state": "SUCCESS",
-                "last_op": None, "failed_op": False}
+                "last_op": None, "last_req": None, "failed_op": False}
             return h.reply(200, {"id": c["id"]})
         if path == "/_standin/instance":
             inst = INSTANCES.get(q.get("id", [""])[0])

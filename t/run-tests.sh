@@ -33,7 +33,12 @@ run_one() {	# run_one BINARY -- run a check binary and add up its counts
 	local bin=$1 name out line checks fails errs
 	name=$(basename "$bin")
 	printf '== %s\n' "$name"
-	out=$(CK_DEFAULT_TIMEOUT=120 "$bin" 2>&1)
+	# Unit tests run with LeakSanitizer on, reporting on their own stderr;
+	# the servers' reports go to files (ASAN_OPTIONS above).
+	case $name in
+	unit_*) out=$(ASAN_OPTIONS=detect_leaks=1 CK_DEFAULT_TIMEOUT=120 "$bin" 2>&1) ;;
+	*) out=$(CK_DEFAULT_TIMEOUT=120 "$bin" 2>&1) ;;
+	esac
 	local rc=$?
 	printf '%s\n' "$out"
 	line=$(printf '%s\n' "$out" | grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' | tail -n1)

@@ -8,6 +8,7 @@
 #   t/stack.sh stop DIR                stop everything started in DIR
 #   t/stack.sh stop-db DIR | start-db DIR    (outage tests)
 #   t/stack.sh stop-redis DIR | start-redis DIR
+#   t/stack.sh stop-agent DIR | start-agent DIR BINDIR
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -181,6 +182,8 @@ stop)
 stop-db)	stop_pid "$DIR/mysql.pid" mariadbd ;;
 start-db)	mkdir -p "$DIR/log"; start_db ;;
 stop-redis)	stop_pid "$DIR/redis.pid" redis-server ;;
+stop-agent)	stop_pid "$DIR/hangar-agent.pid" hangar-agent ;;
+start-agent)	start_agent ;;
 start-redis)	mkdir -p "$DIR/log"; start_redis ;;
 *)	die "unknown command $cmd" ;;
 esac

@@ -18,6 +18,7 @@ appended to --log (one JSON line: method, params without passwords) so tests
 can check what was sent.
 """
 import argparse
+import ipaddress
 import json
 import os
 import secrets
@@ -203,10 +204,17 @@ def check_interfaces(ifs):
         want_str(it["port"], path + "/port")
         if str(it["useip"]) == "1" and it["ip"] == "":
             raise params_error('Invalid parameter "%s/ip": cannot be empty.' % path)
+        if it["ip"] != "":
+            try:
+                ipaddress.ip_address(it["ip"])
+            except ValueError:
+                raise params_error('Invalid parameter "%s/ip": an IP address is expected.'
+                                   % path)
 
 
 def host_view(h):
-    return {k: v for k, v in h.items() if k not in ("groupids", "templateids")}
+    return {k: v for k, v in h.items()
+            if k not in ("groupids", "templateids", "interfaces")}
 
 
 def m_host_get(st, p):
@@ -217,6 +225,8 @@ def m_host_get(st, p):
     for o, h in zip(out, objs):
         if "selectGroups" in p:
             o["groups"] = [dict(st.groups[g]) for g in h["groupids"]]
+        if "selectInterfaces" in p:
+            o["interfaces"] = [dict(i) for i in h["interfaces"]]
         if "selectParentTemplates" in p:
             o["parentTemplates"] = [{"templateid": t, "host": st.templates[t]["host"],
                                      "name": st.templates[t]["name"]}

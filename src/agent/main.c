@@ -329,7 +329,10 @@ loop(struct hg_db *db, struct hg_redis *rd)
 				job_start(db, &arena, rd, &got[i], "claimed");
 		}
 		if (group && pool_queued() < hg_conf.parallel) {
-			n = hg_queue_read(rd, agent_name, READ_BLOCK_MS, got, 1);
+			/* Block less than the Redis timeout, or reads "fail". */
+			n = hg_queue_read(rd, agent_name, (int)(READ_BLOCK_MS <
+			    hg_conf.redis_timeout_ms / 2 ? READ_BLOCK_MS :
+			    hg_conf.redis_timeout_ms / 2), got, 1);
 			if (n < 0) {
 				group = 0;
 				usleep(READ_BLOCK_MS * 1000);

@@ -748,9 +748,8 @@ persons_filter(struct hg_req *r, const struct hg_val *v, const char **out)
 	long long	 id;
 
 	*out = NULL;
-	if (!v->present)
-		return 0;
-	n = json_object_array_length(v->j);
+	if (!v->present || (n = json_object_array_length(v->j)) == 0)
+		return 0;	/* "response_persons=" filters nothing */
 	for (i = 0; i < n; i++) {
 		s = json_object_get_string(json_object_array_get_idx(v->j, i));
 		id = strtoll(s, &end, 10);

@@ -330,7 +330,7 @@ static int
 power_batch(struct hg_req *r, const char *kind)
 {
 	struct hg_val	 v[PB__MAX];
-	struct hg_rows	*h;
+	struct hg_rows	**h;
 	json_object	*arr, *errors, *forced;
 	long long	*ids, task;
 	const char	*field;
@@ -343,6 +343,7 @@ power_batch(struct hg_req *r, const char *kind)
 		return hg_invalid(r, "host_id",
 		    "at least one {\"host_id\": N} is required");
 	ids = hg_alloc(r->r_arena, n * sizeof(*ids));
+	h = hg_alloc(r->r_arena, n * sizeof(*h));
 	forced = hg_own(r, json_object_new_array());
 	for (i = 0; i < n; i++) {
 		json_object *item = json_object_array_get_idx(arr, i);
@@ -355,8 +356,8 @@ power_batch(struct hg_req *r, const char *kind)
 			return item_invalid(r, i, errors);
 		field = hg_printf(r->r_arena, "[%zu].host_id", i);
 		ids[i] = v[PB_HOST].i;
-		if ((rc = body_host(r, ids[i], field, "restart_host", &h)) != 0 ||
-		    (rc = power_check(r, kind, h, field)) != 0)
+		if ((rc = body_host(r, ids[i], field, "restart_host",
+		    &h[i])) != 0 || (rc = power_check(r, kind, h[i], field)) != 0)
 			return rc;
 		if (v[PB_FORCE].i)
 			json_object_array_add(forced,
@@ -366,8 +367,7 @@ power_batch(struct hg_req *r, const char *kind)
 	    ids, n, &task)) != 0)
 		return hg_fail(r, rc, NULL);
 	for (i = 0; i < n; i++)
-		if ((rc = host_lock(r, ids[i], &h)) != 0 ||
-		    (rc = power_audit(r, kind, task, h, 0)) != 0)
+		if ((rc = power_audit(r, kind, task, h[i], 0)) != 0)
 			return rc;
 	return task_reply(r, kind, task, 201, 1);
 }
@@ -504,7 +504,7 @@ static int
 init_create(struct hg_req *r)
 {
 	struct hg_val	 v[IC__MAX];
-	struct hg_rows	*h;
+	struct hg_rows	**h;
 	json_object	*item, *id, *groups, *templates;
 	const char	*opts, *field;
 	long long	*ids, task;
@@ -516,6 +516,7 @@ init_create(struct hg_req *r)
 		return rc;
 	n = json_object_array_length(v[IC_HOSTS].j);
 	ids = hg_alloc(r->r_arena, n * sizeof(*ids));
+	h = hg_alloc(r->r_arena, n * sizeof(*h));
 	for (i = 0; i < n; i++) {
 		item = json_object_array_get_idx(v[IC_HOSTS].j, i);
 		field = hg_printf(r->r_arena, "hosts[%zu].id", i);
@@ -525,23 +526,22 @@ init_create(struct hg_req *r)
 		    json_object_get_int64(id) <= 0)
 			return hg_invalid(r, field, "must be a positive integer id");
 		ids[i] = json_object_get_int64(id);
-		if ((rc = body_host(r, ids[i], field, "init_host", &h)) != 0)
+		if ((rc = body_host(r, ids[i], field, "init_host", &h[i])) != 0)
 			return rc;
-		if (strcmp(HG_CELL(h, 0, HC_STATUS), "offline") == 0)
+		if (strcmp(HG_CELL(h[i], 0, HC_STATUS), "offline") == 0)
 			return hg_fail(r, HG_E_STATE, "host \"%s\" is offline; "
 			    "change its status to raw before initialising it",
-			    HG_CELL(h, 0, HC_NAME));
+			    HG_CELL(h[i], 0, HC_NAME));
 	}
 	if ((rc = zbx_names_exist(r, groups, templates)) != 0)
 		return rc;
 	if ((rc = hg_task_new(r, HG_TASK_INIT, opts, ids, n, &task)) != 0)
 		return hg_fail(r, rc, NULL);
 	for (i = 0; i < n; i++)
-		if ((rc = host_lock(r, ids[i], &h)) != 0 ||
-		    (rc = hg_audit(r, "host", ids[i], HG_CELL(h, 0, HC_NAME),
+		if ((rc = hg_audit(r, "host", ids[i], HG_CELL(h[i], 0, HC_NAME),
 		    "init", hg_printf(r->r_arena, "init of host \"%s\" queued as "
 		    "task %lld (status %s; Zabbix groups %s, templates %s)",
-		    HG_CELL(h, 0, HC_NAME), task, HG_CELL(h, 0, HC_STATUS),
+		    HG_CELL(h[i], 0, HC_NAME), task, HG_CELL(h[i], 0, HC_STATUS),
 		    names_text(r, groups), names_text(r, templates)))) != 0)
 			return rc;
 	return task_reply(r, HG_TASK_INIT, task, 201, 1);
@@ -713,32 +713,90 @@ change_zabbix_opts(struct hg_req *r)
 
 /* ---- routes ---------------------------------------------------------- */
 
-static int init_list(struct hg_req *r) { return task_list(r, HG_TASK_INIT); }
-static int start_list(struct hg_req *r) { return task_list(r, HG_TASK_START); }
-static int stop_list(struct hg_req *r) { return task_list(r, HG_TASK_STOP); }
-static int restart_list(struct hg_req *r)
-{ return task_list(r, HG_TASK_RESTART); }
+/* The route table's handlers: one family function, one kind each. */
+static int
+init_list(struct hg_req *r)
+{
+	return task_list(r, HG_TASK_INIT);
+}
 
-static int init_get(struct hg_req *r)
-{ return task_reply(r, HG_TASK_INIT, r->r_ids[0], 200, 0); }
-static int start_get(struct hg_req *r)
-{ return task_reply(r, HG_TASK_START, r->r_ids[0], 200, 0); }
-static int stop_get(struct hg_req *r)
-{ return task_reply(r, HG_TASK_STOP, r->r_ids[0], 200, 0); }
-static int restart_get(struct hg_req *r)
-{ return task_reply(r, HG_TASK_RESTART, r->r_ids[0], 200, 0); }
+static int
+start_list(struct hg_req *r)
+{
+	return task_list(r, HG_TASK_START);
+}
 
-static int start_batch(struct hg_req *r)
-{ return power_batch(r, HG_TASK_START); }
-static int stop_batch(struct hg_req *r)
-{ return power_batch(r, HG_TASK_STOP); }
-static int restart_batch(struct hg_req *r)
-{ return power_batch(r, HG_TASK_RESTART); }
+static int
+stop_list(struct hg_req *r)
+{
+	return task_list(r, HG_TASK_STOP);
+}
 
-static int start_one(struct hg_req *r) { return power_one(r, HG_TASK_START); }
-static int stop_one(struct hg_req *r) { return power_one(r, HG_TASK_STOP); }
-static int restart_one(struct hg_req *r)
-{ return power_one(r, HG_TASK_RESTART); }
+static int
+restart_list(struct hg_req *r)
+{
+	return task_list(r, HG_TASK_RESTART);
+}
+
+static int
+init_get(struct hg_req *r)
+{
+	return task_reply(r, HG_TASK_INIT, r->r_ids[0], 200, 0);
+}
+
+static int
+start_get(struct hg_req *r)
+{
+	return task_reply(r, HG_TASK_START, r->r_ids[0], 200, 0);
+}
+
+static int
+stop_get(struct hg_req *r)
+{
+	return task_reply(r, HG_TASK_STOP, r->r_ids[0], 200, 0);
+}
+
+static int
+restart_get(struct hg_req *r)
+{
+	return task_reply(r, HG_TASK_RESTART, r->r_ids[0], 200, 0);
+}
+
+static int
+start_batch(struct hg_req *r)
+{
+	return power_batch(r, HG_TASK_START);
+}
+
+static int
+stop_batch(struct hg_req *r)
+{
+	return power_batch(r, HG_TASK_STOP);
+}
+
+static int
+restart_batch(struct hg_req *r)
+{
+	return power_batch(r, HG_TASK_RESTART);
+}
+
+static int
+start_one(struct hg_req *r)
+{
+	return power_one(r, HG_TASK_START);
+}
+
+static int
+stop_one(struct hg_req *r)
+{
+	return power_one(r, HG_TASK_STOP);
+}
+
+static int
+restart_one(struct hg_req *r)
+{
+	return power_one(r, HG_TASK_RESTART);
+}
 
 /*
  * Lists and batches name no host in the path: they need the host module's

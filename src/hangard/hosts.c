@@ -579,6 +579,54 @@ ip_pattern(struct hg_req *r, const struct hg_val *v)
 	return hg_like(r, v);
 }
 
+/* Row order of a page: host id descending, then address id. */
+static int
+row_cmp(const void *a, const void *b, void *arg)
+{
+	const struct hg_rows	*rs = arg;
+	int			 i = *(const int *)a, k = *(const int *)b;
+	long long		 x, y;
+
+	x = hg_atoll(HG_CELL(rs, i, HC_ID));
+	y = hg_atoll(HG_CELL(rs, k, HC_ID));
+	if (x != y)
+		return x < y ? 1 : -1;
+	x = hg_atoll(HG_CELL(rs, i, HC_A_ID));
+	y = hg_atoll(HG_CELL(rs, k, HC_A_ID));
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Put a page's rows in host_json's order.  Sorting a page here costs less
+ * than MariaDB's temporary table for ORDER BY over the derived join.
+ */
+static void
+rows_sort(struct hg_req *r, struct hg_rows *rs)
+{
+	int		 *ord, i;
+	char		**cells;
+	unsigned long	 *lens;
+
+	if (rs->nrows < 2)
+		return;
+	ord = hg_alloc(r->r_arena, sizeof(*ord) * (size_t)rs->nrows);
+	for (i = 0; i < rs->nrows; i++)
+		ord[i] = i;
+	qsort_r(ord, (size_t)rs->nrows, sizeof(*ord), row_cmp, rs);
+	cells = hg_alloc(r->r_arena, sizeof(*cells) * (size_t)rs->nrows *
+	    (size_t)rs->ncols);
+	lens = hg_alloc(r->r_arena, sizeof(*lens) * (size_t)rs->nrows *
+	    (size_t)rs->ncols);
+	for (i = 0; i < rs->nrows; i++) {
+		memcpy(&cells[i * rs->ncols], &rs->cells[ord[i] * rs->ncols],
+		    sizeof(*cells) * (size_t)rs->ncols);
+		memcpy(&lens[i * rs->ncols], &rs->lens[ord[i] * rs->ncols],
+		    sizeof(*lens) * (size_t)rs->ncols);
+	}
+	rs->cells = cells;
+	rs->lens = lens;
+}
+
 /*
  * Run a page query of hosts and reply with it.  Its parameters are fmt/...
  * then limit and offset (the derived table's page of ids); count < 0 means
@@ -620,6 +668,7 @@ page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
 	memset(&none, 0, sizeof(none));
 	if ((rc = hg_list_reply_count(r, pg, &none, NULL, count)) != 0)
 		return rc;
+	rows_sort(r, rs);
 	hosts = json_object_new_array_ext(rs->nrows);
 	for (i = 0; i < rs->nrows; )
 		json_object_array_add(hosts, host_json(r, rs, &i));
@@ -634,8 +683,7 @@ page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
  * from the other end, so no page costs more than half an index scan.
  */
 #define NEAR_PAGES	1000	/* offsets below this skip the count query */
-#define HOST_JOIN "k JOIN hosts h ON h.id = k.id " HOST_ADDRS \
-	"ORDER BY h.id DESC, a.id"
+#define HOST_JOIN "k JOIN hosts h ON h.id = k.id " HOST_ADDRS
 static int
 host_list_all(struct hg_req *r, const struct hg_page *pg)
 {
@@ -675,7 +723,7 @@ host_list_all(struct hg_req *r, const struct hg_page *pg)
  * those ids only.  Callers who see every host and filter nothing get
  * host_list_all; everyone else sees the hosts they may view.
  */
-#define HOST_FILTERS "WHERE name LIKE COALESCE(?, '%') " \
+#define HOST_FILTERS "WHERE name_fold LIKE COALESCE(LOWER(?), '%') " \
 	"AND host_type = COALESCE(?, host_type) " \
 	"AND status = COALESCE(?, status) " \
 	"AND os_status = COALESCE(?, os_status) "

@@ -7,9 +7,16 @@
 #include "hangard.h"
 #include "secret.h"
 
+/*
+ * The username must have a username's syntax: the database compares with
+ * a padding, accent- and case-insensitive collation, so "admin ", "ádmin"
+ * would otherwise log in as admin, each spelling with its own throttle
+ * count (auth.c folds case only).
+ */
 enum { LG_USERNAME, LG_PASSWORD, LG__MAX };
 static const struct hg_field login_fields[LG__MAX] = {
-	[LG_USERNAME] = { "username", HG_V_STR, HG_V_REQUIRED, 1, 64 },
+	[LG_USERNAME] = { "username", HG_V_STR, HG_V_REQUIRED, 1, 64,
+	    .f_check = hg_check_username },
 	[LG_PASSWORD] = { "password", HG_V_STR, HG_V_REQUIRED, 1, 1024 },
 };
 

@@ -273,8 +273,8 @@ forget_password(struct hg_req *r)
 
 	if ((rc = hg_body(r, forget_fields, FP__MAX, v)) != 0)
 		return rc;
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT username FROM "
-	    "users WHERE id = ? AND email = ? AND email <> '' AND "
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT username, email "
+	    "FROM users WHERE id = ? AND email = ? AND email <> '' AND "
 	    "status = 'enabled'", "is", r->r_ids[0], v[FP_EMAIL].s)) != 0)
 		return hg_fail(r, rc, NULL);
 	if (rs->nrows == 0)
@@ -294,7 +294,11 @@ forget_password(struct hg_req *r)
 	    "If you did not ask for this, ignore this mail.\r\n",
 	    HG_CELL(rs, 0, 0), hg_conf.public_url, token, token,
 	    hg_conf.public_url);
-	if (hg_mail_send(v[FP_EMAIL].s, "Hangar password reset", body) != 0)
+	/*
+	 * To the address on record: the collation also matches look-alikes
+	 * ("exámple.com"), which must not receive the link.
+	 */
+	if (hg_mail_send(HG_CELL(rs, 0, 1), "Hangar password reset", body) != 0)
 		log_warn("password reset mail for user %lld not sent",
 		    r->r_ids[0]);
 	return hg_reply_ok(r);

@@ -233,6 +233,32 @@ START_TEST(throttle_ignores_username_case)
 }
 END_TEST
 
+/*
+ * Only the username's own spelling (in any case) signs in: the database's
+ * collation ignores trailing spaces and accents, and each such spelling
+ * would otherwise get its own ten guesses.
+ */
+START_TEST(login_username_is_exact)
+{
+	const char	*name = uniq("ax");
+	char		 other[128], *before;
+
+	mkuser_email(name, "");
+	before = db_fingerprint(TABLES);
+	snprintf(other, sizeof(other), "%s ", name);
+	expect_error(login(other, pw_of(name)), 400, 10002, "username");
+	snprintf(other, sizeof(other), "\u00e1%s", name + 1);
+	expect_error(login(other, pw_of(name)), 400, 10002, "username");
+	snprintf(other, sizeof(other), " %s", name);
+	expect_error(login(other, pw_of(name)), 400, 10002, "username");
+	unchanged(before);
+	for (size_t i = 0; i < strlen(name); i++)
+		other[i] = (char)toupper((unsigned char)name[i]);
+	other[strlen(name)] = '\0';
+	expect_status(login(other, pw_of(name)), 200);
+}
+END_TEST
+
 START_TEST(success_resets_user_count)
 {
 	const char	*name = uniq("atr");
@@ -663,6 +689,31 @@ START_TEST(expired_reset_token_is_refused)
 }
 END_TEST
 
+/*
+ * The reset mail goes to the address on record, never to the one asked
+ * for: the database matches "exámple.com" to "example.com", and whoever
+ * owns the look-alike domain must not receive the victim's reset link.
+ */
+START_TEST(reset_mail_goes_to_the_stored_address)
+{
+	const char	*name = uniq("afv");
+	char		 email[128], lookalike[128], *mail;
+	long long	 id;
+
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	snprintf(lookalike, sizeof(lookalike), "%s@ex\u00e1mple.com", name);
+	id = mkuser_email(name, email);
+	expect_status(api_f("POST", path_of("/users/%lld/actions/forget-password/",
+	    id), NULL, "{\"email\": \"%s\"}", lookalike), 200);
+	mail = mail_to(lookalike);
+	ck_assert_msg(mail == NULL, "reset mail sent to %s", lookalike);
+	snprintf(lookalike, sizeof(lookalike), "%s@EXAMPLE.COM", name);
+	expect_status(api_f("POST", path_of("/users/%lld/actions/forget-password/",
+	    id), NULL, "{\"email\": \"%s\"}", lookalike), 200);
+	ck_assert_ptr_null(mail_to(lookalike));
+}
+END_TEST
+
 START_TEST(disabled_user_gets_no_mail)
 {
 	const char	*name = uniq("afd");
@@ -717,6 +768,7 @@ tc_login(void)
 	tcase_add_test(tc, throttle_per_username);
 	tcase_add_test(tc, throttle_per_address);
 	tcase_add_test(tc, throttle_ignores_username_case);
+	tcase_add_test(tc, login_username_is_exact);
 	tcase_add_test(tc, success_resets_user_count);
 	return tc;
 }
@@ -746,6 +798,7 @@ tc_reset(void)
 	tcase_add_unchecked_fixture(tc, NULL, clear_all_counters);
 	tcase_add_test(tc, forget_and_reset_password);
 	tcase_add_test(tc, expired_reset_token_is_refused);
+	tcase_add_test(tc, reset_mail_goes_to_the_stored_address);
 	tcase_add_test(tc, disabled_user_gets_no_mail);
 	tcase_add_test(tc, reset_bad_input);
 	return tc;

@@ -811,6 +811,10 @@ START_TEST(list_filters)
 		ck_assert_str_eq(jstr(r->json, "prev"), q);
 		expect_host(jpath(r->json, "results.0"), h[2], jstr(r->json,
 		    "results.0.name"), "ALI_ECS", "", 0, 0, "", "", 22, "root", 2);
+		expect_addr(jpath(r->json, "results.0.ip_address.0"), "10.77.2.1",
+		    "", "", "PRIVATE", "HOST", 0);
+		expect_addr(jpath(r->json, "results.0.ip_address.1"),
+		    "fd00:77::12", "", "", "PRIVATE", "HOST", 0);
 		resp_free(r);
 	}
 }

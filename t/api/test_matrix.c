@@ -14,6 +14,7 @@
  * DELETE that succeeds cannot disturb the next route), and tokens are made
  * the way hangard stores them: only the BLAKE2b hash of the value.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,38 @@ make_fixture(struct fixture *f, long long token_owner)
 }
 
 /*
+ * The object a route's first parameter names, when it is the segment right
+ * after a family this test makes objects of ("/hosts/{id}/..."); else 1.
+ */
+static long long
+primary_id(const char *pattern, const char *param, const struct fixture *f,
+    long long self, int *primary)
+{
+	static const struct { const char *prefix; size_t off; } fam[] = {
+		{ "/users/", offsetof(struct fixture, user) },
+		{ "/roles/", offsetof(struct fixture, role) },
+		{ "/applications/", offsetof(struct fixture, app) },
+		{ "/hosts/", offsetof(struct fixture, host) },
+		{ "/productions/", offsetof(struct fixture, production) },
+		{ "/tasks/", offsetof(struct fixture, task) },
+		{ "/external-navigators/", offsetof(struct fixture, navigator) },
+		{ "/auth-tokens/", offsetof(struct fixture, token) },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		n = strlen(fam[i].prefix);
+		if (param != pattern + n || strncmp(pattern, fam[i].prefix, n) != 0)
+			continue;
+		*primary = 1;
+		if (i == 0 && self)
+			return self;
+		return *(const long long *)((const char *)f + fam[i].off);
+	}
+	return 1;
+}
+
+/*
  * The route's path with its parameters filled in; *primary tells whether
  * the first parameter is an object this test created (so a 404 for it
  * means "hidden").
@@ -174,27 +207,8 @@ fill_path(const struct route *rt, const struct fixture *f, long long self,
 		if (*p == '{') {
 			long long id = 1;
 
-			if (nparam == 0) {
-				*primary = 1;
-				if (strncmp(rt->pattern, "/users/", 7) == 0)
-					id = self ? self : f->user;
-				else if (strncmp(rt->pattern, "/roles/", 7) == 0)
-					id = f->role;
-				else if (strncmp(rt->pattern, "/applications/", 14) == 0)
-					id = f->app;
-				else if (strncmp(rt->pattern, "/hosts/", 7) == 0)
-					id = f->host;
-				else if (strncmp(rt->pattern, "/productions/", 13) == 0)
-					id = f->production;
-				else if (strncmp(rt->pattern, "/tasks/", 7) == 0)
-					id = f->task;
-				else if (strncmp(rt->pattern, "/external-navigators/", 21) == 0)
-					id = f->navigator;
-				else if (strncmp(rt->pattern, "/auth-tokens/", 13) == 0)
-					id = f->token;
-				else
-					*primary = 0;
-			}
+			if (nparam == 0)
+				id = primary_id(rt->pattern, p, f, self, primary);
 			o += (size_t)snprintf(out + o, len - o, "%lld", id);
 			p = strchr(p, '}') + 1;
 			nparam++;
@@ -294,11 +308,39 @@ START_TEST(every_route_is_guarded)
 }
 END_TEST
 
+/*
+ * The agent works on tasks in the background (host status, task rows): it
+ * is stopped while the matrix compares database fingerprints.
+ */
+static void
+agent(const char *what)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s %s-agent %s 0 %s >/dev/null 2>&1",
+	    getenv("HANGAR_STACK"), what, getenv("HANGAR_DIR"),
+	    getenv("HANGAR_BIN"));
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+agent_stop(void)
+{
+	agent("stop");
+}
+
+static void
+agent_start(void)
+{
+	agent("start");
+}
+
 static TCase *
 tc_matrix(void)
 {
 	TCase *tc = tcase_create("matrix");
 
+	tcase_add_unchecked_fixture(tc, agent_stop, agent_start);
 	tcase_add_test(tc, every_route_is_guarded);
 	tcase_set_timeout(tc, 600);
 	return tc;

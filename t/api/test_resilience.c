@@ -329,6 +329,7 @@ START_TEST(sighup_replaces_every_worker)
 	/* Requests keep succeeding while the workers are replaced. */
 	for (i = 0; i < 200 && stale; i++) {
 		requests_succeed(tok, 3);
+		ck_assert_int_eq(healthy_at_once(8), 8);
 		m = children(master, now);
 		stale = m != n;
 		for (k = 0; k < m; k++)
@@ -337,6 +338,7 @@ START_TEST(sighup_replaces_every_worker)
 	}
 	ck_assert_msg(!stale, "workers not all replaced: %d of %d", m, n);
 	requests_succeed(tok, 100);
+	ck_assert_int_eq(healthy_at_once(16), 16);
 	ck_assert_int_eq(master_pid(), master);
 }
 END_TEST

@@ -228,12 +228,10 @@ START_TEST(reset_keeps_working)
 END_TEST
 
 /*
- * BUG: lib/arena.c hg_alloc rounds n up with (n + ALIGN - 1) & ~(ALIGN - 1),
+ * Was a bug: lib/arena.c hg_alloc rounds n up with (n + ALIGN - 1) & ~(ALIGN - 1),
  * which wraps to 0 for n > SIZE_MAX - 15, and then serves 16 bytes instead of
  * aborting ("never NULL (aborts)").  hg_alloc(a, SIZE_MAX - 3) returns.
- * Build with -DHG_KNOWN_BUGS to run it.
  */
-#ifdef HG_KNOWN_BUGS
 START_TEST(impossible_size_aborts)
 {
 	struct hg_arena a;
@@ -245,7 +243,6 @@ START_TEST(impossible_size_aborts)
 	hg_arena_free(&a);
 }
 END_TEST
-#endif
 
 int
 main(void)
@@ -263,9 +260,7 @@ main(void)
 	tcase_add_test(tc, cleanups_run_newest_first_once);
 	tcase_add_test(tc, cleanups_release_resources);
 	tcase_add_test(tc, reset_keeps_working);
-#ifdef HG_KNOWN_BUGS
 	tcase_add_exit_test(tc, impossible_size_aborts, 1);
-#endif
 	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -39,7 +39,8 @@
 
 static pid_t	standin;
 static int	port;
-static char	base[64], csbase[80], logpath[256];
+static char	base[64], csbase[80], logpath[256], portpath[256];
+static char	tmpdir[] = "/tmp/hg-standin-XXXXXX";
 
 /* ---- talking to the stand-in's control API ------------------------- */
 
@@ -746,7 +747,7 @@ static int
 start_standin(void)
 {
 	const char	*stack = getenv("HANGAR_STACK");
-	char		 script[512], portfile[256], dir[] = "/tmp/hg-standin-XXXXXX";
+	char		 script[512];
 	char		 k1[128], k2[128];
 	FILE		*f;
 	int		 i;
@@ -756,23 +757,23 @@ start_standin(void)
 		    (int)(strlen(stack) - 8), stack);	/* .../t/stack.sh */
 	else
 		snprintf(script, sizeof(script), "t/cloud-standin.py");
-	if (mkdtemp(dir) == NULL)
+	if (mkdtemp(tmpdir) == NULL)
 		return -1;
-	snprintf(portfile, sizeof(portfile), "%s/port", dir);
-	snprintf(logpath, sizeof(logpath), "%s/requests.log", dir);
+	snprintf(portpath, sizeof(portpath), "%s/port", tmpdir);
+	snprintf(logpath, sizeof(logpath), "%s/requests.log", tmpdir);
 	snprintf(k1, sizeof(k1), "%s:%s", AK, SK);
 	snprintf(k2, sizeof(k2), "%s:%s", AK2, SK2);
 	if ((standin = fork()) == -1)
 		return -1;
 	if (standin == 0) {
 		execl("/usr/bin/python3", "python3", script, "--port", "0",
-		    "--port-file", portfile, "--log", logpath, "--key", k1,
+		    "--port-file", portpath, "--log", logpath, "--key", k1,
 		    "--key", k2, "--key", A1_KEY, "--key", T1_KEY, "--key",
 		    C1_KEY, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 100; i++) {
-		if ((f = fopen(portfile, "r")) != NULL) {
+		if ((f = fopen(portpath, "r")) != NULL) {
 			if (fscanf(f, "%d", &port) != 1)
 				port = 0;
 			fclose(f);
@@ -842,5 +843,8 @@ out:
 		kill(standin, SIGTERM);
 		waitpid(standin, NULL, 0);
 	}
+	unlink(portpath);
+	unlink(logpath);
+	rmdir(tmpdir);
 	return failed == 0 ? 0 : 1;
 }

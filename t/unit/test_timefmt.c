@@ -144,11 +144,9 @@ START_TEST(invalid_inputs)
 END_TEST
 
 /*
- * BUG: lib/timefmt.c valid_tm allows February 29 in every year:
+ * Was a bug: lib/timefmt.c valid_tm allows February 29 in every year:
  * "2021-02-29" is accepted (as 2021-03-01, 1614528000 in +08:00).
- * Build with -DHG_KNOWN_BUGS to run it.
  */
-#ifdef HG_KNOWN_BUGS
 START_TEST(feb_29_only_in_leap_years)
 {
 	parses("2020-02-29", 0, 1582905600LL);
@@ -158,15 +156,12 @@ START_TEST(feb_29_only_in_leap_years)
 	refuses("2100-02-29");
 }
 END_TEST
-#endif
 
 /*
- * BUG: lib/timefmt.c hg_parse_time: %2d reads "-1" and valid_tm has no
+ * Was a bug: lib/timefmt.c hg_parse_time: %2d reads "-1" and valid_tm has no
  * lower bound on hour, minute or second, so "2024-01-01T-1:00:00Z" is
  * accepted (normalised by timegm to 2023-12-31T23:00:00Z).
- * Build with -DHG_KNOWN_BUGS to run it.
  */
-#ifdef HG_KNOWN_BUGS
 START_TEST(negative_fields_refused)
 {
 	/* sscanf's %2d reads "-1": such a time must not be normalised. */
@@ -175,7 +170,6 @@ START_TEST(negative_fields_refused)
 	refuses("2024-01-01T00:00:-1Z");
 }
 END_TEST
-#endif
 
 START_TEST(output_formatting)
 {
@@ -232,12 +226,8 @@ main(void)
 	tcase_add_test(tc, bare_dates_in_configured_zone);
 	tcase_add_test(tc, unix_seconds);
 	tcase_add_test(tc, invalid_inputs);
-#ifdef HG_KNOWN_BUGS
 	tcase_add_test(tc, feb_29_only_in_leap_years);
-#endif
-#ifdef HG_KNOWN_BUGS
 	tcase_add_test(tc, negative_fields_refused);
-#endif
 	tcase_add_test(tc, output_formatting);
 	tcase_add_test(tc, round_trip);
 	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
