@@ -36,12 +36,19 @@ hg_tz_init(const char *tz)
 long
 hg_tz_offset(time_t t)
 {
-	struct tm tm;
+	static time_t	 hour = -1;
+	static long	 off;
+	struct tm	 tm;
 
 	if (!tz_system)
 		return tz_fixed;
-	localtime_r(&t, &tm);
-	return tm.tm_gmtoff;
+	/* Offsets change on the hour at most; localtime_r is not cheap. */
+	if (t / 3600 != hour) {
+		localtime_r(&t, &tm);
+		off = tm.tm_gmtoff;
+		hour = t / 3600;
+	}
+	return off;
 }
 
 void
@@ -58,6 +65,20 @@ hg_time_db(time_t t, char buf[20])
 	buf[19] = '\0';
 }
 
+/* Digits at s..s+n-1 as a number; -1 if any is not a digit. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
 char *
 hg_time_out(struct hg_arena *a, const char *db)
 {
@@ -68,8 +89,13 @@ hg_time_out(struct hg_arena *a, const char *db)
 	if (db == NULL)
 		return NULL;
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(db, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+	/* "YYYY-MM-DD HH:MM:SS", read by hand: this runs for every time shown */
+	if (strlen(db) < 19 || (tm.tm_year = digits(db, 4)) < 0 ||
+	    (tm.tm_mon = digits(db + 5, 2)) < 0 ||
+	    (tm.tm_mday = digits(db + 8, 2)) < 0 ||
+	    (tm.tm_hour = digits(db + 11, 2)) < 0 ||
+	    (tm.tm_min = digits(db + 14, 2)) < 0 ||
+	    (tm.tm_sec = digits(db + 17, 2)) < 0)
 		return hg_strdup(a, db);
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;

@@ -3,13 +3,13 @@
  * API.md section 4's create/get/PATCH/DELETE) and the host audit log
  * (操作审计: 获取主机操作记录).
  *
- * A host's addresses live in host_addresses; every read renders them in
- * the same query as the host (a JSON_ARRAYAGG subquery), so a page of hosts
- * costs one round trip.  Lists select the page's ids first in a derived
- * table (narrow indexes, see sql/020_hosts.sql) and join the rows to it,
- * so a deep OFFSET walks an index instead of rows and the address subquery
- * runs for the page only.  status is not writable here: it moves through
- * init tasks, instances and change-status (API.md section 6).
+ * A host's addresses live in host_addresses; every read joins them to the
+ * host in the same query (one row per address), so a page of hosts costs
+ * one round trip.  Lists select the page's ids first in a derived table
+ * over narrow indexes (sql/020_hosts.sql) and join rows and addresses to
+ * those ids only, so a deep OFFSET walks an index instead of rows.  status
+ * is not writable here: it moves through init tasks, instances and
+ * change-status (API.md section 6).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -35,8 +35,9 @@ static const char *const host_ops[] = { "add", "update", "delete",
 
 /*
  * The Host object's columns joined with its addresses: one row per address
- * (or one with NULL address columns for a host without any), ordered by
- * host then address id.  A list query ends with one more column, the total.
+ * (or one with NULL address columns for a host without any); host_json
+ * wants them by host, then address id.  A list query ends with one more
+ * column, the total.
  */
 #define HOST_COLS "h.id, h.name, h.host_type, h.status, h.os_status, " \
 	"h.os_type, h.cpu, h.memory, h.location, h.description, h.ssh_port, " \

@@ -36,6 +36,7 @@
 #define H_HANG		73	/* power script hangs */
 #define H_REKEY		74	/* host key changes */
 #define H_SLOW		75	/* power script is slow */
+#define H_NONE		80	/* no sshd at all */
 
 static char	 dir[512];		/* the stack's folder */
 static char	 sshdir[600];		/* the sshd hosts' folder */
@@ -172,6 +173,9 @@ mktask(const char *kind, const long long *ids, int n)
 		use_api = r->status == 404 && r->body != NULL &&
 		    strstr(r->body, "no such route") != NULL ? -1 : 1;
 		resp_free(r);
+		fprintf(stderr, "test_agent: tasks are created %s\n",
+		    use_api == 1 ? "with POST /hosts/restart-tasks/" :
+		    "in SQL (no restart-tasks route yet)");
 	}
 	if (use_api == 1 && strcmp(kind, "restart") == 0) {
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "[");
@@ -856,6 +860,39 @@ START_TEST(output_endpoint)
 }
 END_TEST
 
+/*
+ * With nothing happening (no agent runs), a read of a running task's
+ * output waits the full 25 s and says so: no lines, not finished.
+ */
+START_TEST(output_long_poll_bound)
+{
+	long long	 id, task;
+	char		 path[128];
+	double		 t0, took;
+	struct resp	*r;
+
+	id = mkhost(H_NONE, uniq("idle"), credential());
+	task = mktask("restart", &id, 1);
+	snprintf(path, sizeof(path), "/tasks/%lld/output/", task);
+	t0 = now_s();
+	r = api("GET", path, admin_token(), NULL);
+	took = now_s() - t0;
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(json_object_array_length(jpath(r->json, "lines")), 0);
+	ck_assert(!json_object_get_boolean(jpath(r->json, "finished")));
+	ck_assert_str_eq(jstr(r->json, "cursor"), "r:0-0");
+	ck_assert_msg(took >= 24.5 && took < 28, "long poll took %.1f s", took);
+	resp_free(r);
+	/* Close it so that no later agent runs it. */
+	snprintf(path, sizeof(path), "UPDATE task_hosts SET status = 'failed', "
+	    "message = 'closed by the test' WHERE task_id = %lld", task);
+	db_exec(path);
+	snprintf(path, sizeof(path), "UPDATE tasks SET status = 'failed' WHERE "
+	    "id = %lld", task);
+	db_exec(path);
+}
+END_TEST
+
 static TCase *
 tc_agent(void)
 {
@@ -866,6 +903,7 @@ tc_agent(void)
 	tcase_add_test(tc, hanging_command_times_out);
 	tcase_add_test(tc, changed_host_key);
 	tcase_add_test(tc, output_endpoint);
+	tcase_add_test(tc, output_long_poll_bound);
 	tcase_add_test(tc, redis_down_while_creating);
 	tcase_add_test(tc, sigterm_finishes_steps_sighup_reopens);
 	tcase_add_test(tc, kill9_then_restarted_agent);

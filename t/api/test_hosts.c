@@ -975,10 +975,14 @@ START_TEST(lists_show_what_the_caller_may_view)
 	struct resp	*r;
 	char		 q[256];
 
-	snprintf(q, sizeof(q), "%s-a", tag);
-	a = mkhost_named(q, "ALI_ECS");
-	snprintf(q, sizeof(q), "%s-b", tag);
-	b = mkhost_named(q, "ALI_ECS");
+	snprintf(q, sizeof(q), "{\"name\": \"%s-a\", \"host_type\": "
+	    "\"ALI_ECS\", \"ip_address\": [{\"address\": \"10.99.0.1\"}]}",
+	    tag);
+	a = mkhost(q);
+	snprintf(q, sizeof(q), "{\"name\": \"%s-b\", \"host_type\": "
+	    "\"ALI_ECS\", \"ip_address\": [{\"address\": \"10.99.0.2\"}]}",
+	    tag);
+	b = mkhost(q);
 	app1 = mkinstance(a, uniq("vapp"));
 	app2 = mkinstance(a, uniq("vapp"));
 	grant(uid, "resource", 0, "enable_host_mgmt");
@@ -994,8 +998,16 @@ START_TEST(lists_show_what_the_caller_may_view)
 	ck_assert_int_eq(jint(r->json, "count"), 1);
 	ck_assert_int_eq(jint(r->json, "results.0.id"), a);
 	resp_free(r);
-	r = api("GET", "/hosts/?ip=10.", tok, NULL);
+	r = api("GET", "/hosts/?ip=10.99.0.", tok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_int_eq(jint(r->json, "results.0.id"), a);
+	resp_free(r);
+	r = api("GET", "/hosts/?ip=10.99.0.2", tok, NULL);
 	ck_assert_int_eq(jint(r->json, "count"), 0);
+	resp_free(r);
+	r = api("GET", "/hosts/?ip=10.99.0.2", admin_token(), NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_int_eq(jint(r->json, "results.0.id"), b);
 	resp_free(r);
 	expect_status(api("GET", path_of("/hosts/%lld/", a), tok, NULL), 200);
 	expect_error(api("GET", path_of("/hosts/%lld/", b), tok, NULL), 404,

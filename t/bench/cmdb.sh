@@ -85,7 +85,9 @@ read -r napps nhosts naddrs ninst <<<"$(mysql_cli -e "SELECT
 say "loaded in $(( $(date +%s) - t0 )) s: $napps applications" \
     "(depth 0-$(mysql_cli -e 'SELECT MAX(depth) FROM applications')), $nhosts" \
     "hosts, $naddrs addresses, $ninst instances"
-[ "$nhosts" = "$HOSTS" ] && [ "$ninst" = "$INSTANCES" ] || die "seeding is short"
+if [ "$nhosts" != "$HOSTS" ] || [ "$ninst" != "$INSTANCES" ]; then
+	die "seeding is short"
+fi
 [ "$(mysql_cli -e "SELECT n FROM row_counts WHERE tbl = 'hosts'")" = "$HOSTS" ] ||
     die "row_counts does not say $HOSTS hosts"
 
@@ -215,7 +217,7 @@ MOVES=()
 subtree=$(mysql_cli -e "SELECT COUNT(*) FROM applications WHERE full_name = 'app1' OR full_name LIKE 'app1.%'")
 target=$(mysql_cli -e "SELECT MIN(id) FROM applications WHERE parent_id = 2")
 if [ -n "$APPS_BODY" ]; then
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		MOVES+=("$(move "$target")") || break
 		MOVES+=("$(move null)") || break
 	done
@@ -242,7 +244,7 @@ if [ -n "$APPS_BODY" ]; then
 	row "  ceiling, $APPS_BODY B (-t2 -c64)" "$RPS_ceil2" "$P99_ceil2" "$ERR_ceil2" ""
 	worst=$(printf '%s\n' "${MOVES[@]}" | sort -n | tail -n1)
 	say "moving a subtree of $subtree applications (PATCH parent_app, ms): ${MOVES[*]}" \
-	    "-> $moved moved back; worst $worst ms < 200 ms: $(verdict "$(awk -v w="${worst:-99999}" 'BEGIN { print (w < 200) }')")"
+	    "($moved descendants back under app1); worst $worst ms < 200 ms: $(verdict "$(awk -v w="${worst:-99999}" 'BEGIN { print (w < 200) }')")"
 else
 	say "GET $APPS_Q and the subtree move: not measured (no /applications/ route)"
 fi
