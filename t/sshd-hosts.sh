@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # t/sshd-hosts.sh -- throwaway OpenSSH sshd "hosts" for the agent's tests and
-# benchmark: host I listens on 127.0.0.I port 2222 (addresses are distinct
+# benchmark: host I listens on 127.0.0.I port 2222 (or $HANGAR_SSHD_PORT, so
+# that test stacks on different ports can run at once; addresses are distinct
 # on loopback with no setup), with its own config, host key, pid file and a
 # clean HOME.  Nothing here touches the machine itself: the "power
 # commands" tests give the agent are $HOME/power, a harmless script that
@@ -28,7 +29,7 @@ cmd=${1:?usage: sshd-hosts.sh start|stop|stop-one|start-one|rekey DIR ...}
 DIR=${2:?DIR}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
-PORT=2222
+PORT=${HANGAR_SSHD_PORT:-2222}
 SSHD=/usr/sbin/sshd
 
 die() { printf 'sshd-hosts.sh: %s\n' "$*" >&2; exit 1; }
@@ -70,7 +71,7 @@ EOF
 }
 
 start_one() {
-	local i=$1 h=$DIR/h$1
+	local i=$1 h=$DIR/h$1 n
 	mkdir -p "$h/home"
 	[ -s "$h/ssh_host_ed25519_key" ] ||
 	    ssh-keygen -q -t ed25519 -N '' -C "h$i" -f "$h/ssh_host_ed25519_key"
@@ -95,8 +96,16 @@ LogLevel ERROR
 SetEnv HOME=$h/home HANGAR_TEST_HOST=h$i
 EOF
 	alive "$h/sshd.pid" && return 0
+	: >"$h/sshd.log"
 	"$SSHD" -f "$h/sshd_config" -E "$h/sshd.log" ||
 	    die "sshd for 127.0.0.$i did not start; see $h/sshd.log"
+	# sshd detaches before it binds: see that it is there and listening.
+	for n in $(seq 1 50); do
+		alive "$h/sshd.pid" && [ ! -s "$h/sshd.log" ] && return 0
+		grep -q "Cannot bind" "$h/sshd.log" && break
+		sleep 0.05
+	done
+	die "sshd for 127.0.0.$i did not start: $(tail -n 2 "$h/sshd.log" | tr '\n' ' ')"
 }
 
 stop_one() {

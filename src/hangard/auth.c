@@ -20,13 +20,24 @@
 
 #define COOKIE	"hangar_session"
 
+/*
+ * The caller's module grants ride along with the lookup ("module.perm,..."),
+ * so authorization needs no query of its own for them (perms.c).
+ */
+#define MODULE_GRANTS "IF(u.is_superuser, NULL, (SELECT GROUP_CONCAT(" \
+	"DISTINCT CONCAT(g.module, '.', g.perm)) FROM module_grants g WHERE " \
+	"(g.subject_type = 'user' AND g.subject_id = u.id) OR " \
+	"(g.subject_type = 'role' AND g.subject_id IN " \
+	"(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = u.id))))"
+
 static const char *sql_token =
-	"SELECT u.id, u.username, u.name, u.is_superuser "
+	"SELECT u.id, u.username, u.name, u.is_superuser, " MODULE_GRANTS " "
 	"FROM auth_tokens t JOIN users u ON u.id = t.user_id "
 	"WHERE t.token_hash = ? AND u.status = 'enabled'";
 
 static const char *sql_session =
-	"SELECT u.id, u.username, u.name, u.is_superuser, s.id, s.csrf_token, "
+	"SELECT u.id, u.username, u.name, u.is_superuser, " MODULE_GRANTS ", "
+	"s.id, s.csrf_token, "
 	"s.last_seen < UTC_TIMESTAMP() - INTERVAL 60 SECOND "
 	"FROM sessions s JOIN users u ON u.id = s.user_id "
 	"WHERE s.id_hash = ? AND u.status = 'enabled' "
@@ -73,6 +84,7 @@ user_from(struct hg_req *r, struct hg_rows *rs)
 	u->u_username = HG_CELL(rs, 0, 1);
 	u->u_name = HG_CELL(rs, 0, 2);
 	u->u_superuser = hg_atoll(HG_CELL(rs, 0, 3)) != 0;
+	hg_perms_set(r, u, HG_CELL(rs, 0, 4));
 	return u;
 }
 
@@ -113,9 +125,9 @@ hg_authenticate(struct hg_req *r)
 	if (rs->nrows == 0)
 		return hg_fail(r, HG_E_AUTH, "session expired or invalid");
 	r->r_user = user_from(r, rs);
-	r->r_user->u_session = hg_atoll(HG_CELL(rs, 0, 4));
-	r->r_user->u_csrf = HG_CELL(rs, 0, 5);
-	if (hg_atoll(HG_CELL(rs, 0, 6)) != 0 &&
+	r->r_user->u_session = hg_atoll(HG_CELL(rs, 0, 5));
+	r->r_user->u_csrf = HG_CELL(rs, 0, 6);
+	if (hg_atoll(HG_CELL(rs, 0, 7)) != 0 &&
 	    (rc = hg_db_exec(r->r_db, "UPDATE sessions SET last_seen = "
 	    "UTC_TIMESTAMP() WHERE id = ?", "i", r->r_user->u_session)) != 0)
 		return hg_fail(r, rc, NULL);

@@ -135,6 +135,7 @@ void	hg_login_succeeded(struct hg_req *, const char *username);
 
 /* perms.c: what the caller may do */
 int		 hg_authorize(struct hg_req *);
+void		 hg_perms_set(struct hg_req *, struct hg_user *, const char *csv);
 json_object	*hg_module_perms(struct hg_req *);
 int		 hg_perm_module(struct hg_req *, const char *module,
 		    const char *perm);
@@ -168,6 +169,14 @@ void		 hg_resource_perms_of(const char *type, const char **out);
 #define HG_GRANTS_COL(type, idcol) "(SELECT GROUP_CONCAT(DISTINCT g.perm) " \
 	"FROM resource_grants g WHERE g.resource_type = '" type "' AND " \
 	"g.resource_id = " idcol " AND " HG_SUBJECT_SQL ")"
+/*
+ * "The caller may view the row's object (idcol)" for a caller that does not
+ * see them all: a plain IN that MariaDB turns into a semi-join driven by the
+ * caller's grants.  Two parameters: the user id twice.
+ */
+#define HG_VISIBLE_IN(type, view, idcol) idcol " IN (SELECT g.resource_id " \
+	"FROM resource_grants g WHERE g.resource_type = '" type "' AND " \
+	"g.perm = '" view "' AND " HG_SUBJECT_SQL ")"
 /*
  * A condition "the caller may view the row's object (idcol)": first
  * parameter 1 when hg_visible_all(), then the user id twice.

@@ -204,6 +204,27 @@ hg_resource_perms_of(const char *type, const char **out)
 
 /* ---- effective module permissions ----------------------------------- */
 
+/* Take the caller's module grants from a "module.perm,..." list. */
+void
+hg_perms_set(struct hg_req *r, struct hg_user *u, const char *csv)
+{
+	char	*s, *tok, *save = NULL;
+	int	 n = 1;
+	const char *p;
+
+	for (p = csv; p != NULL && *p; p++)
+		n += *p == ',';
+	u->u_mperms = hg_alloc(r->r_arena, sizeof(char *) * (size_t)(n + 1));
+	u->u_nmperms = 0;
+	if (csv != NULL) {
+		s = hg_strdup(r->r_arena, csv);
+		for (tok = strtok_r(s, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save))
+			u->u_mperms[u->u_nmperms++] = tok;
+	}
+	u->u_mloaded = 1;
+}
+
 /* Load the caller's granted module perms once per request. */
 static int
 load(struct hg_req *r)

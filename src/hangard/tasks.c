@@ -211,6 +211,15 @@ read_redis(struct hg_req *r, long long task, struct cursor *c,
 	return n;
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 enum { OQ_CURSOR, OQ__MAX };
 static const struct hg_field output_q[OQ__MAX] = {
 	[OQ_CURSOR] = { "cursor", HG_V_STR, 0, 0, 64 },
@@ -228,7 +237,7 @@ output_get(struct hg_req *r)
 	struct cursor	 c;
 	json_object	*o, *lines;
 	long long	 task = r->r_ids[0];
-	time_t		 deadline = time(NULL) + OUT_WAIT_S;
+	double		 deadline = now_s() + OUT_WAIT_S;
 	int		 rc, n, running;
 
 	if ((rc = hg_query(r, output_q, OQ__MAX, v)) != 0)
@@ -254,7 +263,7 @@ output_get(struct hg_req *r)
 			return hg_fail(r, n == -1 ? HG_E_UNAVAIL : -n,
 			    n == -1 ? "live output unavailable (Redis is down); "
 			    "read again without a cursor" : NULL);
-		if (n > 0 || !running || time(NULL) >= deadline)
+		if (n > 0 || !running || now_s() >= deadline)
 			break;
 		usleep(c.c_kind == 'r' ? 100000 : 250000);
 	}

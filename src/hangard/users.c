@@ -145,6 +145,15 @@ user_delete(struct hg_req *r)
 		return rc;
 	if (r->r_ids[0] == r->r_user->u_id)
 		return hg_fail(r, HG_E_CONFLICT, "you cannot delete yourself");
+	/* Its tokens go with it (ON DELETE CASCADE): audit each, as tokens.c. */
+	if ((rc = hg_db_exec(r->r_db, "INSERT INTO audit_log (kind, op_type, "
+	    "target_id, target_name, op_detail, operator, op_time) "
+	    "SELECT 'auth_token', 'delete', t.id, t.name, CONCAT('deleted token "
+	    "\"', t.name, '\" (', t.prefix, '\xe2\x80\xa6) of ', u.username, "
+	    "' with its user'), ?, UTC_TIMESTAMP() FROM auth_tokens t "
+	    "JOIN users u ON u.id = t.user_id WHERE t.user_id = ? ORDER BY t.id",
+	    "si", r->r_user->u_username, r->r_ids[0])) != 0)
+		return hg_fail(r, rc, NULL);
 	if ((rc = hg_db_exec(r->r_db, "DELETE FROM users WHERE id = ?", "i",
 	    r->r_ids[0])) != 0)
 		return hg_fail(r, rc, rc == HG_E_CONFLICT ?

@@ -1,7 +1,10 @@
 /*
  * test_agent.c -- the job engine end to end: outbox, Redis stream,
  * hangar-agent, SSH to real OpenSSH sshd test hosts (t/sshd-hosts.sh on
- * 127.0.0.11.., port 2222), and GET /tasks/{task_id}/output/.
+ * 127.0.0.11..80), and GET /tasks/{task_id}/output/.
+ *
+ * The sshd hosts listen on port 20000 + HANGAR_TEST_PORT % 10000, so that
+ * test stacks on different ports do not collide on the addresses.
  *
  * The power command the agents run is $HOME/power, a harmless script that
  * appends a line per call to the test host's record file, so "every host
@@ -41,6 +44,7 @@
 static char	 dir[512];		/* the stack's folder */
 static char	 sshdir[600];		/* the sshd hosts' folder */
 static char	 harness[600];		/* t/sshd-hosts.sh */
+static int	 sshport;		/* the sshd hosts' port */
 static int	 use_api;		/* 1: POST /hosts/restart-tasks/, -1: SQL */
 
 /* ---- helpers --------------------------------------------------------- */
@@ -134,7 +138,7 @@ credential(void)
 	return id;
 }
 
-/* A PHY_HOST at 127.0.0.octet:2222 logging in as root with cred. */
+/* A PHY_HOST at 127.0.0.octet, port sshport, logging in as root with cred. */
 static long long
 mkhost(int octet, const char *name, long long cred)
 {
@@ -148,8 +152,8 @@ mkhost(int octet, const char *name, long long cred)
 	}
 	*p = '\0';
 	snprintf(sql, sizeof(sql), "INSERT INTO hosts (name, host_type, "
-	    "ssh_port, ssh_user, credential_id) VALUES ('%s', 'PHY_HOST', 2222, "
-	    "'root', %lld)", q, cred);
+	    "ssh_port, ssh_user, credential_id) VALUES ('%s', 'PHY_HOST', %d, "
+	    "'root', %lld)", q, sshport, cred);
 	id = db_insert(sql);
 	snprintf(sql, sizeof(sql), "INSERT INTO host_addresses (host_id, "
 	    "address) VALUES (%lld, '127.0.0.%d')", id, octet);
@@ -566,7 +570,7 @@ START_TEST(one_sshd_down)
 	ck_assert_str_eq(st, "failed");
 	free(st);
 	snprintf(want, sizeof(want), "cannot connect to %s (127.0.0.%d port "
-	    "2222): %%Connection refused%%", names[0], H_DOWN);
+	    "%d): %%Connection refused%%", names[0], H_DOWN, sshport);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
 	    "%lld AND host_id = %lld AND status = 'failed' AND message LIKE "
 	    "'%s'", task, ids[0], want), 1);
@@ -687,8 +691,8 @@ START_TEST(changed_host_key)
 	snprintf(name, sizeof(name), "%s", uniq("rekey"));
 	id = mkhost(H_REKEY, name, cred);
 	/* An earlier run's pin goes, as an operator would remove it. */
-	ck_assert_int_eq(sh("sed -i '/^\\[127.0.0.%d\\]:2222 /d' "
-	    "%s/known_hosts-test 2>/dev/null; true", H_REKEY, dir), 0);
+	ck_assert_int_eq(sh("sed -i '/^\\[127.0.0.%d\\]:%d /d' "
+	    "%s/known_hosts-test 2>/dev/null; true", H_REKEY, sshport, dir), 0);
 	a = agent_start("rekey", NULL);
 	task = mktask("restart", &id, 1);
 	st = task_wait(task, 30);
@@ -705,8 +709,8 @@ START_TEST(changed_host_key)
 	free(st);
 	snprintf(want, sizeof(want), "host key for %s changed (was %s, now %s); "
 	    "not connecting: if the change is expected, remove the line "
-	    "\"[127.0.0.%d]:2222 ...\" from %s/known_hosts-test", name, was,
-	    now, H_REKEY, dir);
+	    "\"[127.0.0.%d]:%d ...\" from %s/known_hosts-test", name, was,
+	    now, H_REKEY, sshport, dir);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
 	    "%lld AND status = 'failed' AND message = '%s'", task, want), 1);
 	ck_assert_int_eq(records(H_REKEY, "restart"), b + 1);	/* not run */
@@ -881,7 +885,7 @@ START_TEST(output_long_poll_bound)
 	ck_assert_int_eq(json_object_array_length(jpath(r->json, "lines")), 0);
 	ck_assert(!json_object_get_boolean(jpath(r->json, "finished")));
 	ck_assert_str_eq(jstr(r->json, "cursor"), "r:0-0");
-	ck_assert_msg(took >= 24.5 && took < 28, "long poll took %.1f s", took);
+	ck_assert_msg(took >= 25.0 && took < 27.5, "long poll took %.1f s", took);
 	resp_free(r);
 	/* Close it so that no later agent runs it. */
 	snprintf(path, sizeof(path), "UPDATE task_hosts SET status = 'failed', "
@@ -940,6 +944,11 @@ main(void)
 		return 1;
 	snprintf(dir, sizeof(dir), "%s", getenv("HANGAR_DIR"));
 	snprintf(sshdir, sizeof(sshdir), "%s/sshd", dir);
+	/* Stacks on other ports may run these tests at the same time. */
+	sshport = 20000 + (getenv("HANGAR_TEST_PORT") ?
+	    atoi(getenv("HANGAR_TEST_PORT")) : 18080) % 10000;
+	snprintf(path, sizeof(path), "%d", sshport);
+	setenv("HANGAR_SSHD_PORT", path, 1);
 	snprintf(harness, sizeof(harness), "%.*s/sshd-hosts.sh",
 	    (int)(strrchr(stack, '/') - stack), stack);
 	/* The tests run their own agents. */

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "authlib.h"
 
 #define TABLES	"external_navigators,row_counts"
@@ -132,6 +134,7 @@ END_TEST
 
 START_TEST(round_trips_sql_and_unicode)
 {
+	char		 sqli[256], q[1024], *enc;
 	long long	 id = mknav(admin_token(), "张三", "/i/张三.png",
 			    "https://example.com/?q=%27%3B");
 	struct resp	*r;
@@ -141,11 +144,14 @@ START_TEST(round_trips_sql_and_unicode)
 	expect_nav(r->json, id, "张三", "/i/张三.png",
 	    "https://example.com/?q=%27%3B", "admin");
 	resp_free(r);
-	id = mknav(admin_token(), SQLI, "/x.png", "https://example.com/");
-	r = api("GET", "/external-navigators/?name=%27%3B%20DROP%20TABLE%20users"
-	    "%3B%20--", admin_token(), NULL);
+	snprintf(sqli, sizeof(sqli), "%s" SQLI, uniq("nrt"));
+	id = mknav(admin_token(), sqli, "/x.png", "https://example.com/");
+	enc = curl_easy_escape(NULL, sqli, 0);
+	snprintf(q, sizeof(q), "/external-navigators/?name=%s", enc);
+	curl_free(enc);
+	r = api("GET", q, admin_token(), NULL);
 	ck_assert_int_eq(jint(r->json, "count"), 1);
-	expect_nav(jpath(r->json, "results.0"), id, SQLI, "/x.png",
+	expect_nav(jpath(r->json, "results.0"), id, sqli, "/x.png",
 	    "https://example.com/", "admin");
 	resp_free(r);
 	ck_assert_int_gt(db_int("SELECT COUNT(*) FROM users"), 0);

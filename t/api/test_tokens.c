@@ -502,6 +502,36 @@ START_TEST(audit_add_update_delete)
 }
 END_TEST
 
+/* Deleting a user deletes its tokens: each is audited too. */
+START_TEST(audit_user_deletion)
+{
+	const char	*user = uniq("tau");
+	long long	 uid;
+	const char	*tok = user_token(user, 0, &uid);
+	char		 v[41], q[512], re[256];
+	long long	 id = mktoken(tok, "left behind", "", v);
+	struct resp	*r;
+
+	expect_status(api("DELETE", path_of("/users/%lld/", uid), admin_token(),
+	    NULL), 200);
+	snprintf(q, sizeof(q), "/audit/auth-token-operations/?operator=admin&"
+	    "op_type=delete&page_size=2");
+	r = api("GET", q, admin_token(), NULL);
+	snprintf(re, sizeof(re), "^deleted token \"left behind\" \\(%.8s"
+	    ELLIPSIS "\\) of %s", v, user);
+	expect_op(jpath(r->json, "results.0"), "left behind", "delete", re,
+	    "admin");
+	/* And user_token()'s token, "test", before it. */
+	expect_op(jpath(r->json, "results.1"), "test", "delete", user, "admin");
+	ck_assert_int_lt(jint(r->json, "results.1.id"),
+	    jint(r->json, "results.0.id"));
+	resp_free(r);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM audit_log WHERE "
+	    "kind = 'auth_token' AND op_type = 'delete' AND target_id = %lld",
+	    id)), 1);
+}
+END_TEST
+
 START_TEST(audit_filters)
 {
 	const char	*user = uniq("taf");
@@ -613,6 +643,7 @@ tc_audit(void)
 	TCase *tc = tcase_create("audit");
 
 	tcase_add_test(tc, audit_add_update_delete);
+	tcase_add_test(tc, audit_user_deletion);
 	tcase_add_test(tc, audit_filters);
 	return tc;
 }
