@@ -74,17 +74,23 @@ if [ ${#api_bins[@]} -gt 0 ]; then
 	sink=$!
 	# A strict Zabbix 6.0 JSON-RPC stand-in (t/zabbix-standin.py) for the
 	# host init and Zabbix tests; hangard and agents are pointed at it.
-	export HANGAR_ZABBIX_URL=http://127.0.0.1:$((PORT + 7))/api_jsonrpc.php
-	python3 "$SRC/t/zabbix-standin.py" --port $((PORT + 7)) \
-	    --log "$DIR/log/zabbix-calls.log" >"$DIR/log/zabbix-standin.log" 2>&1 &
-	zbx=$!
+	# A real Zabbix 6.0 (t/zabbix-real.sh, user Admin/zabbix) is used
+	# instead when HANGAR_ZABBIX_URL names one.
+	zbx=
+	if [ -z "${HANGAR_ZABBIX_URL:-}" ]; then
+		export HANGAR_ZABBIX_URL=http://127.0.0.1:$((PORT + 7))/api_jsonrpc.php
+		python3 "$SRC/t/zabbix-standin.py" --port $((PORT + 7)) \
+		    --log "$DIR/log/zabbix-calls.log" \
+		    >"$DIR/log/zabbix-standin.log" 2>&1 &
+		zbx=$!
+	fi
 	export HANGAR_EXTRA_CONF="${HANGAR_EXTRA_CONF:+$HANGAR_EXTRA_CONF
 }zabbix_url = $HANGAR_ZABBIX_URL
 zabbix_user = Admin
 zabbix_password = zabbix"
 	cleanup() {
 		kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
-		kill "$zbx" 2>/dev/null; wait "$zbx" 2>/dev/null
+		[ -z "$zbx" ] || { kill "$zbx" 2>/dev/null; wait "$zbx" 2>/dev/null; }
 		"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
 	}
 	trap cleanup EXIT

@@ -135,7 +135,8 @@ def m_user_login(st, p):
     if user is None:
         raise params_error('Invalid parameter "/": the parameter "username" is missing.')
     if user != st.user or p.get("password") != st.password:
-        raise params_error("Incorrect user name or password or account is temporarily blocked.")
+        raise ApiError(-32500, "Incorrect user name or password or account is "
+                       "temporarily blocked.")
     tok = secrets.token_hex(16)
     st.sessions.add(tok)
     return tok
@@ -208,8 +209,7 @@ def check_interfaces(ifs):
             try:
                 ipaddress.ip_address(it["ip"])
             except ValueError:
-                raise params_error('Invalid parameter "%s/ip": an IP address is expected.'
-                                   % path)
+                raise params_error('Invalid IP address "%s".' % it["ip"])
 
 
 def host_view(h):

@@ -89,7 +89,9 @@ void	pool_start(int nthreads);
 void	pool_add(struct job *, long long host_id);
 int	pool_queued(void);
 int	pool_left(struct job *);
-void	pool_stop(void);		/* drop queued hosts, finish running */
+void	pool_quit(void);		/* drop queued hosts, stop threads */
+int	pool_busy(void);		/* hosts still running */
+void	pool_join(void);
 
 /* host.c */
 void	host_run(struct worker *, struct job *, long long host_id);

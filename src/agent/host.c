@@ -91,6 +91,7 @@ on_line(void *arg, int is_stderr, const char *line, size_t len)
 	struct outline	*o;
 	char		 key[64];
 	const char	*argv[14];
+	redisReply	*rep;
 
 	if (h->h_nout >= OUT_MAX_LINES || h->h_bytes + len > OUT_MAX_BYTES) {
 		h->h_dropped++;
@@ -114,8 +115,7 @@ on_line(void *arg, int is_stderr, const char *line, size_t len)
 	argv[10] = "text"; argv[11] = o->o_text;
 	argv[12] = "time"; argv[13] = o->o_time;
 	/* Redis down: the line still reaches MySQL with the result. */
-	redisReply *rep = hg_redis_argv(h->h_w->w_redis, 14, argv, NULL);
-	if (rep != NULL)
+	if ((rep = hg_redis_argv(h->h_w->w_redis, 14, argv, NULL)) != NULL)
 		freeReplyObject(rep);
 }
 

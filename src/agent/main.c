@@ -275,6 +275,14 @@ replay(struct hg_db *db)
 		    (unsigned long long)hg_db_affected(db));
 }
 
+/* "This agent is alive": others take over its hosts when this stops. */
+static void
+heartbeat(struct hg_db *db)
+{
+	(void)hg_db_exec(db, "INSERT INTO agents (name) VALUES (?) ON DUPLICATE "
+	    "KEY UPDATE seen_time = UTC_TIMESTAMP()", "s", agent_name);
+}
+
 static void
 loop(struct hg_db *db, struct hg_redis *rd)
 {
@@ -295,9 +303,7 @@ loop(struct hg_db *db, struct hg_redis *rd)
 		}
 		if (now != beat) {
 			beat = now;
-			(void)hg_db_exec(db, "INSERT INTO agents (name) VALUES (?) "
-			    "ON DUPLICATE KEY UPDATE seen_time = UTC_TIMESTAMP()",
-			    "s", agent_name);
+			heartbeat(db);
 		}
 		if (!group && (gc = hg_queue_group(rd)) >= 0) {
 			group = 1;
@@ -345,12 +351,25 @@ loop(struct hg_db *db, struct hg_redis *rd)
 	}
 	ev(HG_INFO, 0, NULL, "signal", -1, "stopping",
 	    "SIGTERM: finishing the host steps under way");
-	pool_stop();
+	pool_quit();
+	/* Stay visibly alive while they finish, or others take them over. */
+	while (pool_busy() > 0) {
+		if ((now = time(NULL)) != beat) {
+			beat = now;
+			heartbeat(db);
+			for (j = held; j != NULL; j = j->j_next)
+				(void)hg_queue_touch(rd, agent_name, j->j_entry);
+		}
+		usleep(100000);
+	}
+	pool_join();
 	for (j = held; j != NULL; j = next) {
 		next = j->j_next;
 		j->j_recheck = 0;
 		job_check(db, &arena, rd, j);
 	}
+	while (held != NULL)	/* left for another agent to claim */
+		job_free(held);
 	hg_arena_free(&arena);
 }
 

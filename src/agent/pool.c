@@ -4,9 +4,9 @@
  * the network, and a thread costs a stack and two connections, which keeps
  * a 200-host task well under 64 MB.
  *
- * On SIGTERM the queue is dropped (those hosts stay pending in MySQL and
- * the job stays unacknowledged, so another agent takes them) while the
- * hosts under way run to their end.
+ * On SIGTERM the queue is dropped (pool_quit: those hosts stay pending in
+ * MySQL and the job stays unacknowledged, so another agent takes them)
+ * while the hosts under way run to their end (pool_busy, pool_join).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@ struct item {
 static pthread_mutex_t	 mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 cv = PTHREAD_COND_INITIALIZER;
 static struct item	*head, **tailp = &head;
-static int		 nqueued, quitting, nthreads;
+static int		 nqueued, nbusy, quitting, nthreads;
 static pthread_t	*threads;
 static struct worker	*workers;
 
@@ -46,6 +46,7 @@ thread_main(void *arg)
 		if ((head = it->i_next) == NULL)
 			tailp = &head;
 		nqueued--;
+		nbusy++;
 		pthread_mutex_unlock(&mu);
 
 		host_run(w, it->i_job, it->i_host);
@@ -53,6 +54,7 @@ thread_main(void *arg)
 
 		pthread_mutex_lock(&mu);
 		it->i_job->j_left--;
+		nbusy--;
 		pthread_mutex_unlock(&mu);
 		free(it);
 	}
@@ -125,11 +127,11 @@ pool_left(struct job *j)
 	return n;
 }
 
+/* Drop the queued hosts and tell the threads to stop after their host. */
 void
-pool_stop(void)
+pool_quit(void)
 {
-	struct item	*it, *next;
-	int		 i;
+	struct item *it, *next;
 
 	pthread_mutex_lock(&mu);
 	for (it = head; it != NULL; it = next) {
@@ -143,6 +145,25 @@ pool_stop(void)
 	quitting = 1;
 	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
+}
+
+/* Hosts still running (after pool_quit). */
+int
+pool_busy(void)
+{
+	int n;
+
+	pthread_mutex_lock(&mu);
+	n = nbusy;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+void
+pool_join(void)
+{
+	int i;
+
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(threads[i], NULL);
 		hg_db_close(workers[i].w_db);

@@ -9,7 +9,6 @@
  * key before it is stored and is write-only: every read shows "******".
  * The seed's id-less PATCH takes the id in the body.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <libssh/libssh.h>

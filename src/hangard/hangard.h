@@ -284,14 +284,6 @@ void	hg_worker_run(int listen_fd, int generation);
  */
 int		 hg_task_new(struct hg_req *, const char *kind, const char *opts,
 		    const long long *host_ids, size_t nhosts, long long *task_id);
-/*
- * The task object of API.md 6: {"id": "N", "kind", "status", "creator",
- * "created_time", "finished_time", "hosts": [{"id", "name"}], "results":
- * [{"host_id", "hostname", "status", "message", "started_time",
- * "finished_time"}]}, a new object the caller owns; HG_E_NOTFOUND (already
- * rendered by hg_fail) when there is no such task.
- */
-int		 hg_task_get(struct hg_req *, long long task_id, json_object **);
 
 /* audit.c */
 int	hg_audit(struct hg_req *, const char *kind, long long target_id,

@@ -16,7 +16,6 @@
  * template does not exist, 30003 a host group does not exist (400); 30002
  * is also "the host is running" for start (409, a state conflict).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"

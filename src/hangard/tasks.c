@@ -1,6 +1,6 @@
 /*
- * tasks.c -- queuing tasks from handlers, the task object, and
- * GET /tasks/{task_id}/output/: a task's output lines after a cursor.
+ * tasks.c -- queuing tasks from handlers, and GET /tasks/{task_id}/output/:
+ * a task's output lines after a cursor.
  *
  * Output lives in two places (see hangar-agent(8)): the agent XADDs every
  * line to the Redis stream hangar:output:<task> as it happens, and writes a
@@ -34,61 +34,6 @@ hg_task_new(struct hg_req *r, const char *kind, const char *opts,
 	if (rc == 0)
 		r->r_outbox = 1;
 	return rc;
-}
-
-static json_object *
-result_json(struct hg_req *r, struct hg_rows *rs, int i)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "host_id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "hostname", hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "status", hg_jstr(HG_CELL(rs, i, 2)));
-	json_object_object_add(o, "message", hg_jstr(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "started_time", hg_jtime(r, HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "finished_time",
-	    hg_jtime(r, HG_CELL(rs, i, 5)));
-	return o;
-}
-
-int
-hg_task_get(struct hg_req *r, long long id, json_object **out)
-{
-	struct hg_rows	*t, *h;
-	json_object	*o, *hosts, *results, *ho;
-	int		 rc, i;
-
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &t, "SELECT id, kind, "
-	    "status, creator, created_time, finished_time FROM tasks "
-	    "WHERE id = ?", "i", id)) != 0)
-		return hg_fail(r, rc, NULL);
-	if (t->nrows == 0)
-		return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld", id);
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &h, "SELECT host_id, "
-	    "hostname, status, message, started_time, finished_time "
-	    "FROM task_hosts WHERE task_id = ? ORDER BY host_id", "i", id)) != 0)
-		return hg_fail(r, rc, NULL);
-	o = json_object_new_object();
-	json_object_object_add(o, "id", hg_jstr(HG_CELL(t, 0, 0)));
-	json_object_object_add(o, "kind", hg_jstr(HG_CELL(t, 0, 1)));
-	json_object_object_add(o, "status", hg_jstr(HG_CELL(t, 0, 2)));
-	json_object_object_add(o, "creator", hg_jstr(HG_CELL(t, 0, 3)));
-	json_object_object_add(o, "created_time", hg_jtime(r, HG_CELL(t, 0, 4)));
-	json_object_object_add(o, "finished_time",
-	    hg_jtime(r, HG_CELL(t, 0, 5)));
-	hosts = json_object_new_array();
-	results = json_object_new_array();
-	for (i = 0; i < h->nrows; i++) {
-		ho = json_object_new_object();
-		json_object_object_add(ho, "id", hg_jint(HG_CELL(h, i, 0)));
-		json_object_object_add(ho, "name", hg_jstr(HG_CELL(h, i, 1)));
-		json_object_array_add(hosts, ho);
-		json_object_array_add(results, result_json(r, h, i));
-	}
-	json_object_object_add(o, "hosts", hosts);
-	json_object_object_add(o, "results", results);
-	*out = o;
-	return 0;
 }
 
 /* ---- output ---------------------------------------------------------- */

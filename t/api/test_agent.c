@@ -865,6 +865,76 @@ START_TEST(output_endpoint)
 END_TEST
 
 /*
+ * The other kinds: stop over SSH (os_status stopped), start with the
+ * local out-of-band command (running), init with the init script fed to
+ * sh on the host (stdout and stderr lines, status raw -> inited), and a
+ * kind the agent does not know.
+ */
+START_TEST(stop_start_init_and_unknown_kinds)
+{
+	long long	 id, cred = credential(), task;
+	char		 name[64], extra[2048], path[700], want[256], *st, *log;
+	int		 b = records(H_GOOD, "stop");
+	FILE		*f;
+	pid_t		 a;
+
+	snprintf(name, sizeof(name), "%s", uniq("kinds"));
+	id = mkhost(H_GOOD, name, cred);
+	snprintf(path, sizeof(path), "%s/init-test.sh", dir);
+	ck_assert((f = fopen(path, "w")) != NULL);
+	fputs("echo \"init ran on $HANGAR_TEST_HOST\"\necho warning >&2\n", f);
+	fclose(f);
+	snprintf(extra, sizeof(extra), "power_start_cmd = echo \"started $1 $2\" "
+	    ">>%s/started.log; echo powered on\ninit_script = %s\n", dir, path);
+	a = agent_start("kinds", extra);
+
+	task = mktask("stop", &id, 1);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	ck_assert_int_eq(records(H_GOOD, "stop"), b + 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld AND "
+	    "os_status = 'stopped'", id), 1);
+
+	task = mktask("start", &id, 1);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	snprintf(path, sizeof(path), "%s/started.log", dir);
+	ck_assert((log = slurp(path)) != NULL);
+	snprintf(want, sizeof(want), "started %s 127.0.0.%d\n", name, H_GOOD);
+	ck_assert_str_eq(log, want);
+	free(log);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld AND "
+	    "os_status = 'running'", id), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_output WHERE task_id = "
+	    "%lld AND stream = 'stdout' AND text = 'powered on'", task), 1);
+
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld AND "
+	    "status = 'raw'", id), 1);
+	task = mktask("init", &id, 1);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld AND "
+	    "status = 'inited'", id), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_output WHERE task_id = "
+	    "%lld AND stream = 'stdout' AND text = 'init ran on h%d'", task,
+	    H_GOOD), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_output WHERE task_id = "
+	    "%lld AND stream = 'stderr' AND text = 'warning'", task), 1);
+
+	task = mktask("bogus", &id, 1);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "failed");
+	free(st);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND message = 'unknown task kind \"bogus\"'", task), 1);
+	agent_stop(a);
+}
+END_TEST
+
+/*
  * With nothing happening (no agent runs), a read of a running task's
  * output waits the full 25 s and says so: no lines, not finished.
  */
@@ -908,6 +978,7 @@ tc_agent(void)
 	tcase_add_test(tc, changed_host_key);
 	tcase_add_test(tc, output_endpoint);
 	tcase_add_test(tc, output_long_poll_bound);
+	tcase_add_test(tc, stop_start_init_and_unknown_kinds);
 	tcase_add_test(tc, redis_down_while_creating);
 	tcase_add_test(tc, sigterm_finishes_steps_sighup_reopens);
 	tcase_add_test(tc, kill9_then_restarted_agent);
@@ -935,6 +1006,8 @@ int
 main(void)
 {
 	static TCase *(*const cases[])(void) = { tc_agent };
+	static const char *agents[] = { "r20", "k9a", "k9b", "rd", "down",
+	    "hang", "rekey", "term", "term2", "out", "kinds", NULL };
 	const char	*stack = getenv("HANGAR_STACK");
 	char		 path[700];
 	int		 failed, i;
@@ -962,13 +1035,8 @@ main(void)
 	}
 	failed = run_suite("agent", cases, 1);
 	/* Agents a failed test left behind (ours, by pid file), then sshd. */
-	for (i = 0; i < 12; i++) {
-		static const char *names[] = { "r20", "k9a", "k9b", "rd", "down",
-		    "hang", "rekey", "term", "term2", "out", NULL, NULL };
-
-		if (names[i] == NULL)
-			break;
-		snprintf(path, sizeof(path), "%s/agent-%s.pid", dir, names[i]);
+	for (i = 0; agents[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/agent-%s.pid", dir, agents[i]);
 		stop_pidfile(path);
 	}
 	(void)sh("%s stop %s", harness, sshdir);
