@@ -139,6 +139,8 @@ stop:
 	@t/stack.sh stop $(RUNDIR)
 
 check: deps
+	@# the plain build too: optimised code warns where -O0/ASan code does not
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-build BUILD=build-san SAN="$(SANFLAGS)"
 	@t/run-tests.sh $(CURDIR)/build-san $(TESTS)
 

@@ -504,8 +504,8 @@ init_create(struct hg_req *r)
 {
 	struct hg_val	 v[IC__MAX];
 	struct hg_rows	**h;
-	json_object	*item, *id, *groups, *templates;
-	const char	*opts, *field;
+	json_object	*item, *id, *groups = NULL, *templates = NULL;
+	const char	*opts = NULL, *field;
 	long long	*ids, task;
 	size_t		 i, n;
 	int		 rc;
@@ -671,7 +671,7 @@ change_zabbix_opts(struct hg_req *r)
 {
 	struct hg_val	 v[IO__MAX];
 	struct hg_rows	*h;
-	json_object	*og, *ot, *g, *t;
+	json_object	*og = NULL, *ot = NULL, *g, *t;
 	int		 rc;
 
 	if ((rc = hg_body(r, opts_fields, IO__MAX, v)) != 0)
