@@ -99,6 +99,10 @@ int	host_exec(struct host *, const char *cmd, const char *input);
 int	host_local(struct host *, const char *cmd);
 int	task_finalize(struct hg_db *, long long task);
 
+/* zabbix_step.c: Zabbix registration after init, change-status effects */
+int	zabbix_init_step(struct host *);
+int	run_change_status(struct host *);
+
 /* kinds.c */
 const struct kind	*kind_find(const char *);
 

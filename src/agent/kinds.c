@@ -163,7 +163,10 @@ run_init(struct host *h)
 	buf[len] = '\0';
 	h->h_os_status = "running";
 	h->h_inited = 1;
-	return host_exec(h, "sh -s", buf);
+	if (host_exec(h, "sh -s", buf) != 0)
+		return -1;
+	/* Then register the host in Zabbix (zabbix_step.c). */
+	return zabbix_init_step(h);
 }
 
 static const struct kind kinds[] = {
@@ -171,6 +174,7 @@ static const struct kind kinds[] = {
 	{ HG_TASK_STOP, run_stop },
 	{ HG_TASK_START, run_start },
 	{ HG_TASK_INIT, run_init },
+	{ "change_status", run_change_status },
 	{ NULL, NULL },
 };
 

@@ -7,10 +7,8 @@
  * updates a host Zabbix already has; deleting one it does not have is not
  * an error; stopping stopped instances changes nothing).  They need no SSH.
  *
- * For the kind table (kinds.c):
- *	run_init:    after host_exec(h, "sh -s", script) returns 0,
- *	             return zabbix_init_step(h);
- *	table row:   { "change_status", run_change_status },
+ * kinds.c calls zabbix_init_step() after a successful init script and
+ * lists run_change_status() as the "change_status" kind.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,9 +18,6 @@
 #include "agent.h"
 #include "valid.h"
 #include "zabbix.h"
-
-int	zabbix_init_step(struct host *);
-int	run_change_status(struct host *);
 
 /* The task's options as JSON (an empty object when unreadable). */
 static json_object *

@@ -435,7 +435,6 @@ END_TEST
 
 /* ---- going offline (hangar-agent's change_status step) --------------- */
 
-static int	kinds_call(const char *);
 
 
 START_TEST(offline_removes_from_zabbix)
@@ -463,15 +462,6 @@ START_TEST(offline_removes_from_zabbix)
 		usleep(100000);
 	s = db_str(fmt("SELECT CONCAT(t.status, ' ', th.message) FROM tasks t "
 	    "JOIN task_hosts th ON th.task_id = t.id WHERE t.id = %lld", task));
-	if (!kinds_call("run_change_status")) {
-		/* Until kinds.c lists the step the agent refuses the kind. */
-		ck_assert_msg(strncmp(s, "failed unknown task kind", 24) == 0,
-		    "%s", s);
-		fprintf(stderr, "offline_removes_from_zabbix: the agent has no "
-		    "change_status kind yet\n");
-		free(s);
-		return;
-	}
 	ck_assert_str_eq(s, "finished offline: 1 instance(s) stopped; removed "
 	    "from Zabbix");
 	free(s);
@@ -498,21 +488,6 @@ srcdir(void)
 	return path;
 }
 
-/* Does src/agent/kinds.c call word (is our step in its table)? */
-static int
-kinds_call(const char *word)
-{
-	FILE	*f;
-	char	 line[512];
-	int	 found = 0;
-
-	if ((f = fopen(fmt("%s/src/agent/kinds.c", srcdir()), "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		found |= strstr(line, word) != NULL;
-	fclose(f);
-	return found;
-}
 
 static char *
 slurp(const char *path)
@@ -578,14 +553,11 @@ START_TEST(init_registers_in_zabbix)
 	char		*key, *base, *s;
 	pid_t		 pid;
 	FILE		*f;
-	int		 i, status, zbx = kinds_call("zabbix_init_step");
+	int		 i, status;
 
-	if (stat(fmt("%s/hangar-agent", bin), &st) != 0 ||
-	    stat(fmt("%s/t/sshd-hosts.sh", srcdir()), &st) != 0) {
-		fprintf(stderr, "init_registers_in_zabbix: no agent or sshd "
-		    "harness; skipped\n");
-		return;
-	}
+	ck_assert_msg(stat(fmt("%s/hangar-agent", bin), &st) == 0 &&
+	    stat(fmt("%s/t/sshd-hosts.sh", srcdir()), &st) == 0,
+	    "init_registers_in_zabbix needs hangar-agent and t/sshd-hosts.sh");
 	sshdir = strdup(fmt("%s/sshd-zbx", dir));
 	ck_assert_int_eq(system(fmt("%s/t/sshd-hosts.sh start %s %d %d "
 	    ">/dev/null", srcdir(), sshdir, INIT_HOST, INIT_HOST)), 0);
@@ -639,8 +611,8 @@ START_TEST(init_registers_in_zabbix)
 	ck_assert_msg(strcmp(jstr(r->json, "status"), "finished") == 0, "%s",
 	    r->body);
 	ck_assert_str_eq(jstr(r->json, "results.0.status"), "succeeded");
-	ck_assert_str_eq(jstr(r->json, "results.0.message"), zbx ?
-	    "init script succeeded; registered in Zabbix" : "init succeeded");
+	ck_assert_str_eq(jstr(r->json, "results.0.message"),
+	    "init script succeeded; registered in Zabbix");
 	resp_free(r);
 	ck_assert_int_eq(stat(fmt("%s/h%d/home/inited", sshdir, INIT_HOST), &st),
 	    0);
@@ -648,11 +620,6 @@ START_TEST(init_registers_in_zabbix)
 	    "id = %lld", host));
 	ck_assert_str_eq(s, "inited running");
 	free(s);
-	if (!zbx) {
-		fprintf(stderr, "init_registers_in_zabbix: kinds.c does not call "
-		    "zabbix_init_step yet; Zabbix part not checked\n");
-		return;
-	}
 	s = zhost(name);
 	ck_assert_str_eq(s, fmt("%s|%s", g, t));
 	free(s);
