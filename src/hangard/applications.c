@@ -2,7 +2,7 @@
  * applications.c -- /applications/ (and its alias /application/): the
  * seed's Application section without deploy settings, deploy tasks and
  * instance logs, plus create and get (API.md section 4), the application
- * audit listing /audit/app-operations/.
+ * audit trail (listed by audit.c at /audit/app-operations/).
  *
  * Applications form a tree.  full_name is the parent's full_name and the
  * name joined by '.', so a name may not contain '.', and the descendants
@@ -1545,59 +1545,6 @@ instance_remove(struct hg_req *r)
 	return hg_reply_ok(r);
 }
 
-/* ---- audit ---------------------------------------------------------- */
-
-enum { AQ_OPERATOR, AQ_APP, AQ_OPTYPE, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
-static const char *const app_ops[] = { "add", "update", "delete",
-	"attach_host", "deatach_host", "change_deploy_setting", NULL };
-static const struct hg_field audit_q[AQ__MAX] = {
-	[AQ_OPERATOR] = { "operator", HG_V_STR, 0, 0, 64 },
-	[AQ_APP] = { "app_name", HG_V_STR, 0, 0, FULL_MAX },
-	[AQ_OPTYPE] = { "op_type", HG_V_ENUM, 0, 0, 0, app_ops },
-	[AQ_DETAIL] = { "op_detail", HG_V_STR, 0, 0, 1024 },
-	[AQ_GT] = { "op_time__gt", HG_V_TIME, 0 },
-	[AQ_LT] = { "op_time__lt", HG_V_TIME, HG_V_UPPER },
-};
-
-static json_object *
-app_op_json(struct hg_req *r, struct hg_rows *rs, int i)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "app_name", hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "op_type", hg_jstr(HG_CELL(rs, i, 2)));
-	json_object_object_add(o, "operator", hg_jstr(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "op_detail", hg_jstr(HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "op_time", hg_jtime(r, HG_CELL(rs, i, 5)));
-	return o;
-}
-
-/* GET /audit/app-operations/ */
-static int
-app_ops_list(struct hg_req *r)
-{
-	struct hg_val	v[AQ__MAX];
-	struct hg_page	pg;
-	int		rc;
-
-	if ((rc = hg_query(r, audit_q, AQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
-	return hg_list(r, &pg, app_op_json, "SELECT id, target_name, op_type, "
-	    "operator, op_detail, op_time, COUNT(*) OVER () FROM audit_log "
-	    "WHERE kind = 'app' AND operator LIKE COALESCE(?, '%') "
-	    "AND target_name LIKE COALESCE(?, '%') "
-	    "AND op_type = COALESCE(?, op_type) "
-	    "AND op_detail LIKE COALESCE(?, '%') "
-	    "AND op_time >= COALESCE(?, op_time) "
-	    "AND op_time <= COALESCE(?, op_time) "
-	    "ORDER BY id DESC LIMIT ? OFFSET ?", "ssssss",
-	    hg_like(r, &v[AQ_OPERATOR]), hg_like(r, &v[AQ_APP]), v[AQ_OPTYPE].s,
-	    hg_like(r, &v[AQ_DETAIL]), hg_qtime(r, &v[AQ_GT]),
-	    hg_qtime(r, &v[AQ_LT]));
-}
-
 #define LIST_PERM	PERM_MODULE("application", "enable_app_mgmt")
 
 const struct hg_route hg_routes_applications[] = {
@@ -1634,6 +1581,5 @@ const struct hg_route hg_routes_applications[] = {
 	    PERM_APP("edit_app"), 0 },
 	{ "GET", "/applications/{id}/required-by-apps", required_by_list,
 	    PERM_APP("view_app"), 0 },
-	{ "GET", "/audit/app-operations", app_ops_list, PERM_SUPER, 0 },
 	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
 };

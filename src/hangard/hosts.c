@@ -28,8 +28,6 @@ static const char *const os_statuses[] = { "unknown", "running", "stopped",
 	"restarting", NULL };
 static const char *const owners[] = { "HOST", "LB", NULL };
 static const char *const addr_types[] = { "PRIVATE", "PUBLIC", NULL };
-static const char *const host_ops[] = { "add", "update", "delete",
-	"attach_app", "deatach_app", NULL };
 
 #define MAX_ADDRS	64
 
@@ -932,53 +930,6 @@ host_apps(struct hg_req *r)
 
 /* ---- audit ------------------------------------------------------------ */
 
-enum { AQ_OPERATOR, AQ_OPTYPE, AQ_HOSTNAME, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
-static const struct hg_field audit_q[AQ__MAX] = {
-	[AQ_OPERATOR] = { "operator", HG_V_STR, 0, 0, 64 },
-	[AQ_OPTYPE] = { "op_type", HG_V_ENUM, 0, 0, 0, host_ops },
-	[AQ_HOSTNAME] = { "hostname", HG_V_STR, 0, 0, 128 },
-	[AQ_DETAIL] = { "op_detail", HG_V_STR, 0, 0, 1024 },
-	[AQ_GT] = { "op_time__gt", HG_V_TIME, 0 },
-	[AQ_LT] = { "op_time__lt", HG_V_TIME, HG_V_UPPER },
-};
-
-static json_object *
-host_op_json(struct hg_req *r, struct hg_rows *rs, int i)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "hostname", hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "op_type", hg_jstr(HG_CELL(rs, i, 2)));
-	json_object_object_add(o, "op_detail", hg_jstr(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "op_time", hg_jtime(r, HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "operator", hg_jstr(HG_CELL(rs, i, 5)));
-	return o;
-}
-
-/* GET /audit/host-operations/ */
-static int
-host_ops_list(struct hg_req *r)
-{
-	struct hg_val	v[AQ__MAX];
-	struct hg_page	pg;
-	int		rc;
-
-	if ((rc = hg_query(r, audit_q, AQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
-	return hg_list(r, &pg, host_op_json,
-	    "SELECT id, target_name, op_type, op_detail, op_time, operator, "
-	    "COUNT(*) OVER () FROM audit_log WHERE kind = 'host' "
-	    "AND operator LIKE COALESCE(?, '%') AND op_type = COALESCE(?, op_type) "
-	    "AND target_name LIKE COALESCE(?, '%') "
-	    "AND op_detail LIKE COALESCE(?, '%') "
-	    "AND op_time >= COALESCE(?, op_time) AND op_time <= COALESCE(?, op_time) "
-	    "ORDER BY id DESC LIMIT ? OFFSET ?", "ssssss",
-	    hg_like(r, &v[AQ_OPERATOR]), v[AQ_OPTYPE].s,
-	    hg_like(r, &v[AQ_HOSTNAME]), hg_like(r, &v[AQ_DETAIL]),
-	    hg_qtime(r, &v[AQ_GT]), hg_qtime(r, &v[AQ_LT]));
-}
 
 /*
  * Permissions of API.md section 6.  The list needs the resource module's
@@ -994,6 +945,5 @@ const struct hg_route hg_routes_hosts[] = {
 	{ "DELETE", "/hosts/{id}", host_delete, PERM_HOST("delete_host"), 0 },
 	{ "GET", "/hosts/{id}/applications", host_apps, PERM_HOST("view_host"),
 	    0 },
-	{ "GET", "/audit/host-operations", host_ops_list, PERM_SUPER, 0 },
 	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
 };
