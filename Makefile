@@ -129,7 +129,8 @@ run: deps
 	@if [ -n "$$HANGAR_ADMIN_PASSWORD" ]; then \
 		echo "log in as admin with the password in HANGAR_ADMIN_PASSWORD"; \
 	else \
-		echo "log in as admin with the password in $(RUNDIR)/admin-password"; \
+		echo "log in as admin, password: $$(cat $(RUNDIR)/admin-password)" \
+		    "(saved in $(RUNDIR)/admin-password)"; \
 	fi
 	@echo "  curl -s -X POST -H 'Content-Type: application/json' \\"
 	@echo "    -d '{\"username\":\"admin\",\"password\":\"...\"}' http://127.0.0.1:$(PORT)/auth/login/"

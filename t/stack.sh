@@ -26,7 +26,8 @@ die() { printf 'stack.sh: %s\n' "$*" >&2; exit 1; }
 alive() {
 	local pid state comm
 	[ -s "$1" ] || return 1
-	pid=$(head -n1 "$1")
+	pid=$(head -n1 "$1" 2>/dev/null) || return 1
+	[ -n "$pid" ] || return 1
 	[ -r "/proc/$pid/stat" ] || return 1
 	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
 	[ "$state" != Z ] || return 1
@@ -39,7 +40,8 @@ alive() {
 stop_pid() {
 	local i pid
 	alive "$1" "$2" || { rm -f "$1"; return 0; }
-	pid=$(head -n1 "$1")
+	pid=$(head -n1 "$1" 2>/dev/null) || return 0	# it just exited
+	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null || true
 	for i in $(seq 1 300); do
 		alive "$1" "$2" || { rm -f "$1"; return 0; }
