@@ -58,7 +58,8 @@ hg_app_json(struct hg_req *r, struct hg_rows *rs, int i)
 	json_object_object_add(o, "parent_app", hg_jint(HG_CELL(rs, i, 3)));
 	json_object_object_add(o, "production", hg_jint(HG_CELL(rs, i, 4)));
 	json_object_object_add(o, "description", hg_jstr(HG_CELL(rs, i, 5)));
-	json_object_object_add(o, "has_child", hg_jbool(HG_CELL(rs, i, 6)));
+	json_object_object_add(o, "has_child",
+	    json_object_new_boolean(HG_CELL(rs, i, 16) != NULL));
 	for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++)
 		json_object_object_add(o, texts[k],
 		    hg_jstr(HG_CELL(rs, i, 7 + (int)k)));

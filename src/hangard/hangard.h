@@ -209,7 +209,7 @@ int		 hg_exists(struct hg_req *, const char *sql, long long id,
  */
 #define HG_APP_COLS "a.id, a.name, a.full_name, a.parent_id, " \
 	"a.production_id, a.description, " \
-	"EXISTS (SELECT 1 FROM applications c WHERE c.parent_id = a.id), " \
+	"NULL, " /* has_child: derived from the child list below */ \
 	"a.application_type, a.run_user, a.directory, a.startup_cmd, " \
 	"a.stop_cmd, a.stdout_path, a.stderr_path, a.pid_path, a.created_time, " \
 	"(SELECT JSON_ARRAYAGG(c.id ORDER BY c.id) FROM applications c " \
