@@ -8,14 +8,30 @@
 #include <string.h>
 
 #include "conf.h"
+#include "log.h"
+#include "timefmt.h"
 
 struct hg_conf hg_conf;
+
+static const char *
+check_level(const char *v)
+{
+	return hg_log_level(v) >= 0 ? NULL : "must be debug, info, warn or error";
+}
+
+static const char *
+check_tz(const char *v)
+{
+	return hg_tz_valid(v) ? NULL : "must be system, Z or +HH:MM";
+}
 static const struct hg_conf *keep;	/* the configuration a load replaces */
 
+#define SC(name, def, check, help) \
+	{ #name, HG_C_STR, offsetof(struct hg_conf, name), def, 0, 0, help, check }
 #define S(name, def, help) \
-	{ #name, HG_C_STR, offsetof(struct hg_conf, name), def, 0, 0, help }
+	{ #name, HG_C_STR, offsetof(struct hg_conf, name), def, 0, 0, help, NULL }
 #define I(name, def, lo, hi, help) \
-	{ #name, HG_C_INT, offsetof(struct hg_conf, name), def, lo, hi, help }
+	{ #name, HG_C_INT, offsetof(struct hg_conf, name), def, lo, hi, help, NULL }
 
 const struct hg_confkey hg_confkeys[] = {
 	S(listen, "run/hangard.sock", "FastCGI unix socket hangard binds"),
@@ -26,8 +42,9 @@ const struct hg_confkey hg_confkeys[] = {
 	S(pid_file, "run/hangard.pid", "hangard master's pid file"),
 	S(access_log, "run/log/access.log", "one line per request ('-': stderr)"),
 	S(log_file, "run/log/hangard.log", "hangard's event log ('-': stderr)"),
-	S(log_level, "info", "debug, info, warn or error"),
-	S(timezone, "system", "offset for times in responses: +08:00, Z or system"),
+	SC(log_level, "info", check_level, "debug, info, warn or error"),
+	SC(timezone, "system", check_tz,
+	    "offset for times in responses: +08:00, Z or system"),
 	S(db_socket, "run/mysql.sock", "MariaDB unix socket (empty: use db_host)"),
 	S(db_host, "127.0.0.1", "MariaDB host when db_socket is empty"),
 	I(db_port, "3306", 1, 65535, "MariaDB TCP port"),
@@ -69,7 +86,7 @@ const struct hg_confkey hg_confkeys[] = {
 	S(zabbix_user, "Admin", "Zabbix API user"),
 	S(zabbix_password, "", "Zabbix API user's password"),
 	I(zabbix_timeout, "5", 1, 120, "seconds one Zabbix API call may take"),
-	{ NULL, 0, 0, NULL, 0, 0, NULL }
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL }
 };
 
 static const struct hg_confkey *
@@ -90,7 +107,14 @@ set(const struct hg_confkey *k, const char *val, char *err, size_t errlen)
 	long	 n;
 
 	if (k->k_type == HG_C_STR) {
-		char *dup = strdup(val);
+		char		*dup;
+		const char	*why;
+
+		if (k->k_check != NULL && (why = k->k_check(val)) != NULL) {
+			snprintf(err, errlen, "%s: \"%s\" %s", k->k_name, val, why);
+			return -1;
+		}
+		dup = strdup(val);
 
 		if (dup == NULL) {
 			snprintf(err, errlen, "out of memory");

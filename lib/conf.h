@@ -75,6 +75,8 @@ struct hg_confkey {
 	const char	*k_default;
 	long		 k_min, k_max;	/* HG_C_INT bounds */
 	const char	*k_help;
+	/* Extra check of a string's value: NULL, or why it is wrong. */
+	const char	*(*k_check)(const char *);
 };
 
 extern const struct hg_confkey hg_confkeys[];

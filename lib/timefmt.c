@@ -12,6 +12,19 @@ static int	tz_system = 1;
 static long	tz_fixed;
 
 int
+hg_tz_valid(const char *tz)
+{
+	int h, m;
+
+	if (tz == NULL || strcmp(tz, "system") == 0 || strcmp(tz, "Z") == 0 ||
+	    strcmp(tz, "UTC") == 0)
+		return 1;
+	return (tz[0] == '+' || tz[0] == '-') && strlen(tz) == 6 &&
+	    sscanf(tz + 1, "%2d:%2d", &h, &m) == 2 && h <= 14 && m <= 59 &&
+	    tz[3] == ':';
+}
+
+int
 hg_tz_init(const char *tz)
 {
 	int h, m;

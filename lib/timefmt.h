@@ -13,6 +13,7 @@
 #include "arena.h"
 
 int	 hg_tz_init(const char *tz);		/* -1: bad value */
+int	 hg_tz_valid(const char *tz);		/* 1 if hg_tz_init would take it */
 long	 hg_tz_offset(time_t);			/* seconds east of UTC */
 /* "YYYY-MM-DD HH:MM:SS" (UTC, from MySQL) to RFC 3339; NULL stays NULL. */
 char	*hg_time_out(struct hg_arena *, const char *dbtime);

@@ -207,14 +207,9 @@ check_json(struct hg_arena *a, const struct hg_field *f, json_object *j,
 			return "must be an integer";
 		/*
 		 * json-c clamps integers beyond int64 to INT64_MAX/MIN without
-		 * telling; a value that reads back as a limit but does not print
-		 * as one was clamped.
-		 */
-		/*
-		 * json-c clamps integers beyond int64 to INT64_MAX/MIN without
 		 * telling.  Above, the unsigned reading tells a clamped value
 		 * from INT64_MAX itself; below there is no such witness, so
-		 * INT64_MIN counts as out of range (hangar.api(7) says so).
+		 * INT64_MIN counts as out of range (hangar-api(7) says so).
 		 */
 		v->i = json_object_get_int64(j);
 		if ((v->i == INT64_MAX &&

@@ -41,8 +41,8 @@ enum { AQ_OPERATOR, AQ_NAME, AQ_OPTYPE, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
 static const char *const app_ops[] = { "add", "update", "delete",
 	"attach_host", "deatach_host", "change_deploy_setting", NULL };
 static const char *const host_ops[] = { "add", "update", "delete",
-	"attach_app", "deatach_app", "init", "change_status", "change_zabbix_opts",
-	NULL };
+	"attach_app", "deatach_app", "init", "start", "stop", "restart",
+	"change_status", "change_zabbix_opts", NULL };
 static const char *const token_ops[] = { "add", "update", "delete", NULL };
 
 static const struct hg_field app_q[AQ__MAX] = AUDIT_FIELDS("app_name", 1024,

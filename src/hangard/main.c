@@ -36,6 +36,7 @@ static struct worker		 workers[MAXWORKERS * 2];
 static int			 generation;
 static volatile sig_atomic_t	 got_chld, got_hup, got_term;
 static const char		*conf_path;
+static int			 running;	/* the log is open */
 
 static void
 on_signal(int sig)
@@ -60,21 +61,15 @@ load_conf(const char *path)
 {
 	char err[1024];
 
+	/* conf.c checks every value, so a refused file changes nothing. */
 	if (hg_conf_load(path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hangard: %s\n", err);
+		if (running)
+			log_err("%s", err);	/* stderr is /dev/null by now */
+		else
+			fprintf(stderr, "hangard: %s\n", err);
 		return -1;
 	}
-	if (hg_log_level(hg_conf.log_level) < 0) {
-		fprintf(stderr, "hangard: %s: log_level: \"%s\" is not debug, "
-		    "info, warn or error\n", path ? path : "defaults",
-		    hg_conf.log_level);
-		return -1;
-	}
-	if (hg_tz_init(hg_conf.timezone) != 0) {
-		fprintf(stderr, "hangard: %s: timezone: \"%s\" is not system, Z "
-		    "or +HH:MM\n", path ? path : "defaults", hg_conf.timezone);
-		return -1;
-	}
+	(void)hg_tz_init(hg_conf.timezone);
 	return 0;
 }
 
@@ -277,6 +272,7 @@ main(int argc, char *argv[])
 		    strerror(errno));
 		return 1;
 	}
+	running = 1;
 	/* The server key seals stored secrets (cloud accounts, credentials). */
 	if (hg_key_load(hg_conf.secret_key_file, 0, err, sizeof(err)) != 0)
 		log_warn("no server key, secrets cannot be stored: %s", err);
