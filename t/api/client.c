@@ -311,6 +311,27 @@ db_insert(const char *sql)
 	return (long long)mysql_insert_id(dbc());
 }
 
+void
+db_unchanged(char *before, const char *tables)
+{
+	char *after = db_fingerprint(tables);
+
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+
+char *
+path_of(const char *fmt, long long id)
+{
+	static char	buf[16][256];
+	static int	n;
+	char		*b = buf[n++ % 16];
+
+	snprintf(b, sizeof(buf[0]), fmt, id);
+	return b;
+}
+
 char *
 db_fingerprint(const char *tables)
 {

@@ -56,6 +56,10 @@ long long	 db_insert(const char *sql);		/* INSERT; its id */
 char		*db_str(const char *sql);		/* first cell; free it */
 /* INSERT for a user that never logs in (no usable password). */
 const char	*hg_sql_user(const char *name, int super, char *buf, size_t len);
+/* Assert the tables' fingerprint still equals before (which is freed). */
+void		 db_unchanged(char *before, const char *tables);
+/* fmt with one %lld filled in, in one of 16 rotating buffers. */
+char		*path_of(const char *fmt, long long id);
 /* A fingerprint of tables (comma-separated): equal means unchanged. */
 char		*db_fingerprint(const char *tables);
 

@@ -15,17 +15,6 @@
 
 #define TABLES	"applications,app_dependencies,audit_log"
 
-static char *
-path_of(const char *fmt, long long id)
-{
-	static char	buf[16][256];
-	static int	n;
-	char		*b = buf[n++ % 16];
-
-	snprintf(b, sizeof(buf[0]), fmt, id);
-	return b;
-}
-
 static long long
 mkapp(const char *name, long long parent)
 {

@@ -28,26 +28,8 @@
 static char	*keytext;	/* an unencrypted OpenSSH ed25519 key */
 static char	*keyjson;	/* the same as a JSON string body fragment */
 
-static char *
-path_of(const char *fmt, long long id)
-{
-	static char	buf[16][256];
-	static int	n;
-	char		*b = buf[n++ % 16];
-
-	snprintf(b, sizeof(buf[0]), fmt, id);
-	return b;
-}
-
-static void
-unchanged(char *before)
-{
-	char *after = db_fingerprint(TABLES);
-
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
-}
+/* The tables this file's refusals must leave as they were. */
+#define unchanged(before)	db_unchanged((before), TABLES)
 
 /* Make a fresh ed25519 key with ssh-keygen; keep its text and JSON form. */
 static void

@@ -20,17 +20,6 @@
 #define TABLES	"hosts,host_addresses,audit_log,row_counts"
 #define SQLI	"'; DROP TABLE users; --"
 
-static char *
-path_of(const char *fmt, long long id)
-{
-	static char	buf[16][256];
-	static int	n;
-	char		*b = buf[n++ % 16];
-
-	snprintf(b, sizeof(buf[0]), fmt, id);
-	return b;
-}
-
 /* The fingerprint of TABLES and extra, after the admin token exists (its
  * creation is audited). */
 static char *

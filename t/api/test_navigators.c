@@ -18,17 +18,6 @@
 #define SQLI	"'; DROP TABLE users; --"
 
 static char *
-path_of(const char *fmt, long long id)
-{
-	static char	buf[16][256];
-	static int	n;
-	char		*b = buf[n++ % 16];
-
-	snprintf(b, sizeof(buf[0]), fmt, id);
-	return b;
-}
-
-static char *
 fingerprint(void)
 {
 	(void)admin_token();

@@ -15,17 +15,6 @@
 #define SQLI	"'; DROP TABLE users; --"
 #define HAN	"\345\274\240\344\270\211"	/* 张三 */
 
-static char *
-path_of(const char *fmt, long long id)
-{
-	static char	buf[16][256];
-	static int	n;
-	char		*b = buf[n++ % 16];
-
-	snprintf(b, sizeof(buf[0]), fmt, id);
-	return b;
-}
-
 static long long
 count_where(const char *fmt, long long id)
 {

@@ -51,17 +51,6 @@ mkrole(const char *name)
 	return id;
 }
 
-static char *
-path_of(const char *fmt, long long id)
-{
-	static char	buf[16][256];
-	static int	n;
-	char		*b = buf[n++ % 16];
-
-	snprintf(b, sizeof(buf[0]), fmt, id);
-	return b;
-}
-
 /* The id of the superuser the tests run as. */
 static long long
 admin_id(void)
