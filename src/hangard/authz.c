@@ -549,7 +549,8 @@ module_grants_post(struct hg_req *r)
 	struct json_object_iterator	 it, end;
 	struct subject			 s;
 	json_object			*body = r->r_body, *arr, *bits;
-	const char			*mod, *perm;
+	json_object			**allbits;
+	const char			*mod, *perm, **mods;
 	size_t				 i, n;
 	int				 rc, on;
 
@@ -566,12 +567,16 @@ module_grants_post(struct hg_req *r)
 	n = json_object_array_length(arr);
 	if (n == 0 || n > 100)
 		return hg_fail(r, HG_E_INVALID, "give 1 to 100 module entries");
+	/* Check every entry before changing anything; keep what it resolved. */
+	mods = hg_alloc(r->r_arena, sizeof(*mods) * n);
+	allbits = hg_alloc(r->r_arena, sizeof(*allbits) * n);
 	for (i = 0; i < n; i++)
-		if ((rc = module_entry(r, json_object_array_get_idx(arr, i), &mod,
-		    &bits)) != 0)
+		if ((rc = module_entry(r, json_object_array_get_idx(arr, i),
+		    &mods[i], &allbits[i])) != 0)
 			return rc;
 	for (i = 0; i < n; i++) {
-		module_entry(r, json_object_array_get_idx(arr, i), &mod, &bits);
+		mod = mods[i];
+		bits = allbits[i];
 		it = json_object_iter_begin(bits);
 		end = json_object_iter_end(bits);
 		for (; !json_object_iter_equal(&it, &end);
