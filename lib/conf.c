@@ -58,6 +58,8 @@ const struct hg_confkey hg_confkeys[] = {
 	I(redis_timeout_ms, "500", 10, 60000, "Redis connect and command timeout, ms"),
 	I(session_idle, "7200", 60, 31536000, "session ends after this many idle seconds"),
 	I(session_max, "86400", 60, 31536000, "session ends this many seconds after login"),
+	I(auth_cache_ttl, "2", 0, 60,
+	    "seconds a worker may reuse a token or session lookup (0: never)"),
 	I(login_max_failures, "10", 1, 1000,
 	    "failed logins per username or address before 429"),
 	I(login_window, "900", 10, 86400, "seconds over which failed logins count"),

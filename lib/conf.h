@@ -37,6 +37,7 @@ struct hg_conf {
 	/* sessions and login */
 	long	 session_idle;
 	long	 session_max;
+	long	 auth_cache_ttl;
 	long	 login_max_failures;
 	long	 login_window;
 	/* mail */

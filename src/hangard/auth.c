@@ -5,9 +5,12 @@
  * themselves are never stored or logged.  A disabled user's token or session
  * stops working on the next request because every lookup joins the user's
  * current status.  Idle expiry is kept with a last_seen column that is only
- * written once a minute, so most requests cost a single read.
+ * written once a minute, so most requests cost a single read -- and most
+ * cost none, answered from the worker's cache (authcache.c), which a commit
+ * anywhere in this hangard invalidates.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +97,7 @@ hg_authenticate(struct hg_req *r)
 	const char	*auth = hg_header_get(r, "HTTP_AUTHORIZATION"), *val;
 	char		 hash[HG_HASH_HEX + 1];
 	struct hg_rows	*rs;
+	uint64_t	 epoch;
 	int		 rc;
 
 	if (auth != NULL && strncasecmp(auth, "Token ", 6) == 0) {
@@ -103,12 +107,16 @@ hg_authenticate(struct hg_req *r)
 		if (!is_hex(val, HG_TOKEN_HEX))
 			return hg_fail(r, HG_E_AUTH, "invalid token");
 		hg_hash_hex(val, hash);
+		if ((r->r_user = hg_authcache_get(r, hash)) != NULL)
+			return 0;
+		epoch = hg_authcache_epoch();
 		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_token, "s",
 		    hash)) != 0)
 			return hg_fail(r, rc, NULL);
 		if (rs->nrows == 0)
 			return hg_fail(r, HG_E_AUTH, "invalid token");
 		r->r_user = user_from(r, rs);
+		hg_authcache_put(hash, epoch, r->r_user, HG_CELL(rs, 0, 4));
 		return 0;
 	}
 	if (auth != NULL)
@@ -119,6 +127,9 @@ hg_authenticate(struct hg_req *r)
 	if (!is_hex(val, HG_SESSION_HEX))
 		return hg_fail(r, HG_E_AUTH, "session expired or invalid");
 	hg_hash_hex(val, hash);
+	if ((r->r_user = hg_authcache_get(r, hash)) != NULL)
+		return 0;
+	epoch = hg_authcache_epoch();
 	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_session, "sii", hash,
 	    (long long)hg_conf.session_max, (long long)hg_conf.session_idle)) != 0)
 		return hg_fail(r, rc, NULL);
@@ -131,6 +142,7 @@ hg_authenticate(struct hg_req *r)
 	    (rc = hg_db_exec(r->r_db, "UPDATE sessions SET last_seen = "
 	    "UTC_TIMESTAMP() WHERE id = ?", "i", r->r_user->u_session)) != 0)
 		return hg_fail(r, rc, NULL);
+	hg_authcache_put(hash, epoch, r->r_user, HG_CELL(rs, 0, 4));
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #define HANGARD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <fcgiapp.h>
@@ -132,6 +133,14 @@ int	hg_session_end(struct hg_req *);
 int	hg_login_throttled(struct hg_req *, const char *username);
 void	hg_login_failed(struct hg_req *, const char *username);
 void	hg_login_succeeded(struct hg_req *, const char *username);
+
+/* authcache.c: who a token or session is, remembered per worker */
+void		 hg_authcache_init(void);
+void		 hg_authcache_bump(void);
+uint64_t	 hg_authcache_epoch(void);
+struct hg_user	*hg_authcache_get(struct hg_req *, const char *hash);
+void		 hg_authcache_put(const char *hash, uint64_t epoch,
+		    const struct hg_user *, const char *grants);
 
 /* perms.c: what the caller may do */
 int		 hg_authorize(struct hg_req *);

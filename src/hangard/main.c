@@ -299,6 +299,7 @@ main(int argc, char *argv[])
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigemptyset(&empty);
 
+	hg_authcache_init();
 	log_info("hangard started listen=%s workers=%ld", listen_path,
 	    hg_conf.workers);
 	fill(lfd);

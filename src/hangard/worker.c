@@ -191,6 +191,8 @@ dispatch(struct hg_req *r)
 	}
 	if ((rc = hg_db_commit(r->r_db)) != 0)
 		return hg_fail(r, rc, NULL);
+	/* Before the reply: the client's next request must see the change. */
+	hg_authcache_bump();
 	/* A queued task reaches Redis now; if Redis is down, the sweeper. */
 	if (r->r_outbox)
 		(void)hg_outbox_push(r->r_db, r->r_redis, r->r_arena);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "authlib.h"
@@ -380,6 +381,76 @@ START_TEST(sessions_expire)
 	expect_error(api_cookie("GET", "/auth/me/", &old, 0, NULL), 401, 10005,
 	    NULL);
 	expect_status(api_cookie("GET", "/auth/me/", &fresh, 0, NULL), 200);
+}
+END_TEST
+
+/* ---- the workers' authentication cache (auth_cache_ttl = 2) --------- */
+
+/* Ask enough times that every worker has the token cached. */
+static void
+warm(const char *tok)
+{
+	int i;
+
+	for (i = 0; i < 24; i++)
+		expect_status(api("GET", "/auth/me/", tok, NULL), 200);
+}
+
+static void
+disable_by_sql(long long id)
+{
+	free(db_str(path_of("UPDATE users SET status = 'disabled' WHERE id = "
+	    "%lld", id)));
+}
+
+/* A commit through hangard clears every worker's cache before its reply. */
+START_TEST(commit_clears_every_cache)
+{
+	long long	 id;
+	const char	*tok = user_token(uniq("acc"), 0, &id);
+	int		 i;
+
+	warm(tok);
+	disable_by_sql(id);	/* behind hangard's back */
+	expect_status(api_f("POST", "/roles/", admin_token(),
+	    "{\"name\": \"%s\"}", uniq("acc-role")), 201);
+	for (i = 0; i < 12; i++)
+		expect_error(api("GET", "/auth/me/", tok, NULL), 401, 10005, NULL);
+}
+END_TEST
+
+/*
+ * A change hangard cannot see holds within auth_cache_ttl seconds: any
+ * request sent 2 s after it is refused, whichever worker takes it.
+ */
+START_TEST(outside_change_holds_within_ttl)
+{
+	long long	 id;
+	const char	*tok = user_token(uniq("act"), 0, &id);
+	struct timespec	 t0, t;
+	struct resp	*r;
+	double		 sent;
+	int		 after = 0;
+
+	warm(tok);
+	disable_by_sql(id);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		sent = (double)(t.tv_sec - t0.tv_sec) +
+		    (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+		r = api("GET", "/auth/me/", tok, NULL);
+		if (sent >= 2.0) {
+			ck_assert_msg(r->status == 401, "HTTP %ld %.2f s after "
+			    "the user was disabled (auth_cache_ttl is 2)",
+			    r->status, sent);
+			after++;
+		} else
+			ck_assert(r->status == 200 || r->status == 401);
+		resp_free(r);
+		usleep(10000);
+	} while (sent < 3.0);
+	ck_assert_int_gt(after, 10);
 }
 END_TEST
 
@@ -768,6 +839,8 @@ tc_session(void)
 	tcase_add_test(tc, sessions_expire);
 	tcase_add_test(tc, logout_ends_the_session);
 	tcase_add_test(tc, me_with_token_and_cookie);
+	tcase_add_test(tc, commit_clears_every_cache);
+	tcase_add_test(tc, outside_change_holds_within_ttl);
 	return tc;
 }
 

@@ -1,0 +1,178 @@
+/*
+ * authcache.c -- each worker remembers who a token or session is, so a
+ * typical request costs one database round trip (its own query) instead of
+ * two (the caller's lookup, then its query).
+ *
+ * An entry is used only while both hold:
+ *  - no mutation has committed in this hangard since the entry was filled.
+ *    The master maps one shared counter before it forks; every worker bumps
+ *    it after each commit (worker.c).  A deleted token, a disabled user, a
+ *    revoked grant or a closed session is therefore seen on the very next
+ *    request, by every worker.
+ *  - it is younger than auth_cache_ttl seconds.  This bounds what the counter
+ *    cannot see: writes from outside this hangard (hangarctl, a hangard on
+ *    another host, hand-run SQL) and the passing of session expiry times.
+ * auth_cache_ttl = 0 turns the cache off.  Failed lookups are never cached.
+ *
+ * The table is small and direct-mapped by the lookup hash (a BLAKE2b hex
+ * digest, so uniformly spread); a collision simply replaces the entry.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "conf.h"
+#include "hangard.h"
+#include "log.h"
+#include "secret.h"
+
+#define SLOTS	64
+
+struct entry {
+	char		 e_hash[HG_HASH_HEX + 1];	/* "" when empty */
+	uint64_t	 e_epoch;
+	long long	 e_born;		/* CLOCK_MONOTONIC, ms */
+	struct hg_user	 e_user;		/* strings malloc'd */
+	char		*e_grants;		/* module grants CSV or NULL */
+};
+
+static _Atomic uint64_t	*epoch;		/* shared by the master's workers */
+static uint64_t		 private_epoch;	/* if the shared page is missing */
+static struct entry	 slots[SLOTS];
+
+/* The master, before forking: one page every worker shares. */
+void
+hg_authcache_init(void)
+{
+	void *p = mmap(NULL, sizeof(*epoch), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		/* Without a shared counter a worker cannot see others' writes. */
+		log_warn("mmap: %s; the authentication cache is off",
+		    strerror(errno));
+		return;
+	}
+	epoch = p;
+	atomic_store(epoch, 1);
+}
+
+static uint64_t
+current(void)
+{
+	return epoch != NULL ? atomic_load(epoch) : private_epoch;
+}
+
+/* After a commit: whatever was cached may now be stale. */
+void
+hg_authcache_bump(void)
+{
+	if (epoch != NULL)
+		atomic_fetch_add(epoch, 1);
+	else
+		private_epoch++;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct entry *
+slot_of(const char *hash)
+{
+	return &slots[strtoul((char[]){ hash[0], hash[1], hash[2], '\0' },
+	    NULL, 16) % SLOTS];
+}
+
+static int
+usable(void)
+{
+	return epoch != NULL && hg_conf.auth_cache_ttl > 0;
+}
+
+/*
+ * The caller behind hash, copied into the request's arena, or NULL when
+ * the entry is missing, stale or for another hash.
+ */
+struct hg_user *
+hg_authcache_get(struct hg_req *r, const char *hash)
+{
+	struct entry	*e = slot_of(hash);
+	struct hg_user	*u;
+
+	if (!usable() || strcmp(e->e_hash, hash) != 0 ||
+	    e->e_epoch != current() ||
+	    now_ms() - e->e_born >= hg_conf.auth_cache_ttl * 1000LL)
+		return NULL;
+	u = hg_alloc(r->r_arena, sizeof(*u));
+	*u = e->e_user;
+	u->u_username = hg_strdup(r->r_arena, e->e_user.u_username);
+	u->u_name = hg_strdup(r->r_arena, e->e_user.u_name);
+	u->u_csrf = e->e_user.u_csrf ?
+	    hg_strdup(r->r_arena, e->e_user.u_csrf) : NULL;
+	hg_perms_set(r, u, e->e_grants);
+	return u;
+}
+
+static void
+clear(struct entry *e)
+{
+	free((char *)e->e_user.u_username);
+	free((char *)e->e_user.u_name);
+	free((char *)e->e_user.u_csrf);
+	free(e->e_grants);
+	memset(e, 0, sizeof(*e));
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/*
+ * Remember a lookup's answer.  epoch_before is the counter read before the
+ * lookup ran, so a commit racing with the lookup leaves the entry stale.
+ */
+void
+hg_authcache_put(const char *hash, uint64_t epoch_before,
+    const struct hg_user *u, const char *grants)
+{
+	struct entry *e = slot_of(hash);
+
+	if (!usable())
+		return;
+	clear(e);
+	e->e_user = *u;
+	e->e_user.u_mperms = NULL;
+	e->e_user.u_nmperms = 0;
+	e->e_user.u_mloaded = 0;
+	e->e_user.u_username = dup_or_null(u->u_username);
+	e->e_user.u_name = dup_or_null(u->u_name);
+	e->e_user.u_csrf = dup_or_null(u->u_csrf);
+	e->e_grants = dup_or_null(grants);
+	if (e->e_user.u_username == NULL || e->e_user.u_name == NULL ||
+	    (u->u_csrf != NULL && e->e_user.u_csrf == NULL) ||
+	    (grants != NULL && e->e_grants == NULL)) {
+		clear(e);
+		return;
+	}
+	memcpy(e->e_hash, hash, HG_HASH_HEX + 1);
+	e->e_epoch = epoch_before;
+	e->e_born = now_ms();
+}
+
+uint64_t
+hg_authcache_epoch(void)
+{
+	return current();
+}
