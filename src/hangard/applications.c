@@ -18,6 +18,13 @@
  * (op_type add, update, delete, attach_host, deatach_host: the seed's
  * spelling); attaching and detaching instances also writes one of kind
  * "host" (attach_app, deatach_app) for the host's trail.
+ *
+ * The route table checks the application of the path.  Objects a body
+ * names are checked here: edit_app on every other application whose row
+ * changes (a child moved in or out), view_app on every one merely
+ * referenced (a new parent, a required application), view_host on every
+ * host an instance goes on, add_business to change a production; what
+ * the caller may not view is answered as if it did not exist.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -279,6 +286,37 @@ item_body(struct hg_req *r, json_object *item, size_t i,
 	return hg_fail(r, HG_E_INVALID, NULL);
 }
 
+/* ---- the applications a body names -------------------------------------- */
+
+/*
+ * The route checks the application of the path; these check the others a
+ * body names (API.md section 3).  An application the caller may not view
+ * is refused exactly like one that does not exist (app_load's 10002 on
+ * field), so that a body cannot probe for ids.  Callers skip the check
+ * for an application already linked to the path's one the way the body
+ * names it (its parent, a child, a required application): its id is shown
+ * in that application's object already, and a client may send an object
+ * back unchanged.
+ */
+static int
+app_viewable(struct hg_req *r, long long id, const char *field)
+{
+	if (hg_holds_object(r, "application", id, "view_app"))
+		return 0;
+	return hg_invalid(r, field, hg_printf(r->r_arena,
+	    "no application with id %lld", id));
+}
+
+/* 403 unless the caller may edit application c, whose row is changing. */
+static int
+app_editable(struct hg_req *r, const struct app *c, const char *what)
+{
+	if (hg_holds_object(r, "application", c->a_id, "edit_app"))
+		return 0;
+	return hg_fail(r, HG_E_PERM, "permission denied: edit_app on "
+	    "application %lld needed to %s it", c->a_id, what);
+}
+
 /* ---- the tree --------------------------------------------------------- */
 
 /* Refuse (10002 on field) when id is root or inside root's subtree. */
@@ -418,6 +456,7 @@ children_set(struct hg_req *r, struct app *a, const long long *ids, size_t n,
 			if (id_in(cid, ids, n))
 				continue;
 			if ((rc = app_load(r, cid, &c, NULL)) != 0 ||
+			    (rc = app_editable(r, &c, "detach")) != 0 ||
 			    (rc = app_place(r, &c, 0, c.a_name, prefix,
 			    &moved)) != 0 ||
 			    (rc = app_audit(r, &c, "update", "moved", moved)) != 0)
@@ -433,7 +472,9 @@ children_set(struct hg_req *r, struct app *a, const long long *ids, size_t n,
 			return rc;
 		if (c.a_parent == a->a_id)
 			continue;
-		if ((rc = app_place(r, &c, a->a_id, c.a_name, field,
+		if ((rc = app_viewable(r, c.a_id, field)) != 0 ||
+		    (rc = app_editable(r, &c, "move")) != 0 ||
+		    (rc = app_place(r, &c, a->a_id, c.a_name, field,
 		    &moved)) != 0 ||
 		    (rc = app_audit(r, &c, "update", "moved", moved)) != 0)
 			return rc;
@@ -443,7 +484,10 @@ children_set(struct hg_req *r, struct app *a, const long long *ids, size_t n,
 	return 0;
 }
 
-/* Detach each child of ids from a, making it a root; others are ignored. */
+/*
+ * Detach each child of ids from a, making it a root; others are ignored,
+ * unless the caller may not view them (then they do not exist).
+ */
 static int
 children_remove(struct hg_req *r, struct app *a, const long long *ids,
     size_t n, const char **detail)
@@ -457,9 +501,13 @@ children_remove(struct hg_req *r, struct app *a, const long long *ids,
 		field = item_name(r, NULL, i);
 		if ((rc = app_load(r, ids[i], &c, field)) != 0)
 			return rc;
-		if (c.a_parent != a->a_id)
+		if (c.a_parent != a->a_id) {
+			if ((rc = app_viewable(r, c.a_id, field)) != 0)
+				return rc;
 			continue;
-		if ((rc = app_place(r, &c, 0, c.a_name, field, &moved)) != 0 ||
+		}
+		if ((rc = app_editable(r, &c, "detach")) != 0 ||
+		    (rc = app_place(r, &c, 0, c.a_name, field, &moved)) != 0 ||
 		    (rc = app_audit(r, &c, "update", "moved", moved)) != 0)
 			return rc;
 		note(r, detail, "child application \"%s\" (id %lld) detached",
@@ -469,6 +517,26 @@ children_remove(struct hg_req *r, struct app *a, const long long *ids,
 }
 
 /* ---- dependencies ------------------------------------------------------ */
+
+/*
+ * A required application named in a body: one the caller may view, or one
+ * a requires already (app_viewable).
+ */
+static int
+required_viewable(struct hg_req *r, const struct app *a, long long id,
+    const char *field)
+{
+	struct hg_rows	*rs;
+	int		 rc;
+
+	if (hg_holds_object(r, "application", id, "view_app"))
+		return 0;
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT 1 FROM "
+	    "app_dependencies WHERE app_id = ? AND required_id = ?", "ii",
+	    a->a_id, id)) != 0)
+		return hg_fail(r, rc, NULL);
+	return rs->nrows > 0 ? 0 : app_viewable(r, id, field);
+}
 
 /*
  * Make a require each of ids (replace: and nothing else).  A dependency
@@ -506,7 +574,8 @@ deps_set(struct hg_req *r, struct app *a, const long long *ids, size_t n,
 	for (i = 0; i < n; i++) {
 		const char *field = item_name(r, prefix, i);
 
-		if ((rc = app_load(r, ids[i], &d, field)) != 0)
+		if ((rc = app_load(r, ids[i], &d, field)) != 0 ||
+		    (rc = required_viewable(r, a, d.a_id, field)) != 0)
 			return rc;
 		if (d.a_id == a->a_id)
 			return hg_invalid(r, field,
@@ -536,12 +605,15 @@ static int
 deps_remove(struct hg_req *r, struct app *a, const long long *ids, size_t n,
     const char **detail)
 {
-	struct app	d;
-	size_t		i;
-	int		rc;
+	struct app	 d;
+	const char	*field;
+	size_t		 i;
+	int		 rc;
 
 	for (i = 0; i < n; i++) {
-		if ((rc = app_load(r, ids[i], &d, item_name(r, NULL, i))) != 0)
+		field = item_name(r, NULL, i);
+		if ((rc = app_load(r, ids[i], &d, field)) != 0 ||
+		    (rc = required_viewable(r, a, d.a_id, field)) != 0)
 			return rc;
 		if ((rc = hg_db_exec(r->r_db, "DELETE FROM app_dependencies WHERE "
 		    "app_id = ? AND required_id = ?", "ii", a->a_id, d.a_id)) != 0)
@@ -935,6 +1007,25 @@ production_check(struct hg_req *r, long long id, const char **name)
 	return 0;
 }
 
+/*
+ * Putting an application into a production or taking it out is adding
+ * applications to a production (API.md section 6): it needs add_business,
+ * whichever path asks for it, on top of the application's own permission.
+ */
+static int
+production_allowed(struct hg_req *r)
+{
+	int rc;
+
+	if ((rc = hg_perm_module(r, "resource", "add_business")) < 0)
+		return r->r_err;
+	if (rc == 0)
+		return hg_fail(r, HG_E_PERM, "permission denied: "
+		    "resource.add_business needed to change the production of "
+		    "an application");
+	return 0;
+}
+
 /* The array fields of a create or PATCH body, replacing what a had. */
 static int
 apply_arrays(struct hg_req *r, struct app *a, const struct hg_val *v,
@@ -978,7 +1069,8 @@ app_create(struct hg_req *r)
 	memset(&a, 0, sizeof(a));
 	a.a_name = a.a_full = v[AF_NAME].s;
 	if (v[AF_PARENT].present && !v[AF_PARENT].null) {
-		if ((rc = app_load(r, v[AF_PARENT].i, &p, "parent_app")) != 0)
+		if ((rc = app_load(r, v[AF_PARENT].i, &p, "parent_app")) != 0 ||
+		    (rc = app_viewable(r, p.a_id, "parent_app")) != 0)
 			return rc;
 		a.a_parent = p.a_id;
 		a.a_depth = p.a_depth + 1;
@@ -989,7 +1081,8 @@ app_create(struct hg_req *r)
 		return hg_invalid(r, "name", hg_printf(r->r_arena, "would make "
 		    "a full name longer than %d characters", FULL_MAX));
 	if (v[AF_PROD].present && !v[AF_PROD].null) {
-		if ((rc = production_check(r, v[AF_PROD].i, &pname)) != 0)
+		if ((rc = production_allowed(r)) != 0 ||
+		    (rc = production_check(r, v[AF_PROD].i, &pname)) != 0)
 			return rc;
 		note(r, &detail, "production \"%s\" (id %lld)", pname,
 		    v[AF_PROD].i);
@@ -1072,6 +1165,9 @@ app_patch(struct hg_req *r)
 	name = v[AF_NAME].present ? v[AF_NAME].s : a.a_name;
 	parent = !v[AF_PARENT].present ? a.a_parent :
 	    v[AF_PARENT].null ? 0 : v[AF_PARENT].i;
+	if (parent != 0 && parent != a.a_parent &&
+	    (rc = app_viewable(r, parent, "parent_app")) != 0)
+		return rc;
 	if ((rc = app_place(r, &a, parent, name, v[AF_PARENT].present ?
 	    "parent_app" : "name", &moved)) != 0)
 		return rc;
@@ -1079,7 +1175,11 @@ app_patch(struct hg_req *r)
 		note(r, &detail, "%s", moved);
 	if (v[AF_PROD].present) {
 		const char *id = v[AF_PROD].null ? NULL : idstr(r, v[AF_PROD].i);
+		const char *was = HG_CELL(rs, 0, 9);
 
+		if ((id == NULL ? was != NULL : was == NULL ||
+		    strcmp(id, was) != 0) && (rc = production_allowed(r)) != 0)
+			return rc;
 		if ((rc = production_words(r, HG_CELL(rs, 0, 9), &oldp)) != 0 ||
 		    (rc = production_words(r, id, &newp)) != 0)
 			return rc;
@@ -1405,7 +1505,11 @@ static const struct hg_field instance_fields[IF__MAX] = {
 	[IF_HOSTNAME] = { "hostname", HG_V_STR, 0, 1, 128 },
 };
 
-/* The host item i names, by hostid or hostname (both: they must agree). */
+/*
+ * The host item i names, by hostid or hostname (both: they must agree).
+ * A host the caller may not view (view_host, per host or module-wide) is
+ * refused exactly like one that does not exist.
+ */
 static int
 instance_host(struct hg_req *r, const struct hg_val *v, size_t i,
     struct hg_rows **rs)
@@ -1424,7 +1528,8 @@ instance_host(struct hg_req *r, const struct hg_val *v, size_t i,
 	    "hosts WHERE name = ? FOR UPDATE", "s", v[IF_HOSTNAME].s);
 	if (rc != 0)
 		return hg_fail(r, rc, NULL);
-	if ((*rs)->nrows == 0)
+	if ((*rs)->nrows == 0 || !hg_holds_object(r, "host",
+	    hg_atoll(HG_CELL(*rs, 0, 0)), "view_host"))
 		return hg_invalid(r, field, "no such host");
 	if (v[IF_HOSTID].present && v[IF_HOSTNAME].present &&
 	    strcmp(v[IF_HOSTNAME].s, HG_CELL(*rs, 0, 1)) != 0)

@@ -23,9 +23,11 @@ hg_audit(struct hg_req *r, const char *kind, long long target_id,
 }
 
 /*
- * The audit listings of applications, hosts and API tokens: one query over
- * audit_log, filtered by kind.  Each kind names its target its own way
- * (app_name, hostname, token_name) and has its own set of op_type values.
+ * The audit listings of applications, hosts, API tokens, credentials and
+ * cloud accounts: one query over audit_log, filtered by kind.  Each kind
+ * names its target its own way (app_name, hostname, token_name,
+ * credential_name, cloud_account_name) and has its own set of op_type
+ * values.
  */
 enum { AQ_OPERATOR, AQ_NAME, AQ_OPTYPE, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
 
@@ -43,6 +45,7 @@ static const char *const app_ops[] = { "add", "update", "delete",
 static const char *const host_ops[] = { "add", "update", "delete",
 	"attach_app", "deatach_app", "init", "start", "stop", "restart",
 	"change_status", "change_zabbix_opts", NULL };
+/* API tokens, credentials and cloud accounts are added, updated, deleted. */
 static const char *const token_ops[] = { "add", "update", "delete", NULL };
 
 static const struct hg_field app_q[AQ__MAX] = AUDIT_FIELDS("app_name", 1024,
@@ -51,6 +54,10 @@ static const struct hg_field host_q[AQ__MAX] = AUDIT_FIELDS("hostname", 128,
     host_ops);
 static const struct hg_field token_q[AQ__MAX] = AUDIT_FIELDS("token_name", 128,
     token_ops);
+static const struct hg_field cred_q[AQ__MAX] = AUDIT_FIELDS("credential_name",
+    128, token_ops);
+static const struct hg_field cloud_q[AQ__MAX] = AUDIT_FIELDS(
+    "cloud_account_name", 128, token_ops);
 
 static const struct audit_view {
 	const char		*av_path;
@@ -60,6 +67,8 @@ static const struct audit_view {
 	{ "/audit/app-operations", "app", app_q },
 	{ "/audit/host-operations", "host", host_q },
 	{ "/audit/auth-token-operations", "auth_token", token_q },
+	{ "/audit/credential-operations", "credential", cred_q },
+	{ "/audit/cloud-account-operations", "cloud_account", cloud_q },
 };
 
 static const struct audit_view *
@@ -88,7 +97,11 @@ op_json(struct hg_req *r, struct hg_rows *rs, int i)
 	return o;
 }
 
-/* GET /audit/app-operations/, /audit/host-operations/, .../auth-token-operations/ */
+/*
+ * GET /audit/app-operations/, /audit/host-operations/,
+ * .../auth-token-operations/, .../credential-operations/,
+ * .../cloud-account-operations/
+ */
 static int
 ops_list(struct hg_req *r)
 {
@@ -118,5 +131,7 @@ const struct hg_route hg_routes_audit[] = {
 	{ "GET", "/audit/app-operations", ops_list, PERM_SUPER, 0 },
 	{ "GET", "/audit/host-operations", ops_list, PERM_SUPER, 0 },
 	{ "GET", "/audit/auth-token-operations", ops_list, PERM_SUPER, 0 },
+	{ "GET", "/audit/credential-operations", ops_list, PERM_SUPER, 0 },
+	{ "GET", "/audit/cloud-account-operations", ops_list, PERM_SUPER, 0 },
 	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
 };

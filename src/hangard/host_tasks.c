@@ -9,7 +9,9 @@
  * task with hg_task_new() in the request's transaction; hangar-agent runs
  * it (kinds.c; the Zabbix parts in src/agent/zabbix_step.c).  Task objects
  * carry per-host results from task_hosts (API.md sections 5 and 6); their
- * ids are strings.
+ * ids are strings.  The task lists and task reads show only the tasks the
+ * caller may see (taskvis.h); a host a body names that the caller may not
+ * view is refused exactly like one that does not exist.
  *
  * Zabbix calls made here (name checks, change-zabbix-opts) are bounded by
  * zabbix_timeout.  The seed's codes: 30001 Zabbix failed (502), 30002 a
@@ -21,6 +23,7 @@
 #include "conf.h"
 #include "hangard.h"
 #include "queue.h"
+#include "taskvis.h"
 #include "zabbix.h"
 
 #define HG_TASK_STATUS	"change_status"	/* side effects of change-status */
@@ -114,10 +117,15 @@ task_reply(struct hg_req *r, const char *kind, long long id, int status,
 {
 	struct hg_rows	*rs;
 	json_object	*o;
+	long long	 all, sw, uid = r->r_user->u_id;
 	int		 rc;
 
+	if ((rc = hg_task_scope(r, &all, &sw)) != 0)
+		return rc;
 	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT " TASK_COLS
-	    " FROM tasks t WHERE t.id = ? AND t.kind = ?", "is", id, kind)) != 0)
+	    " FROM tasks t WHERE t.id = ? AND t.kind = ? AND "
+	    HG_TASK_VISIBLE_SQL("t.id"), "isiiii", id, kind, all, sw, uid,
+	    uid)) != 0)
 		return hg_fail(r, rc, NULL);
 	if (rs->nrows == 0)
 		return hg_fail(r, HG_E_NOTFOUND, "no %s task with id %lld", kind,
@@ -151,17 +159,22 @@ static const struct hg_field list_q[TQ__MAX] = {
 	[TQ_STATUS] = { "status", HG_V_ENUM, 0, 0, 0, task_statuses },
 };
 
-/* GET /hosts/{kind}-tasks/: the seed's filters, plus hostname on every kind. */
+/*
+ * GET /hosts/{kind}-tasks/: the seed's filters, plus hostname on every
+ * kind; only the tasks the caller may see, and counts only them.
+ */
 static int
 task_list(struct hg_req *r, const char *kind)
 {
 	struct hg_val	 v[TQ__MAX];
 	struct hg_page	 pg;
 	const char	*host;
+	long long	 all, sw, uid = r->r_user->u_id;
 	int		 rc;
 
 	if ((rc = hg_query(r, list_q, TQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
+	    (rc = hg_page(r, &pg)) != 0 ||
+	    (rc = hg_task_scope(r, &all, &sw)) != 0)
 		return rc;
 	host = hg_like(r, &v[TQ_HOSTNAME]);
 	return hg_list(r, &pg, task_json, "SELECT " TASK_COLS ", COUNT(*) OVER () "
@@ -170,9 +183,11 @@ task_list(struct hg_req *r, const char *kind)
 	    "AND t.created_time <= COALESCE(?, t.created_time) "
 	    "AND t.status = COALESCE(?, t.status) AND (? IS NULL OR EXISTS "
 	    "(SELECT 1 FROM task_hosts th WHERE th.task_id = t.id "
-	    "AND th.hostname LIKE ?)) ORDER BY t.id DESC LIMIT ? OFFSET ?",
-	    "sssssss", kind, hg_like(r, &v[TQ_CREATOR]), hg_qtime(r, &v[TQ_GT]),
-	    hg_qtime(r, &v[TQ_LT]), v[TQ_STATUS].s, host, host);
+	    "AND th.hostname LIKE ?)) AND " HG_TASK_VISIBLE_SQL("t.id")
+	    " ORDER BY t.id DESC LIMIT ? OFFSET ?", "sssssssiiii", kind,
+	    hg_like(r, &v[TQ_CREATOR]), hg_qtime(r, &v[TQ_GT]),
+	    hg_qtime(r, &v[TQ_LT]), v[TQ_STATUS].s, host, host, all, sw, uid,
+	    uid);
 }
 
 /* ---- hosts ----------------------------------------------------------- */
@@ -207,8 +222,9 @@ path_host(struct hg_req *r, struct hg_rows **rs)
 }
 
 /*
- * Host id named by a body's field (batch, init): exists (10002 naming the
- * field otherwise) and the caller holds perm on it.
+ * Host id named by a body's field (batch, init): exists and the caller may
+ * view it (10002 naming the field otherwise, the same for both, so that a
+ * body cannot probe for hosts), and the caller holds perm on it (403).
  */
 static int
 body_host(struct hg_req *r, long long id, const char *field, const char *perm,
@@ -218,7 +234,7 @@ body_host(struct hg_req *r, long long id, const char *field, const char *perm,
 
 	if ((rc = host_lock(r, id, rs)) != 0)
 		return rc;
-	if ((*rs)->nrows == 0)
+	if ((*rs)->nrows == 0 || !hg_holds_object(r, "host", id, "view_host"))
 		return hg_invalid(r, field, hg_printf(r->r_arena,
 		    "no host with id %lld", id));
 	return hg_perm_object(r, "host", id, perm);
@@ -321,9 +337,23 @@ item_invalid(struct hg_req *r, size_t i, json_object *errors)
 	return hg_invalid(r, hg_printf(r->r_arena, "[%zu]", i), "is invalid");
 }
 
+/* Index of the first of ids[0..n) equal to id, or n. */
+static size_t
+first_of(const long long *ids, size_t n, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < n && ids[i] != id; i++)
+		continue;
+	return i;
+}
+
 /*
  * POST /hosts/{start,stop,restart}-tasks/ with [{"host_id", "force"}]:
- * one task for every host -> 201 with the task object and "task_id".
+ * one task for every host -> 201 with the task object and "task_id".  A
+ * host named twice is one host of the task, forced when any of its items
+ * asks for it (it is then once in opts' force list); each host gets one
+ * audit row saying whether it was forced.
  */
 static int
 power_batch(struct hg_req *r, const char *kind)
@@ -333,8 +363,8 @@ power_batch(struct hg_req *r, const char *kind)
 	json_object	*arr, *errors, *forced;
 	long long	*ids, task;
 	const char	*field;
-	size_t		 i, n;
-	int		 rc;
+	size_t		 i, n, f;
+	int		 rc, *force;
 
 	if ((rc = hg_body_array(r, &arr)) != 0)
 		return rc;
@@ -343,6 +373,7 @@ power_batch(struct hg_req *r, const char *kind)
 		    "at least one {\"host_id\": N} is required");
 	ids = hg_alloc(r->r_arena, n * sizeof(*ids));
 	h = hg_alloc(r->r_arena, n * sizeof(*h));
+	force = hg_alloc(r->r_arena, n * sizeof(*force));
 	forced = hg_own(r, json_object_new_array());
 	for (i = 0; i < n; i++) {
 		json_object *item = json_object_array_get_idx(arr, i);
@@ -358,15 +389,20 @@ power_batch(struct hg_req *r, const char *kind)
 		if ((rc = body_host(r, ids[i], field, "restart_host",
 		    &h[i])) != 0 || (rc = power_check(r, kind, h[i], field)) != 0)
 			return rc;
-		if (v[PB_FORCE].i)
+		force[i] = 0;
+		f = first_of(ids, i, ids[i]);
+		if (v[PB_FORCE].i && (f == i || !force[f])) {
+			force[f] = 1;
 			json_object_array_add(forced,
 			    json_object_new_int64(ids[i]));
+		}
 	}
 	if ((rc = hg_task_new(r, kind, power_opts(r, json_object_get(forced)),
 	    ids, n, &task)) != 0)
 		return hg_fail(r, rc, NULL);
 	for (i = 0; i < n; i++)
-		if ((rc = power_audit(r, kind, task, h[i], 0)) != 0)
+		if (first_of(ids, i, ids[i]) == i &&
+		    (rc = power_audit(r, kind, task, h[i], force[i])) != 0)
 			return rc;
 	return task_reply(r, kind, task, 201, 1);
 }

@@ -227,7 +227,10 @@ prod_apps(struct hg_req *r)
 /*
  * POST and DELETE /productions/{id}/applications/ [{"id": app}, ...]:
  * POST moves each application into this production; DELETE takes out
- * those that are in it and ignores the others.
+ * those that are in it and ignores the others.  Each application named
+ * must be one the caller may view (else it is refused exactly like an id
+ * that does not exist), and one that moves needs edit_app: its row
+ * changes (API.md section 3).
  */
 static int
 prod_app_change(struct hg_req *r)
@@ -247,13 +250,19 @@ prod_app_change(struct hg_req *r)
 		    "LEFT JOIN productions p ON p.id = a.production_id "
 		    "WHERE a.id = ? FOR UPDATE", "i", ids[i])) != 0)
 			return hg_fail(r, rc, NULL);
-		if (rs->nrows == 0)
+		if (rs->nrows == 0 ||
+		    !hg_holds_object(r, "application", ids[i], "view_app"))
 			return hg_invalid(r, hg_printf(r->r_arena, "[%zu].id", i),
 			    hg_printf(r->r_arena, "no application with id %lld",
 			    ids[i]));
 		if ((HG_CELL(rs, 0, 2) != NULL &&
 		    hg_atoll(HG_CELL(rs, 0, 2)) == r->r_ids[0]) == add)
 			continue;	/* already where it should be */
+		if (!hg_holds_object(r, "application", ids[i], "edit_app"))
+			return hg_fail(r, HG_E_PERM, "permission denied: "
+			    "edit_app on application %lld needed to move it "
+			    "%s production %s", ids[i], add ? "into" : "out of",
+			    here);
 		from = HG_CELL(rs, 0, 2) == NULL ? "none" : hg_printf(r->r_arena,
 		    "\"%s\" (id %s)", HG_CELL(rs, 0, 3), HG_CELL(rs, 0, 2));
 		if ((rc = hg_db_exec(r->r_db, "UPDATE applications SET "

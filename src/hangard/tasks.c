@@ -9,6 +9,9 @@
  * of a finished task, or of any task while Redis is down, reads MySQL
  * (cursor "m:<row id>").  The cursor says which, so a client simply passes
  * back what it got.  With nothing new the request waits up to 25 s.
+ *
+ * Any authenticated user may ask, but only for a task it may see
+ * (taskvis.h: every host of the task visible to it); any other is a 404.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #include "hangard.h"
 #include "queue.h"
 #include "redis.h"
+#include "taskvis.h"
 
 #define OUT_LIMIT	1000	/* lines per answer */
 #define OUT_WAIT_S	25	/* long-poll bound */
@@ -34,6 +38,18 @@ hg_task_new(struct hg_req *r, const char *kind, const char *opts,
 	if (rc == 0)
 		r->r_outbox = 1;
 	return rc;
+}
+
+int
+hg_task_scope(struct hg_req *r, long long *all, long long *sw)
+{
+	int rc;
+
+	*all = hg_visible_all(r, "host");
+	if ((rc = hg_perm_module(r, "resource", "enable_host_mgmt")) < 0)
+		return r->r_err;
+	*sw = rc;
+	return 0;
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -170,10 +186,7 @@ static const struct hg_field output_q[OQ__MAX] = {
 	[OQ_CURSOR] = { "cursor", HG_V_STR, 0, 0, 64 },
 };
 
-/*
- * GET /tasks/{task_id}/output/ -- PERM_LOGIN for now: narrowing it to
- * tasks on hosts the caller may view is the authorization layer's part.
- */
+/* GET /tasks/{task_id}/output/: of a task the caller may see. */
 static int
 output_get(struct hg_req *r)
 {
@@ -182,17 +195,21 @@ output_get(struct hg_req *r)
 	struct cursor	 c;
 	json_object	*o, *lines;
 	long long	 task = r->r_ids[0];
+	long long	 all, sw, uid = r->r_user->u_id;
 	double		 deadline = now_s() + OUT_WAIT_S;
 	int		 rc, n, running;
 
-	if ((rc = hg_query(r, output_q, OQ__MAX, v)) != 0)
+	if ((rc = hg_query(r, output_q, OQ__MAX, v)) != 0 ||
+	    (rc = hg_task_scope(r, &all, &sw)) != 0)
 		return rc;
 	if (cursor_parse(v[OQ_CURSOR].present ? v[OQ_CURSOR].s : NULL, &c) != 0)
 		return hg_invalid(r, "cursor", "not a cursor this endpoint returned");
 	lines = hg_own(r, json_object_new_array());
 	for (;;) {
-		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT status "
-		    "FROM tasks WHERE id = ?", "i", task)) != 0)
+		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT "
+		    "t.status FROM tasks t WHERE t.id = ? AND "
+		    HG_TASK_VISIBLE_SQL("t.id"), "iiiii", task, all, sw, uid,
+		    uid)) != 0)
 			return hg_fail(r, rc, NULL);
 		if (rs->nrows == 0)
 			return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld",

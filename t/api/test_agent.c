@@ -857,8 +857,18 @@ START_TEST(output_endpoint)
 	    "DROP%%20TABLE%%20users%%3B%%20--", task);
 	expect_error(api("GET", path, admin_token(), NULL), 400, 10002, "cursor");
 	ck_assert_int_gt(count("SELECT COUNT(*) FROM users"), 0);
-	/* Any logged-in user may read it for now (PERM_LOGIN). */
+	/* A logged-in user reads it only when it may view every host. */
 	tok = user_token(uniq("outuser"), 0, &uid);
+	snprintf(path, sizeof(path), "/users/%lld/system/perms/", uid);
+	expect_status(api("POST", path, admin_token(), "{\"module_name\": "
+	    "\"resource\", \"permissions\": {\"enable_host_mgmt\": true}}"), 200);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/tasks/%lld/output/", task);
+		expect_error(api("GET", path, tok, NULL), 404, 10008, NULL);
+		snprintf(path, sizeof(path), "INSERT INTO resource_grants VALUES "
+		    "('user', %lld, 'host', %lld, 'view_host')", uid, ids[i]);
+		db_exec(path);
+	}
 	snprintf(path, sizeof(path), "/tasks/%lld/output/", task);
 	expect_status(api("GET", path, tok, NULL), 200);
 }

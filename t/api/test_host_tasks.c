@@ -688,6 +688,260 @@ START_TEST(anonymous_401_and_user_403)
 }
 END_TEST
 
+/*
+ * A batch names hosts twice, forced in one item and not in another: each
+ * host gets one audit row, and it says forced exactly when the host is in
+ * the task's force list.
+ */
+START_TEST(batch_audits_force_per_host)
+{
+	const char	*na = uniq("bf" HOSTNA), *nb = uniq("bf" SQLI);
+	long long	 a = mkhost(na, "ALI_ECS", "inited", "stopped");
+	long long	 b = mkhost(nb, "ALI_ECS", "inited", "running");
+	long long	 task;
+	struct resp	*r;
+	char		*s;
+
+	r = api_f("POST", "/hosts/stop-tasks/", admin_token(), "[{\"host_id\": "
+	    "%lld, \"force\": false}, {\"host_id\": %lld, \"force\": true}, "
+	    "{\"host_id\": %lld, \"force\": false}, {\"host_id\": %lld}]", a, b,
+	    b, a);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	task = strtoll(jstr(r->json, "task_id"), NULL, 10);
+	resp_free(r);
+	expect_task_rows(task, "stop", "admin", fmt("{\"force\":[%lld]}", b), 2);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM audit_log WHERE "
+	    "kind = 'host' AND op_type = 'stop' AND op_detail LIKE "
+	    "'%%queued as task %lld %%'", task)), 2);
+	s = str(fmt("SELECT op_detail FROM audit_log WHERE kind = 'host' AND "
+	    "target_id = %lld AND op_type = 'stop' ORDER BY id DESC LIMIT 1", a));
+	ck_assert_str_eq(s, fmt("stop of host \"%s\" queued as task %lld "
+	    "(os_status was stopped)", na, task));
+	free(s);
+	s = str(fmt("SELECT op_detail FROM audit_log WHERE kind = 'host' AND "
+	    "target_id = %lld AND op_type = 'stop' ORDER BY id DESC LIMIT 1", b));
+	ck_assert_str_eq(s, fmt("stop (forced) of host \"%s\" queued as task "
+	    "%lld (os_status was running)", nb, task));
+	free(s);
+	/* forced by its second item only: still forced, and listed once */
+	r = api_f("POST", "/hosts/restart-tasks/", admin_token(), "[{\"host_id\": "
+	    "%lld}, {\"host_id\": %lld, \"force\": true}, {\"host_id\": %lld, "
+	    "\"force\": true}]", a, a, a);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	task = strtoll(jstr(r->json, "task_id"), NULL, 10);
+	resp_free(r);
+	expect_task_rows(task, "restart", "admin", fmt("{\"force\":[%lld]}", a),
+	    1);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM audit_log WHERE "
+	    "kind = 'host' AND target_id = %lld AND op_type = 'restart' AND "
+	    "op_detail LIKE '%%queued as task %lld %%'", a, task)), 1);
+	s = str(fmt("SELECT op_detail FROM audit_log WHERE kind = 'host' AND "
+	    "target_id = %lld AND op_type = 'restart' ORDER BY id DESC LIMIT 1",
+	    a));
+	ck_assert_str_eq(s, fmt("restart (forced) of host \"%s\" queued as task "
+	    "%lld (os_status was stopped)", na, task));
+	free(s);
+}
+END_TEST
+
+/* ---- who sees which task ----------------------------------------------- */
+
+/* Module permissions through the API (hangard caches them until a commit). */
+static void
+module_grant(long long uid, const char *perm)
+{
+	expect_status(api_f("POST", fmt("/users/%lld/system/perms/", uid),
+	    admin_token(), "{\"module_name\": \"resource\", \"permissions\": "
+	    "{\"%s\": true}}", perm), 200);
+}
+
+static void
+host_grant(long long uid, long long host, const char *perm)
+{
+	db_exec(fmt("INSERT INTO resource_grants VALUES ('user', %lld, 'host', "
+	    "%lld, '%s')", uid, host, perm));
+}
+
+/* A finished restart task on n hosts, written with SQL, and its output. */
+static long long
+vistask(const char *creator, const long long *hosts, const char *const *names,
+    int n)
+{
+	long long	id;
+	int		i;
+
+	id = db_insert(fmt("INSERT INTO tasks (kind, status, creator, opts, "
+	    "finished_time) VALUES ('restart', 'finished', '%s', '{}', "
+	    "UTC_TIMESTAMP())", q(creator)));
+	for (i = 0; i < n; i++) {
+		db_exec(fmt("INSERT INTO task_hosts (task_id, host_id, hostname, "
+		    "status, message) VALUES (%lld, %lld, '%s', 'succeeded', '')",
+		    id, hosts[i], q(names[i])));
+		db_exec(fmt("INSERT INTO task_output (task_id, host_id, hostname, "
+		    "stream, text, time) VALUES (%lld, %lld, '%s', 'stdout', "
+		    "'%s', '2020-06-01 10:00:00')", id, hosts[i], q(names[i]),
+		    q("out " SQLI NONASCII)));
+	}
+	return id;
+}
+
+/* The ids (as numbers) of list's tasks whose creator is who, in order. */
+static void
+expect_tasks(const char *token, const char *who, const long long *want,
+    int n)
+{
+	struct resp	*r;
+	int		 i;
+
+	r = api("GET", fmt("/hosts/restart-tasks/?creator=%s", who), token,
+	    NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_int_eq(jint(r->json, "count"), n);
+	ck_assert_int_eq(jlen(r->json, "results"), n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(sid(r->json, fmt("results.%d.id", i)), want[i]);
+	resp_free(r);
+}
+
+START_TEST(tasks_shown_only_with_every_host)
+{
+	const char	*who = uniq("vis"), *nv = uniq("vis-v" HOSTNA);
+	const char	*nh = uniq("vis-h");
+	long long	 hv = mkhost(nv, "ALI_ECS", "inited", "running");
+	long long	 hh = mkhost(nh, "ALI_ECS", "inited", "running");
+	long long	 both[2] = { hv, hh }, uid, plain, wide, t1, t2, t3, t0;
+	const char	*bothn[2] = { nv, nh };
+	const char	*tok = user_token(uniq("vis-u"), 0, &uid);
+	const char	*ptok = user_token(uniq("vis-p"), 0, &plain);
+	const char	*wtok = user_token(uniq("vis-w"), 0, &wide);
+	struct resp	*r, *m;
+	char		*before;
+
+	t1 = vistask(who, &hv, &nv, 1);
+	t2 = vistask(who, both, bothn, 2);
+	t3 = vistask(who, &hh, &nh, 1);
+	t0 = vistask(who, NULL, NULL, 0);
+	module_grant(uid, "enable_host_mgmt");
+	host_grant(uid, hv, "view_host");
+	module_grant(wide, "enable_host_mgmt");
+	module_grant(wide, "manage_host");
+	before = db_fingerprint(TABLES);
+	/* lists: only tasks whose every host it may view, counted right */
+	expect_tasks(tok, who, (long long[]){ t0, t1 }, 2);
+	expect_tasks(wtok, who, (long long[]){ t0, t3, t2, t1 }, 4);
+	expect_tasks(admin_token(), who, (long long[]){ t0, t3, t2, t1 }, 4);
+	r = api("GET", fmt("/hosts/restart-tasks/?creator=%s&page_size=1", who),
+	    tok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 2);
+	ck_assert_int_eq(sid(r->json, "results.0.id"), t0);
+	ck_assert_ptr_nonnull(jstr(r->json, "next"));
+	resp_free(r);
+	/* one task: the others do not exist for it */
+	r = api("GET", fmt("/hosts/restart-tasks/%lld/", t1), tok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	expect_task(r->json, t1, who, &hv, &nv, 1, 0);
+	resp_free(r);
+	expect_error(api("GET", fmt("/hosts/restart-tasks/%lld/", t2), tok,
+	    NULL), 404, 10008, NULL);
+	expect_error(api("GET", fmt("/hosts/restart-tasks/%lld/", t3), tok,
+	    NULL), 404, 10008, NULL);
+	r = api("GET", fmt("/hosts/restart-tasks/%lld/", t2), wtok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	expect_task(r->json, t2, who, both, bothn, 2, 0);
+	resp_free(r);
+	/* output: a task it may not see is exactly a missing one */
+	r = api("GET", fmt("/tasks/%lld/output/", t1), tok, NULL);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "task_id"), fmt("%lld", t1));
+	ck_assert_int_eq(jlen(r->json, "lines"), 1);
+	ck_assert_str_eq(jstr(r->json, "lines.0.host"), nv);
+	ck_assert_str_eq(jstr(r->json, "lines.0.stream"), "stdout");
+	ck_assert_str_eq(jstr(r->json, "lines.0.text"), "out " SQLI NONASCII);
+	ck_assert_int_eq(rfc3339_secs(jstr(r->json, "lines.0.time")), 1591005600);
+	ck_assert(jbool(r->json, "finished"));
+	resp_free(r);
+	r = api("GET", fmt("/tasks/%lld/output/", t2), tok, NULL);
+	ck_assert_str_eq(jstr(r->json, "message"), fmt("no task with id %lld",
+	    t2));
+	expect_error(r, 404, 10008, NULL);
+	expect_error(api("GET", fmt("/tasks/%lld/output/", t3), tok, NULL), 404,
+	    10008, NULL);
+	m = api("GET", "/tasks/999999999/output/", tok, NULL);
+	ck_assert_str_eq(jstr(m->json, "message"), "no task with id 999999999");
+	expect_error(m, 404, 10008, NULL);
+	r = api("GET", fmt("/tasks/%lld/output/", t2), wtok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jlen(r->json, "lines"), 2);
+	resp_free(r);
+	/* without the host module's switch no host is visible */
+	expect_error(api("GET", fmt("/tasks/%lld/output/", t1), ptok, NULL), 404,
+	    10008, NULL);
+	host_grant(plain, hv, "view_host");
+	expect_error(api("GET", fmt("/tasks/%lld/output/", t1), ptok, NULL), 404,
+	    10008, NULL);
+	/* a task without hosts shows no host: anyone logged in may read it */
+	r = api("GET", fmt("/tasks/%lld/output/", t0), ptok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jlen(r->json, "lines"), 0);
+	resp_free(r);
+	unchanged(before);
+}
+END_TEST
+
+/*
+ * A batch or init naming a host the caller may not view is refused
+ * exactly like one naming a host that does not exist; one it may view but
+ * not act on is a 403.
+ */
+START_TEST(body_hosts_hidden_like_missing)
+{
+	long long	 uid, hv = mkhost(uniq("bh-v"), "ALI_ECS", "inited",
+	    "stopped");
+	long long	 hr = mkhost(uniq("bh-r"), "ALI_ECS", "inited", "stopped");
+	long long	 hh = mkhost(uniq("bh-h"), "ALI_ECS", "inited", "stopped");
+	long long	 hm = db_int("SELECT MAX(id) + 100000 FROM hosts");
+	const char	*tok = user_token(uniq("bh-u"), 0, &uid);
+	struct resp	*r, *m;
+	char		*before;
+	const char	*k[] = { "start", "stop", "restart" };
+	int		 i;
+
+	module_grant(uid, "enable_host_mgmt");
+	host_grant(uid, hv, "view_host");
+	host_grant(uid, hv, "restart_host");
+	host_grant(uid, hv, "init_host");
+	host_grant(uid, hr, "view_host");
+	before = db_fingerprint(TABLES);
+	for (i = 0; i < 3; i++) {
+		r = api_f("POST", fmt("/hosts/%s-tasks/", k[i]), tok,
+		    "[{\"host_id\": %lld}, {\"host_id\": %lld}]", hv, hh);
+		m = api_f("POST", fmt("/hosts/%s-tasks/", k[i]), tok,
+		    "[{\"host_id\": %lld}, {\"host_id\": %lld}]", hv, hm);
+		ck_assert_str_eq(jstr(r->json, "message"), fmt("validation "
+		    "failed: [1].host_id no host with id %lld", hh));
+		ck_assert_str_eq(jstr(m->json, "message"), fmt("validation "
+		    "failed: [1].host_id no host with id %lld", hm));
+		expect_invalid(r, "[1].host_id");
+		expect_invalid(m, "[1].host_id");
+		expect_error(api_f("POST", fmt("/hosts/%s-tasks/", k[i]), tok,
+		    "[{\"host_id\": %lld}]", hr), 403, 10007, NULL);
+	}
+	r = api_f("POST", "/hosts/init-tasks/", tok, "{\"hosts\": [{\"id\": "
+	    "%lld}], \"opts\": {}}", hh);
+	ck_assert_str_eq(jstr(r->json, "message"), fmt("validation failed: "
+	    "hosts[0].id no host with id %lld", hh));
+	expect_invalid(r, "hosts[0].id");
+	expect_error(api_f("POST", "/hosts/init-tasks/", tok, "{\"hosts\": "
+	    "[{\"id\": %lld}], \"opts\": {}}", hr), 403, 10007, NULL);
+	unchanged(before);
+	r = api_f("POST", "/hosts/restart-tasks/", tok, "[{\"host_id\": %lld}]",
+	    hv);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	ck_assert_int_eq(jint(r->json, "hosts.0.id"), hv);
+	resp_free(r);
+}
+END_TEST
+
 /* ---- end to end (the stack's hangar-agent) --------------------------- */
 
 /*
@@ -740,6 +994,9 @@ tc_host_tasks(void)
 	tcase_add_test(tc, change_status_bad_input);
 	tcase_add_test(tc, anonymous_401_and_user_403);
 	tcase_add_test(tc, agent_records_results);
+	tcase_add_test(tc, tasks_shown_only_with_every_host);
+	tcase_add_test(tc, body_hosts_hidden_like_missing);
+	tcase_add_test(tc, batch_audits_force_per_host);
 	return tc;
 }
 
