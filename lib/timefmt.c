@@ -92,12 +92,22 @@ digits(const char *s, int n)
 	return v;
 }
 
+/* Two decimal digits of n (0..99) at p; returns the end. */
+static char *
+put2(char *p, int n)
+{
+	*p++ = (char)('0' + n / 10 % 10);
+	*p++ = (char)('0' + n % 10);
+	return p;
+}
+
 char *
 hg_time_out(struct hg_arena *a, const char *db)
 {
 	struct tm	tm;
 	time_t		t;
 	long		off;
+	char		*out, *p;
 
 	if (db == NULL)
 		return NULL;
@@ -116,13 +126,29 @@ hg_time_out(struct hg_arena *a, const char *db)
 	off = hg_tz_offset(t);
 	t += off;
 	gmtime_r(&t, &tm);
+	/* Written digit by digit: printf was a tenth of a list's CPU time. */
+	out = p = hg_alloc(a, sizeof("YYYY-MM-DDTHH:MM:SS+HH:MM"));
+	p = put2(put2(p, (tm.tm_year + 1900) / 100), (tm.tm_year + 1900) % 100);
+	*p++ = '-';
+	p = put2(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = put2(p, tm.tm_mday);
+	*p++ = 'T';
+	p = put2(p, tm.tm_hour);
+	*p++ = ':';
+	p = put2(p, tm.tm_min);
+	*p++ = ':';
+	p = put2(p, tm.tm_sec);
 	if (off == 0 && !tz_system)
-		return hg_printf(a, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
-	return hg_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+		*p++ = 'Z';
+	else {
+		*p++ = off < 0 ? '-' : '+';
+		p = put2(p, (int)(labs(off) / 3600));
+		*p++ = ':';
+		p = put2(p, (int)(labs(off) % 3600 / 60));
+	}
+	*p = '\0';
+	return out;
 }
 
 static int

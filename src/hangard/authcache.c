@@ -77,13 +77,26 @@ hg_authcache_bump(void)
 		private_epoch++;
 }
 
-static long long
-now_ms(void)
+/* Monotonic milliseconds, the birth time of anything cached. */
+long long
+hg_cache_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * May what was read at counter value epoch_then, at time born, still be
+ * used?  The rule for everything a worker keeps (this file, perms.c).
+ */
+int
+hg_cache_fresh(uint64_t epoch_then, long long born)
+{
+	return epoch != NULL && hg_conf.auth_cache_ttl > 0 &&
+	    epoch_then == current() &&
+	    hg_cache_now() - born < hg_conf.auth_cache_ttl * 1000LL;
 }
 
 static struct entry *
@@ -109,9 +122,7 @@ hg_authcache_get(struct hg_req *r, const char *hash)
 	struct entry	*e = slot_of(hash);
 	struct hg_user	*u;
 
-	if (!usable() || strcmp(e->e_hash, hash) != 0 ||
-	    e->e_epoch != current() ||
-	    now_ms() - e->e_born >= hg_conf.auth_cache_ttl * 1000LL)
+	if (strcmp(e->e_hash, hash) != 0 || !hg_cache_fresh(e->e_epoch, e->e_born))
 		return NULL;
 	u = hg_alloc(r->r_arena, sizeof(*u));
 	*u = e->e_user;
@@ -168,7 +179,7 @@ hg_authcache_put(const char *hash, uint64_t epoch_before,
 	}
 	memcpy(e->e_hash, hash, HG_HASH_HEX + 1);
 	e->e_epoch = epoch_before;
-	e->e_born = now_ms();
+	e->e_born = hg_cache_now();
 }
 
 uint64_t

@@ -141,8 +141,18 @@ uint64_t	 hg_authcache_epoch(void);
 struct hg_user	*hg_authcache_get(struct hg_req *, const char *hash);
 void		 hg_authcache_put(const char *hash, uint64_t epoch,
 		    const struct hg_user *, const char *grants);
+long long	 hg_cache_now(void);
+int		 hg_cache_fresh(uint64_t epoch, long long born);
 
 /* perms.c: what the caller may do */
+struct hg_visible {		/* objects a restricted caller may view */
+	long long	 *v_ids;	/* newest (largest id) first */
+	const char	**v_grants;	/* the caller's grants on each, "a,b" */
+	size_t		  v_n;
+};
+int		 hg_visible_set(struct hg_req *, const char *type,
+		    const struct hg_visible **);
+const char	*hg_visible_grants(const struct hg_visible *, long long id);
 int		 hg_authorize(struct hg_req *);
 void		 hg_perms_set(struct hg_req *, struct hg_user *, const char *csv);
 json_object	*hg_module_perms(struct hg_req *);
@@ -216,7 +226,9 @@ int		 hg_exists(struct hg_req *, const char *sql, long long id,
  * its first two parameters are the caller's user id twice (HG_GRANTS_COL,
  * for available_actions).
  */
-#define HG_APP_COLS "a.id, a.name, a.full_name, a.parent_id, " \
+#define HG_APP_COLS HG_APP_COLS_WITH(HG_GRANTS_COL("application", "a.id"))
+/* The same, with grants from elsewhere (no parameters when "NULL"). */
+#define HG_APP_COLS_WITH(grants) "a.id, a.name, a.full_name, a.parent_id, " \
 	"a.production_id, a.description, " \
 	"NULL, " /* has_child: derived from the child list below */ \
 	"a.application_type, a.run_user, a.directory, a.startup_cmd, " \
@@ -226,8 +238,7 @@ int		 hg_exists(struct hg_req *, const char *sql, long long id,
 	"(SELECT JSON_ARRAYAGG(d.required_id ORDER BY d.required_id) " \
 	"FROM app_dependencies d WHERE d.app_id = a.id), " \
 	"(SELECT JSON_ARRAYAGG(p.user_id ORDER BY p.user_id) " \
-	"FROM app_response_persons p WHERE p.app_id = a.id), " \
-	HG_GRANTS_COL("application", "a.id")
+	"FROM app_response_persons p WHERE p.app_id = a.id), " grants
 json_object	*hg_app_json(struct hg_req *, struct hg_rows *, int row);
 
 /* reply.c */

@@ -2,16 +2,19 @@
  * perms.c -- what the caller may do (API.md section 3).
  *
  * Effective permissions are the union of the user's own grants and every
- * one of its roles' grants, read from MySQL on each request, so a revoke
- * takes effect on the very next request.  Module permissions are loaded
- * once per request (one query) and looked up in memory; a per-object check
- * costs one more query unless a module-wide permission already implies it.
+ * one of its roles' grants, read from MySQL, or from what this worker read
+ * since the last commit in this hangard (authcache.c), so a revoke takes
+ * effect on the very next request.  Module permissions come with the
+ * caller's lookup and are looked up in memory; a per-object check costs one
+ * query unless a module-wide permission already implies it.
  *
  * A module permission counts only when its module's switch (enable_*) is
  * held too; module-wide application and host permissions imply the
  * per-object ones (view_app on every application, and so on).
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hangard.h"
@@ -460,6 +463,137 @@ hg_object_actions(struct hg_req *r, const char *type, const char *grants)
 		json_object_object_add(o, p->rp_name, json_object_new_boolean(all ||
 		    holds(r, t, grants ? grants : "", p->rp_name)));
 	return o;
+}
+
+/* ---- a restricted caller's visible objects, kept per worker ----------- */
+
+/*
+ * A restricted caller's list starts from its grants.  Working them out in
+ * SQL for every page (a semi-join over user and role grants, a sort and a
+ * count of every granted id) cost several times the page itself, so each
+ * worker keeps the answer: the ids the caller may view, newest first, with
+ * the caller's grants on each.  It is reused on the authentication cache's
+ * terms (hg_cache_fresh): never after a commit anywhere in this hangard,
+ * never longer than auth_cache_ttl.
+ */
+#define VIS_SLOTS	8
+#define VIS_MAX		200000		/* bigger sets are not kept */
+
+struct vis {
+	long long		 v_user;	/* 0: empty */
+	const struct rtype	*v_type;
+	uint64_t		 v_epoch;
+	long long		 v_born;
+	struct hg_visible	 v_set;
+	char			*v_buf;		/* the grants strings */
+};
+
+static struct vis	vis_slots[VIS_SLOTS];
+static unsigned		vis_next;
+
+static void
+vis_clear(struct vis *v)
+{
+	free(v->v_set.v_ids);
+	free(v->v_set.v_grants);
+	free(v->v_buf);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Keep a copy of set in slot v; 0, or -1 when memory ran out. */
+static int
+vis_keep(struct vis *v, const struct hg_visible *set)
+{
+	size_t	i, len = 0, off = 0, l;
+
+	for (i = 0; i < set->v_n; i++)
+		len += strlen(set->v_grants[i]) + 1;
+	v->v_set.v_ids = malloc(sizeof(long long) * (set->v_n + 1));
+	v->v_set.v_grants = malloc(sizeof(char *) * (set->v_n + 1));
+	v->v_buf = malloc(len + 1);
+	if (v->v_set.v_ids == NULL || v->v_set.v_grants == NULL ||
+	    v->v_buf == NULL)
+		return -1;
+	for (i = 0; i < set->v_n; i++) {
+		l = strlen(set->v_grants[i]) + 1;
+		memcpy(v->v_buf + off, set->v_grants[i], l);
+		v->v_set.v_ids[i] = set->v_ids[i];
+		v->v_set.v_grants[i] = v->v_buf + off;
+		off += l;
+	}
+	v->v_set.v_n = set->v_n;
+	return 0;
+}
+
+/*
+ * The objects of type the caller may view through its grants (for a
+ * caller that does not see them all: !hg_visible_all), into *out; valid
+ * until the request ends.  0, or the error code with the error set.
+ */
+int
+hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out)
+{
+	const struct rtype	*t = rtype(type);
+	long long		 uid = r->r_user->u_id;
+	uint64_t		 epoch = hg_authcache_epoch();
+	struct hg_rows		*rs;
+	struct hg_visible	*set;
+	struct vis		*v;
+	int			 rc, i;
+
+	for (i = 0; i < VIS_SLOTS; i++) {
+		v = &vis_slots[i];
+		if (v->v_user == uid && v->v_type == t &&
+		    hg_cache_fresh(v->v_epoch, v->v_born)) {
+			*out = &v->v_set;
+			return 0;
+		}
+	}
+	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT g.resource_id, "
+	    "GROUP_CONCAT(DISTINCT g.perm) FROM resource_grants g WHERE "
+	    "g.resource_type = ? AND " HG_SUBJECT_SQL " GROUP BY g.resource_id "
+	    "ORDER BY g.resource_id DESC", "sii", t->rt_name, uid, uid)) != 0)
+		return hg_fail(r, rc, NULL);
+	set = hg_alloc(r->r_arena, sizeof(*set));
+	set->v_ids = hg_alloc(r->r_arena, sizeof(long long) * (size_t)(rs->nrows + 1));
+	set->v_grants = hg_alloc(r->r_arena, sizeof(char *) * (size_t)(rs->nrows + 1));
+	set->v_n = 0;
+	for (i = 0; i < rs->nrows; i++)
+		if (in_list(HG_CELL(rs, i, 1), t->rt_view)) {
+			set->v_ids[set->v_n] = hg_atoll(HG_CELL(rs, i, 0));
+			set->v_grants[set->v_n++] = HG_CELL(rs, i, 1);
+		}
+	*out = set;
+	/* Kept, if not too big, in the next slot in turn. */
+	v = &vis_slots[vis_next++ % VIS_SLOTS];
+	vis_clear(v);
+	if (set->v_n > VIS_MAX || vis_keep(v, set) != 0) {
+		vis_clear(v);
+		return 0;
+	}
+	v->v_user = uid;
+	v->v_type = t;
+	v->v_epoch = epoch;
+	v->v_born = hg_cache_now();
+	return 0;
+}
+
+/* The caller's grants on id from a visible set ("" when none). */
+const char *
+hg_visible_grants(const struct hg_visible *vs, long long id)
+{
+	size_t lo = 0, hi = vs->v_n, mid;
+
+	while (lo < hi) {		/* ids are in descending order */
+		mid = lo + (hi - lo) / 2;
+		if (vs->v_ids[mid] == id)
+			return vs->v_grants[mid];
+		if (vs->v_ids[mid] > id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return "";
 }
 
 /* ---- the route table's declarations ------------------------------------ */

@@ -3,20 +3,22 @@
  * route -> method -> auth -> permission -> body -> handler, answer JSON, log
  * one access line, reset the arena, repeat.
  *
- * Signals are blocked except while waiting in ppoll(), so SIGTERM never
- * interrupts a request: it is seen between requests, and the worker drains
- * the one it has and exits.  The listening socket is non-blocking; a worker
- * that loses the accept race goes back to ppoll().
+ * Signals are blocked except while waiting in epoll_pwait(), so SIGTERM
+ * never interrupts a request: it is seen between requests, and the worker
+ * drains the one it has and exits.  The listening socket is registered with
+ * EPOLLEXCLUSIVE, so a connection wakes one idle worker, not all of them;
+ * the socket is non-blocking, so a worker that still loses the accept race
+ * goes back to waiting.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -298,7 +300,8 @@ hg_worker_run(int lfd, int generation)
 	struct hg_arena		 arena;
 	struct hg_db		*db;
 	FCGX_Request		 fr;
-	struct pollfd		 pfd;
+	struct epoll_event	 ev;
+	int			 ep;
 	long			 served = 0;
 
 	memset(&sa, 0, sizeof(sa));
@@ -328,11 +331,15 @@ hg_worker_run(int lfd, int generation)
 	FCGX_Init();
 	FCGX_InitRequest(&fr, lfd, 0);
 	log_debug("worker started generation=%d", generation);
-	pfd.fd = lfd;
-	pfd.events = POLLIN;
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		hg_fatal("epoll_create1: %s", strerror(errno));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.fd = lfd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) == -1)
+		hg_fatal("epoll_ctl: %s", strerror(errno));
 	while (!stopping &&
 	    (hg_conf.max_requests == 0 || served < hg_conf.max_requests)) {
-		if (ppoll(&pfd, 1, NULL, &waitmask) <= 0)
+		if (epoll_pwait(ep, &ev, 1, -1, &waitmask) <= 0)
 			continue;
 		if (stopping)
 			break;
@@ -343,6 +350,7 @@ hg_worker_run(int lfd, int generation)
 		hg_arena_reset(&arena);
 		served++;
 	}
+	close(ep);
 	hg_db_close(db);
 	hg_redis_free(hg_worker_redis);
 	hg_arena_free(&arena);
