@@ -207,10 +207,7 @@ void		 hg_resource_perms_of(const char *type, const char **out);
 /* objects.c: objects several families render */
 #define HG_USER_COLS "u.id, u.username, u.name, u.email, u.phone, u.status, " \
 	"u.is_superuser, u.created_time, u.last_login, " \
-	"IF(EXISTS(SELECT 1 FROM user_roles ux WHERE ux.user_id = u.id), " \
-	"(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', ro.id, 'name', ro.name) " \
-	"ORDER BY ro.id) FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id " \
-	"WHERE ur.user_id = u.id), NULL)"
+	"u.roles_json"	/* kept by triggers (sql/060_user_roles_list.sql) */
 json_object	*hg_user_json(struct hg_req *, struct hg_rows *, int row);
 int		 hg_user_get(struct hg_req *, long long id, json_object **);
 

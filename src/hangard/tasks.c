@@ -46,6 +46,7 @@ hg_task_scope(struct hg_req *r, long long *all, long long *sw)
 	int rc;
 
 	*all = hg_visible_all(r, "host");
+	*sw = 0;
 	if ((rc = hg_perm_module(r, "resource", "enable_host_mgmt")) < 0)
 		return r->r_err;
 	*sw = rc;

@@ -375,6 +375,54 @@ START_TEST(members)
 }
 END_TEST
 
+/* The roles a User object shows follow membership, renames and deletes. */
+START_TEST(user_objects_follow_their_roles)
+{
+	const char	*na = uniq("\u5f20\u4e09-rf"), *nb = uniq("rf");
+	long long	 a = mkrole(na), b = mkrole(nb), uid = mkuser(uniq("rfu"));
+	char		 body[64], want[256], path[128];
+	struct resp	*r;
+
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", uid);
+	expect_status(api("POST", path_of("/roles/%lld/users/", a),
+	    admin_token(), body), 200);
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", b);
+	expect_status(api("POST", path_of("/users/%lld/roles/", uid),
+	    admin_token(), body), 200);
+	r = api("GET", path_of("/users/%lld/", uid), admin_token(), NULL);
+	ck_assert_int_eq(jlen(r->json, "roles"), 2);
+	ck_assert_int_eq(jint(r->json, "roles.0.id"), a);
+	ck_assert_str_eq(jstr(r->json, "roles.0.name"), na);
+	ck_assert_int_eq(jint(r->json, "roles.1.id"), b);
+	ck_assert_str_eq(jstr(r->json, "roles.1.name"), nb);
+	resp_free(r);
+	/* a rename shows in the object and in the list */
+	expect_status(api_f("PATCH", path_of("/roles/%lld/", a), admin_token(),
+	    "{\"name\": \"%s-renamed\"}", na), 200);
+	snprintf(want, sizeof(want), "%s-renamed", na);
+	snprintf(path, sizeof(path), "/users/?username=%s",
+	    jstr(api("GET", path_of("/users/%lld/", uid), admin_token(),
+	    NULL)->json, "username"));
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_str_eq(jstr(r->json, "results.0.roles.0.name"), want);
+	resp_free(r);
+	/* deleting a role, then leaving the other: no roles */
+	expect_status(api("DELETE", path_of("/roles/%lld/", b), admin_token(),
+	    NULL), 200);
+	r = api("GET", path_of("/users/%lld/", uid), admin_token(), NULL);
+	ck_assert_int_eq(jlen(r->json, "roles"), 1);
+	ck_assert_int_eq(jint(r->json, "roles.0.id"), a);
+	resp_free(r);
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", uid);
+	expect_status(api("DELETE", path_of("/roles/%lld/users/", a),
+	    admin_token(), body), 200);
+	r = api("GET", path_of("/users/%lld/", uid), admin_token(), NULL);
+	ck_assert_int_eq(jlen(r->json, "roles"), 0);
+	resp_free(r);
+}
+END_TEST
+
 START_TEST(members_refusals)
 {
 	long long	 id = mkrole(uniq("rmr")), uid = mkuser(uniq("rmru"));
@@ -488,6 +536,7 @@ tc_members(void)
 	TCase *tc = tcase_create("members");
 
 	tcase_add_test(tc, members);
+	tcase_add_test(tc, user_objects_follow_their_roles);
 	tcase_add_test(tc, members_refusals);
 	return tc;
 }
