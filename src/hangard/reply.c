@@ -8,9 +8,16 @@
 #include "hangard.h"
 #include "log.h"
 
+/*
+ * Record the request's error.  A server-side failure already recorded (the
+ * database went away while a check ran, say) is never replaced by a later
+ * client error that the failed check led to: the caller gets the 503.
+ */
 static int
 vfail(struct hg_req *r, int http, int code, const char *fmt, va_list ap)
 {
+	if (r->r_err != 0 && r->r_err_http >= 500 && http < 500)
+		return r->r_err;
 	r->r_err = code;
 	r->r_err_http = http;
 	r->r_err_msg = fmt ? hg_vprintf(r->r_arena, fmt, ap) : hg_err_message(code);
@@ -47,8 +54,11 @@ hg_fail_http(struct hg_req *r, int http, int code, const char *fmt, ...)
 int
 hg_invalid(struct hg_req *r, const char *field, const char *why)
 {
-	json_object *e = hg_own(r, json_object_new_object());
+	json_object *e;
 
+	if (r->r_err != 0 && r->r_err_http >= 500)
+		return r->r_err;	/* see vfail */
+	e = hg_own(r, json_object_new_object());
 	json_object_object_add(e, field, json_object_new_string(why));
 	r->r_err_fields = e;
 	return hg_fail(r, HG_E_INVALID, "validation failed: %s %s", field, why);
