@@ -6,6 +6,8 @@
  *
  * Listens on 127.0.0.1 only, one connection at a time.  It speaks just what
  * libcurl's SMTP client uses: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+ * While DIR/delay-ms holds a number, each session waits that many
+ * milliseconds before its greeting: a slow mail server, for tests.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -32,6 +34,14 @@ session(int fd, const char *dir)
 	FILE	*in = fdopen(fd, "r"), *out = fdopen(dup(fd), "w"), *mail;
 	char	 line[8192], path[4096], tmp[4096];
 
+	snprintf(path, sizeof(path), "%s/delay-ms", dir);
+	if ((mail = fopen(path, "r")) != NULL) {
+		long ms = 0;
+
+		if (fscanf(mail, "%ld", &ms) == 1 && ms > 0 && ms < 60000)
+			usleep((useconds_t)ms * 1000);
+		fclose(mail);
+	}
 	reply(out, "220 smtp-sink ready");
 	while (fgets(line, sizeof(line), in) != NULL) {
 		if (strncasecmp(line, "EHLO", 4) == 0)

@@ -62,6 +62,8 @@ struct hg_req {
 	int			 r_https;
 	struct hg_user		*r_user;	/* NULL: anonymous */
 	int			 r_outbox;	/* task queued: push after commit */
+	void			(*r_after)(struct hg_req *, void *);
+	void			*r_after_arg;	/* see hg_after_reply */
 	/* response */
 	int			 r_status;
 	json_object		*r_out;
@@ -133,6 +135,10 @@ int	hg_session_end(struct hg_req *);
 int	hg_login_throttled(struct hg_req *, const char *username);
 void	hg_login_failed(struct hg_req *, const char *username);
 void	hg_login_succeeded(struct hg_req *, const char *username);
+
+/* worker.c: slow work the client must not wait for (nor time) */
+void		 hg_after_reply(struct hg_req *,
+		    void (*)(struct hg_req *, void *), void *arg);
 
 /* authcache.c: who a token or session is, remembered per worker */
 void		 hg_authcache_init(void);

@@ -266,19 +266,38 @@ static const struct hg_field forget_fields[FP__MAX] = {
 	    .f_check = hg_check_email },
 };
 
+struct reset_mail {
+	long long	 user;
+	const char	*to;
+	const char	*body;
+};
+
+static void
+send_reset_mail(struct hg_req *r, void *arg)
+{
+	const struct reset_mail *m = arg;
+
+	(void)r;
+	if (hg_mail_send(m->to, "Hangar password reset", m->body) != 0)
+		log_warn("password reset mail for user %lld not sent", m->user);
+}
+
 /*
  * POST /users/{id}/actions/forget-password/ (no auth).  Always "success",
  * so it tells nobody which addresses exist; when the address is user id's,
- * mails a single-use link valid 30 minutes.
+ * mails a single-use link valid 30 minutes.  The mail goes after the
+ * answer and after the commit: how long the mail server takes must not
+ * tell the client the address was right, and a link is never mailed for a
+ * token that was not stored.
  */
 static int
 forget_password(struct hg_req *r)
 {
 	struct hg_val	 v[FP__MAX];
-	struct hg_rows	*rs;
-	char		 token[HG_TOKEN_HEX + 1], hash[HG_HASH_HEX + 1];
-	const char	*body;
-	int		 rc;
+	struct hg_rows		*rs;
+	struct reset_mail	*m;
+	char			 token[HG_TOKEN_HEX + 1], hash[HG_HASH_HEX + 1];
+	int			 rc;
 
 	if ((rc = hg_body(r, forget_fields, FP__MAX, v)) != 0)
 		return rc;
@@ -294,7 +313,9 @@ forget_password(struct hg_req *r)
 	    "user_id, expires) VALUES (?, ?, UTC_TIMESTAMP() + INTERVAL 30 MINUTE)",
 	    "si", hash, r->r_ids[0])) != 0)
 		return hg_fail(r, rc, NULL);
-	body = hg_printf(r->r_arena,
+	m = hg_alloc(r->r_arena, sizeof(*m));
+	m->user = r->r_ids[0];
+	m->body = hg_printf(r->r_arena,
 	    "Hello %s,\r\n\r\nSomeone asked to reset your Hangar password.\r\n"
 	    "To choose a new one, open this link within 30 minutes:\r\n\r\n"
 	    "%s/ui/#/reset-password?token=%s\r\n\r\n"
@@ -307,9 +328,8 @@ forget_password(struct hg_req *r)
 	 * To the address on record: the collation also matches look-alikes
 	 * ("exámple.com"), which must not receive the link.
 	 */
-	if (hg_mail_send(HG_CELL(rs, 0, 1), "Hangar password reset", body) != 0)
-		log_warn("password reset mail for user %lld not sent",
-		    r->r_ids[0]);
+	m->to = HG_CELL(rs, 0, 1);
+	hg_after_reply(r, send_reset_mail, m);
 	return hg_reply_ok(r);
 }
 

@@ -252,6 +252,20 @@ request_id(struct hg_req *r)
 	hg_random_hex(r->r_id, 16);
 }
 
+/*
+ * Run fn(r, arg) once the response has been sent, and only if the request
+ * succeeded (its transaction committed).  For work such as a mail, whose
+ * duration would otherwise show the client what happened (whether an
+ * address exists); arg lives in the request's arena.  One per request.
+ */
+void
+hg_after_reply(struct hg_req *r, void (*fn)(struct hg_req *, void *),
+    void *arg)
+{
+	r->r_after = fn;
+	r->r_after_arg = arg;
+}
+
 static void
 serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 {
@@ -289,6 +303,9 @@ serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	access_log(r, (t1.tv_sec - t0.tv_sec) * 1000000L +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000);
+	FCGX_Finish_r(fr);	/* the client has its answer */
+	if (r->r_after != NULL && r->r_err == 0)
+		r->r_after(r, r->r_after_arg);
 	hg_log_rid(NULL);
 }
 
@@ -346,7 +363,6 @@ hg_worker_run(int lfd, int generation)
 		if (FCGX_Accept_r(&fr) < 0)
 			continue;	/* another worker took it */
 		serve(&fr, &arena, db);
-		FCGX_Finish_r(&fr);
 		hg_arena_reset(&arena);
 		served++;
 	}
