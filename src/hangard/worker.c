@@ -266,6 +266,27 @@ hg_after_reply(struct hg_req *r, void (*fn)(struct hg_req *, void *),
 	r->r_after_arg = arg;
 }
 
+/*
+ * End the request.  libfcgi's own close shuts down its side and then waits
+ * until nginx closes too, so that unread input cannot reset the
+ * connection; meanwhile the worker serves nobody.  Reading what is left of
+ * the input (normally just the empty record that ends it) lets the worker
+ * close at once instead; a client still sending a large body gets the
+ * careful close.
+ */
+static void
+finish(FCGX_Request *fr)
+{
+	char	buf[4096];
+	int	n, left = 16;
+
+	while (left-- > 0 && (n = FCGX_GetStr(buf, sizeof(buf), fr->in)) > 0)
+		;
+	if (left >= 0 && FCGX_HasSeenEOF(fr->in))
+		FCGX_Detach(fr);
+	FCGX_Finish_r(fr);
+}
+
 static void
 serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 {
@@ -303,7 +324,7 @@ serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	access_log(r, (t1.tv_sec - t0.tv_sec) * 1000000L +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000);
-	FCGX_Finish_r(fr);	/* the client has its answer */
+	finish(fr);		/* the client has its answer */
 	if (r->r_after != NULL && r->r_err == 0)
 		r->r_after(r, r->r_after_arg);
 	hg_log_rid(NULL);
