@@ -395,10 +395,46 @@ ref_exists(struct hg_req *r, const char *sql, long long id, const char *field,
 	return 0;
 }
 
+/* Does the host as it is (old, NULL for none) refer to id at key(.sub)? */
+static int
+has_ref(json_object *old, const char *key, const char *sub, long long id)
+{
+	json_object *o = old ? json_object_object_get(old, key) : NULL;
+
+	if (o != NULL && sub != NULL)
+		o = json_object_object_get(o, sub);
+	return o != NULL && json_object_get_int64(o) == id;
+}
+
+/*
+ * A credential lets the agent log in with it, and a cloud account lets
+ * host tasks start and stop instances in it: attaching one to a host takes
+ * what managing it takes (API.md section 6: manage_credential; cloud
+ * accounts, a superuser; mod NULL).  Checked before the object is looked
+ * up, so a refusal tells nothing of which ids exist.
+ */
+static int
+may_attach(struct hg_req *r, const char *mod, const char *perm,
+    const char *what, long long id)
+{
+	int rc;
+
+	if (r->r_user->u_superuser)
+		return 0;
+	if (mod == NULL)
+		return hg_fail(r, HG_E_PERM, "permission denied: only a "
+		    "superuser may attach %s %lld", what, id);
+	if ((rc = hg_perm_module(r, mod, perm)) < 0)
+		return r->r_err;
+	return rc == 1 ? 0 : hg_fail(r, HG_E_PERM, "permission denied: %s.%s "
+	    "needed to attach %s %lld", mod, perm, what, id);
+}
+
 /*
  * Validate a POST or PATCH body against the host as it is (old NULL for a
  * new host): fields, nested cloud and addresses, fixed statuses, that the
- * credential and cloud account exist, and that a PHY_HOST has no cloud.
+ * credential and cloud account exist and may be attached by the caller,
+ * and that a PHY_HOST has no cloud.
  */
 static int
 host_input(struct hg_req *r, const struct hg_field *fields,
@@ -426,6 +462,10 @@ host_input(struct hg_req *r, const struct hg_field *fields,
 		return rc;
 	in->h_cred = v[HF_CRED].present && !v[HF_CRED].null ?
 	    hg_printf(r->r_arena, "%lld", v[HF_CRED].i) : NULL;
+	if (in->h_cred != NULL && !has_ref(old, "credential", NULL,
+	    v[HF_CRED].i) && (rc = may_attach(r, "deploy_template",
+	    "manage_credential", "credential", v[HF_CRED].i)) != 0)
+		return rc;
 	if (in->h_cred != NULL && (rc = ref_exists(r, "SELECT id FROM "
 	    "credentials WHERE id = ? AND kind = 'ssh_key'", v[HF_CRED].i,
 	    "credential", "no SSH key credential with id %lld")) != 0)
@@ -434,6 +474,10 @@ host_input(struct hg_req *r, const struct hg_field *fields,
 	    old != NULL && json_object_object_get(old, "cloud") != NULL;
 	in->h_account = v[HF_CLOUD].present && !v[HF_CLOUD].null ?
 	    hg_printf(r->r_arena, "%lld", in->h_cloud[CF_ACCOUNT].i) : NULL;
+	if (in->h_account != NULL && !has_ref(old, "cloud", "account",
+	    in->h_cloud[CF_ACCOUNT].i) && (rc = may_attach(r, NULL, NULL,
+	    "cloud account", in->h_cloud[CF_ACCOUNT].i)) != 0)
+		return rc;
 	if (in->h_account != NULL && (rc = ref_exists(r, "SELECT id FROM "
 	    "cloud_accounts WHERE id = ?", in->h_cloud[CF_ACCOUNT].i,
 	    "cloud.account", "no cloud account with id %lld")) != 0)

@@ -1147,6 +1147,74 @@ START_TEST(refused_writes_leave_no_audit)
 }
 END_TEST
 
+/*
+ * Attaching a credential takes manage_credential, a cloud account a
+ * superuser (they let host tasks log in with the key, or power instances
+ * in the account); a host keeping the ones it has needs neither.
+ */
+START_TEST(attaching_credential_or_cloud_needs_their_permission)
+{
+	long long	 uid, cred = mkcredential("ssh_key"), acct = mkaccount();
+	long long	 other = mkcredential("ssh_key"), acct2 = mkaccount(), id;
+	const char	*tok = user_token(uniq("hatt"), 0, &uid);
+	char		*before, body[512], cloud[256], cloud2[256];
+	const char	*one;
+	struct resp	*r;
+
+	grant(uid, "resource", 0, "enable_host_mgmt");
+	grant(uid, "resource", 0, "add_host");
+	grant(uid, "resource", 0, "manage_host");
+	snprintf(cloud, sizeof(cloud), "{\"account\": %lld, \"region\": "
+	    "\"cn-hangzhou\", \"instance_id\": \"i-x\"}", acct);
+	snprintf(cloud2, sizeof(cloud2), "{\"account\": %lld, \"region\": "
+	    "\"cn-hangzhou\", \"instance_id\": \"i-x\"}", acct2);
+	/* refused whether or not the object exists: ids are not probed */
+	before = fingerprint("");
+	expect_error(api_f("POST", "/hosts/", tok, "{\"name\": \"%s\", "
+	    "\"host_type\": \"PHY_HOST\", \"credential\": %lld}",
+	    uniq("hatt"), cred), 403, 10007, NULL);
+	expect_error(api_f("POST", "/hosts/", tok, "{\"name\": \"%s\", "
+	    "\"host_type\": \"PHY_HOST\", \"credential\": 999999999}",
+	    uniq("hatt")), 403, 10007, NULL);
+	expect_error(api_f("POST", "/hosts/", tok, "{\"name\": \"%s\", "
+	    "\"host_type\": \"ALI_ECS\", \"cloud\": %s}", uniq("hatt"),
+	    cloud), 403, 10007, NULL);
+	unchanged(before);
+	/* a host the admin set up: the user may send both back unchanged */
+	snprintf(body, sizeof(body), "{\"name\": \"%s\", \"host_type\": "
+	    "\"ALI_ECS\", \"credential\": %lld, \"cloud\": %s}", uniq("hatt"),
+	    cred, cloud);
+	id = mkhost(body);
+	one = path_of("/hosts/%lld/", id);
+	expect_status(api_f("PATCH", one, tok, "{\"cpu\": 2, \"credential\": "
+	    "%lld, \"cloud\": %s}", cred, cloud), 200);
+	/* but not change them */
+	before = fingerprint("");
+	expect_error(api_f("PATCH", one, tok, "{\"credential\": %lld}", other),
+	    403, 10007, NULL);
+	expect_error(api_f("PATCH", one, tok, "{\"cloud\": %s}", cloud2), 403,
+	    10007, NULL);
+	unchanged(before);
+	/* with manage_credential (and its switch) the credential may change */
+	expect_status(api_f("POST", path_of("/users/%lld/system/perms/", uid),
+	    admin_token(), "{\"module_name\": \"deploy_template\", "
+	    "\"permissions\": {\"enable_deploy_template_mgmt\": true, "
+	    "\"manage_credential\": true}}"), 200);
+	r = api_f("PATCH", one, tok, "{\"credential\": %lld}", other);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_int_eq(jint(r->json, "credential"), other);
+	ck_assert_int_eq(jint(r->json, "cloud.account"), acct);
+	resp_free(r);
+	/* the account still needs a superuser; an admin may */
+	expect_error(api_f("PATCH", one, tok, "{\"cloud\": %s}", cloud2), 403,
+	    10007, NULL);
+	r = api_f("PATCH", one, admin_token(), "{\"cloud\": %s}", cloud2);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_int_eq(jint(r->json, "cloud.account"), acct2);
+	resp_free(r);
+}
+END_TEST
+
 static TCase *
 tc_hosts(void)
 {
@@ -1170,6 +1238,7 @@ tc_hosts(void)
 	tcase_add_test(tc, lists_show_what_the_caller_may_view);
 	tcase_add_test(tc, audit_list_and_filters);
 	tcase_add_test(tc, refused_writes_leave_no_audit);
+	tcase_add_test(tc, attaching_credential_or_cloud_needs_their_permission);
 	return tc;
 }
 
