@@ -322,13 +322,38 @@ db_unchanged(char *before, const char *tables)
 }
 
 char *
-path_of(const char *fmt, long long id)
+path_of(const char *f, long long id)
 {
-	static char	buf[16][256];
+	return fmt(f, id);
+}
+
+const char *
+sqlq(const char *s)
+{
+	static char	buf[8][1024];
+	static int	n;
+	char		*b = buf[n++ % 8], *p = b;
+
+	for (; *s != '\0' && p < b + sizeof(buf[0]) - 3; s++) {
+		if (*s == '\'' || *s == '\\')
+			*p++ = *s;
+		*p++ = *s;
+	}
+	*p = '\0';
+	return b;
+}
+
+char *
+fmt(const char *f, ...)
+{
+	static char	buf[16][2048];
 	static int	n;
 	char		*b = buf[n++ % 16];
+	va_list		ap;
 
-	snprintf(b, sizeof(buf[0]), fmt, id);
+	va_start(ap, f);
+	vsnprintf(b, sizeof(buf[0]), f, ap);
+	va_end(ap);
 	return b;
 }
 

@@ -58,8 +58,13 @@ char		*db_str(const char *sql);		/* first cell; free it */
 const char	*hg_sql_user(const char *name, int super, char *buf, size_t len);
 /* Assert the tables' fingerprint still equals before (which is freed). */
 void		 db_unchanged(char *before, const char *tables);
-/* fmt with one %lld filled in, in one of 16 rotating buffers. */
-char		*path_of(const char *fmt, long long id);
+/* printf into one of 16 rotating buffers (2 KB each): no free needed. */
+char		*fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* s quoted for an SQL string literal (quotes and backslashes doubled),
+ * in one of 8 rotating buffers. */
+const char	*sqlq(const char *s);
+/* fmt with one %lld filled in. */
+char		*path_of(const char *f, long long id);
 /* A fingerprint of tables (comma-separated): equal means unchanged. */
 char		*db_fingerprint(const char *tables);
 

@@ -22,41 +22,6 @@
 #define SQLI	"'; DROP TABLE users; --"
 #define NONASCII "\xe5\xbc\xa0\xe4\xb8\x89"	/* 张三 */
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-/* printf into one of 16 rotating buffers. */
-static char *
-fmt(const char *f, ...)
-{
-	static char	buf[16][1024];
-	static int	n;
-	char		*b = buf[n++ % 16];
-	va_list		ap;
-
-	va_start(ap, f);
-	vsnprintf(b, sizeof(buf[0]), f, ap);
-	va_end(ap);
-	return b;
-}
-
-/* SQL-quote s into a static buffer (doubling quotes and backslashes). */
-static const char *
-q(const char *s)
-{
-	static char	buf[4][512];
-	static int	n;
-	char		*b = buf[n++ % 4], *p = b;
-
-	for (; *s != '\0' && p < b + sizeof(buf[0]) - 3; s++) {
-		if (*s == '\'' || *s == '\\')
-			*p++ = *s;
-		*p++ = *s;
-	}
-	*p = '\0';
-	return b;
-}
-
 #define unchanged(before)	db_unchanged((before), TABLES)
 
 /* A root application written with SQL. */
@@ -64,14 +29,14 @@ static long long
 mkapp(const char *name)
 {
 	return db_insert(fmt("INSERT INTO applications (name, full_name) VALUES "
-	    "('%s', '%s')", q(name), q(name)));
+	    "('%s', '%s')", sqlq(name), sqlq(name)));
 }
 
 static long long
 mkhost(const char *name, const char *status)
 {
 	return db_insert(fmt("INSERT INTO hosts (name, host_type, status, "
-	    "os_status) VALUES ('%s', 'ALI_ECS', '%s', 'stopped')", q(name),
+	    "os_status) VALUES ('%s', 'ALI_ECS', '%s', 'stopped')", sqlq(name),
 	    status));
 }
 
@@ -79,7 +44,7 @@ static long long
 mkprod(void)
 {
 	return db_insert(fmt("INSERT INTO productions (name) VALUES ('%s')",
-	    q(uniq("ao-prod"))));
+	    sqlq(uniq("ao-prod"))));
 }
 
 /*
@@ -243,6 +208,22 @@ START_TEST(instance_hidden_host_is_missing)
 }
 END_TEST
 
+/* POST and DELETE [{"id": hidden}] and [{"id": missing}] to path: the same. */
+static void
+hidden_is_missing(const char *path, const char *tok, long long hidden,
+    long long missing)
+{
+	long long	ids[2] = { hidden, missing };
+	int		i;
+
+	for (i = 0; i < 2; i++) {
+		expect_no_app(api_f("POST", path, tok, "[{\"id\": %lld}]",
+		    ids[i]), "[0].id", ids[i]);
+		expect_no_app(api_f("DELETE", path, tok, "[{\"id\": %lld}]",
+		    ids[i]), "[0].id", ids[i]);
+	}
+}
+
 /* ---- child applications ------------------------------------------------ */
 
 START_TEST(child_apps_need_edit_and_view)
@@ -262,14 +243,7 @@ START_TEST(child_apps_need_edit_and_view)
 	path = fmt("/applications/%lld/child-apps/", p);
 	before = db_fingerprint(TABLES);
 	/* hidden is exactly missing, for POST and for DELETE */
-	expect_no_app(api_f("POST", path, tok, "[{\"id\": %lld}]", ch), "[0].id",
-	    ch);
-	expect_no_app(api_f("POST", path, tok, "[{\"id\": %lld}]", cm), "[0].id",
-	    cm);
-	expect_no_app(api_f("DELETE", path, tok, "[{\"id\": %lld}]", ch),
-	    "[0].id", ch);
-	expect_no_app(api_f("DELETE", path, tok, "[{\"id\": %lld}]", cm),
-	    "[0].id", cm);
+	hidden_is_missing(path, tok, ch, cm);
 	/* visible but not editable: its row would change */
 	r = api_f("POST", path, tok, "[{\"id\": %lld}, {\"id\": %lld}]", ce, cv);
 	ck_assert_str_eq(jstr(r->json, "message"), fmt("permission denied: "
@@ -380,14 +354,7 @@ START_TEST(required_apps_need_view)
 	grant_o(uid, "application", rv, "view_app");
 	path = fmt("/applications/%lld/required-apps/", a);
 	before = db_fingerprint(TABLES);
-	expect_no_app(api_f("POST", path, tok, "[{\"id\": %lld}]", rh), "[0].id",
-	    rh);
-	expect_no_app(api_f("POST", path, tok, "[{\"id\": %lld}]", rm), "[0].id",
-	    rm);
-	expect_no_app(api_f("DELETE", path, tok, "[{\"id\": %lld}]", rh),
-	    "[0].id", rh);
-	expect_no_app(api_f("DELETE", path, tok, "[{\"id\": %lld}]", rm),
-	    "[0].id", rm);
+	hidden_is_missing(path, tok, rh, rm);
 	expect_no_app(api_f("PATCH", fmt("/applications/%lld/", a), tok,
 	    "{\"required_apps\": [{\"id\": %lld}, {\"id\": %lld}]}", rv, rh),
 	    "required_apps[1]", rh);

@@ -26,43 +26,8 @@
 /* Host names use another name: test_hosts.c counts the hosts named 张三. */
 #define HOSTNA	"\xe6\x9d\x8e\xe5\x9b\x9b"	/* 李四 */
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-/* printf into one of 16 rotating buffers. */
-static char *
-fmt(const char *f, ...)
-{
-	static char	buf[16][1024];
-	static int	n;
-	char		*b = buf[n++ % 16];
-	va_list		ap;
-
-	va_start(ap, f);
-	vsnprintf(b, sizeof(buf[0]), f, ap);
-	va_end(ap);
-	return b;
-}
-
 /* The tables this file's refusals must leave as they were. */
 #define unchanged(before)	db_unchanged((before), TABLES)
-
-/* SQL-quote s into a static buffer (doubling single quotes). */
-static const char *
-q(const char *s)
-{
-	static char	buf[4][512];
-	static int	n;
-	char		*b = buf[n++ % 4], *p = b;
-
-	for (; *s != '\0' && p < b + sizeof(buf[0]) - 3; s++) {
-		if (*s == '\'' || *s == '\\')
-			*p++ = *s;
-		*p++ = *s;
-	}
-	*p = '\0';
-	return b;
-}
 
 /* A host written with SQL, in the given state. */
 static long long
@@ -70,7 +35,7 @@ mkhost(const char *name, const char *type, const char *status,
     const char *os)
 {
 	return db_insert(fmt("INSERT INTO hosts (name, host_type, status, "
-	    "os_status) VALUES ('%s', '%s', '%s', '%s')", q(name), type, status,
+	    "os_status) VALUES ('%s', '%s', '%s', '%s')", sqlq(name), type, status,
 	    os));
 }
 
@@ -402,14 +367,14 @@ sqltask(const char *kind, const char *creator, const char *status,
 
 	id = db_insert(fmt("INSERT INTO tasks (kind, status, creator, opts, "
 	    "created_time, finished_time) VALUES ('%s', '%s', '%s', '{}', '%s', "
-	    "%s)", kind, status, q(creator), created, strcmp(status, "running") ?
+	    "%s)", kind, status, sqlq(creator), created, strcmp(status, "running") ?
 	    "'2020-06-01 10:00:05'" : "NULL"));
 	db_exec(fmt("INSERT INTO task_hosts (task_id, host_id, hostname, status, "
 	    "message, started_time, finished_time) VALUES (%lld, %lld, '%s', "
-	    "'%s', '%s', %s, %s)", id, host, q(hostname),
+	    "'%s', '%s', %s, %s)", id, host, sqlq(hostname),
 	    strcmp(status, "finished") == 0 ? "succeeded" :
 	    strcmp(status, "failed") == 0 ? "failed" : "pending",
-	    q("done " SQLI), strcmp(status, "running") ? "'2020-06-01 10:00:01'" : "NULL",
+	    sqlq("done " SQLI), strcmp(status, "running") ? "'2020-06-01 10:00:01'" : "NULL",
 	    strcmp(status, "running") ? "'2020-06-01 10:00:05'" : "NULL"));
 	return id;
 }
@@ -772,15 +737,15 @@ vistask(const char *creator, const long long *hosts, const char *const *names,
 
 	id = db_insert(fmt("INSERT INTO tasks (kind, status, creator, opts, "
 	    "finished_time) VALUES ('restart', 'finished', '%s', '{}', "
-	    "UTC_TIMESTAMP())", q(creator)));
+	    "UTC_TIMESTAMP())", sqlq(creator)));
 	for (i = 0; i < n; i++) {
 		db_exec(fmt("INSERT INTO task_hosts (task_id, host_id, hostname, "
 		    "status, message) VALUES (%lld, %lld, '%s', 'succeeded', '')",
-		    id, hosts[i], q(names[i])));
+		    id, hosts[i], sqlq(names[i])));
 		db_exec(fmt("INSERT INTO task_output (task_id, host_id, hostname, "
 		    "stream, text, time) VALUES (%lld, %lld, '%s', 'stdout', "
-		    "'%s', '2020-06-01 10:00:00')", id, hosts[i], q(names[i]),
-		    q("out " SQLI NONASCII)));
+		    "'%s', '2020-06-01 10:00:00')", id, hosts[i], sqlq(names[i]),
+		    sqlq("out " SQLI NONASCII)));
 	}
 	return id;
 }

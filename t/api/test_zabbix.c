@@ -29,23 +29,6 @@
 #define NONASCII "\xe5\xbc\xa0\xe4\xb8\x89"	/* 张三 */
 #define SQLI	"'; DROP TABLE users; --"
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	static char	buf[16][2048];
-	static int	n;
-	char		*b = buf[n++ % 16];
-	va_list		ap;
-
-	va_start(ap, f);
-	vsnprintf(b, sizeof(buf[0]), f, ap);
-	va_end(ap);
-	return b;
-}
-
 /* The tables this file's refusals must leave as they were. */
 #define unchanged(before)	db_unchanged((before), TABLES)
 
