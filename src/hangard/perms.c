@@ -474,10 +474,12 @@ hg_object_actions(struct hg_req *r, const char *type, const char *grants)
  * worker keeps the answer: the ids the caller may view, newest first, with
  * the caller's grants on each.  It is reused on the authentication cache's
  * terms (hg_cache_fresh): never after a commit anywhere in this hangard,
- * never longer than auth_cache_ttl.
+ * never longer than auth_cache_ttl.  At most VIS_SLOTS sets of VIS_MAX
+ * ids are kept, a few megabytes at worst; a bigger set is used for its
+ * request and dropped.
  */
 #define VIS_SLOTS	8
-#define VIS_MAX		200000		/* bigger sets are not kept */
+#define VIS_MAX		20000		/* bigger sets are not kept (memory) */
 
 struct vis {
 	long long		 v_user;	/* 0: empty */
