@@ -10,7 +10,6 @@
  * anywhere in this hangard invalidates.
  */
 #include <ctype.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +96,7 @@ hg_authenticate(struct hg_req *r)
 	const char	*auth = hg_header_get(r, "HTTP_AUTHORIZATION"), *val;
 	char		 hash[HG_HASH_HEX + 1];
 	struct hg_rows	*rs;
-	uint64_t	 epoch;
+	struct hg_stamp	 st;
 	int		 rc;
 
 	if (auth != NULL && strncasecmp(auth, "Token ", 6) == 0) {
@@ -109,14 +108,14 @@ hg_authenticate(struct hg_req *r)
 		hg_hash_hex(val, hash);
 		if ((r->r_user = hg_authcache_get(r, hash)) != NULL)
 			return 0;
-		epoch = hg_authcache_epoch();
+		hg_cache_stamp(&st);
 		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_token, "s",
 		    hash)) != 0)
 			return hg_fail(r, rc, NULL);
 		if (rs->nrows == 0)
 			return hg_fail(r, HG_E_AUTH, "invalid token");
 		r->r_user = user_from(r, rs);
-		hg_authcache_put(hash, epoch, r->r_user, HG_CELL(rs, 0, 4));
+		hg_authcache_put(hash, &st, r->r_user, HG_CELL(rs, 0, 4));
 		return 0;
 	}
 	if (auth != NULL)
@@ -129,7 +128,7 @@ hg_authenticate(struct hg_req *r)
 	hg_hash_hex(val, hash);
 	if ((r->r_user = hg_authcache_get(r, hash)) != NULL)
 		return 0;
-	epoch = hg_authcache_epoch();
+	hg_cache_stamp(&st);
 	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_session, "sii", hash,
 	    (long long)hg_conf.session_max, (long long)hg_conf.session_idle)) != 0)
 		return hg_fail(r, rc, NULL);
@@ -142,7 +141,7 @@ hg_authenticate(struct hg_req *r)
 	    (rc = hg_db_exec(r->r_db, "UPDATE sessions SET last_seen = "
 	    "UTC_TIMESTAMP() WHERE id = ?", "i", r->r_user->u_session)) != 0)
 		return hg_fail(r, rc, NULL);
-	hg_authcache_put(hash, epoch, r->r_user, HG_CELL(rs, 0, 4));
+	hg_authcache_put(hash, &st, r->r_user, HG_CELL(rs, 0, 4));
 	return 0;
 }
 

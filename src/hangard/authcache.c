@@ -34,14 +34,12 @@
 
 struct entry {
 	char		 e_hash[HG_HASH_HEX + 1];	/* "" when empty */
-	uint64_t	 e_epoch;
-	long long	 e_born;		/* CLOCK_MONOTONIC, ms */
+	struct hg_stamp	 e_stamp;		/* taken before the lookup */
 	struct hg_user	 e_user;		/* strings malloc'd */
 	char		*e_grants;		/* module grants CSV or NULL */
 };
 
 static _Atomic uint64_t	*epoch;		/* shared by the master's workers */
-static uint64_t		 private_epoch;	/* if the shared page is missing */
 static struct entry	 slots[SLOTS];
 
 /* The master, before forking: one page every worker shares. */
@@ -64,7 +62,7 @@ hg_authcache_init(void)
 static uint64_t
 current(void)
 {
-	return epoch != NULL ? atomic_load(epoch) : private_epoch;
+	return epoch != NULL ? atomic_load(epoch) : 0;
 }
 
 /* After a commit: whatever was cached may now be stale. */
@@ -73,13 +71,10 @@ hg_authcache_bump(void)
 {
 	if (epoch != NULL)
 		atomic_fetch_add(epoch, 1);
-	else
-		private_epoch++;
 }
 
-/* Monotonic milliseconds, the birth time of anything cached. */
-long long
-hg_cache_now(void)
+static long long
+now_ms(void)
 {
 	struct timespec ts;
 
@@ -87,16 +82,25 @@ hg_cache_now(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Stamp what is about to be read: take it BEFORE the query. */
+void
+hg_cache_stamp(struct hg_stamp *st)
+{
+	st->s_epoch = current();
+	st->s_born = now_ms();
+}
+
 /*
- * May what was read at counter value epoch_then, at time born, still be
- * used?  The rule for everything a worker keeps (this file, perms.c).
+ * May what was read under stamp st still be used?  The rule for
+ * everything a worker keeps (this file, perms.c): no commit since, and
+ * younger than auth_cache_ttl.
  */
 int
-hg_cache_fresh(uint64_t epoch_then, long long born)
+hg_cache_fresh(const struct hg_stamp *st)
 {
 	return epoch != NULL && hg_conf.auth_cache_ttl > 0 &&
-	    epoch_then == current() &&
-	    hg_cache_now() - born < hg_conf.auth_cache_ttl * 1000LL;
+	    st->s_epoch == current() &&
+	    now_ms() - st->s_born < hg_conf.auth_cache_ttl * 1000LL;
 }
 
 static struct entry *
@@ -122,7 +126,7 @@ hg_authcache_get(struct hg_req *r, const char *hash)
 	struct entry	*e = slot_of(hash);
 	struct hg_user	*u;
 
-	if (strcmp(e->e_hash, hash) != 0 || !hg_cache_fresh(e->e_epoch, e->e_born))
+	if (strcmp(e->e_hash, hash) != 0 || !hg_cache_fresh(&e->e_stamp))
 		return NULL;
 	u = hg_alloc(r->r_arena, sizeof(*u));
 	*u = e->e_user;
@@ -151,11 +155,11 @@ dup_or_null(const char *s)
 }
 
 /*
- * Remember a lookup's answer.  epoch_before is the counter read before the
- * lookup ran, so a commit racing with the lookup leaves the entry stale.
+ * Remember a lookup's answer, stamped before the lookup ran: a commit
+ * racing with it leaves the entry stale, and its age counts from the read.
  */
 void
-hg_authcache_put(const char *hash, uint64_t epoch_before,
+hg_authcache_put(const char *hash, const struct hg_stamp *st,
     const struct hg_user *u, const char *grants)
 {
 	struct entry *e = slot_of(hash);
@@ -178,12 +182,5 @@ hg_authcache_put(const char *hash, uint64_t epoch_before,
 		return;
 	}
 	memcpy(e->e_hash, hash, HG_HASH_HEX + 1);
-	e->e_epoch = epoch_before;
-	e->e_born = hg_cache_now();
-}
-
-uint64_t
-hg_authcache_epoch(void)
-{
-	return current();
+	e->e_stamp = *st;
 }

@@ -143,12 +143,15 @@ void		 hg_after_reply(struct hg_req *,
 /* authcache.c: who a token or session is, remembered per worker */
 void		 hg_authcache_init(void);
 void		 hg_authcache_bump(void);
-uint64_t	 hg_authcache_epoch(void);
+struct hg_stamp {		/* when something kept was read */
+	uint64_t	 s_epoch;	/* the shared commit counter */
+	long long	 s_born;	/* CLOCK_MONOTONIC, ms */
+};
+void		 hg_cache_stamp(struct hg_stamp *);
+int		 hg_cache_fresh(const struct hg_stamp *);
 struct hg_user	*hg_authcache_get(struct hg_req *, const char *hash);
-void		 hg_authcache_put(const char *hash, uint64_t epoch,
+void		 hg_authcache_put(const char *hash, const struct hg_stamp *,
 		    const struct hg_user *, const char *grants);
-long long	 hg_cache_now(void);
-int		 hg_cache_fresh(uint64_t epoch, long long born);
 
 /* perms.c: what the caller may do */
 struct hg_visible {		/* objects a restricted caller may view */

@@ -484,8 +484,7 @@ hg_object_actions(struct hg_req *r, const char *type, const char *grants)
 struct vis {
 	long long		 v_user;	/* 0: empty */
 	const struct rtype	*v_type;
-	uint64_t		 v_epoch;
-	long long		 v_born;
+	struct hg_stamp		 v_stamp;
 	struct hg_visible	 v_set;
 	char			*v_buf;		/* the grants strings */
 };
@@ -537,7 +536,7 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 {
 	const struct rtype	*t = rtype(type);
 	long long		 uid = r->r_user->u_id;
-	uint64_t		 epoch = hg_authcache_epoch();
+	struct hg_stamp		 st;
 	struct hg_rows		*rs;
 	struct hg_visible	*set;
 	struct vis		*v;
@@ -546,11 +545,12 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 	for (i = 0; i < VIS_SLOTS; i++) {
 		v = &vis_slots[i];
 		if (v->v_user == uid && v->v_type == t &&
-		    hg_cache_fresh(v->v_epoch, v->v_born)) {
+		    hg_cache_fresh(&v->v_stamp)) {
 			*out = &v->v_set;
 			return 0;
 		}
 	}
+	hg_cache_stamp(&st);
 	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT g.resource_id, "
 	    "GROUP_CONCAT(DISTINCT g.perm) FROM resource_grants g WHERE "
 	    "g.resource_type = ? AND " HG_SUBJECT_SQL " GROUP BY g.resource_id "
@@ -575,8 +575,7 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 	}
 	v->v_user = uid;
 	v->v_type = t;
-	v->v_epoch = epoch;
-	v->v_born = hg_cache_now();
+	v->v_stamp = st;
 	return 0;
 }
 
