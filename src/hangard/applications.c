@@ -866,33 +866,22 @@ static const char *const list_sql[] = {
 /*
  * The usual list of someone who sees only what was granted: the ids and
  * the caller's grants on them come from its visible set (perms.c, kept by
- * the worker), so the database only fetches the page's rows by id.  The
- * statement has GRANTED_PAGE slots; unused ones are 0, never an id.
+ * the worker), so the database only fetches the page's rows by id.
  */
-#define GRANTED_PAGE	50
-#define IN5	"?, ?, ?, ?, ?"
-#define IN25	IN5 ", " IN5 ", " IN5 ", " IN5 ", " IN5
-
 static int
 app_list_granted(struct hg_req *r, const struct hg_page *pg)
 {
 	const struct hg_visible	*vs;
-	struct hg_param		 p[GRANTED_PAGE];
+	struct hg_param		 p[HG_GRANTED_PAGE];
 	struct hg_rows		*rs;
-	size_t			 i, at;
 	int			 rc, row;
 
 	if ((rc = hg_visible_set(r, "application", &vs)) != 0)
 		return rc;
-	for (i = 0; i < GRANTED_PAGE; i++) {
-		at = (size_t)pg->pg_offset + i;
-		p[i].p_type = 'i';
-		p[i].p_int = i < (size_t)pg->pg_size && at < vs->v_n ?
-		    vs->v_ids[at] : 0;
-	}
+	hg_visible_page(vs, pg, p);
 	if ((rc = hg_db_run(r->r_db, r->r_arena, &rs, "SELECT "
 	    HG_APP_COLS_WITH("NULL") " FROM applications a WHERE a.id IN ("
-	    IN25 ", " IN25 ") ORDER BY a.id DESC", p, GRANTED_PAGE)) != 0)
+	    HG_IN_GRANTED ") ORDER BY a.id DESC", p, HG_GRANTED_PAGE)) != 0)
 		return hg_fail(r, rc, NULL);
 	/* available_actions read the grants column: fill it from the set. */
 	for (row = 0; row < rs->nrows; row++)
@@ -934,7 +923,7 @@ app_list_of(struct hg_req *r, enum lkind kind)
 		    "(SELECT n FROM row_counts WHERE tbl = 'applications') FROM "
 		    "applications a ORDER BY a.id DESC LIMIT ? OFFSET ?", "ii",
 		    uid, uid);
-	if (kind == L_ALL && !filtered && pg.pg_size <= GRANTED_PAGE)
+	if (kind == L_ALL && !filtered && pg.pg_size <= HG_GRANTED_PAGE)
 		return app_list_granted(r, &pg);
 	/*
 	 * A bigger page of someone who sees only what was granted: start

@@ -162,6 +162,18 @@ struct hg_visible {		/* objects a restricted caller may view */
 int		 hg_visible_set(struct hg_req *, const char *type,
 		    const struct hg_visible **);
 const char	*hg_visible_grants(const struct hg_visible *, long long id);
+/*
+ * A page of a visible set as HG_GRANTED_PAGE id parameters, for a query
+ * "... id IN (" HG_IN_GRANTED ")"; slots past the page are 0 (never an
+ * id).  Pages larger than HG_GRANTED_PAGE are listed by SQL instead.
+ */
+#define HG_GRANTED_PAGE	50
+#define HG_IN5		"?, ?, ?, ?, ?"
+#define HG_IN25		HG_IN5 ", " HG_IN5 ", " HG_IN5 ", " HG_IN5 ", " HG_IN5
+#define HG_IN_GRANTED	HG_IN25 ", " HG_IN25
+struct hg_page;
+void		 hg_visible_page(const struct hg_visible *,
+		    const struct hg_page *, struct hg_param *);
 int		 hg_authorize(struct hg_req *);
 void		 hg_perms_set(struct hg_req *, struct hg_user *, const char *csv);
 json_object	*hg_module_perms(struct hg_req *);

@@ -670,6 +670,26 @@ rows_sort(struct hg_req *r, struct hg_rows *rs)
 	rs->lens = lens;
 }
 
+/* Reply with a page of host rows (ordered by rows_sort) and its count. */
+static int
+hosts_reply(struct hg_req *r, const struct hg_page *pg, struct hg_rows *rs,
+    long long count)
+{
+	struct hg_rows	 none;
+	json_object	*hosts;
+	int		 rc, i;
+
+	memset(&none, 0, sizeof(none));
+	if ((rc = hg_list_reply_count(r, pg, &none, NULL, count)) != 0)
+		return rc;
+	rows_sort(r, rs);
+	hosts = json_object_new_array_ext(rs->nrows);
+	for (i = 0; i < rs->nrows; )
+		json_object_array_add(hosts, host_json(r, rs, &i));
+	json_object_object_add(r->r_out, "results", hosts);
+	return 0;
+}
+
 /*
  * Run a page query of hosts and reply with it.  Its parameters are fmt/...
  * then limit and offset (the derived table's page of ids); count < 0 means
@@ -681,10 +701,9 @@ page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
     long long limit, long long offset, const char *sql, const char *fmt, ...)
 {
 	struct hg_param	 p[HG_DB_MAXPARAMS];
-	struct hg_rows	*rs, *first, none;
-	json_object	*hosts;
+	struct hg_rows	*rs, *first;
 	va_list		 ap;
-	int		 n, rc, i;
+	int		 n, rc;
 
 	va_start(ap, fmt);
 	n = hg_db_params(p, HG_DB_MAXPARAMS - 2, fmt, ap);
@@ -708,15 +727,30 @@ page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
 		    first->ncols - 1)) : 0;
 	} else if (count < 0)
 		count = 0;
-	memset(&none, 0, sizeof(none));
-	if ((rc = hg_list_reply_count(r, pg, &none, NULL, count)) != 0)
+	return hosts_reply(r, pg, rs, count);
+}
+
+/*
+ * The usual list of someone who sees only the hosts granted to it: the
+ * page's ids come from its visible set (perms.c, kept by the worker), so
+ * the database only fetches those hosts and their addresses.
+ */
+static int
+host_list_granted(struct hg_req *r, const struct hg_page *pg)
+{
+	const struct hg_visible	*vs;
+	struct hg_param		 p[HG_GRANTED_PAGE];
+	struct hg_rows		*rs;
+	int			 rc;
+
+	if ((rc = hg_visible_set(r, "host", &vs)) != 0)
 		return rc;
-	rows_sort(r, rs);
-	hosts = json_object_new_array_ext(rs->nrows);
-	for (i = 0; i < rs->nrows; )
-		json_object_array_add(hosts, host_json(r, rs, &i));
-	json_object_object_add(r->r_out, "results", hosts);
-	return 0;
+	hg_visible_page(vs, pg, p);
+	if ((rc = hg_db_run(r->r_db, r->r_arena, &rs, "SELECT " HOST_COLS
+	    " FROM hosts h " HOST_ADDRS "WHERE h.id IN (" HG_IN_GRANTED ")",
+	    p, HG_GRANTED_PAGE)) != 0)
+		return hg_fail(r, rc, NULL);
+	return hosts_reply(r, pg, rs, (long long)vs->v_n);
 }
 
 /*
@@ -786,6 +820,8 @@ host_list(struct hg_req *r)
 		filtered |= v[i].present;
 	if (!filtered && all)
 		return host_list_all(r, &pg);
+	if (!filtered && pg.pg_size <= HG_GRANTED_PAGE)
+		return host_list_granted(r, &pg);
 	if (!v[HQ_IP].present)
 		return page_reply(r, &pg, -1, pg.pg_size, pg.pg_offset,
 		    "SELECT " HOST_COLS ", k.total FROM (SELECT id, "

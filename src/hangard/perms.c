@@ -579,6 +579,20 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 	return 0;
 }
 
+void
+hg_visible_page(const struct hg_visible *vs, const struct hg_page *pg,
+    struct hg_param *p)
+{
+	size_t	i, at;
+
+	for (i = 0; i < HG_GRANTED_PAGE; i++) {
+		at = (size_t)pg->pg_offset + i;
+		p[i].p_type = 'i';
+		p[i].p_int = i < (size_t)pg->pg_size && at < vs->v_n ?
+		    vs->v_ids[at] : 0;
+	}
+}
+
 /* The caller's grants on id from a visible set ("" when none). */
 const char *
 hg_visible_grants(const struct hg_visible *vs, long long id)

@@ -32,9 +32,10 @@ new_app(void)
 	return db_insert(sql);
 }
 
-/* POST /{who}/{id}/application/perms/ for apps[from..to) with perms. */
+/* POST /{who}/{id}/{kind}/perms/ for objs[from..to) with perms. */
 static void
-grant(const char *who, long long id, int from, int to, const char *perms)
+grant_on(const char *kind, const long long *objs, const char *who,
+    long long id, int from, int to, const char *perms)
 {
 	char	 path[128], *body, *p;
 	size_t	 len = 64 + (size_t)(to - from) * 96;
@@ -44,11 +45,17 @@ grant(const char *who, long long id, int from, int to, const char *perms)
 	p += sprintf(p, "{\"authorizations\": [");
 	for (i = from; i < to; i++)
 		p += sprintf(p, "%s{\"id\": %lld, \"permission\": {%s}}",
-		    i > from ? ", " : "", apps[i], perms);
+		    i > from ? ", " : "", objs[i], perms);
 	sprintf(p, "]}");
-	snprintf(path, sizeof(path), "/%s/%lld/application/perms/", who, id);
+	snprintf(path, sizeof(path), "/%s/%lld/%s/perms/", who, id, kind);
 	expect_status(api("POST", path, admin_token(), body), 200);
 	free(body);
+}
+
+static void
+grant(const char *who, long long id, int from, int to, const char *perms)
+{
+	grant_on("application", apps, who, id, from, to, perms);
 }
 
 /*
@@ -94,6 +101,12 @@ list(int page, int size)
 	r = api("GET", path, tok, NULL);
 	ck_assert_msg(r->status == 200, "%s: %ld %s", path, r->status, r->body);
 	return r;
+}
+
+static size_t
+jlen_of(json_object *j, const char *path)
+{
+	return json_object_array_length(jpath(j, path));
 }
 
 /* Is id in the results of r? */
@@ -257,6 +270,73 @@ START_TEST(outside_change_within_ttl)
 }
 END_TEST
 
+/* The same for hosts: a page of the hosts granted, with their addresses. */
+START_TEST(hosts_granted_page)
+{
+	long long	 hosts[NAPPS], hid, role;
+	const char	*htok;
+	struct resp	*big, *small;
+	char		 sql[256], body[64];
+	int		 i, page;
+
+	for (i = 0; i < NAPPS; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO hosts (name, host_type) "
+		    "VALUES ('%s', 'PHY_HOST')", uniq("vis-host"));
+		hosts[i] = db_insert(sql);
+		snprintf(sql, sizeof(sql), "INSERT INTO host_addresses (host_id, "
+		    "address, addr_type) VALUES (%lld, '10.9.%d.%d', 'PRIVATE')",
+		    hosts[i], i / 200, i % 200 + 1);
+		db_exec(sql);
+	}
+	htok = user_token(uniq("vish"), 0, &hid);
+	expect_status(api("POST", path_of("/users/%lld/system/perms/", hid),
+	    admin_token(), "{\"module_name\": \"resource\", \"permissions\": "
+	    "{\"enable_host_mgmt\": true}}"), 200);
+	small = api_f("POST", "/roles/", admin_token(), "{\"name\": \"%s\"}",
+	    uniq("vish-role"));
+	role = jint(small->json, "id");
+	resp_free(small);
+	grant_on("host", hosts, "roles", role, 0, NVIEW, "\"view_host\": true");
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", hid);
+	expect_status(api("POST", path_of("/roles/%lld/users/", role),
+	    admin_token(), body), 200);
+	/* pages of 20 from the visible set equal one page of 60 from SQL */
+	big = api("GET", "/hosts/?page_size=60", htok, NULL);
+	ck_assert_int_eq(big->status, 200);
+	ck_assert_int_eq(jint(big->json, "count"), NVIEW);
+	ck_assert_int_eq(jlen_of(big->json, "results"), NVIEW);
+	ck_assert_int_eq(jint(big->json, "results.0.id"), hosts[NVIEW - 1]);
+	for (page = 1; page <= 3; page++) {
+		json_object *s, *b = jpath(big->json, "results");
+
+		small = api("GET", fmt("/hosts/?page=%d&page_size=20", page), htok,
+		    NULL);
+		ck_assert_int_eq(small->status, 200);
+		ck_assert_int_eq(jint(small->json, "count"), NVIEW);
+		s = jpath(small->json, "results");
+		ck_assert_int_eq(json_object_array_length(s),
+		    page < 3 ? 20 : NVIEW - 40);
+		for (i = 0; i < (int)json_object_array_length(s); i++)
+			ck_assert_str_eq(json_object_to_json_string(
+			    json_object_array_get_idx(s, i)),
+			    json_object_to_json_string(json_object_array_get_idx(b,
+			    (page - 1) * 20 + i)));
+		resp_free(small);
+	}
+	resp_free(big);
+	/* a revoke through the API shows on the next request */
+	grant_on("host", hosts, "roles", role, NVIEW - 1, NVIEW,
+	    "\"view_host\": false");
+	for (i = 0; i < 12; i++) {
+		small = api("GET", "/hosts/?page_size=20", htok, NULL);
+		ck_assert_int_eq(jint(small->json, "count"), NVIEW - 1);
+		ck_assert_int_eq(jint(small->json, "results.0.id"),
+		    hosts[NVIEW - 2]);
+		resp_free(small);
+	}
+}
+END_TEST
+
 static TCase *
 tc_visible(void)
 {
@@ -267,6 +347,7 @@ tc_visible(void)
 	tcase_add_test(tc, small_and_big_pages_agree);
 	tcase_add_test(tc, commit_is_seen_on_the_next_request);
 	tcase_add_test(tc, outside_change_within_ttl);
+	tcase_add_test(tc, hosts_granted_page);
 	return tc;
 }
 

@@ -8,6 +8,7 @@
 # behind the same nginx in the same run:
 #
 #   GET /hosts/?page_size=20           wrk -t2 -c64 -d10s   >= 20% of ceiling
+#     (and as a user granted 1,000 hosts through a role: no target)
 #   GET /applications/?page_size=20    wrk -t2 -c64 -d10s   >= 20% of ceiling
 #   GET /hosts/?page=4000&page_size=20 wrk -t1 -c1 -d10s    p99 < 50 ms
 #   GET /hosts/?name=<sub>&page_size=20 wrk -t1 -c1 -d10s   p99 < 50 ms
@@ -105,6 +106,31 @@ TOKEN=$(printf '%s' "$created" | sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1
 [ -n "$TOKEN" ] || die "no token value in: $created"
 AUTH="Authorization: Token $TOKEN"
 
+# A second token: a user who sees only the 1,000 hosts (every 100th)
+# granted view_host to its role, for the same unfiltered host list.
+mysql_cli -e "SET @h = (SELECT password_hash FROM users WHERE username = 'admin');
+    INSERT INTO users (username, name, password_hash) VALUES ('hostviewer', 'hostviewer', @h);
+    SET @u = LAST_INSERT_ID();
+    INSERT INTO roles (name) VALUES ('bench-hosts');
+    SET @r = LAST_INSERT_ID();
+    INSERT INTO user_roles (user_id, role_id) VALUES (@u, @r);
+    INSERT INTO module_grants VALUES ('user', @u, 'resource', 'enable_host_mgmt');
+    INSERT INTO resource_grants (subject_type, subject_id, resource_type, resource_id, perm)
+    SELECT 'role', @r, 'host', seq * 100, 'view_host' FROM seq_1_to_1000;" ||
+    die "seeding the host viewer failed"
+jar=$DIR/cookies-viewer
+login=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"username\": \"hostviewer\", \"password\": \"$HANGAR_ADMIN_PASSWORD\"}" \
+    "$BASE/auth/login/") || die "the host viewer's login failed"
+csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf_token": *"\([0-9a-f]*\)".*/\1/p')
+VTOKEN=$(curl -sf -b "$jar" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" -d '{"name": "bench"}' "$BASE/auth-tokens/" |
+    sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1/p')
+[ -n "$VTOKEN" ] || die "no token for the host viewer"
+[ "$(curl -s -H "Authorization: Token $VTOKEN" "$BASE/hosts/?page_size=20" |
+    sed -n 's/^{"count":\([0-9]*\),.*/\1/p')" = 1000 ] ||
+    die "the host viewer does not see exactly 1,000 hosts"
+
 # fetch NAME PATH -- GET it once; 200 required; prints the body size.
 fetch() {
 	local status
@@ -191,6 +217,9 @@ row() { printf '%-44s %9s %9s %7s  %s\n' "$@"; }
 
 say "wrk --latency, each after a 2 s warm-up, $DURATION"
 run_wrk hosts 2 64 "$BASE$HOSTS_Q"
+ADMIN_AUTH=$AUTH AUTH="Authorization: Token $VTOKEN"
+run_wrk granted 2 64 "$BASE$HOSTS_Q"
+AUTH=$ADMIN_AUTH
 run_wrk ceil1 2 64 "http://127.0.0.1:$((PORT + 1))/"
 run_wrk deep 1 1 "$BASE$DEEP_Q"
 run_wrk name 1 1 "$BASE$NAME_Q"
@@ -231,6 +260,8 @@ row "request" "req/s" "p99 ms" "errors" "target"
 row "GET $HOSTS_Q (-t2 -c64)" "$RPS_hosts" "$P99_hosts" "$ERR_hosts" \
     "$(ratio "$RPS_hosts" "$RPS_ceil1")% of ceiling (>= 20%): $(verdict "$(awk -v a="$RPS_hosts" -v b="$RPS_ceil1" 'BEGIN { print (a >= 0.2 * b) }')")"
 row "  ceiling, $HOSTS_BODY B (-t2 -c64)" "$RPS_ceil1" "$P99_ceil1" "$ERR_ceil1" ""
+row "  the same, user granted 1,000 hosts" "$RPS_granted" "$P99_granted" \
+    "$ERR_granted" "$(ratio "$RPS_granted" "$RPS_hosts")% of the superuser's (no target)"
 row "GET $DEEP_Q (-t1 -c1)" "$RPS_deep" "$P99_deep" "$ERR_deep" \
     "p99 < 50 ms: $(verdict "$(awk -v p="$P99_deep" 'BEGIN { print (p < 50) }')")"
 row "GET $NAME_Q (-t1 -c1)" "$RPS_name" "$P99_name" "$ERR_name" \
@@ -248,7 +279,7 @@ if [ -n "$APPS_BODY" ]; then
 else
 	say "GET $APPS_Q and the subtree move: not measured (no /applications/ route)"
 fi
-for n in hosts ceil1 deep name wide ip apps ceil2; do
+for n in hosts granted ceil1 deep name wide ip apps ceil2; do
 	e=ERR_$n
 	[ "${!e:-0}" = 0 ] || say "WARNING: errors in the $n run; see $DIR/log/wrk-$n.txt"
 done
