@@ -5,8 +5,8 @@
  *
  * An entry is used only while both hold:
  *  - no mutation has committed in this hangard since the entry was filled.
- *    The master maps one shared counter before it forks; every worker bumps
- *    it after each commit (worker.c).  A deleted token, a disabled user, a
+ *    Every worker bumps one counter shared by all (shared.c) after each
+ *    commit (worker.c).  A deleted token, a disabled user, a
  *    revoked grant or a closed session is therefore seen on the very next
  *    request, by every worker.
  *  - it is younger than auth_cache_ttl seconds.  This bounds what the counter
@@ -17,12 +17,9 @@
  * The table is small and direct-mapped by the lookup hash (a BLAKE2b hex
  * digest, so uniformly spread); a collision simply replaces the entry.
  */
-#include <errno.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "conf.h"
@@ -39,39 +36,7 @@ struct entry {
 	char		*e_grants;		/* module grants CSV or NULL */
 };
 
-static _Atomic uint64_t	*epoch;		/* shared by the master's workers */
 static struct entry	 slots[SLOTS];
-
-/* The master, before forking: one page every worker shares. */
-void
-hg_authcache_init(void)
-{
-	void *p = mmap(NULL, sizeof(*epoch), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		/* Without a shared counter a worker cannot see others' writes. */
-		log_warn("mmap: %s; the authentication cache is off",
-		    strerror(errno));
-		return;
-	}
-	epoch = p;
-	atomic_store(epoch, 1);
-}
-
-static uint64_t
-current(void)
-{
-	return epoch != NULL ? atomic_load(epoch) : 0;
-}
-
-/* After a commit: whatever was cached may now be stale. */
-void
-hg_authcache_bump(void)
-{
-	if (epoch != NULL)
-		atomic_fetch_add(epoch, 1);
-}
 
 static long long
 now_ms(void)
@@ -86,7 +51,7 @@ now_ms(void)
 void
 hg_cache_stamp(struct hg_stamp *st)
 {
-	st->s_epoch = current();
+	st->s_epoch = hg_shared_epoch();
 	st->s_born = now_ms();
 }
 
@@ -98,8 +63,8 @@ hg_cache_stamp(struct hg_stamp *st)
 int
 hg_cache_fresh(const struct hg_stamp *st)
 {
-	return epoch != NULL && hg_conf.auth_cache_ttl > 0 &&
-	    st->s_epoch == current() &&
+	return hg_shared_ok() && hg_conf.auth_cache_ttl > 0 &&
+	    st->s_epoch == hg_shared_epoch() &&
 	    now_ms() - st->s_born < hg_conf.auth_cache_ttl * 1000LL;
 }
 
@@ -113,7 +78,7 @@ slot_of(const char *hash)
 static int
 usable(void)
 {
-	return epoch != NULL && hg_conf.auth_cache_ttl > 0;
+	return hg_shared_ok() && hg_conf.auth_cache_ttl > 0;
 }
 
 /*

@@ -140,9 +140,18 @@ void	hg_login_succeeded(struct hg_req *, const char *username);
 void		 hg_after_reply(struct hg_req *,
 		    void (*)(struct hg_req *, void *), void *arg);
 
+/* shared.c: the page the master shares with its workers */
+#define HG_MAXSLOTS	512	/* the master's table of workers */
+void		 hg_shared_init(void);
+int		 hg_shared_ok(void);
+void		 hg_shared_slot(int slot);
+void		 hg_shared_gone(int slot);
+uint64_t	 hg_shared_epoch(void);
+void		 hg_shared_bump(void);
+int		 hg_wait_begin(void);
+void		 hg_wait_end(void);
+
 /* authcache.c: who a token or session is, remembered per worker */
-void		 hg_authcache_init(void);
-void		 hg_authcache_bump(void);
 struct hg_stamp {		/* when something kept was read */
 	uint64_t	 s_epoch;	/* the shared commit counter */
 	long long	 s_born;	/* CLOCK_MONOTONIC, ms */
@@ -311,7 +320,7 @@ json_object	*hg_jparse(const char *);	/* JSON text from SQL, NULL -> [] */
 
 /* worker.c */
 extern struct hg_redis	*hg_worker_redis;
-void	hg_worker_run(int listen_fd, int generation);
+void	hg_worker_run(int listen_fd, int generation, int slot);
 
 /*
  * tasks.c: queue a task in the request's transaction (see lib/queue.h).

@@ -23,7 +23,7 @@
 #include "secret.h"
 #include "timefmt.h"
 
-#define MAXWORKERS	256
+#define MAXWORKERS	(HG_MAXSLOTS / 2)	/* two generations during a reload */
 #define DRAIN_SECONDS	30
 
 struct worker {
@@ -114,7 +114,7 @@ spawn(int lfd, int slot)
 		return;
 	}
 	if (pid == 0)
-		hg_worker_run(lfd, generation);
+		hg_worker_run(lfd, generation, slot);
 	workers[slot].w_pid = pid;
 	workers[slot].w_gen = generation;
 	workers[slot].w_started = time(NULL);
@@ -176,6 +176,7 @@ reap(void)
 			    time(NULL) - workers[i].w_started < 1)
 				crashed++;
 			workers[i].w_pid = 0;
+			hg_shared_gone(i);
 		}
 	return crashed;
 }
@@ -299,7 +300,7 @@ main(int argc, char *argv[])
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigemptyset(&empty);
 
-	hg_authcache_init();
+	hg_shared_init();
 	log_info("hangard started listen=%s workers=%ld", listen_path,
 	    hg_conf.workers);
 	fill(lfd);

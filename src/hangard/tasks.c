@@ -8,7 +8,8 @@
  * running task follows the Redis stream (cursor "r:<entry id>"); a reader
  * of a finished task, or of any task while Redis is down, reads MySQL
  * (cursor "m:<row id>").  The cursor says which, so a client simply passes
- * back what it got.  With nothing new the request waits up to 25 s.
+ * back what it got.  With nothing new the request waits up to 25 s, when
+ * a place to wait is free (output_get).
  *
  * Any authenticated user may ask, but only for a task it may see
  * (taskvis.h: every host of the task visible to it); any other is a 404.
@@ -187,9 +188,13 @@ static const struct hg_field output_q[OQ__MAX] = {
 	[OQ_CURSOR] = { "cursor", HG_V_STR, 0, 0, 64 },
 };
 
-/* GET /tasks/{task_id}/output/: of a task the caller may see. */
+/*
+ * Read a task's output after the request's cursor; with nothing new and
+ * the task running, wait for a line if waits, else answer at once with a
+ * Retry-After of a second.
+ */
 static int
-output_get(struct hg_req *r)
+output_read(struct hg_req *r, int waits)
 {
 	struct hg_val	 v[OQ__MAX];
 	struct hg_rows	*rs;
@@ -197,7 +202,7 @@ output_get(struct hg_req *r)
 	json_object	*o, *lines;
 	long long	 task = r->r_ids[0];
 	long long	 all, sw, uid = r->r_user->u_id;
-	double		 deadline = now_s() + OUT_WAIT_S;
+	double		 deadline = now_s() + (waits ? OUT_WAIT_S : 0);
 	int		 rc, n, running;
 
 	if ((rc = hg_query(r, output_q, OQ__MAX, v)) != 0 ||
@@ -239,7 +244,25 @@ output_get(struct hg_req *r)
 	    hg_printf(r->r_arena, "r:%s", c.c_entry)));
 	json_object_object_add(o, "finished",
 	    json_object_new_boolean(!running && n < OUT_LIMIT));
+	if (!waits && running && n == 0)
+		hg_header(r, "Retry-After: 1");
 	return hg_reply(r, 200, o);
+}
+
+/*
+ * GET /tasks/{task_id}/output/: of a task the caller may see.  At most
+ * half the workers wait in this long poll at once (shared.c); the others'
+ * readers get an answer at once and ask again.
+ */
+static int
+output_get(struct hg_req *r)
+{
+	int waits = hg_wait_begin(), rc;
+
+	rc = output_read(r, waits);
+	if (waits)
+		hg_wait_end();
+	return rc;
 }
 
 const struct hg_route hg_routes_tasks[] = {

@@ -194,7 +194,7 @@ dispatch(struct hg_req *r)
 	if ((rc = hg_db_commit(r->r_db)) != 0)
 		return hg_fail(r, rc, NULL);
 	/* Before the reply: the client's next request must see the change. */
-	hg_authcache_bump();
+	hg_shared_bump();
 	/* A queued task reaches Redis now; if Redis is down, the sweeper. */
 	if (r->r_outbox)
 		(void)hg_outbox_push(r->r_db, r->r_redis, r->r_arena);
@@ -331,7 +331,7 @@ serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 }
 
 void
-hg_worker_run(int lfd, int generation)
+hg_worker_run(int lfd, int generation, int slot)
 {
 	struct sigaction	 sa;
 	sigset_t		 block, waitmask;
@@ -363,6 +363,7 @@ hg_worker_run(int lfd, int generation)
 	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) == -1)
 		log_err("access_log %s: %s; access lines go to the event log",
 		    hg_conf.access_log, strerror(errno));
+	hg_shared_slot(slot);
 	hg_arena_init(&arena);
 	db = hg_db_new();
 	hg_worker_redis = hg_redis_new();

@@ -1,6 +1,8 @@
 /*
  * client.c -- the API tests' shared client (see client.h).
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +321,51 @@ db_unchanged(char *before, const char *tables)
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
+}
+
+pid_t
+hangard_master(void)
+{
+	char	 path[1024];
+	FILE	*f;
+	long	 pid = 0;
+
+	snprintf(path, sizeof(path), "%s/hangard.pid", getenv("HANGAR_DIR"));
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "no %s", path);
+	ck_assert_int_eq(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	return (pid_t)pid;
+}
+
+int
+hangard_workers(pid_t master, pid_t *kids)
+{
+	DIR		*d = opendir("/proc");
+	struct dirent	*e;
+	char		 path[300], buf[1024], state, *p;
+	long		 ppid;
+	int		 n = 0;
+	FILE		*f;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL && n < HG_MAXKIDS) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		/* "pid (comm) state ppid ...": comm may hold anything. */
+		if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+		    sscanf(p + 1, " %c %ld", &state, &ppid) != 2)
+			continue;
+		if (ppid == (long)master && state != 'Z')
+			kids[n++] = (pid_t)atol(e->d_name);
+	}
+	closedir(d);
+	return n;
 }
 
 char *

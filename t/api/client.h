@@ -15,6 +15,8 @@
 #include <stddef.h>
 
 #include <check.h>
+#include <sys/types.h>
+
 #include <json-c/json.h>
 
 struct resp {
@@ -60,6 +62,10 @@ const char	*hg_sql_user(const char *name, int super, char *buf, size_t len);
 void		 db_unchanged(char *before, const char *tables);
 /* printf into one of 16 rotating buffers (2 KB each): no free needed. */
 char		*fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* The test stack's hangard master (its pid file), and its live workers. */
+#define HG_MAXKIDS	64
+pid_t		 hangard_master(void);
+int		 hangard_workers(pid_t master, pid_t *kids);
 /* s quoted for an SQL string literal (quotes and backslashes doubled),
  * in one of 8 rotating buffers. */
 const char	*sqlq(const char *s);

@@ -8,8 +8,6 @@
  * MariaDB and Redis again and waits for /healthz, so later tests find the
  * stack whole.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +20,6 @@
 
 #include "authlib.h"
 
-#define MAXKIDS	64
 
 /* Run t/stack.sh CMD for the test stack. */
 static int
@@ -221,52 +218,6 @@ END_TEST
 
 /* ---- workers ------------------------------------------------------------ */
 
-static pid_t
-master_pid(void)
-{
-	char	 path[1024];
-	FILE	*f;
-	long	 pid = 0;
-
-	snprintf(path, sizeof(path), "%s/hangard.pid", getenv("HANGAR_DIR"));
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "no %s", path);
-	ck_assert_int_eq(fscanf(f, "%ld", &pid), 1);
-	fclose(f);
-	return (pid_t)pid;
-}
-
-/* The live (not zombie) children of parent; their number. */
-static int
-children(pid_t parent, pid_t *kids)
-{
-	DIR		*d = opendir("/proc");
-	struct dirent	*e;
-	char		 path[300], buf[1024], state, *p;
-	long		 ppid;
-	int		 n = 0;
-	FILE		*f;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)) != NULL && n < MAXKIDS) {
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		p = fgets(buf, sizeof(buf), f);
-		fclose(f);
-		/* "pid (comm) state ppid ...": comm may hold anything. */
-		if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
-		    sscanf(p + 1, " %c %ld", &state, &ppid) != 2)
-			continue;
-		if (ppid == (long)parent && state != 'Z')
-			kids[n++] = (pid_t)atol(e->d_name);
-	}
-	closedir(d);
-	return n;
-}
-
 static int
 has(const pid_t *kids, int n, pid_t pid)
 {
@@ -296,16 +247,16 @@ requests_succeed(const char *tok, int n)
 START_TEST(killed_worker_is_replaced)
 {
 	const char	*tok = admin_token();
-	pid_t		 master = master_pid(), kids[MAXKIDS], now[MAXKIDS];
+	pid_t		 master = hangard_master(), kids[HG_MAXKIDS], now[HG_MAXKIDS];
 	pid_t		 victim;
 	int		 n, m = 0, i;
 
-	n = children(master, kids);
+	n = hangard_workers(master, kids);
 	ck_assert_int_ge(n, 2);
 	victim = kids[n - 1];
 	ck_assert_int_eq(kill(victim, SIGKILL), 0);
 	for (i = 0; i < 100; i++) {
-		m = children(master, now);
+		m = hangard_workers(master, now);
 		if (m == n && !has(now, m, victim))
 			break;
 		sleep_ms(100);
@@ -313,24 +264,24 @@ START_TEST(killed_worker_is_replaced)
 	ck_assert_msg(m == n && !has(now, m, victim), "workers not replaced: "
 	    "%d of %d", m, n);
 	requests_succeed(tok, 300);
-	ck_assert_int_eq(children(master, now), n);
+	ck_assert_int_eq(hangard_workers(master, now), n);
 }
 END_TEST
 
 START_TEST(sighup_replaces_every_worker)
 {
 	const char	*tok = admin_token();
-	pid_t		 master = master_pid(), old[MAXKIDS], now[MAXKIDS];
+	pid_t		 master = hangard_master(), old[HG_MAXKIDS], now[HG_MAXKIDS];
 	int		 n, m = 0, i, k, stale = 1;
 
-	n = children(master, old);
+	n = hangard_workers(master, old);
 	ck_assert_int_ge(n, 2);
 	ck_assert_int_eq(kill(master, SIGHUP), 0);
 	/* Requests keep succeeding while the workers are replaced. */
 	for (i = 0; i < 200 && stale; i++) {
 		requests_succeed(tok, 3);
 		ck_assert_int_eq(healthy_at_once(8), 8);
-		m = children(master, now);
+		m = hangard_workers(master, now);
 		stale = m != n;
 		for (k = 0; k < m; k++)
 			stale |= has(old, n, now[k]);
@@ -339,7 +290,7 @@ START_TEST(sighup_replaces_every_worker)
 	ck_assert_msg(!stale, "workers not all replaced: %d of %d", m, n);
 	requests_succeed(tok, 100);
 	ck_assert_int_eq(healthy_at_once(16), 16);
-	ck_assert_int_eq(master_pid(), master);
+	ck_assert_int_eq(hangard_master(), master);
 }
 END_TEST
 
