@@ -25,6 +25,7 @@
 #define MAX_REPLY	(1024 * 1024)	/* vendor answers are small */
 #define REQ_TIMEOUT_MS	30000L		/* one request, at most */
 #define DEFAULT_POLL_MS	2000
+#define FIRST_POLL_MS	250
 
 enum product { P_ECS, P_CVM, P_CPM, P_CS };
 
@@ -43,6 +44,7 @@ struct run {
 	const char			*job;		/* CPM TaskId, CS jobid */
 	const char			*last;		/* last state seen */
 	int				 seen_move;	/* left the start state */
+	int				 op_succeeded;	/* CVM: our operation SUCCESS */
 	/* Tencent */
 	char				*tc_url, *tc_host;
 	const char			*tc_service;
@@ -469,6 +471,10 @@ cvm_status(struct run *r)
 	op = jget(inst, "LatestOperation");
 	st = jget(inst, "LatestOperationState");
 	rid = jget(inst, "LatestOperationRequestId");
+	/* ... and its success confirms a restart however quick it was. */
+	r->op_succeeded = r->job != NULL && op != NULL && st != NULL &&
+	    rid != NULL && strcmp(op, ops[r->action]) == 0 &&
+	    strcmp(st, "SUCCESS") == 0 && strcmp(rid, r->job) == 0;
 	if (r->job != NULL && op != NULL && st != NULL &&
 	    strcmp(op, ops[r->action]) == 0 && strcmp(st, "FAILED") == 0 &&
 	    (rid == NULL || strcmp(rid, r->job) == 0)) {
@@ -696,8 +702,12 @@ state_poll(struct run *r, int *done)
 		r->seen_move |= !is(r->last, "Running");
 		break;
 	case HG_POWER_REBOOT:
-		/* Done once it has been seen leaving Running and is back. */
-		*done = is(r->last, "Running") && r->seen_move;
+		/*
+		 * Done once it has been seen leaving Running and is back, or
+		 * (CVM) is Running with our RebootInstances reported SUCCESS.
+		 */
+		*done = is(r->last, "Running") && (r->seen_move ||
+		    r->op_succeeded);
 		r->seen_move |= !is(r->last, "Running");
 		break;
 	}
@@ -738,7 +748,10 @@ pause_ms(long long ms)
 
 /*
  * Pre-check (ECS, CVM), act, then poll until done or the deadline.  The
- * first poll comes after one pause: vendors need a moment to register it.
+ * pauses start at a quarter second and double up to the poll interval: a
+ * restart is recognised by seeing the instance leave Running and come
+ * back, and a quick one must not slip between two polls (it would then
+ * wait for the deadline); a slow action costs the usual interval.
  */
 static int
 power(struct run *r)
@@ -747,7 +760,7 @@ power(struct run *r)
 	    "rebooted" };
 	static const char	*targets[] = { "Running", "Stopped", "Running" };
 	long long		 poll = r->acct->ca_poll_ms > 0 ?
-	    r->acct->ca_poll_ms : DEFAULT_POLL_MS, left;
+	    r->acct->ca_poll_ms : DEFAULT_POLL_MS, left, pause = FIRST_POLL_MS;
 	int			 rc, done = 0, polled = r->prod == P_ECS ||
 	    r->prod == P_CVM;
 
@@ -769,7 +782,10 @@ power(struct run *r)
 		left = r->deadline_ms - now_ms();
 		if (left <= 0)
 			break;
-		pause_ms(left < poll ? left : poll);
+		if (pause > poll)
+			pause = poll;
+		pause_ms(left < pause ? left : pause);
+		pause *= 2;
 		rc = polled ? state_poll(r, &done) : r->prod == P_CPM ?
 		    cpm_poll(r, &done) : cs_poll(r, &done);
 		if (rc == HG_CLOUD_ETIMEOUT)
