@@ -201,6 +201,29 @@ expect_result(struct resp *r, int i, long long host, const char *status,
 	    msg_part);
 }
 
+/*
+ * A kind-task on the three hosts: finished, each host succeeded saying
+ * word, and each instance (inst0..2) in state at the stand-in.
+ */
+static void
+power_all(const char *kind, const long long *ids, const char *inst0,
+    const char *inst1, const char *inst2, const char *word, const char *state)
+{
+	const char	*inst[3] = { inst0, inst1, inst2 };
+	struct resp	*r = run_task(kind, ids, 3);
+	char		*st;
+	int		 i;
+
+	ck_assert_str_eq(jstr(r->json, "status"), "finished");
+	for (i = 0; i < 3; i++) {
+		expect_result(r, i, ids[i], "succeeded", word);
+		st = standin_state(inst[i]);
+		ck_assert_str_eq(st, state);
+		free(st);
+	}
+	resp_free(r);
+}
+
 START_TEST(power_actions_reach_the_clouds)
 {
 	static const struct {
@@ -213,7 +236,7 @@ START_TEST(power_actions_reach_the_clouds)
 	};
 	long long	 ids[3];
 	struct resp	*r;
-	char		*st, body[256];
+	char		 body[256];
 	int		 i;
 
 	for (i = 0; i < 3; i++) {
@@ -224,31 +247,13 @@ START_TEST(power_actions_reach_the_clouds)
 		ids[i] = host(p[i].type, account(p[i].provider, p[i].path),
 		    p[i].inst);
 	}
-	/* stop all three: one task, each host through its own provider */
-	r = run_task("stop", ids, 3);
-	ck_assert_str_eq(jstr(r->json, "status"), "finished");
-	for (i = 0; i < 3; i++) {
-		expect_result(r, i, ids[i], "succeeded", "stopped");
-		st = standin_state(p[i].inst);
-		ck_assert_str_eq(st, "stopped");
-		free(st);
-	}
-	resp_free(r);
-	/* start them again, then restart */
-	r = run_task("start", ids, 3);
-	ck_assert_str_eq(jstr(r->json, "status"), "finished");
-	for (i = 0; i < 3; i++) {
-		expect_result(r, i, ids[i], "succeeded", "started");
-		st = standin_state(p[i].inst);
-		ck_assert_str_eq(st, "running");
-		free(st);
-	}
-	resp_free(r);
-	r = run_task("restart", ids, 3);
-	ck_assert_str_eq(jstr(r->json, "status"), "finished");
-	for (i = 0; i < 3; i++)
-		expect_result(r, i, ids[i], "succeeded", "rebooted");
-	resp_free(r);
+	/* one task each: every host through its own provider */
+	power_all("stop", ids, p[0].inst, p[1].inst, p[2].inst, "stopped",
+	    "stopped");
+	power_all("start", ids, p[0].inst, p[1].inst, p[2].inst, "started",
+	    "running");
+	power_all("restart", ids, p[0].inst, p[1].inst, p[2].inst, "rebooted",
+	    "running");
 	/* a vendor that fails the job: that host fails, with its reason */
 	snprintf(body, sizeof(body), "{\"id\": \"%s\", \"vendor\": \"aliyun\", "
 	    "\"state\": \"running\", \"region\": \"ap-guangzhou\", "

@@ -109,6 +109,19 @@ jlen_of(json_object *j, const char *path)
 	return json_object_array_length(jpath(j, path));
 }
 
+/* Every item of small equals big's, from big's item at. */
+static void
+same_items(json_object *small, json_object *big, int at)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(small); i++)
+		ck_assert_str_eq(json_object_to_json_string(
+		    json_object_array_get_idx(small, i)),
+		    json_object_to_json_string(json_object_array_get_idx(big,
+		    (size_t)at + i)));
+}
+
 /* Is id in the results of r? */
 static int
 listed(struct resp *r, long long id)
@@ -186,7 +199,7 @@ START_TEST(small_and_big_pages_agree)
 {
 	struct resp	*big, *small;
 	json_object	*b, *s;
-	int		 i, page;
+	int		 page;
 
 	setup();
 	big = list(1, 60);
@@ -196,11 +209,7 @@ START_TEST(small_and_big_pages_agree)
 	for (page = 1; page <= 3; page++) {
 		small = list(page, 20);
 		s = jpath(small->json, "results");
-		for (i = 0; i < (int)json_object_array_length(s); i++)
-			ck_assert_str_eq(json_object_to_json_string(
-			    json_object_array_get_idx(s, i)),
-			    json_object_to_json_string(json_object_array_get_idx(b,
-			    (page - 1) * 20 + i)));
+		same_items(s, b, (page - 1) * 20);
 		resp_free(small);
 	}
 	resp_free(big);
@@ -316,11 +325,7 @@ START_TEST(hosts_granted_page)
 		s = jpath(small->json, "results");
 		ck_assert_int_eq(json_object_array_length(s),
 		    page < 3 ? 20 : NVIEW - 40);
-		for (i = 0; i < (int)json_object_array_length(s); i++)
-			ck_assert_str_eq(json_object_to_json_string(
-			    json_object_array_get_idx(s, i)),
-			    json_object_to_json_string(json_object_array_get_idx(b,
-			    (page - 1) * 20 + i)));
+		same_items(s, b, (page - 1) * 20);
 		resp_free(small);
 	}
 	resp_free(big);
