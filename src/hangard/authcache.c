@@ -20,11 +20,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conf.h"
 #include "hangard.h"
-#include "log.h"
 #include "secret.h"
 
 #define SLOTS	64
@@ -37,36 +35,6 @@ struct entry {
 };
 
 static struct entry	 slots[SLOTS];
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Stamp what is about to be read: take it BEFORE the query. */
-void
-hg_cache_stamp(struct hg_stamp *st)
-{
-	st->s_epoch = hg_shared_epoch();
-	st->s_born = now_ms();
-}
-
-/*
- * May what was read under stamp st still be used?  The rule for
- * everything a worker keeps (this file, perms.c): no commit since, and
- * younger than auth_cache_ttl.
- */
-int
-hg_cache_fresh(const struct hg_stamp *st)
-{
-	return hg_shared_ok() && hg_conf.auth_cache_ttl > 0 &&
-	    st->s_epoch == hg_shared_epoch() &&
-	    now_ms() - st->s_born < hg_conf.auth_cache_ttl * 1000LL;
-}
 
 static struct entry *
 slot_of(const char *hash)

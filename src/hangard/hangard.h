@@ -150,14 +150,14 @@ uint64_t	 hg_shared_epoch(void);
 void		 hg_shared_bump(void);
 int		 hg_wait_begin(void);
 void		 hg_wait_end(void);
-
-/* authcache.c: who a token or session is, remembered per worker */
 struct hg_stamp {		/* when something kept was read */
 	uint64_t	 s_epoch;	/* the shared commit counter */
 	long long	 s_born;	/* CLOCK_MONOTONIC, ms */
 };
 void		 hg_cache_stamp(struct hg_stamp *);
 int		 hg_cache_fresh(const struct hg_stamp *);
+
+/* authcache.c: who a token or session is, remembered per worker */
 struct hg_user	*hg_authcache_get(struct hg_req *, const char *hash);
 void		 hg_authcache_put(const char *hash, const struct hg_stamp *,
 		    const struct hg_user *, const char *grants);

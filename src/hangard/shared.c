@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "conf.h"
 #include "hangard.h"
@@ -107,4 +108,36 @@ hg_wait_end(void)
 	if (sh != NULL && my_slot >= 0 &&
 	    atomic_exchange(&sh->sh_slot[my_slot], 0) == 1)
 		atomic_fetch_sub(&sh->sh_waiting, 1);
+}
+
+/* ---- the rule for everything a worker keeps ---------------------------- */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Stamp what is about to be read: take it BEFORE the query. */
+void
+hg_cache_stamp(struct hg_stamp *st)
+{
+	st->s_epoch = hg_shared_epoch();
+	st->s_born = now_ms();
+}
+
+/*
+ * May what was read under stamp st still be used?  The rule for
+ * everything a worker keeps (authcache.c, perms.c): no commit since, and
+ * younger than auth_cache_ttl.
+ */
+int
+hg_cache_fresh(const struct hg_stamp *st)
+{
+	return sh != NULL && hg_conf.auth_cache_ttl > 0 &&
+	    st->s_epoch == hg_shared_epoch() &&
+	    now_ms() - st->s_born < hg_conf.auth_cache_ttl * 1000LL;
 }
