@@ -23,6 +23,20 @@ hg_audit(struct hg_req *r, const char *kind, long long target_id,
 }
 
 /*
+ * Append `field: "old" -> "new"` to the detail *d ("; " between changes)
+ * when the body gives field a value other than old.
+ */
+void
+hg_audit_changed(struct hg_req *r, const char **d, const char *field,
+    const char *old, const struct hg_val *v)
+{
+	if (!v->present || strcmp(old, v->s) == 0)
+		return;
+	*d = hg_printf(r->r_arena, "%s%s%s: \"%s\" -> \"%s\"", *d,
+	    **d != '\0' ? "; " : "", field, old, v->s);
+}
+
+/*
  * The audit listings of applications, hosts, API tokens, credentials and
  * cloud accounts: one query over audit_log, filtered by kind.  Each kind
  * names its target its own way (app_name, hostname, token_name,

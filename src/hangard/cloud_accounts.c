@@ -15,7 +15,6 @@
 #include <strings.h>
 
 #include "hangard.h"
-#include "secret.h"
 
 #define CA_COLS "c.id, c.name, c.provider, c.endpoint, c.access_key, " \
 	"c.description, c.created_time"
@@ -142,16 +141,6 @@ static const struct hg_field patch_fields[CF__MAX] = {
 	[CF_DESC] = { "description", HG_V_STR, 0, 0, 1024 },
 };
 
-/* The secret sealed with the server key; 500 when no key is loaded. */
-static int
-seal(struct hg_req *r, const char *plain, char **out)
-{
-	if ((*out = hg_seal(r->r_arena, plain)) == NULL)
-		return hg_fail(r, HG_E_INTERNAL, "the server key is not loaded "
-		    "(secret_key_file); secrets cannot be stored");
-	return 0;
-}
-
 /* POST /cloud-accounts/ */
 static int
 ca_create(struct hg_req *r)
@@ -162,7 +151,7 @@ ca_create(struct hg_req *r)
 	int		 rc;
 
 	if ((rc = hg_body(r, create_fields, CF__MAX, v)) != 0 ||
-	    (rc = seal(r, v[CF_SECRET].s, &sealed)) != 0)
+	    (rc = hg_seal_input(r, v[CF_SECRET].s, &sealed)) != 0)
 		return rc;
 	rc = hg_db_exec(r->r_db, "INSERT INTO cloud_accounts (name, provider, "
 	    "endpoint, access_key, secret, description) VALUES (?, ?, ?, ?, ?, ?)",
@@ -203,24 +192,14 @@ ca_hosts(struct hg_req *r, long long id, long long *n)
 	return 0;
 }
 
-/* Append "field: "old" -> "new"" to *d when the value changes. */
-static void
-changed(struct hg_req *r, char **d, const char *field, const char *old,
-    const struct hg_val *v)
-{
-	if (!v->present || strcmp(old, v->s) == 0)
-		return;
-	*d = hg_printf(r->r_arena, "%s%s%s: \"%s\" -> \"%s\"", *d,
-	    **d != '\0' ? "; " : "", field, old, v->s);
-}
-
 /* PATCH /cloud-accounts/{id}/ */
 static int
 ca_patch(struct hg_req *r)
 {
 	struct hg_val	 v[CF__MAX];
 	struct hg_rows	*old;
-	char		*sealed = NULL, *d = "";
+	char		*sealed = NULL;
+	const char	*d = "";
 	long long	 nhosts;
 	int		 rc;
 
@@ -236,13 +215,16 @@ ca_patch(struct hg_req *r)
 			    "used by %lld host(s); its provider cannot change",
 			    HG_CELL(old, 0, 1), nhosts);
 	}
-	if (v[CF_SECRET].present && (rc = seal(r, v[CF_SECRET].s, &sealed)) != 0)
+	if (v[CF_SECRET].present &&
+	    (rc = hg_seal_input(r, v[CF_SECRET].s, &sealed)) != 0)
 		return rc;
-	changed(r, &d, "name", HG_CELL(old, 0, 1), &v[CF_NAME]);
-	changed(r, &d, "provider", HG_CELL(old, 0, 2), &v[CF_PROVIDER]);
-	changed(r, &d, "endpoint", HG_CELL(old, 0, 3), &v[CF_ENDPOINT]);
-	changed(r, &d, "access_key", HG_CELL(old, 0, 4), &v[CF_KEY]);
-	changed(r, &d, "description", HG_CELL(old, 0, 5), &v[CF_DESC]);
+	hg_audit_changed(r, &d, "name", HG_CELL(old, 0, 1), &v[CF_NAME]);
+	hg_audit_changed(r, &d, "provider", HG_CELL(old, 0, 2),
+	    &v[CF_PROVIDER]);
+	hg_audit_changed(r, &d, "endpoint", HG_CELL(old, 0, 3),
+	    &v[CF_ENDPOINT]);
+	hg_audit_changed(r, &d, "access_key", HG_CELL(old, 0, 4), &v[CF_KEY]);
+	hg_audit_changed(r, &d, "description", HG_CELL(old, 0, 5), &v[CF_DESC]);
 	if (sealed != NULL)
 		d = hg_printf(r->r_arena, "%s%ssecret replaced", d,
 		    *d != '\0' ? "; " : "");

@@ -14,7 +14,6 @@
 #include <libssh/libssh.h>
 
 #include "hangard.h"
-#include "secret.h"
 
 #define MASK	"******"
 
@@ -144,15 +143,6 @@ cred_reply(struct hg_req *r, const struct ckind *k, long long id, int status)
 	return hg_reply(r, status, cred_json(r, rs, 0, k));
 }
 
-static int
-seal(struct hg_req *r, const char *plain, char **out)
-{
-	if ((*out = hg_seal(r->r_arena, plain)) == NULL)
-		return hg_fail(r, HG_E_INTERNAL, "the server key is not loaded "
-		    "(secret_key_file); secrets cannot be stored");
-	return 0;
-}
-
 enum { CQ_NAME, CQ_USERNAME, CQ__MAX };
 static const struct hg_field list_q[CQ__MAX] = {
 	[CQ_NAME] = { "name", HG_V_STR, 0, 0, 128 },
@@ -187,7 +177,7 @@ cred_create(struct hg_req *r, const struct ckind *k)
 	int		 rc;
 
 	if ((rc = hg_body(r, k->c_create, CF__MAX, v)) != 0 ||
-	    (rc = seal(r, v[CF_SECRET].s, &sealed)) != 0)
+	    (rc = hg_seal_input(r, v[CF_SECRET].s, &sealed)) != 0)
 		return rc;
 	rc = hg_db_exec(r->r_db, "INSERT INTO credentials (kind, name, username, "
 	    "secret, description, creator) VALUES (?, ?, ?, ?, ?, ?)", "ssssss",
@@ -207,17 +197,6 @@ cred_create(struct hg_req *r, const struct ckind *k)
 	return cred_reply(r, k, id, 201);
 }
 
-/* Append "field: "old" -> "new"" to *d when the value changes. */
-static void
-changed(struct hg_req *r, char **d, const char *field, const char *old,
-    const struct hg_val *v)
-{
-	if (!v->present || strcmp(old, v->s) == 0)
-		return;
-	*d = hg_printf(r->r_arena, "%s%s%s: \"%s\" -> \"%s\"", *d,
-	    **d != '\0' ? "; " : "", field, old, v->s);
-}
-
 /*
  * PATCH .../{id}/, or the seed's PATCH on the collection with "id" in the
  * body.
@@ -227,7 +206,8 @@ cred_patch(struct hg_req *r, const struct ckind *k)
 {
 	struct hg_val	 v[CF__MAX];
 	struct hg_rows	*old;
-	char		*sealed = NULL, *d = "";
+	char		*sealed = NULL;
+	const char	*d = "";
 	long long	 id;
 	int		 rc;
 
@@ -241,11 +221,13 @@ cred_patch(struct hg_req *r, const struct ckind *k)
 		return hg_invalid(r, "id", "is required when the path has no id");
 	if ((rc = cred_load(r, k, id, 1, &old)) != 0)
 		return rc;
-	if (v[CF_SECRET].present && (rc = seal(r, v[CF_SECRET].s, &sealed)) != 0)
+	if (v[CF_SECRET].present &&
+	    (rc = hg_seal_input(r, v[CF_SECRET].s, &sealed)) != 0)
 		return rc;
-	changed(r, &d, "name", HG_CELL(old, 0, 1), &v[CF_NAME]);
-	changed(r, &d, "username", HG_CELL(old, 0, 2), &v[CF_USERNAME]);
-	changed(r, &d, "description", HG_CELL(old, 0, 3), &v[CF_DESC]);
+	hg_audit_changed(r, &d, "name", HG_CELL(old, 0, 1), &v[CF_NAME]);
+	hg_audit_changed(r, &d, "username", HG_CELL(old, 0, 2),
+	    &v[CF_USERNAME]);
+	hg_audit_changed(r, &d, "description", HG_CELL(old, 0, 3), &v[CF_DESC]);
 	if (sealed != NULL)
 		d = hg_printf(r->r_arena, "%s%s%s replaced", d,
 		    *d != '\0' ? "; " : "", k->c_secret);

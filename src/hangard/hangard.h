@@ -291,6 +291,7 @@ int		 hg_id_list(struct hg_req *, long long **ids, size_t *n);
 const char	*hg_like(struct hg_req *, const struct hg_val *);
 const char	*hg_qtime(struct hg_req *, const struct hg_val *);
 const char	*hg_header_get(struct hg_req *, const char *cgi_name);
+int		 hg_seal_input(struct hg_req *, const char *plain, char **out);
 
 /* list.c: pagination */
 struct hg_page {
@@ -335,5 +336,7 @@ int		 hg_task_new(struct hg_req *, const char *kind, const char *opts,
 /* audit.c */
 int	hg_audit(struct hg_req *, const char *kind, long long target_id,
 	    const char *target_name, const char *op_type, const char *detail);
+void	hg_audit_changed(struct hg_req *, const char **detail,
+	    const char *field, const char *old, const struct hg_val *);
 
 #endif

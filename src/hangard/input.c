@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hangard.h"
+#include "secret.h"
 #include "timefmt.h"
 
 static int
@@ -117,4 +118,14 @@ const char *
 hg_header_get(struct hg_req *r, const char *cgi_name)
 {
 	return FCGX_GetParam(cgi_name, r->r_fcgi->envp);
+}
+
+/* A secret from the body, sealed with the server key; 500 without a key. */
+int
+hg_seal_input(struct hg_req *r, const char *plain, char **out)
+{
+	if ((*out = hg_seal(r->r_arena, plain)) == NULL)
+		return hg_fail(r, HG_E_INTERNAL, "the server key is not loaded "
+		    "(secret_key_file); secrets cannot be stored");
+	return 0;
 }

@@ -145,12 +145,9 @@ token_patch(struct hg_req *r)
 	if ((rc = token_load(r, r->r_ids[0], &old)) != 0 ||
 	    (rc = hg_body(r, patch_fields, TF__MAX, v)) != 0)
 		return rc;
-	if (v[TF_NAME].present && strcmp(v[TF_NAME].s, HG_CELL(old, 0, 1)) != 0)
-		detail = hg_printf(r->r_arena, "name: \"%s\" -> \"%s\"",
-		    HG_CELL(old, 0, 1), v[TF_NAME].s);
-	if (v[TF_DESC].present && strcmp(v[TF_DESC].s, HG_CELL(old, 0, 3)) != 0)
-		detail = hg_printf(r->r_arena, "%s%sdescription: \"%s\" -> \"%s\"",
-		    detail, *detail ? "; " : "", HG_CELL(old, 0, 3), v[TF_DESC].s);
+	hg_audit_changed(r, &detail, "name", HG_CELL(old, 0, 1), &v[TF_NAME]);
+	hg_audit_changed(r, &detail, "description", HG_CELL(old, 0, 3),
+	    &v[TF_DESC]);
 	if (*detail == '\0')
 		detail = "no change";
 	if ((rc = hg_db_exec(r->r_db, "UPDATE auth_tokens SET "
