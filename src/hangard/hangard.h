@@ -307,8 +307,9 @@ int		 hg_page(struct hg_req *, struct hg_page *);
 typedef json_object *(*hg_rowfn)(struct hg_req *, struct hg_rows *, int row);
 int		 hg_list(struct hg_req *, const struct hg_page *, hg_rowfn,
 		    const char *sql, const char *fmt, ...);
-int		 hg_list_reply(struct hg_req *, const struct hg_page *,
-		    struct hg_rows *, hg_rowfn);
+int		 hg_page_run(struct hg_req *, struct hg_param *, int n,
+		    long long limit, long long offset, const char *sql,
+		    struct hg_rows **, long long *count);
 int		 hg_list_reply_count(struct hg_req *, const struct hg_page *,
 		    struct hg_rows *, hg_rowfn, long long count);
 

@@ -701,7 +701,8 @@ page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
     long long limit, long long offset, const char *sql, const char *fmt, ...)
 {
 	struct hg_param	 p[HG_DB_MAXPARAMS];
-	struct hg_rows	*rs, *first;
+	struct hg_rows	*rs;
+	long long	 total;
 	va_list		 ap;
 	int		 n, rc;
 
@@ -710,24 +711,9 @@ page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
 	va_end(ap);
 	if (n < 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
-	p[n].p_type = p[n + 1].p_type = 'i';
-	p[n].p_int = limit;
-	p[n + 1].p_int = offset;
-	if ((rc = hg_db_run(r->r_db, r->r_arena, &rs, sql, p, n + 2)) != 0)
-		return hg_fail(r, rc, NULL);
-	if (count < 0 && rs->nrows > 0)
-		count = hg_atoll(HG_CELL(rs, 0, rs->ncols - 1));
-	else if (count < 0 && offset > 0) {
-		p[n].p_int = 1;
-		p[n + 1].p_int = 0;
-		if ((rc = hg_db_run(r->r_db, r->r_arena, &first, sql, p,
-		    n + 2)) != 0)
-			return hg_fail(r, rc, NULL);
-		count = first->nrows ? hg_atoll(HG_CELL(first, 0,
-		    first->ncols - 1)) : 0;
-	} else if (count < 0)
-		count = 0;
-	return hosts_reply(r, pg, rs, count);
+	if ((rc = hg_page_run(r, p, n, limit, offset, sql, &rs, &total)) != 0)
+		return rc;
+	return hosts_reply(r, pg, rs, count < 0 ? total : count);
 }
 
 /*

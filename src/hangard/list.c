@@ -55,14 +55,6 @@ page_link(struct hg_req *r, long long page)
 }
 
 int
-hg_list_reply(struct hg_req *r, const struct hg_page *pg, struct hg_rows *rs,
-    hg_rowfn fn)
-{
-	return hg_list_reply_count(r, pg, rs, fn, rs->nrows > 0 ?
-	    hg_atoll(HG_CELL(rs, 0, rs->ncols - 1)) : 0);
-}
-
-int
 hg_list_reply_count(struct hg_req *r, const struct hg_page *pg,
     struct hg_rows *rs, hg_rowfn fn, long long count)
 {
@@ -84,17 +76,47 @@ hg_list_reply_count(struct hg_req *r, const struct hg_page *pg,
 }
 
 /*
- * Run a page query and reply with it.  sql ends in "LIMIT ? OFFSET ?" and
- * its last column is the total count (COUNT(*) OVER () or a row_counts
- * lookup); fmt/... are the filter parameters before LIMIT.  A page past the
- * end has no row to carry the count, so the first row is fetched for it.
+ * Run a page query: sql ends in "LIMIT ? OFFSET ?" and its last column is
+ * the total count (COUNT(*) OVER () or a row_counts lookup); p[0..n) are
+ * the parameters before LIMIT, and p has room for two more.  *count gets
+ * the total from the first row; a page past the end has no row to carry
+ * it, so the same query's first row is fetched for it.
  */
+int
+hg_page_run(struct hg_req *r, struct hg_param *p, int n, long long limit,
+    long long offset, const char *sql, struct hg_rows **rs, long long *count)
+{
+	struct hg_rows	*first;
+	int		 rc;
+
+	p[n].p_type = p[n + 1].p_type = 'i';
+	p[n].p_int = limit;
+	p[n + 1].p_int = offset;
+	if ((rc = hg_db_run(r->r_db, r->r_arena, rs, sql, p, n + 2)) != 0)
+		return hg_fail(r, rc, NULL);
+	*count = 0;
+	if ((*rs)->nrows > 0)
+		*count = hg_atoll(HG_CELL(*rs, 0, (*rs)->ncols - 1));
+	else if (offset > 0) {
+		p[n].p_int = 1;
+		p[n + 1].p_int = 0;
+		if ((rc = hg_db_run(r->r_db, r->r_arena, &first, sql, p,
+		    n + 2)) != 0)
+			return hg_fail(r, rc, NULL);
+		if (first->nrows > 0)
+			*count = hg_atoll(HG_CELL(first, 0, first->ncols - 1));
+	}
+	return 0;
+}
+
+/* Run a page query (hg_page_run; fmt/... before LIMIT) and reply with it. */
 int
 hg_list(struct hg_req *r, const struct hg_page *pg, hg_rowfn fn,
     const char *sql, const char *fmt, ...)
 {
 	struct hg_param	 p[HG_DB_MAXPARAMS];
-	struct hg_rows	*rs, *first;
+	struct hg_rows	*rs;
+	long long	 count;
 	va_list		 ap;
 	int		 n, rc;
 
@@ -103,26 +125,8 @@ hg_list(struct hg_req *r, const struct hg_page *pg, hg_rowfn fn,
 	va_end(ap);
 	if (n < 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
-	p[n].p_type = 'i';
-	p[n].p_int = pg->pg_size;
-	p[n + 1].p_type = 'i';
-	p[n + 1].p_int = pg->pg_offset;
-	if ((rc = hg_db_run(r->r_db, r->r_arena, &rs, sql, p, n + 2)) != 0)
-		return hg_fail(r, rc, NULL);
-	if (rs->nrows == 0 && pg->pg_offset > 0) {
-		p[n].p_int = 1;
-		p[n + 1].p_int = 0;
-		if ((rc = hg_db_run(r->r_db, r->r_arena, &first, sql, p,
-		    n + 2)) != 0)
-			return hg_fail(r, rc, NULL);
-		if (first->nrows > 0) {
-			/* Keep rs empty but borrow the count. */
-			rs->ncols = first->ncols;
-			rs->cells = first->cells;
-			rs->nrows = 0;
-			return hg_list_reply_count(r, pg, rs, fn,
-			    hg_atoll(HG_CELL(first, 0, first->ncols - 1)));
-		}
-	}
-	return hg_list_reply(r, pg, rs, fn);
+	if ((rc = hg_page_run(r, p, n, pg->pg_size, pg->pg_offset, sql, &rs,
+	    &count)) != 0)
+		return rc;
+	return hg_list_reply_count(r, pg, rs, fn, count);
 }
