@@ -323,6 +323,53 @@ db_unchanged(char *before, const char *tables)
 	free(after);
 }
 
+long long
+api_create(const char *path, const char *f, ...)
+{
+	struct resp	*r;
+	long long	 id;
+	char		*body;
+	va_list		 ap;
+
+	va_start(ap, f);
+	ck_assert_int_ge(vasprintf(&body, f, ap), 0);
+	va_end(ap);
+	r = api("POST", path, admin_token(), body);
+	ck_assert_msg(r->status == 201, "POST %s %s: %ld %s", path, body,
+	    r->status, r->body);
+	id = jint(r->json, "id");
+	resp_free(r);
+	free(body);
+	return id;
+}
+
+/*
+ * method path body, as the admin, must fail with http and code (naming
+ * field, which may be a key such as "[0].id") and leave tables unchanged.
+ */
+void
+refused_in_at(const char *file, int line, const char *tables,
+    const char *method, const char *path, const char *body, long http,
+    int code, const char *field)
+{
+	char		*before = db_fingerprint(tables), *after;
+	struct resp	*r = api(method, path, admin_token(), body);
+
+	/* "[0].id" is one key of errors, which jpath would split */
+	if (field != NULL && strchr(field, '[') != NULL) {
+		ck_assert_msg(r->json != NULL && json_object_object_get_ex(
+		    jpath(r->json, "errors"), field, NULL), "%s:%d: errors does "
+		    "not name %s: %s", file, line, field, r->body);
+		field = NULL;
+	}
+	expect_error_at(file, line, r, http, code, field);
+	after = db_fingerprint(tables);
+	ck_assert_msg(strcmp(before, after) == 0, "%s:%d: %s %s %s changed the "
+	    "database", file, line, method, path, body ? body : "");
+	free(before);
+	free(after);
+}
+
 pid_t
 hangard_master(void)
 {

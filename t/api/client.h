@@ -41,6 +41,10 @@ void		 resp_free(struct resp *);
 /* Value of a response header (case-insensitive), static buffer; or NULL. */
 const char	*resp_header(struct resp *, const char *name);
 
+/* POST a printf-style body to path as the admin: 201 required; the id. */
+long long	 api_create(const char *path, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 /* The admin's API token (created once per test process). */
 const char	*admin_token(void);
 /*
@@ -90,6 +94,9 @@ void	expect_error_at(const char *, int, struct resp *, long http, int code,
 	    const char *field);
 #define expect_status(r, http) expect_status_at(__FILE__, __LINE__, r, http)
 void	expect_status_at(const char *, int, struct resp *, long http);
+void	refused_in_at(const char *, int, const char *tables, const char *method,
+	    const char *path, const char *body, long http, int code,
+	    const char *field);
 
 /*
  * The bad-input battery for one endpoint that takes a JSON object body:

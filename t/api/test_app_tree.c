@@ -18,17 +18,9 @@
 static long long
 mkapp(const char *name, long long parent)
 {
-	struct resp	*r;
-	long long	 id;
-
-	r = parent ? api_f("POST", "/applications/", admin_token(),
-	    "{\"name\": \"%s\", \"parent_app\": %lld}", name, parent) :
-	    api_f("POST", "/applications/", admin_token(), "{\"name\": \"%s\"}",
-	    name);
-	ck_assert_msg(r->status == 201, "create %s: %s", name, r->body);
-	id = jint(r->json, "id");
-	resp_free(r);
-	return id;
+	return parent ? api_create("/applications/", "{\"name\": \"%s\", "
+	    "\"parent_app\": %lld}", name, parent) :
+	    api_create("/applications/", "{\"name\": \"%s\"}", name);
 }
 
 static char *

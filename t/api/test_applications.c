@@ -38,17 +38,9 @@ str_where(const char *fmt, long long id)
 static long long
 mkapp(const char *name, long long parent)
 {
-	struct resp	*r;
-	long long	 id;
-
-	r = parent ? api_f("POST", "/applications/", admin_token(),
-	    "{\"name\": \"%s\", \"parent_app\": %lld}", name, parent) :
-	    api_f("POST", "/applications/", admin_token(), "{\"name\": \"%s\"}",
-	    name);
-	ck_assert_msg(r->status == 201, "create %s: %s", name, r->body);
-	id = jint(r->json, "id");
-	resp_free(r);
-	return id;
+	return parent ? api_create("/applications/", "{\"name\": \"%s\", "
+	    "\"parent_app\": %lld}", name, parent) :
+	    api_create("/applications/", "{\"name\": \"%s\"}", name);
 }
 
 /* A host in status, inserted directly (host endpoints are another family). */
@@ -95,30 +87,10 @@ last_audit(const char *kind, long long target)
 	free(a_);							\
 } while (0)
 
-/* A refusal that must leave TABLES as they were. */
+/* A refusal, as the admin, that must leave TABLES as they were. */
 #define refused(method, path, body, http, code, field) \
-	refused_at(__FILE__, __LINE__, method, path, body, http, code, field)
-static void
-refused_at(const char *file, int line, const char *method, const char *path,
-    const char *body, long http, int code, const char *field)
-{
-	char		*before = db_fingerprint(TABLES), *after;
-	struct resp	*r = api(method, path, admin_token(), body);
-
-	/* "[0].id" is one key of errors, which jpath would split */
-	if (field != NULL && strchr(field, '[') != NULL) {
-		ck_assert_msg(r->json != NULL && json_object_object_get_ex(
-		    jpath(r->json, "errors"), field, NULL), "%s:%d: errors does "
-		    "not name %s: %s", file, line, field, r->body);
-		field = NULL;
-	}
-	expect_error_at(file, line, r, http, code, field);
-	after = db_fingerprint(TABLES);
-	ck_assert_msg(strcmp(before, after) == 0, "%s:%d: %s %s %s changed the "
-	    "database", file, line, method, path, body ? body : "");
-	free(before);
-	free(after);
-}
+	refused_in_at(__FILE__, __LINE__, TABLES, method, path, body, http, \
+	    code, field)
 
 static void
 expect_actions_all(json_object *o, int want)

@@ -65,14 +65,7 @@ upper(const char *s)
 static long long
 mkhost(const char *json)
 {
-	struct resp	*r = api("POST", "/hosts/", admin_token(), json);
-	long long	 id;
-
-	ck_assert_msg(r->status == 201, "POST /hosts/ %s: %ld %s", json,
-	    r->status, r->body);
-	id = jint(r->json, "id");
-	resp_free(r);
-	return id;
+	return api_create("/hosts/", "%s", json);
 }
 
 static long long

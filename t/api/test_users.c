@@ -27,28 +27,14 @@ create(const char *body)
 static long long
 mkuser(const char *name)
 {
-	struct resp	*r;
-	long long	 id;
-
-	r = api_f("POST", "/users/", admin_token(), "{\"username\": \"%s\", "
+	return api_create("/users/", "{\"username\": \"%s\", "
 	    "\"password\": \"%s\"}", name, pw_of(name));
-	ck_assert_msg(r->status == 201, "create %s: %s", name, r->body);
-	id = jint(r->json, "id");
-	resp_free(r);
-	return id;
 }
 
 static long long
 mkrole(const char *name)
 {
-	struct resp	*r;
-	long long	 id;
-
-	r = api_f("POST", "/roles/", admin_token(), "{\"name\": \"%s\"}", name);
-	ck_assert_msg(r->status == 201, "create role %s: %s", name, r->body);
-	id = jint(r->json, "id");
-	resp_free(r);
-	return id;
+	return api_create("/roles/", "{\"name\": \"%s\"}", name);
 }
 
 /* The id of the superuser the tests run as. */
