@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <mysql.h>
+#include <sodium.h>
 
 #include "client.h"
 
@@ -368,6 +369,63 @@ refused_in_at(const char *file, int line, const char *tables,
 	    "database", file, line, method, path, body ? body : "");
 	free(before);
 	free(after);
+}
+
+/* The test stack's server key (HANGAR_DIR/secret.key). */
+static void
+stack_key(unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	char	 path[1024];
+	FILE	*f;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	snprintf(path, sizeof(path), "%s/secret.key", getenv("HANGAR_DIR"));
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_uint_eq(fread(key, 1, crypto_secretbox_KEYBYTES, f),
+	    crypto_secretbox_KEYBYTES);
+	fclose(f);
+}
+
+char *
+stack_seal(const char *plain)
+{
+	unsigned char	 key[crypto_secretbox_KEYBYTES], *box;
+	size_t		 plen = strlen(plain), blen, olen;
+	char		*out;
+
+	stack_key(key);
+	blen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plen;
+	ck_assert_ptr_nonnull(box = malloc(blen));
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+	    (const unsigned char *)plain, plen, box, key);
+	olen = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
+	ck_assert_ptr_nonnull(out = malloc(olen));
+	sodium_bin2base64(out, olen, box, blen, sodium_base64_VARIANT_ORIGINAL);
+	free(box);
+	return out;
+}
+
+char *
+stack_unseal(const char *sealed)
+{
+	unsigned char	 key[crypto_secretbox_KEYBYTES], *box;
+	size_t		 blen, plen, cap = strlen(sealed);
+	char		*plain;
+
+	stack_key(key);
+	ck_assert_ptr_nonnull(box = malloc(cap + 1));
+	ck_assert_int_eq(sodium_base642bin(box, cap + 1, sealed, cap, NULL,
+	    &blen, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	ck_assert_uint_ge(blen, crypto_secretbox_NONCEBYTES +
+	    crypto_secretbox_MACBYTES);
+	plen = blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	ck_assert_ptr_nonnull(plain = calloc(1, plen + 1));
+	ck_assert_int_eq(crypto_secretbox_open_easy((unsigned char *)plain,
+	    box + crypto_secretbox_NONCEBYTES, blen - crypto_secretbox_NONCEBYTES,
+	    box, key), 0);
+	free(box);
+	return plain;
 }
 
 pid_t

@@ -66,6 +66,12 @@ const char	*hg_sql_user(const char *name, int super, char *buf, size_t len);
 void		 db_unchanged(char *before, const char *tables);
 /* printf into one of 16 rotating buffers (2 KB each): no free needed. */
 char		*fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Seal a secret with the test stack's server key as lib/secret.c does
+ * (base64 of nonce and secretbox), and open one; the caller frees.
+ */
+char		*stack_seal(const char *plain);
+char		*stack_unseal(const char *sealed);
 /* The test stack's hangard master (its pid file), and its live workers. */
 #define HG_MAXKIDS	64
 pid_t		 hangard_master(void);

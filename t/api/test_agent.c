@@ -94,31 +94,6 @@ slurp(const char *path)
 	return buf;
 }
 
-/* Seal a secret as lib/secret.c does: base64(nonce || secretbox). */
-static char *
-seal(const char *plain)
-{
-	unsigned char	 key[crypto_secretbox_KEYBYTES], *box;
-	char		 path[600], *out;
-	size_t		 plen = strlen(plain), blen, olen;
-	int		 fd;
-
-	snprintf(path, sizeof(path), "%s/secret.key", dir);
-	ck_assert((fd = open(path, O_RDONLY)) >= 0);
-	ck_assert_int_eq(read(fd, key, sizeof(key)), sizeof(key));
-	close(fd);
-	blen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plen;
-	box = malloc(blen);
-	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
-	    (const unsigned char *)plain, plen, box, key);
-	olen = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
-	out = malloc(olen);
-	sodium_bin2base64(out, olen, box, blen, sodium_base64_VARIANT_ORIGINAL);
-	free(box);
-	return out;
-}
-
 /* The SSH key credential every test host accepts. */
 static long long
 credential(void)
@@ -128,7 +103,7 @@ credential(void)
 
 	snprintf(path, sizeof(path), "%s/client_key", sshdir);
 	ck_assert((key = slurp(path)) != NULL);
-	sealed = seal(key);
+	sealed = stack_seal(key);
 	ck_assert(asprintf(&sql, "INSERT INTO credentials (kind, name, secret) "
 	    "VALUES ('ssh_key', '%s', '%s')", uniq("agentkey"), sealed) > 0);
 	id = db_insert(sql);

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
 
 #include "authlib.h"
 
@@ -85,30 +84,15 @@ expect_cred(json_object *o, long long id, const char *type, const char *name,
 static char *
 unseal(long long id)
 {
-	char		 sql[128], path[512], *sealed, *plain;
-	unsigned char	 k[crypto_secretbox_KEYBYTES], box[32768];
-	size_t		 blen, plen;
-	FILE		*f;
+	char	 sql[128], *sealed, *plain;
 
-	snprintf(path, sizeof(path), "%s/secret.key", getenv("HANGAR_DIR"));
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	ck_assert_uint_eq(fread(k, 1, sizeof(k), f), sizeof(k));
-	fclose(f);
 	snprintf(sql, sizeof(sql), "SELECT secret FROM credentials WHERE "
 	    "id = %lld", id);
 	sealed = db_str(sql);
 	ck_assert_ptr_null(strstr(sealed, MARK));
 	ck_assert_ptr_null(strstr(sealed, "PRIVATE KEY"));
-	ck_assert_int_eq(sodium_base642bin(box, sizeof(box), sealed,
-	    strlen(sealed), NULL, &blen, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	plain = stack_unseal(sealed);
 	free(sealed);
-	ck_assert_uint_ge(blen, crypto_secretbox_NONCEBYTES +
-	    crypto_secretbox_MACBYTES);
-	plen = blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
-	plain = calloc(1, plen + 1);
-	ck_assert_int_eq(crypto_secretbox_open_easy((unsigned char *)plain,
-	    box + crypto_secretbox_NONCEBYTES, blen - crypto_secretbox_NONCEBYTES,
-	    box, k), 0);
 	return plain;
 }
 
