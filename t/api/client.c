@@ -344,6 +344,22 @@ api_create(const char *path, const char *f, ...)
 	return id;
 }
 
+void
+expect_all_refused(const struct call *c, size_t n, long long id,
+    const char *token, long http, int code, const char *tables)
+{
+	char	*before = db_fingerprint(tables), path[2048];
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		/* not path_of: its buffers may hold the table's own paths */
+		snprintf(path, sizeof(path), c[i].path, id);
+		expect_error(api(c[i].method, path, token, c[i].body), http,
+		    code, NULL);
+	}
+	db_unchanged(before, tables);
+}
+
 /*
  * method path body, as the admin, must fail with http and code (naming
  * field, which may be a key such as "[0].id") and leave tables unchanged.

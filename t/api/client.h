@@ -100,6 +100,13 @@ void	expect_error_at(const char *, int, struct resp *, long http, int code,
 	    const char *field);
 #define expect_status(r, http) expect_status_at(__FILE__, __LINE__, r, http)
 void	expect_status_at(const char *, int, struct resp *, long http);
+/* A request of a table of them; path may hold one %lld (the id given). */
+struct call {
+	const char	*method, *path, *body;
+};
+/* Each call, as token (NULL: anonymous), gets http and code; tables unchanged. */
+void	expect_all_refused(const struct call *, size_t n, long long id,
+	    const char *token, long http, int code, const char *tables);
 void	refused_in_at(const char *, int, const char *tables, const char *method,
 	    const char *path, const char *body, long http, int code,
 	    const char *field);

@@ -271,7 +271,7 @@ END_TEST
 /* Every route: anonymous 401, a user without grants 403, nothing changed. */
 START_TEST(auth_required_everywhere)
 {
-	static const struct { const char *m, *p, *body; } routes[] = {
+	static const struct call routes[] = {
 		{ "GET", "/applications/", NULL },
 		{ "POST", "/applications/", "{\"name\": \"nope\"}" },
 		{ "POST", "/applications/get-by-users/", "[{\"id\": 1}]" },
@@ -296,21 +296,10 @@ START_TEST(auth_required_everywhere)
 	};
 	long long	 id = mkapp(uniq("guarded"), 0);
 	const char	*tok = user_token(uniq("plain"), 0, NULL);
-	char		*before = db_fingerprint(TABLES), *after;
-	size_t		 i;
+	size_t		 n = sizeof(routes) / sizeof(routes[0]);
 
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const char *p = path_of(routes[i].p, id);
-
-		expect_error(api(routes[i].m, p, NULL, routes[i].body), 401,
-		    10005, NULL);
-		expect_error(api(routes[i].m, p, tok, routes[i].body), 403,
-		    10007, NULL);
-	}
-	after = db_fingerprint(TABLES);
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
+	expect_all_refused(routes, n, id, NULL, 401, 10005, TABLES);
+	expect_all_refused(routes, n, id, tok, 403, 10007, TABLES);
 }
 END_TEST
 

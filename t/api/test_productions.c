@@ -251,7 +251,7 @@ END_TEST
 
 START_TEST(auth_required)
 {
-	static const struct { const char *m, *p, *body; } routes[] = {
+	static const struct call routes[] = {
 		{ "GET", "/productions/", NULL },
 		{ "POST", "/productions/", "{\"name\": \"nope\"}" },
 		{ "GET", "/productions/%lld/", NULL },
@@ -263,21 +263,10 @@ START_TEST(auth_required)
 	};
 	long long	 id = mkprod(uniq("guard"));
 	const char	*tok = user_token(uniq("plainp"), 0, NULL);
-	char		*before = db_fingerprint(TABLES), *after;
-	size_t		 i;
+	size_t		 n = sizeof(routes) / sizeof(routes[0]);
 
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const char *p = path_of(routes[i].p, id);
-
-		expect_error(api(routes[i].m, p, NULL, routes[i].body), 401,
-		    10005, NULL);
-		expect_error(api(routes[i].m, p, tok, routes[i].body), 403,
-		    10007, NULL);
-	}
-	after = db_fingerprint(TABLES);
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
+	expect_all_refused(routes, n, id, NULL, 401, 10005, TABLES);
+	expect_all_refused(routes, n, id, tok, 403, 10007, TABLES);
 }
 END_TEST
 

@@ -450,9 +450,7 @@ END_TEST
 
 START_TEST(anonymous_is_401)
 {
-	static const struct {
-		const char *method, *path, *body;
-	} routes[] = {
+	static const struct call routes[] = {
 		{ "GET", "/roles/", NULL },
 		{ "POST", "/roles/", "{\"name\": \"x\"}" },
 		{ "GET", "/roles/1/", NULL },
@@ -462,14 +460,9 @@ START_TEST(anonymous_is_401)
 		{ "POST", "/roles/1/users/", "[{\"id\": 1}]" },
 		{ "DELETE", "/roles/1/users/", "[{\"id\": 1}]" },
 	};
-	char	*before;
-	size_t	 i;
 
-	before = db_fingerprint(TABLES);
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		expect_error(api(routes[i].method, routes[i].path, NULL,
-		    routes[i].body), 401, 10005, NULL);
-	unchanged(before);
+	expect_all_refused(routes, sizeof(routes) / sizeof(routes[0]), 0,
+	    NULL, 401, 10005, TABLES);
 }
 END_TEST
 
@@ -477,10 +470,8 @@ START_TEST(non_superuser_is_403)
 {
 	long long	 uid, id = mkrole(uniq("rns"));
 	const char	*tok = user_token(uniq("rnsu"), 0, &uid);
-	char		 body[64], *before;
-	const struct {
-		const char *method, *path, *body;
-	} routes[] = {
+	char		 body[64];
+	const struct call routes[] = {
 		{ "POST", "/roles/", "{\"name\": \"sneaky\"}" },
 		{ "PATCH", path_of("/roles/%lld/", id), "{\"name\": \"x\"}" },
 		{ "DELETE", path_of("/roles/%lld/", id), NULL },
@@ -488,14 +479,10 @@ START_TEST(non_superuser_is_403)
 		{ "POST", path_of("/roles/%lld/users/", id), body },
 		{ "DELETE", path_of("/roles/%lld/users/", id), body },
 	};
-	size_t i;
 
 	snprintf(body, sizeof(body), "[{\"id\": %lld}]", uid);
-	before = db_fingerprint(TABLES);
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		expect_error(api(routes[i].method, routes[i].path, tok,
-		    routes[i].body), 403, 10007, NULL);
-	unchanged(before);
+	expect_all_refused(routes, sizeof(routes) / sizeof(routes[0]), 0,
+	    tok, 403, 10007, TABLES);
 }
 END_TEST
 

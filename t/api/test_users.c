@@ -245,9 +245,7 @@ END_TEST
 
 START_TEST(anonymous_is_401)
 {
-	static const struct {
-		const char *method, *path, *body;
-	} routes[] = {
+	static const struct call routes[] = {
 		{ "GET", "/users/", NULL },
 		{ "POST", "/users/", "{\"username\": \"x1\", \"password\": \"12345678\"}" },
 		{ "GET", "/users/1/", NULL },
@@ -260,17 +258,9 @@ START_TEST(anonymous_is_401)
 		{ "POST", "/users/1/actions/change-password/",
 		    "{\"new_password\": \"12345678\"}" },
 	};
-	char	*before, *after;
-	size_t	 i;
 
-	before = db_fingerprint(TABLES);
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		expect_error(api(routes[i].method, routes[i].path, NULL,
-		    routes[i].body), 401, 10005, NULL);
-	after = db_fingerprint(TABLES);
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
+	expect_all_refused(routes, sizeof(routes) / sizeof(routes[0]), 0,
+	    NULL, 401, 10005, TABLES);
 }
 END_TEST
 
@@ -279,10 +269,8 @@ START_TEST(non_superuser_is_403)
 	const char	*me = uniq("unon"), *other = uniq("uoth");
 	const char	*tok = user_token(me, 0, NULL);
 	long long	 oid = mkuser(other), rid = mkrole(uniq("urole"));
-	char		*before, *after, body[256];
-	const struct {
-		const char *method, *path, *body;
-	} routes[] = {
+	char		 body[256];
+	const struct call routes[] = {
 		{ "GET", "/users/", NULL },
 		{ "POST", "/users/", "{\"username\": \"sneaky1\", \"password\": \"12345678\"}" },
 		{ "GET", path_of("/users/%lld/", oid), NULL },
@@ -295,17 +283,10 @@ START_TEST(non_superuser_is_403)
 		{ "POST", path_of("/users/%lld/actions/change-password/", oid),
 		    "{\"original_password\": \"x\", \"new_password\": \"12345678\"}" },
 	};
-	size_t i;
 
 	snprintf(body, sizeof(body), "[{\"id\": %lld}]", rid);
-	before = db_fingerprint(TABLES);
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		expect_error(api(routes[i].method, routes[i].path, tok,
-		    routes[i].body), 403, 10007, NULL);
-	after = db_fingerprint(TABLES);
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
+	expect_all_refused(routes, sizeof(routes) / sizeof(routes[0]), 0,
+	    tok, 403, 10007, TABLES);
 }
 END_TEST
 
