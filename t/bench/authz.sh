@@ -15,33 +15,18 @@ DIR=$SRC/t/tmp/bench-authz
 URL=http://127.0.0.1:$PORT
 Q='/applications/?page_size=20'
 
-die() { printf 'bench-authz: %s\n' "$*" >&2; exit 1; }
+NAME=bench-authz
+. "$SRC/t/bench/lib.bash"
 [ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
 trap '"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1' EXIT
-
-"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1 || true
-rm -rf "$DIR"
-mkdir -p "$DIR/log"
-export HANGAR_ADMIN_PASSWORD=bench-$RANDOM-$RANDOM-$$
-"$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD" >/dev/null
-sql() { mariadb --no-defaults -S "$DIR/mysql.sock" -uroot -N -B hangar -e "$1"; }
-
-# A token for a user: log in, then create one through the API.
-token() {	# token USER PASSWORD
-	local jar=$DIR/cookies-$1 csrf
-	csrf=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
-	    -d "{\"username\":\"$1\",\"password\":\"$2\"}" "$URL/auth/login/" |
-	    sed -E 's/.*"csrf_token":"([0-9a-f]+)".*/\1/')
-	curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-	    -d '{"name":"bench"}' "$URL/auth-tokens/" |
-	    sed -E 's/.*"value":"([0-9a-f]{40})".*/\1/'
-}
+fresh_stack
+sql() { mysql_cli -e "$1"; }
 
 echo "load before: $(uptime)"
 echo "seeding 10,000 applications, 5 roles, 1,000 grants"
 sql "INSERT INTO applications (name, full_name)
      SELECT CONCAT('app', seq), CONCAT('app', seq) FROM seq_1_to_10000"
-admin=$(token admin "$HANGAR_ADMIN_PASSWORD")
+admin=$(api_token admin "$HANGAR_ADMIN_PASSWORD")
 curl -sf -H "Authorization: Token $admin" -H 'Content-Type: application/json' \
     -d '{"username":"viewer","password":"viewer-password"}' "$URL/users/" >/dev/null
 uid=$(sql "SELECT id FROM users WHERE username = 'viewer'")
@@ -56,7 +41,7 @@ sql "INSERT INTO resource_grants (subject_type, subject_id, resource_type, resou
        ON r.name = CONCAT('bench-role-', 1 + (a.id DIV 10) MOD 5)
      WHERE a.id MOD 10 = 0"
 echo "grants: $(sql "SELECT COUNT(*) FROM resource_grants")"
-viewer=$(token viewer viewer-password)
+viewer=$(api_token viewer viewer-password)
 n=$(curl -sf -H "Authorization: Token $viewer" "$URL$Q" | sed -E 's/^\{"count":([0-9]+).*/\1/')
 [ "$n" = 1000 ] || die "the viewer sees $n applications, not 1000"
 

@@ -28,8 +28,8 @@ HOSTS=100000 INSTANCES=30000
 DURATION=10s
 BASE=http://127.0.0.1:$PORT
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'cmdb bench: %s\n' "$*" >&2; exit 1; }
+NAME="cmdb bench"
+. "$SRC/t/bench/lib.bash"
 
 for tool in wrk curl mariadb nginx setsid awk; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
@@ -52,28 +52,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mysql_cli() { mariadb --no-defaults -S "$DIR/mysql.sock" -uroot -N -B hangar "$@"; }
-
-wait_until() {	# wait_until SECONDS COMMAND... -- poll every 0.1 s
-	local i n=$(($1 * 10))
-	shift
-	for i in $(seq 1 "$n"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # ---- the stack -------------------------------------------------------
 
-"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1 || true
-rm -rf "$DIR"
-mkdir -p "$DIR/log"
-export HANGAR_ADMIN_PASSWORD=bench-$RANDOM-$RANDOM-$$
 export HANGAR_EXTRA_CONF="max_requests = 0"
 say "load before: $(uptime)"
-"$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD" >/dev/null ||
-    die "the stack did not start; see $DIR/log/"
+fresh_stack
 
 # ---- the data ----------------------------------------------------------
 
@@ -94,16 +77,7 @@ fi
 
 # ---- a token, through the API ------------------------------------------
 
-jar=$DIR/cookies
-login=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
-    -d "{\"username\": \"admin\", \"password\": \"$HANGAR_ADMIN_PASSWORD\"}" \
-    "$BASE/auth/login/") || die "login failed"
-csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf_token": *"\([0-9a-f]*\)".*/\1/p')
-created=$(curl -sf -b "$jar" -H 'Content-Type: application/json' \
-    -H "X-CSRF-Token: $csrf" -d '{"name": "bench"}' "$BASE/auth-tokens/") ||
-    die "creating a token failed"
-TOKEN=$(printf '%s' "$created" | sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1/p')
-[ -n "$TOKEN" ] || die "no token value in: $created"
+TOKEN=$(api_token admin "$HANGAR_ADMIN_PASSWORD")
 AUTH="Authorization: Token $TOKEN"
 
 # A second token: a user who sees only the 1,000 hosts (every 100th)
@@ -118,15 +92,7 @@ mysql_cli -e "SET @h = (SELECT password_hash FROM users WHERE username = 'admin'
     INSERT INTO resource_grants (subject_type, subject_id, resource_type, resource_id, perm)
     SELECT 'role', @r, 'host', seq * 100, 'view_host' FROM seq_1_to_1000;" ||
     die "seeding the host viewer failed"
-jar=$DIR/cookies-viewer
-login=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
-    -d "{\"username\": \"hostviewer\", \"password\": \"$HANGAR_ADMIN_PASSWORD\"}" \
-    "$BASE/auth/login/") || die "the host viewer's login failed"
-csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf_token": *"\([0-9a-f]*\)".*/\1/p')
-VTOKEN=$(curl -sf -b "$jar" -H 'Content-Type: application/json' \
-    -H "X-CSRF-Token: $csrf" -d '{"name": "bench"}' "$BASE/auth-tokens/" |
-    sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1/p')
-[ -n "$VTOKEN" ] || die "no token for the host viewer"
+VTOKEN=$(api_token hostviewer "$HANGAR_ADMIN_PASSWORD")
 [ "$(curl -s -H "Authorization: Token $VTOKEN" "$BASE/hosts/?page_size=20" |
     sed -n 's/^{"count":\([0-9]*\),.*/\1/p')" = 1000 ] ||
     die "the host viewer does not see exactly 1,000 hosts"
@@ -200,10 +166,7 @@ run_wrk() {
 	out=$(wrk -t"$t" -c"$c" -d"$DURATION" --latency -H "$AUTH" "$url")
 	printf '%s\n' "$out" >"$DIR/log/wrk-$name.txt"
 	printf -v "RPS_$name" '%s' "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
-	printf -v "P99_$name" '%s' "$(awk '$1 == "99%" { v = $2; u = v;
-	    sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-	    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1;
-	    printf "%.2f", v * f }' <<<"$out")"
+	printf -v "P99_$name" '%s' "$(wrk_p99 <<<"$out")"
 	printf -v "ERR_$name" '%s' "$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
 	    /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
 	    END { print n + 0 }' <<<"$out")"

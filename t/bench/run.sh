@@ -27,8 +27,8 @@ PATH_Q='/users/?page_size=20'
 URL=http://127.0.0.1:$PORT$PATH_Q
 CURL=http://127.0.0.1:$CPORT$PATH_Q
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+NAME=bench
+. "$SRC/t/bench/lib.bash"
 
 for tool in wrk curl mariadb nginx awk getconf; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
@@ -57,30 +57,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mysql_cli() { mariadb --no-defaults -S "$DIR/mysql.sock" -uroot -N -B hangar "$@"; }
-
-# wait_until SECONDS COMMAND... -- poll every 0.1 s.
-wait_until() {
-	local i n=$(($1 * 10))
-	shift
-	for i in $(seq 1 "$n"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # ---- the stack ---------------------------------------------------------
 
-"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1 || true
-rm -rf "$DIR"
-mkdir -p "$DIR/log"
-export HANGAR_ADMIN_PASSWORD=bench-$RANDOM-$RANDOM-$$
 export HANGAR_EXTRA_CONF="max_requests = 0"
 say "load before: $(uptime)"
 say "starting the stack in $DIR (port $PORT)"
-"$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD" >/dev/null ||
-    die "the stack did not start; see $DIR/log/"
+fresh_stack
 
 # ---- 10,000 users: one argon2 hash (the admin's), copied by SQL --------
 
@@ -95,17 +77,7 @@ say "users in the database: $nusers"
 
 # ---- a token, through the API ------------------------------------------
 
-jar=$DIR/cookies
-login=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
-    -d "{\"username\": \"admin\", \"password\": \"$HANGAR_ADMIN_PASSWORD\"}" \
-    "http://127.0.0.1:$PORT/auth/login/") || die "login failed"
-csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf_token": *"\([0-9a-f]*\)".*/\1/p')
-[ -n "$csrf" ] || die "no csrf_token in the login reply: $login"
-created=$(curl -sf -b "$jar" -H 'Content-Type: application/json' \
-    -H "X-CSRF-Token: $csrf" -d '{"name": "bench"}' \
-    "http://127.0.0.1:$PORT/auth-tokens/") || die "creating a token failed"
-TOKEN=$(printf '%s' "$created" | sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1/p')
-[ -n "$TOKEN" ] || die "no token value in: $created"
+TOKEN=$(api_token admin "$HANGAR_ADMIN_PASSWORD")
 AUTH="Authorization: Token $TOKEN"
 
 status=$(curl -s -o "$DIR/users-page.json" -w '%{http_code}' -H "$AUTH" "$URL")
@@ -169,11 +141,7 @@ run_wrk() {
 	printf '%s\n' "$out" >"$DIR/log/wrk-$name.txt"
 	n=$(awk '/ requests in / { print $1 }' <<<"$out")
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
-	# "99%  12.34ms" -> milliseconds
-	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
-	    sub(/[a-z]+$/, "", v);
-	    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1;
-	    printf "%.2f", v * f }' <<<"$out")
+	p99=$(wrk_p99 <<<"$out")
 	errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
 	    /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
 	    END { print n + 0 }' <<<"$out")

@@ -1,0 +1,56 @@
+# t/bench/lib.bash -- what the benchmarks share; sourced, not run.
+#
+# The sourcing script sets SRC, BUILD, DIR and PORT first, and NAME (the
+# word its messages start with).
+
+say() { printf '%s\n' "$*"; }
+die() { printf '%s: %s\n' "$NAME" "$*" >&2; exit 1; }
+
+# mysql_cli ARGS... -- the bench stack's database, tab-separated, no header.
+mysql_cli() { mariadb --no-defaults -S "$DIR/mysql.sock" -uroot -N -B hangar "$@"; }
+
+# wait_until SECONDS COMMAND... -- poll every 0.1 s.
+wait_until() {
+	local i n=$(($1 * 10))
+	shift
+	for i in $(seq 1 "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# fresh_stack -- a new stack in DIR on PORT with BUILD's programs, its
+# admin password in HANGAR_ADMIN_PASSWORD (HANGAR_EXTRA_CONF is kept).
+fresh_stack() {
+	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1 || true
+	rm -rf "$DIR"
+	mkdir -p "$DIR/log"
+	export HANGAR_ADMIN_PASSWORD=bench-$RANDOM-$RANDOM-$$
+	"$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD" >/dev/null ||
+	    die "the stack did not start; see $DIR/log/"
+}
+
+# api_token USER PASSWORD -- log in, create an API token through the API,
+# print its value.
+api_token() {
+	local jar=$DIR/cookies-$1 login csrf value
+	login=$(curl -sf -c "$jar" -H 'Content-Type: application/json' \
+	    -d "{\"username\": \"$1\", \"password\": \"$2\"}" \
+	    "http://127.0.0.1:$PORT/auth/login/") || die "$1 could not log in"
+	csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf_token": *"\([0-9a-f]*\)".*/\1/p')
+	value=$(curl -sf -b "$jar" -H 'Content-Type: application/json' \
+	    -H "X-CSRF-Token: $csrf" -d '{"name": "bench"}' \
+	    "http://127.0.0.1:$PORT/auth-tokens/" |
+	    sed -n 's/.*"value": *"\([0-9a-f]\{40\}\)".*/\1/p')
+	[ -n "$value" ] || die "no API token for $1"
+	printf '%s\n' "$value"
+}
+
+# wrk_p99 -- wrk --latency's output on stdin: its p99 in milliseconds.
+wrk_p99() {
+	awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
+	    sub(/[a-z]+$/, "", v);
+	    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1;
+	    printf "%.2f", v * f }'
+}
