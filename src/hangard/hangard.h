@@ -9,6 +9,7 @@
 #ifndef HANGARD_H
 #define HANGARD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -307,9 +308,9 @@ int		 hg_page(struct hg_req *, struct hg_page *);
 typedef json_object *(*hg_rowfn)(struct hg_req *, struct hg_rows *, int row);
 int		 hg_list(struct hg_req *, const struct hg_page *, hg_rowfn,
 		    const char *sql, const char *fmt, ...);
-int		 hg_page_run(struct hg_req *, struct hg_param *, int n,
-		    long long limit, long long offset, const char *sql,
-		    struct hg_rows **, long long *count);
+int		 hg_page_query(struct hg_req *, long long limit,
+		    long long offset, struct hg_rows **, long long *count,
+		    const char *sql, const char *fmt, va_list);
 int		 hg_list_reply_count(struct hg_req *, const struct hg_page *,
 		    struct hg_rows *, hg_rowfn, long long count);
 

@@ -700,18 +700,15 @@ static int
 page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
     long long limit, long long offset, const char *sql, const char *fmt, ...)
 {
-	struct hg_param	 p[HG_DB_MAXPARAMS];
 	struct hg_rows	*rs;
 	long long	 total;
 	va_list		 ap;
-	int		 n, rc;
+	int		 rc;
 
 	va_start(ap, fmt);
-	n = hg_db_params(p, HG_DB_MAXPARAMS - 2, fmt, ap);
+	rc = hg_page_query(r, limit, offset, &rs, &total, sql, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return hg_fail(r, HG_E_INTERNAL, NULL);
-	if ((rc = hg_page_run(r, p, n, limit, offset, sql, &rs, &total)) != 0)
+	if (rc != 0)
 		return rc;
 	return hosts_reply(r, pg, rs, count < 0 ? total : count);
 }

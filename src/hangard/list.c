@@ -77,18 +77,22 @@ hg_list_reply_count(struct hg_req *r, const struct hg_page *pg,
 
 /*
  * Run a page query: sql ends in "LIMIT ? OFFSET ?" and its last column is
- * the total count (COUNT(*) OVER () or a row_counts lookup); p[0..n) are
- * the parameters before LIMIT, and p has room for two more.  *count gets
- * the total from the first row; a page past the end has no row to carry
- * it, so the same query's first row is fetched for it.
+ * the total count (COUNT(*) OVER () or a row_counts lookup); fmt and ap
+ * are the parameters before LIMIT.  *count gets the total from the first
+ * row; a page past the end has no row to carry it, so the same query's
+ * first row is fetched for it.
  */
 int
-hg_page_run(struct hg_req *r, struct hg_param *p, int n, long long limit,
-    long long offset, const char *sql, struct hg_rows **rs, long long *count)
+hg_page_query(struct hg_req *r, long long limit, long long offset,
+    struct hg_rows **rs, long long *count, const char *sql, const char *fmt,
+    va_list ap)
 {
+	struct hg_param	 p[HG_DB_MAXPARAMS];
 	struct hg_rows	*first;
-	int		 rc;
+	int		 n, rc;
 
+	if ((n = hg_db_params(p, HG_DB_MAXPARAMS - 2, fmt, ap)) < 0)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
 	p[n].p_type = p[n + 1].p_type = 'i';
 	p[n].p_int = limit;
 	p[n + 1].p_int = offset;
@@ -109,24 +113,21 @@ hg_page_run(struct hg_req *r, struct hg_param *p, int n, long long limit,
 	return 0;
 }
 
-/* Run a page query (hg_page_run; fmt/... before LIMIT) and reply with it. */
+/* Run a page query (hg_page_query; fmt/... before LIMIT) and reply. */
 int
 hg_list(struct hg_req *r, const struct hg_page *pg, hg_rowfn fn,
     const char *sql, const char *fmt, ...)
 {
-	struct hg_param	 p[HG_DB_MAXPARAMS];
 	struct hg_rows	*rs;
 	long long	 count;
 	va_list		 ap;
-	int		 n, rc;
+	int		 rc;
 
 	va_start(ap, fmt);
-	n = hg_db_params(p, HG_DB_MAXPARAMS - 2, fmt, ap);
+	rc = hg_page_query(r, pg->pg_size, pg->pg_offset, &rs, &count, sql,
+	    fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return hg_fail(r, HG_E_INTERNAL, NULL);
-	if ((rc = hg_page_run(r, p, n, pg->pg_size, pg->pg_offset, sql, &rs,
-	    &count)) != 0)
+	if (rc != 0)
 		return rc;
 	return hg_list_reply_count(r, pg, rs, fn, count);
 }
