@@ -36,7 +36,7 @@ LIBS		= $(FCGI_LIBS) $(JSONC_LIBS) $(MYSQL_LIBS) $(CURL_LIBS) \
 ALL_CFLAGS	= $(CFLAGS_BASE) $(LIBCFLAGS) $(SAN) $(CFLAGS)
 
 LIB_SRC		= $(wildcard lib/*.c)
-HANGARD_SRC	= $(wildcard src/hangard/*.c)
+HANGARD_SRC	= $(wildcard src/hangard/*.c src/hangard/*/*.c)
 CTL_SRC		= $(wildcard src/hangarctl/*.c)
 AGENT_SRC	= $(wildcard src/agent/*.c)
 AGENT_OBJ	= $(AGENT_SRC:%.c=$(BUILD)/%.o)
@@ -80,7 +80,7 @@ configure: configure.ac
 config.mk: configure config.mk.in
 	./configure --prefix=$(PREFIX) >/dev/null
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard src/*/*.h) config.mk
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard src/*/*.h src/*/*/*.h) config.mk
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -212,6 +212,41 @@ struct params {
 };
 
 int
+hg_db_typed(struct hg_arena *a, const char *tsql, const char **sql, char *fmt)
+{
+	char		*out = hg_alloc(a, strlen(tsql) + 1), *o = out;
+	const char	*s;
+	char		 quote = 0;
+	int		 n = 0;
+
+	for (s = tsql; *s != '\0'; s++) {
+		if (quote) {
+			if (*s == '\\' && s[1] != '\0')
+				*o++ = *s++;
+			else if (*s == quote)
+				quote = 0;
+		} else if (*s == '\'' || *s == '"' || *s == '`')
+			quote = *s;
+		else if (*s == '?') {
+			if ((s[1] != 'i' && s[1] != 's') ||
+			    n == HG_DB_MAXPARAMS) {
+				log_err("placeholder %d has no type (?i or ?s) "
+				    "or is one too many: %s", n + 1, tsql);
+				return -1;
+			}
+			fmt[n++] = *++s;
+			*o++ = '?';
+			continue;
+		}
+		*o++ = *s;
+	}
+	*o = '\0';
+	fmt[n] = '\0';
+	*sql = out;
+	return n;
+}
+
+int
 hg_db_params(struct hg_param *out, int max, const char *fmt, va_list ap)
 {
 	int n = 0;

@@ -57,6 +57,15 @@ int		 hg_db_exec(struct hg_db *, const char *sql, const char *fmt, ...);
 /* The same with an explicit parameter list (out NULL: no result set). */
 int		 hg_db_run(struct hg_db *, struct hg_arena *, struct hg_rows **,
 		    const char *sql, const struct hg_param *, int n);
+/*
+ * SQL whose placeholders carry their type, the form hangard's handlers
+ * write: "... WHERE id = ?i AND name LIKE ?s".  Turn it into plain SQL
+ * (in the arena) and the format string of its parameters (fmt, at least
+ * HG_DB_MAXPARAMS + 1 bytes).  -1 (logged) for a '?' without a type
+ * letter or too many parameters; quoted text is left alone.
+ */
+int		 hg_db_typed(struct hg_arena *, const char *tsql,
+		    const char **sql, char *fmt);
 /* Parse fmt/varargs into params; returns the count or -1. */
 int		 hg_db_params(struct hg_param *, int max, const char *fmt, va_list);
 uint64_t	 hg_db_affected(const struct hg_db *);

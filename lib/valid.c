@@ -252,19 +252,61 @@ check_json(struct hg_arena *a, const struct hg_field *f, json_object *j,
 	return "unsupported field type";
 }
 
+static const char *
+name_in(struct hg_arena *a, const char *prefix, const char *name)
+{
+	return prefix == NULL ? name : hg_printf(a, "%s.%s", prefix, name);
+}
+
+/*
+ * The parts of an OBJECT or ARRAY field that have fields of their own
+ * (f_sub): validated like the body, errors named below the field's name.
+ */
+static void
+check_sub(struct hg_arena *a, const struct hg_field *f, struct hg_val *v,
+    const char *name, json_object **errors)
+{
+	json_object	*item;
+	const char	*iname;
+	size_t		 i;
+
+	if (f->f_sub == NULL || v->null || v->j == NULL)
+		return;
+	if (f->f_type == HG_V_OBJECT) {
+		v->sub = hg_alloc(a, sizeof(*v->sub) * f->f_nsub);
+		(void)hg_valid_object(a, v->j, f->f_sub, f->f_nsub, v->sub, name,
+		    0, errors);
+		return;
+	}
+	v->nitems = json_object_array_length(v->j);
+	v->items = hg_alloc(a, sizeof(*v->items) * (v->nitems + 1));
+	for (i = 0; i < v->nitems; i++) {
+		item = json_object_array_get_idx(v->j, i);
+		iname = hg_printf(a, "%s[%zu]", name, i);
+		v->items[i] = hg_alloc(a, sizeof(**v->items) * f->f_nsub);
+		if (!json_object_is_type(item, json_type_object)) {
+			memset(v->items[i], 0, sizeof(**v->items) * f->f_nsub);
+			add_error(errors, iname, "must be an object");
+			continue;
+		}
+		(void)hg_valid_object(a, item, f->f_sub, f->f_nsub, v->items[i],
+		    iname, 0, errors);
+	}
+}
+
 int
-hg_valid_body(struct hg_arena *a, json_object *body,
+hg_valid_object(struct hg_arena *a, json_object *body,
     const struct hg_field *fields, size_t n, struct hg_val *out,
-    json_object **errors)
+    const char *prefix, unsigned opts, json_object **errors)
 {
 	const struct hg_field	*f;
-	json_object		*j;
-	const char		*why;
-	size_t			 i, k;
+	json_object		*j, *before = *errors;
+	const char		*why, *name;
+	size_t			 i, k, nerr;
 	int			 found;
 
+	nerr = before ? (size_t)json_object_object_length(before) : 0;
 	memset(out, 0, sizeof(*out) * n);
-	*errors = NULL;
 	for (i = 0; i < n; i++) {
 		f = &fields[i];
 		if (f->f_name == NULL)
@@ -272,19 +314,35 @@ hg_valid_body(struct hg_arena *a, json_object *body,
 		found = json_object_object_get_ex(body, f->f_name, &j);
 		for (k = 0; !found && k < 3 && f->f_alias[k] != NULL; k++)
 			found = json_object_object_get_ex(body, f->f_alias[k], &j);
+		name = name_in(a, prefix, f->f_name);
 		if (!found) {
-			if (f->f_flags & HG_V_REQUIRED)
-				add_error(errors, f->f_name, "is required");
+			if ((f->f_flags & HG_V_REQUIRED) &&
+			    !(opts & HG_VB_OPTIONAL))
+				add_error(errors, name, "is required");
 			continue;
 		}
 		if ((why = check_json(a, f, j, &out[i])) != NULL)
-			add_error(errors, f->f_name, why);
+			add_error(errors, name, why);
+		else
+			check_sub(a, f, &out[i], name, errors);
 	}
-	if (*errors != NULL) {
-		hg_json_own(a, *errors);
+	if (*errors != NULL &&
+	    (size_t)json_object_object_length(*errors) > nerr)
 		return HG_E_INVALID;
-	}
 	return 0;
+}
+
+int
+hg_valid_body(struct hg_arena *a, json_object *body,
+    const struct hg_field *fields, size_t n, struct hg_val *out,
+    json_object **errors)
+{
+	int rc;
+
+	*errors = NULL;
+	rc = hg_valid_object(a, body, fields, n, out, NULL, 0, errors);
+	hg_json_own(a, *errors);
+	return rc;
 }
 
 static const char *

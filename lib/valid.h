@@ -37,6 +37,7 @@ enum hg_vtype {
 #define HG_V_NULLABLE	0x02	/* JSON null allowed (stored as NULL) */
 #define HG_V_UPPER	0x04	/* HG_V_TIME: a bare date means its last second */
 #define HG_V_NOCASE	0x08	/* HG_V_ENUM: match case-insensitively */
+#define HG_V_SECRET	0x10	/* audited as "name replaced", never its value */
 
 struct hg_field {
 	const char		*f_name;
@@ -47,7 +48,20 @@ struct hg_field {
 	const char		*f_alias[3];	/* other accepted spellings */
 	/* Extra check of a string's syntax; returns NULL or why it is wrong. */
 	const char		*(*f_check)(const char *);
+	/*
+	 * OBJECT: the object's own fields; ARRAY: each item is an object
+	 * with these fields.  Errors are named "field.sub", "field[i].sub".
+	 */
+	const struct hg_field	*f_sub;
+	size_t			 f_nsub;
+	/* The table column the field writes (hg_sql_patch), or NULL. */
+	const char		*f_col;
 };
+
+/* The number of entries of a static table. */
+#define HG_NELEM(t)	(sizeof(t) / sizeof((t)[0]))
+/* f_sub and f_nsub from a static table. */
+#define HG_SUB(t)	.f_sub = (t), .f_nsub = HG_NELEM(t)
 
 struct hg_val {
 	int		 present;	/* given (possibly as null) */
@@ -55,6 +69,9 @@ struct hg_val {
 	const char	*s;		/* STR, ENUM (canonical spelling) */
 	long long	 i;		/* INT, BOOL, TIME (Unix seconds) */
 	json_object	*j;		/* ARRAY, OBJECT (query ARRAY: strings) */
+	struct hg_val	*sub;		/* OBJECT with f_sub: f_nsub values */
+	struct hg_val	**items;	/* ARRAY with f_sub: one row per item */
+	size_t		 nitems;
 };
 
 struct hg_qparam {
@@ -66,6 +83,16 @@ struct hg_qparam {
 int	hg_valid_body(struct hg_arena *, json_object *body,
 	    const struct hg_field *, size_t n, struct hg_val *out,
 	    json_object **errors);
+/*
+ * The same, naming errors "prefix.field" (prefix NULL: "field"), adding to
+ * *errors; with HG_VB_OPTIONAL no field is required (a PATCH of fields
+ * declared for a create).  *errors (NULL to begin with) is the caller's
+ * to put, or to hand to hg_json_own.
+ */
+#define HG_VB_OPTIONAL	0x01
+int	hg_valid_object(struct hg_arena *, json_object *body,
+	    const struct hg_field *, size_t n, struct hg_val *out,
+	    const char *prefix, unsigned opts, json_object **errors);
 /* Validate query parameters (already URL-decoded). */
 int	hg_valid_query(struct hg_arena *, const struct hg_qparam *, size_t nq,
 	    const struct hg_field *, size_t n, struct hg_val *out,

@@ -1,151 +1,104 @@
 /*
- * audit.c -- writing the audit trail, and the audit listings that belong to
- * no other family.  Every audit row is written inside the request's
- * transaction, so a change and its record stand or fall together.
+ * audit.c -- writing the audit trail, in one format for every family
+ * (hangard.h).  Every audit row is written inside the request's
+ * transaction, so a change and its record stand or fall together.  The
+ * listings are audit/operations.c.
  */
 #include <string.h>
 
 #include "hangard.h"
+#include "log.h"
 
 int
 hg_audit(struct hg_req *r, const char *kind, long long target_id,
     const char *target_name, const char *op_type, const char *detail)
 {
-	int rc;
-
-	if ((rc = hg_db_exec(r->r_db, "INSERT INTO audit_log (kind, op_type, "
+	if (r->r_route->rt_audit == NULL) {
+		log_err("route %s %s writes an audit row but declares no AUDIT",
+		    r->r_route->rt_method, r->r_route->rt_pattern);
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	}
+	return hg_sql_exec(r, "INSERT INTO audit_log (kind, op_type, "
 	    "target_id, target_name, op_detail, operator, op_time) VALUES "
-	    "(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())", "ssisss", kind, op_type,
-	    target_id, target_name ? target_name : "", detail,
-	    r->r_user ? r->r_user->u_username : "")) != 0)
-		return hg_fail(r, rc, NULL);
-	return 0;
+	    "(?s, ?s, ?i, ?s, ?s, ?s, UTC_TIMESTAMP())",
+	    kind ? kind : r->r_route->rt_audit, op_type, target_id,
+	    target_name ? target_name : "", detail,
+	    r->r_user ? r->r_user->u_username : "");
 }
 
-/*
- * Append `field: "old" -> "new"` to the detail *d ("; " between changes)
- * when the body gives field a value other than old.
- */
+static const char *
+quoted(struct hg_req *r, const char *s)
+{
+	return s == NULL ? "null" : hg_printf(r->r_arena, "\"%s\"", s);
+}
+
+/* Append `field: "old" -> "new"` to *d when the two differ. */
+void
+hg_audit_change(struct hg_req *r, const char **d, const char *field,
+    const char *old, const char *new)
+{
+	if (old == new || (old != NULL && new != NULL && strcmp(old, new) == 0))
+		return;
+	*d = hg_printf(r->r_arena, "%s%s%s: %s -> %s", *d, **d != '\0' ?
+	    "; " : "", field, quoted(r, old), quoted(r, new));
+}
+
+/* The same for a string field of the body, when it was given. */
 void
 hg_audit_changed(struct hg_req *r, const char **d, const char *field,
     const char *old, const struct hg_val *v)
 {
-	if (!v->present || strcmp(old, v->s) == 0)
-		return;
-	*d = hg_printf(r->r_arena, "%s%s%s: \"%s\" -> \"%s\"", *d,
-	    **d != '\0' ? "; " : "", field, old, v->s);
+	if (v->present)
+		hg_audit_change(r, d, field, old, v->null ? NULL : v->s);
+}
+
+/* A body value as the text its column holds. */
+static const char *
+val_text(struct hg_req *r, const struct hg_field *f, const struct hg_val *v)
+{
+	if (v->null)
+		return NULL;
+	switch (f->f_type) {
+	case HG_V_INT:
+	case HG_V_BOOL:
+		return hg_printf(r->r_arena, "%lld", v->i);
+	case HG_V_STR:
+	case HG_V_ENUM:
+		return v->s;
+	default:
+		return json_object_to_json_string_ext(v->j,
+		    JSON_C_TO_STRING_PLAIN);
+	}
 }
 
 /*
- * The audit listings of applications, hosts, API tokens, credentials and
- * cloud accounts: one query over audit_log, filtered by kind.  Each kind
- * names its target its own way (app_name, hostname, token_name,
- * credential_name, cloud_account_name) and has its own set of op_type
- * values.
+ * Append a change for every body field the route declares and the body
+ * gives, against the old row: the column of cols with the field's name.
+ * Secret fields (HG_V_SECRET) say "field replaced", never a value.
  */
-enum { AQ_OPERATOR, AQ_NAME, AQ_OPTYPE, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
-
-#define AUDIT_FIELDS(namekey, namemax, ops) {				\
-	[AQ_OPERATOR] = { "operator", HG_V_STR, 0, 0, 64 },		\
-	[AQ_NAME] = { namekey, HG_V_STR, 0, 0, namemax },		\
-	[AQ_OPTYPE] = { "op_type", HG_V_ENUM, 0, 0, 0, ops },		\
-	[AQ_DETAIL] = { "op_detail", HG_V_STR, 0, 0, 1024 },		\
-	[AQ_GT] = { "op_time__gt", HG_V_TIME, 0 },			\
-	[AQ_LT] = { "op_time__lt", HG_V_TIME, HG_V_UPPER },		\
-}
-
-static const char *const app_ops[] = { "add", "update", "delete",
-	"attach_host", "deatach_host", "change_deploy_setting", NULL };
-static const char *const host_ops[] = { "add", "update", "delete",
-	"attach_app", "deatach_app", "init", "start", "stop", "restart",
-	"change_status", "change_zabbix_opts", NULL };
-/* API tokens, credentials and cloud accounts are added, updated, deleted. */
-static const char *const token_ops[] = { "add", "update", "delete", NULL };
-
-static const struct hg_field app_q[AQ__MAX] = AUDIT_FIELDS("app_name", 1024,
-    app_ops);
-static const struct hg_field host_q[AQ__MAX] = AUDIT_FIELDS("hostname", 128,
-    host_ops);
-static const struct hg_field token_q[AQ__MAX] = AUDIT_FIELDS("token_name", 128,
-    token_ops);
-static const struct hg_field cred_q[AQ__MAX] = AUDIT_FIELDS("credential_name",
-    128, token_ops);
-static const struct hg_field cloud_q[AQ__MAX] = AUDIT_FIELDS(
-    "cloud_account_name", 128, token_ops);
-
-static const struct audit_view {
-	const char		*av_path;
-	const char		*av_kind;	/* audit_log.kind */
-	const struct hg_field	*av_fields;
-} views[] = {
-	{ "/audit/app-operations", "app", app_q },
-	{ "/audit/host-operations", "host", host_q },
-	{ "/audit/auth-token-operations", "auth_token", token_q },
-	{ "/audit/credential-operations", "credential", cred_q },
-	{ "/audit/cloud-account-operations", "cloud_account", cloud_q },
-};
-
-static const struct audit_view *
-view_of(struct hg_req *r)
+void
+hg_audit_fields(struct hg_req *r, const char **d, const struct hg_col *cols,
+    size_t ncols, struct hg_rows *old, int row)
 {
-	size_t i;
+	const struct hg_fields	*fs = &r->r_route->rt_fields;
+	const struct hg_field	*f;
+	size_t			 i, c;
 
-	for (i = 0; i < sizeof(views) / sizeof(views[0]) - 1; i++)
-		if (strcmp(r->r_path, views[i].av_path) == 0)
-			break;
-	return &views[i];
+	for (i = 0; i < fs->fs_n; i++) {
+		f = &fs->fs_f[i];
+		if (f->f_name == NULL || !r->r_in[i].present)
+			continue;
+		if (f->f_flags & HG_V_SECRET) {
+			*d = hg_printf(r->r_arena, "%s%s%s replaced", *d,
+			    **d != '\0' ? "; " : "", f->f_name);
+			continue;
+		}
+		for (c = 0; c < ncols; c++)
+			if (cols[c].c_name != NULL &&
+			    strcmp(cols[c].c_name, f->f_name) == 0)
+				break;
+		if (c < ncols && c < (size_t)old->ncols)
+			hg_audit_change(r, d, f->f_name, HG_CELL(old, row, c),
+			    val_text(r, f, &r->r_in[i]));
+	}
 }
-
-static json_object *
-op_json(struct hg_req *r, struct hg_rows *rs, int i)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, view_of(r)->av_fields[AQ_NAME].f_name,
-	    hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "op_type", hg_jstr(HG_CELL(rs, i, 2)));
-	json_object_object_add(o, "op_detail", hg_jstr(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "op_time", hg_jtime(r, HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "operator", hg_jstr(HG_CELL(rs, i, 5)));
-	return o;
-}
-
-/*
- * GET /audit/app-operations/, /audit/host-operations/,
- * .../auth-token-operations/, .../credential-operations/,
- * .../cloud-account-operations/
- */
-static int
-ops_list(struct hg_req *r)
-{
-	const struct audit_view	*av = view_of(r);
-	struct hg_val		 v[AQ__MAX];
-	struct hg_page		 pg;
-	int			 rc;
-
-	if ((rc = hg_query(r, av->av_fields, AQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
-	return hg_list(r, &pg, op_json,
-	    "SELECT id, target_name, op_type, op_detail, op_time, operator, "
-	    "COUNT(*) OVER () FROM audit_log WHERE kind = ? "
-	    "AND operator LIKE COALESCE(?, '%') "
-	    "AND target_name LIKE COALESCE(?, '%') "
-	    "AND op_type = COALESCE(?, op_type) "
-	    "AND op_detail LIKE COALESCE(?, '%') "
-	    "AND op_time >= COALESCE(?, op_time) AND op_time <= COALESCE(?, op_time) "
-	    "ORDER BY id DESC LIMIT ? OFFSET ?", "sssssss", av->av_kind,
-	    hg_like(r, &v[AQ_OPERATOR]), hg_like(r, &v[AQ_NAME]), v[AQ_OPTYPE].s,
-	    hg_like(r, &v[AQ_DETAIL]), hg_qtime(r, &v[AQ_GT]),
-	    hg_qtime(r, &v[AQ_LT]));
-}
-
-const struct hg_route hg_routes_audit[] = {
-	{ "GET", "/audit/app-operations", ops_list, PERM_SUPER, 0 },
-	{ "GET", "/audit/host-operations", ops_list, PERM_SUPER, 0 },
-	{ "GET", "/audit/auth-token-operations", ops_list, PERM_SUPER, 0 },
-	{ "GET", "/audit/credential-operations", ops_list, PERM_SUPER, 0 },
-	{ "GET", "/audit/cloud-account-operations", ops_list, PERM_SUPER, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
-};

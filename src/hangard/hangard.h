@@ -41,6 +41,7 @@ struct hg_user {
 };
 
 struct hg_route;
+struct hg_page;
 
 struct hg_req {
 	struct hg_arena		*r_arena;
@@ -59,6 +60,14 @@ struct hg_req {
 	const char		*r_params[HG_MAXPARAMS];/* the same as text */
 	int			 r_nparams;
 	json_object		*r_body;	/* parsed body or NULL */
+	/* what dispatch validated from the route's declarations */
+	struct hg_val		*r_in;		/* body fields (OBJECT) */
+	struct hg_val		**r_items;	/* body items (ITEMS) */
+	size_t			 r_nitems;
+	long long		*r_idv;		/* body ids (IDS) */
+	size_t			 r_nidv;
+	struct hg_val		*r_qv;		/* query fields */
+	struct hg_page		*r_page;	/* PAGED */
 	const char		*r_remote;
 	int			 r_https;
 	struct hg_user		*r_user;	/* NULL: anonymous */
@@ -109,16 +118,61 @@ struct hg_perm {
 #define PERM_APP(p)	{ HG_P_APP, "application", p }
 #define PERM_HOST(p)	{ HG_P_HOST, "resource", p }
 
-/* Route flags */
-#define HG_R_NOCSRF	0x01	/* cookie mutation without CSRF (login) */
+/*
+ * What a route's body is.  dispatch validates it before the handler runs
+ * and hands the handler the values (struct hg_req's r_in, r_items, r_idv).
+ */
+enum hg_bodykind {
+	HG_B_NONE,	/* no body is read (a GET, or an action without one) */
+	HG_B_OBJECT,	/* a JSON object of rt_fields -> r_in */
+	HG_B_IDS,	/* the seed's [{"id": N}, ...] -> r_idv, r_nidv */
+	HG_B_ITEMS,	/* an array of objects of rt_fields -> r_items */
+	HG_B_RAW,	/* the exception: the handler reads r_body itself */
+};
 
+struct hg_fields {
+	const struct hg_field	*fs_f;
+	size_t			 fs_n;
+};
+
+/*
+ * One route: the whole contract of a URL.  Write entries with ROUTE() and
+ * the declarations after it (ARG, BODY, PATCH, IDS, ITEMS, RAWBODY, QUERY,
+ * PAGED, AUDIT, NOCSRF); `hangard -R` prints them.
+ */
 struct hg_route {
 	const char	*rt_method;
 	const char	*rt_pattern;	/* "/users/{id}/roles"; {x:s} is text */
 	hg_handler	 rt_fn;
 	struct hg_perm	 rt_perm;
-	unsigned	 rt_flags;
+	const void	*rt_arg;	/* r_arg: one handler, sibling routes */
+	enum hg_bodykind rt_body;
+	struct hg_fields rt_fields;	/* the body's (OBJECT, ITEMS) */
+	struct hg_fields rt_query;	/* the query string's */
+	const char	*rt_audit;	/* audit_log kind it writes, or NULL */
+	unsigned	 rt_optional:1;	/* PATCH: no body field is required */
+	unsigned	 rt_paged:1;	/* page, page_size -> r_page */
+	unsigned	 rt_nocsrf:1;	/* cookie mutation without CSRF (login) */
 };
+
+#define ROUTE(m, pat, fn, perm, ...) { .rt_method = (m), \
+	.rt_pattern = (pat), .rt_fn = (fn), .rt_perm = perm, __VA_ARGS__ }
+#define ARG(a)		.rt_arg = (a)
+#define BODY(t)		.rt_body = HG_B_OBJECT, \
+			.rt_fields = { (t), HG_NELEM(t) }
+#define PATCH(t)	BODY(t), .rt_optional = 1
+#define IDS		.rt_body = HG_B_IDS
+#define ITEMS(t)	.rt_body = HG_B_ITEMS, \
+			.rt_fields = { (t), HG_NELEM(t) }
+#define RAWBODY		.rt_body = HG_B_RAW
+#define QUERY(t)	.rt_query = { (t), HG_NELEM(t) }
+#define PAGED		.rt_paged = 1
+#define AUDIT(kind)	.rt_audit = (kind)
+#define NOCSRF		.rt_nocsrf = 1
+#define ROUTES_END	{ .rt_method = NULL }
+
+/* The route's argument, as the type the handler knows it to be. */
+#define ARGOF(r, type)	((const type *)(r)->r_route->rt_arg)
 
 /* router.c */
 extern const struct hg_route *const hg_route_tables[];
@@ -283,6 +337,7 @@ json_object	*hg_own(struct hg_req *, json_object *);	/* freed at reset */
 void		 hg_render(struct hg_req *);
 
 /* input.c: declared validation of the request's body and query */
+int		 hg_validate(struct hg_req *);	/* the route's declarations */
 int		 hg_body(struct hg_req *, const struct hg_field *, size_t,
 		    struct hg_val *);
 int		 hg_body_array(struct hg_req *, json_object **);
@@ -293,6 +348,15 @@ const char	*hg_like(struct hg_req *, const struct hg_val *);
 const char	*hg_qtime(struct hg_req *, const struct hg_val *);
 const char	*hg_header_get(struct hg_req *, const char *cgi_name);
 int		 hg_seal_input(struct hg_req *, const char *plain, char **out);
+
+/* sql.c: the request's statements, typed placeholders (?i, ?s) */
+int		 hg_sql(struct hg_req *, struct hg_rows **, const char *sql, ...);
+int		 hg_sql_exec(struct hg_req *, const char *sql, ...);
+int		 hg_sql_get(struct hg_req *, struct hg_rows **, const char *what,
+		    long long id, const char *sql);
+int		 hg_sql_patch(struct hg_req *, const char *table, long long id);
+long long	 hg_sql_insert_id(struct hg_req *);
+long long	 hg_sql_affected(struct hg_req *);
 
 /* list.c: pagination */
 struct hg_page {
@@ -306,15 +370,60 @@ int		 hg_page(struct hg_req *, struct hg_page *);
  * fn into {"count","next","prev","results"}.
  */
 typedef json_object *(*hg_rowfn)(struct hg_req *, struct hg_rows *, int row);
-int		 hg_list(struct hg_req *, const struct hg_page *, hg_rowfn,
-		    const char *sql, const char *fmt, ...);
+int		 hg_list(struct hg_req *, hg_rowfn, const char *sql, ...);
 int		 hg_page_query(struct hg_req *, long long limit,
 		    long long offset, struct hg_rows **, long long *count,
-		    const char *sql, const char *fmt, va_list);
+		    const char *sql, va_list);
+int		 hg_list_v0(struct hg_req *, const struct hg_page *, hg_rowfn,
+		    const char *, const char *, ...);	/* going */
+int		 hg_page_query_v0(struct hg_req *, long long, long long,
+		    struct hg_rows **, long long *, const char *, const char *,
+		    va_list);				/* going */
 int		 hg_list_reply_count(struct hg_req *, const struct hg_page *,
 		    struct hg_rows *, hg_rowfn, long long count);
 
-/* json.c: building responses from rows */
+/*
+ * json.c: rows as objects, by a declared column table.  An object's
+ * columns are declared once, as an X-macro of (enum, JSON name, SQL,
+ * type), from which come the enum of column indices, the table and the
+ * select list:
+ *
+ *	#define PROD_COLS(X) \
+ *		X(PC_ID,	"id",		"p.id",		INT) \
+ *		X(PC_NAME,	"name",		"p.name",	STR)
+ *	enum { PROD_COLS(HG_COL_ENUM) PC__MAX };
+ *	static const struct hg_col prod_cols[] = { PROD_COLS(HG_COL_DECL) };
+ *	"SELECT " PROD_COLS(HG_COL_SQL) "COUNT(*) OVER () FROM productions p"
+ *
+ * The select list ends in ", ": a list's count column follows it, or
+ * HG_NOCOUNT where there is none.  Columns of type NONE are selected for
+ * the handler and not rendered.
+ */
+enum hg_coltype {
+	HG_J_NONE,	/* not rendered */
+	HG_J_INT,	/* integer or null */
+	HG_J_STR,	/* string or null */
+	HG_J_BOOL,	/* "0"/"1" -> false/true */
+	HG_J_TIME,	/* DATETIME (UTC) -> RFC 3339 */
+	HG_J_JSON,	/* JSON text built by SQL; NULL -> [] */
+};
+struct hg_col {
+	const char	*c_name;
+	enum hg_coltype	 c_type;
+};
+#define HG_COL_ENUM(e, name, sql, type)	e,
+#define HG_COL_DECL(e, name, sql, type)	[e] = { name, HG_J_##type },
+#define HG_COL_SQL(e, name, sql, type)	sql ", "
+#define HG_NOCOUNT	"NULL"
+json_object	*hg_row_json(struct hg_req *, const struct hg_col *, size_t,
+		    struct hg_rows *, int row);
+void		 hg_row_add(struct hg_req *, json_object *,
+		    const struct hg_col *, size_t, struct hg_rows *, int row);
+json_object	*hg_cell_json(struct hg_req *, enum hg_coltype, const char *);
+#define HG_ROW(r, cols, rs, i)	hg_row_json((r), (cols), HG_NELEM(cols), \
+				    (rs), (i))
+
+/* json.c: building responses from cells */
 json_object	*hg_jstr(const char *);		/* NULL -> null */
 json_object	*hg_jint(const char *);		/* NULL -> null */
 json_object	*hg_jbool(const char *);	/* "0"/"1" -> bool */
@@ -335,10 +444,19 @@ void	hg_worker_run(int listen_fd, int generation, int slot);
 int		 hg_task_new(struct hg_req *, const char *kind, const char *opts,
 		    const long long *host_ids, size_t nhosts, long long *task_id);
 
-/* audit.c */
+/*
+ * audit.c: one format for every family.  A row's op_detail says what was
+ * done to what, then each change as `field: "old" -> "new"` ("; " between
+ * changes, null unquoted, a secret as "field replaced").  kind NULL is the
+ * route's AUDIT(kind); a route that declares no AUDIT writes no row.
+ */
 int	hg_audit(struct hg_req *, const char *kind, long long target_id,
 	    const char *target_name, const char *op_type, const char *detail);
+void	hg_audit_change(struct hg_req *, const char **detail,
+	    const char *field, const char *old, const char *new);
 void	hg_audit_changed(struct hg_req *, const char **detail,
 	    const char *field, const char *old, const struct hg_val *);
+void	hg_audit_fields(struct hg_req *, const char **detail,
+	    const struct hg_col *, size_t, struct hg_rows *old, int row);
 
 #endif

@@ -23,6 +23,6 @@ healthz(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_health[] = {
-	{ "GET", "/healthz", healthz, PERM_PUBLIC, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/healthz", healthz, PERM_PUBLIC),
+	ROUTES_END
 };

@@ -8,11 +8,90 @@
 #include "secret.h"
 #include "timefmt.h"
 
+/* Refuse the request with the errors of declared validation (10002). */
 static int
 invalid_fields(struct hg_req *r, json_object *errors)
 {
+	struct json_object_iterator it;
+
+	if (r->r_err != 0 && r->r_err_http >= 500)
+		return r->r_err;	/* see reply.c's vfail */
+	hg_own(r, errors);
 	r->r_err_fields = errors;
-	return hg_fail(r, HG_E_INVALID, NULL);
+	if (json_object_object_length(errors) != 1)
+		return hg_fail(r, HG_E_INVALID, NULL);
+	it = json_object_iter_begin(errors);
+	return hg_fail(r, HG_E_INVALID, "validation failed: %s %s",
+	    json_object_iter_peek_name(&it),
+	    json_object_get_string(json_object_iter_peek_value(&it)));
+}
+
+/*
+ * Validate what the route declares, before its handler runs: the query's
+ * fields, the page, and the body (an object of fields, an id list, or an
+ * array of objects of fields).  The handler reads the values from r_qv,
+ * r_page, r_in, r_idv/r_nidv and r_items/r_nitems.
+ */
+int
+hg_validate(struct hg_req *r)
+{
+	const struct hg_route	*rt = r->r_route;
+	const struct hg_fields	*fs = &rt->rt_fields;
+	json_object		*errors = NULL, *body = r->r_body;
+	size_t			 i;
+	int			 rc;
+
+	if (rt->rt_query.fs_n > 0) {
+		r->r_qv = hg_alloc(r->r_arena, sizeof(*r->r_qv) *
+		    rt->rt_query.fs_n);
+		if ((rc = hg_query(r, rt->rt_query.fs_f, rt->rt_query.fs_n,
+		    r->r_qv)) != 0)
+			return rc;
+	}
+	if (rt->rt_paged) {
+		r->r_page = hg_alloc(r->r_arena, sizeof(*r->r_page));
+		if ((rc = hg_page(r, r->r_page)) != 0)
+			return rc;
+	}
+	switch (rt->rt_body) {
+	case HG_B_NONE:
+	case HG_B_RAW:
+		return 0;
+	case HG_B_IDS:
+		return hg_id_list(r, &r->r_idv, &r->r_nidv);
+	case HG_B_OBJECT:
+		if (body == NULL)
+			body = hg_own(r, json_object_new_object());
+		else if (!json_object_is_type(body, json_type_object))
+			return hg_fail(r, HG_E_INVALID,
+			    "request body must be a JSON object");
+		r->r_in = hg_alloc(r->r_arena, sizeof(*r->r_in) * fs->fs_n);
+		if (hg_valid_object(r->r_arena, body, fs->fs_f, fs->fs_n,
+		    r->r_in, NULL, rt->rt_optional ? HG_VB_OPTIONAL : 0,
+		    &errors) != 0)
+			return invalid_fields(r, errors);
+		return 0;
+	case HG_B_ITEMS:
+		if ((rc = hg_body_array(r, &body)) != 0)
+			return rc;
+		r->r_nitems = json_object_array_length(body);
+		r->r_items = hg_alloc(r->r_arena, sizeof(*r->r_items) *
+		    (r->r_nitems + 1));
+		for (i = 0; i < r->r_nitems; i++) {
+			json_object	*item = json_object_array_get_idx(body, i);
+			const char	*name = hg_printf(r->r_arena, "[%zu]", i);
+
+			r->r_items[i] = hg_alloc(r->r_arena,
+			    sizeof(**r->r_items) * fs->fs_n);
+			if (!json_object_is_type(item, json_type_object))
+				return hg_invalid(r, name, "must be an object");
+			if (hg_valid_object(r->r_arena, item, fs->fs_f,
+			    fs->fs_n, r->r_items[i], name, 0, &errors) != 0)
+				return invalid_fields(r, errors);
+		}
+		return 0;
+	}
+	return hg_fail(r, HG_E_INTERNAL, NULL);
 }
 
 int
@@ -24,7 +103,8 @@ hg_body(struct hg_req *r, const struct hg_field *f, size_t n, struct hg_val *v)
 		body = hg_own(r, json_object_new_object());
 	else if (!json_object_is_type(body, json_type_object))
 		return hg_fail(r, HG_E_INVALID, "request body must be a JSON object");
-	if (hg_valid_body(r->r_arena, body, f, n, v, &errors) != 0)
+	errors = NULL;
+	if (hg_valid_object(r->r_arena, body, f, n, v, NULL, 0, &errors) != 0)
 		return invalid_fields(r, errors);
 	return 0;
 }
@@ -77,7 +157,7 @@ hg_query(struct hg_req *r, const struct hg_field *f, size_t n, struct hg_val *v)
 	json_object *errors;
 
 	if (hg_valid_query(r->r_arena, r->r_q, r->r_nq, f, n, v, &errors) != 0)
-		return invalid_fields(r, errors);
+		return invalid_fields(r, json_object_get(errors));
 	return 0;
 }
 

@@ -41,3 +41,48 @@ hg_jparse(const char *s)
 		return json_object_new_array();
 	return j;
 }
+
+/* One cell as the JSON value its column type says. */
+json_object *
+hg_cell_json(struct hg_req *r, enum hg_coltype t, const char *s)
+{
+	switch (t) {
+	case HG_J_INT:
+		return hg_jint(s);
+	case HG_J_STR:
+		return hg_jstr(s);
+	case HG_J_BOOL:
+		return hg_jbool(s);
+	case HG_J_TIME:
+		return hg_jtime(r, s);
+	case HG_J_JSON:
+		return hg_jparse(s);
+	case HG_J_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* Add row's first n columns to o by the column table (NONE skipped). */
+void
+hg_row_add(struct hg_req *r, json_object *o, const struct hg_col *c, size_t n,
+    struct hg_rows *rs, int row)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < (size_t)rs->ncols; i++)
+		if (c[i].c_type != HG_J_NONE)
+			json_object_object_add(o, c[i].c_name,
+			    hg_cell_json(r, c[i].c_type, HG_CELL(rs, row, i)));
+}
+
+/* Row as an object of its declared columns. */
+json_object *
+hg_row_json(struct hg_req *r, const struct hg_col *c, size_t n,
+    struct hg_rows *rs, int row)
+{
+	json_object *o = json_object_new_object();
+
+	hg_row_add(r, o, c, n, rs, row);
+	return o;
+}

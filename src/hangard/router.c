@@ -14,43 +14,20 @@
 
 #include "hangard.h"
 
-/*
- * One entry per resource family.  Declared weak so that a family still
- * being written leaves a NULL here instead of breaking the link.
- */
-#define FAMILY(name) extern const struct hg_route name[] __attribute__((weak))
-FAMILY(hg_routes_health);
-FAMILY(hg_routes_auth);
-FAMILY(hg_routes_users);
-FAMILY(hg_routes_roles);
-FAMILY(hg_routes_tokens);
-FAMILY(hg_routes_audit);
-FAMILY(hg_routes_applications);
-FAMILY(hg_routes_productions);
-FAMILY(hg_routes_hosts);
-FAMILY(hg_routes_navigators);
-FAMILY(hg_routes_authz);
-FAMILY(hg_routes_host_tasks);
-FAMILY(hg_routes_tasks);
-FAMILY(hg_routes_credentials);
-FAMILY(hg_routes_cloud_accounts);
+/* The one list of families (families.h), as route tables. */
+#define HG_FAMILY(name) extern const struct hg_route hg_routes_##name[];
+#include "families.h"
+#undef HG_FAMILY
 
 const struct hg_route *const hg_route_tables[] = {
-	hg_routes_health,
-	hg_routes_auth,
-	hg_routes_users,
-	hg_routes_roles,
-	hg_routes_tokens,
-	hg_routes_audit,
-	hg_routes_applications,
-	hg_routes_productions,
-	hg_routes_hosts,
-	hg_routes_navigators,
-	hg_routes_authz,
-	hg_routes_host_tasks,
-	hg_routes_tasks,
-	hg_routes_credentials,
-	hg_routes_cloud_accounts,
+#define HG_FAMILY(name) hg_routes_##name,
+#include "families.h"
+#undef HG_FAMILY
+};
+const char *const hg_route_families[] = {
+#define HG_FAMILY(name) #name,
+#include "families.h"
+#undef HG_FAMILY
 };
 const size_t hg_route_ntables = sizeof(hg_route_tables) /
     sizeof(hg_route_tables[0]);
@@ -171,54 +148,136 @@ static const char *const kind_names[] = {
 	[HG_P_MODULE] = "module", [HG_P_APP] = "application", [HG_P_HOST] = "host",
 };
 
+static int
+is_read(const char *method)
+{
+	return strcmp(method, "GET") == 0;
+}
+
+/* Why route rt is not well declared, or NULL. */
+static const char *
+route_wrong(const struct hg_route *rt)
+{
+	const struct hg_perm *p = &rt->rt_perm;
+
+	if (p->p_kind == HG_P_UNSET || rt->rt_fn == NULL)
+		return "declares no permission or handler";
+	if ((p->p_kind == HG_P_MODULE &&
+	    hg_module_perm(p->p_module, p->p_name) == NULL) ||
+	    (p->p_kind == HG_P_APP &&
+	    hg_resource_perm("application", p->p_name) == NULL) ||
+	    (p->p_kind == HG_P_HOST &&
+	    hg_resource_perm("host", p->p_name) == NULL))
+		return "names an unknown permission";
+	if (is_read(rt->rt_method) && (rt->rt_body != HG_B_NONE ||
+	    rt->rt_audit != NULL))
+		return "is a GET with a body or an audit";
+	if ((rt->rt_body == HG_B_OBJECT || rt->rt_body == HG_B_ITEMS) &&
+	    rt->rt_fields.fs_n == 0)
+		return "declares a body without fields";
+	if (rt->rt_optional && rt->rt_body != HG_B_OBJECT)
+		return "is PATCH() without an object body";
+	return NULL;
+}
+
 /*
- * Refuse a route table in which a route declares no permission, or names a
- * permission that does not exist: hangard will not start with one (and the
- * permission matrix test reads the same table through `hangard -R`).
+ * Refuse a route table in which a route is not well declared (no
+ * permission, an unknown one, a body on a GET, ...), a family without
+ * routes, or a method and pattern declared twice: hangard will not start
+ * with one (and the permission matrix test reads the same table through
+ * `hangard -R`).
  */
 int
 hg_routes_check(char *err, size_t errlen)
 {
-	const struct hg_route *const	*t;
-	const struct hg_route		*rt;
-	const struct hg_perm		*p;
+	const struct hg_route	*rt, *o;
+	const char		*why;
+	size_t			 t, u;
 
-	for (t = hg_route_tables; t < hg_route_tables + hg_route_ntables; t++)
-		for (rt = *t; rt != NULL && rt->rt_method != NULL; rt++) {
-			p = &rt->rt_perm;
-			if (p->p_kind == HG_P_UNSET || rt->rt_fn == NULL) {
-				snprintf(err, errlen, "route %s %s declares no "
-				    "permission or handler", rt->rt_method,
-				    rt->rt_pattern);
-				return -1;
-			}
-			if ((p->p_kind == HG_P_MODULE &&
-			    hg_module_perm(p->p_module, p->p_name) == NULL) ||
-			    (p->p_kind == HG_P_APP &&
-			    hg_resource_perm("application", p->p_name) == NULL) ||
-			    (p->p_kind == HG_P_HOST &&
-			    hg_resource_perm("host", p->p_name) == NULL)) {
-				snprintf(err, errlen, "route %s %s names unknown "
-				    "permission %s.%s", rt->rt_method,
-				    rt->rt_pattern, p->p_module ? p->p_module : "",
-				    p->p_name ? p->p_name : "");
-				return -1;
-			}
+	for (t = 0; t < hg_route_ntables; t++) {
+		if (hg_route_tables[t][0].rt_method == NULL) {
+			snprintf(err, errlen, "family %s has no routes",
+			    hg_route_families[t]);
+			return -1;
 		}
+		for (rt = hg_route_tables[t]; rt->rt_method != NULL; rt++) {
+			if ((why = route_wrong(rt)) != NULL) {
+				snprintf(err, errlen, "route %s %s %s",
+				    rt->rt_method, rt->rt_pattern, why);
+				return -1;
+			}
+			for (u = 0; u <= t; u++)
+				for (o = hg_route_tables[u];
+				    o->rt_method != NULL && o != rt; o++)
+					if (strcmp(o->rt_method,
+					    rt->rt_method) == 0 &&
+					    strcmp(o->rt_pattern,
+					    rt->rt_pattern) == 0) {
+						snprintf(err, errlen, "route %s "
+						    "%s is declared twice",
+						    rt->rt_method,
+						    rt->rt_pattern);
+						return -1;
+					}
+		}
+	}
 	return 0;
 }
 
-/* `hangard -R`: one line per route: METHOD PATTERN KIND [MODULE PERM]. */
+/* "name,email?" : the declared fields, "?" after the optional ones. */
+static void
+print_fields(const struct hg_fields *fs, int optional)
+{
+	size_t i;
+
+	for (i = 0; i < fs->fs_n; i++)
+		if (fs->fs_f[i].f_name != NULL)
+			printf("%s%s%s", i ? "," : "", fs->fs_f[i].f_name,
+			    optional || !(fs->fs_f[i].f_flags & HG_V_REQUIRED) ?
+			    "?" : "");
+}
+
+/*
+ * `hangard -R`: one line per route, tab-separated: METHOD PATTERN KIND
+ * MODULE PERM, then the declarations: body (- none, ids, raw, {fields},
+ * [{fields}]), query fields (with page,page_size when paged), audit kind.
+ */
 void
 hg_routes_print(void)
 {
-	const struct hg_route *const	*t;
-	const struct hg_route		*rt;
+	const struct hg_route	*rt;
+	size_t			 t;
 
-	for (t = hg_route_tables; t < hg_route_tables + hg_route_ntables; t++)
-		for (rt = *t; rt != NULL && rt->rt_method != NULL; rt++)
-			printf("%s\t%s\t%s\t%s\t%s\n", rt->rt_method, rt->rt_pattern,
-			    kind_names[rt->rt_perm.p_kind],
+	for (t = 0; t < hg_route_ntables; t++)
+		for (rt = hg_route_tables[t]; rt->rt_method != NULL; rt++) {
+			printf("%s\t%s\t%s\t%s\t%s\tbody=", rt->rt_method,
+			    rt->rt_pattern, kind_names[rt->rt_perm.p_kind],
 			    rt->rt_perm.p_module ? rt->rt_perm.p_module : "-",
 			    rt->rt_perm.p_name ? rt->rt_perm.p_name : "-");
+			switch (rt->rt_body) {
+			case HG_B_NONE:
+				printf("-");
+				break;
+			case HG_B_IDS:
+				printf("[{id}]");
+				break;
+			case HG_B_RAW:
+				printf("raw");
+				break;
+			case HG_B_OBJECT:
+			case HG_B_ITEMS:
+				printf(rt->rt_body == HG_B_ITEMS ? "[{" : "{");
+				print_fields(&rt->rt_fields, rt->rt_optional);
+				printf(rt->rt_body == HG_B_ITEMS ? "}]" : "}");
+				break;
+			}
+			printf("\tquery=");
+			print_fields(&rt->rt_query, 1);
+			if (rt->rt_paged)
+				printf("%spage?,page_size?",
+				    rt->rt_query.fs_n ? "," : "");
+			else if (rt->rt_query.fs_n == 0)
+				printf("-");
+			printf("\taudit=%s\n", rt->rt_audit ? rt->rt_audit : "-");
+		}
 }

@@ -1,6 +1,7 @@
 /*
  * worker.c -- one prefork worker: accept a FastCGI request, run it through
- * route -> method -> auth -> permission -> body -> handler, answer JSON, log
+ * route -> method -> auth -> permission -> body -> declared validation ->
+ * handler, answer JSON, log
  * one access line, reset the arena, repeat.
  *
  * Signals are blocked except while waiting in epoll_pwait(), so SIGTERM
@@ -172,7 +173,7 @@ dispatch(struct hg_req *r)
 		if ((rc = hg_authenticate(r)) != 0)
 			return rc;
 		if (r->r_user->u_session != 0 && is_mutation(m) &&
-		    !(r->r_route->rt_flags & HG_R_NOCSRF)) {
+		    !r->r_route->rt_nocsrf) {
 			const char *csrf = hg_header_get(r, "HTTP_X_CSRF_TOKEN");
 
 			if (csrf == NULL || !hg_ct_equal(csrf, r->r_user->u_csrf))
@@ -182,6 +183,8 @@ dispatch(struct hg_req *r)
 			return rc;
 	}
 	if (is_mutation(m) && (rc = read_body(r)) != 0)
+		return rc;
+	if ((rc = hg_validate(r)) != 0)
 		return rc;
 	if (!is_mutation(m))
 		return r->r_route->rt_fn(r);

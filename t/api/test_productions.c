@@ -172,8 +172,8 @@ START_TEST(patch_and_delete)
 	ck_assert_int_eq(count_where("SELECT COUNT(*) FROM applications WHERE "
 	    "id = %lld AND production_id IS NULL", app), 1);
 	d = last_app_audit(app);
-	ck_assert_msg(d && strstr(d, "production changed from \"renamed-" HAN
-	    "\"") && strstr(d, "deleted) to none"), "%s", d ? d : "(none)");
+	ck_assert_msg(d && strstr(d, "production: \"renamed-" HAN " (id ") &&
+	    strstr(d, ", deleted)\" -> null"), "%s", d ? d : "(none)");
 	free(d);
 	/* the name is free again */
 	mkprod("renamed-" HAN);
@@ -201,7 +201,7 @@ START_TEST(applications_of_a_production)
 	ck_assert_ptr_nonnull(jpath(r->json, "results.0.available_actions"));
 	resp_free(r);
 	d = last_app_audit(a1);
-	ck_assert_msg(d && strstr(d, "production changed from none to"), "%s", d);
+	ck_assert_msg(d && strstr(d, "production: null -> \""), "%s", d);
 	free(d);
 	snprintf(path, sizeof(path), "/productions/%lld/applications/?name=x1",
 	    p1);
@@ -231,7 +231,7 @@ START_TEST(applications_of_a_production)
 	ck_assert_int_eq(count_where("SELECT COUNT(*) FROM applications WHERE "
 	    "id = %lld AND production_id IS NULL", a1), 1);
 	d = last_app_audit(a1);
-	ck_assert_msg(d && strstr(d, "to none"), "%s", d);
+	ck_assert_msg(d && strstr(d, "\" -> null"), "%s", d);
 	free(d);
 
 	refused("POST", path_of("/productions/%lld/applications/", p1),

@@ -177,7 +177,7 @@ task_list(struct hg_req *r, const char *kind)
 	    (rc = hg_task_scope(r, &all, &sw)) != 0)
 		return rc;
 	host = hg_like(r, &v[TQ_HOSTNAME]);
-	return hg_list(r, &pg, task_json, "SELECT " TASK_COLS ", COUNT(*) OVER () "
+	return hg_list_v0(r, &pg, task_json, "SELECT " TASK_COLS ", COUNT(*) OVER () "
 	    "FROM tasks t WHERE t.kind = ? AND t.creator LIKE COALESCE(?, '%') "
 	    "AND t.created_time >= COALESCE(?, t.created_time) "
 	    "AND t.created_time <= COALESCE(?, t.created_time) "
@@ -840,27 +840,22 @@ restart_one(struct hg_req *r)
 #define HOSTMOD	PERM_MODULE("resource", "enable_host_mgmt")
 
 const struct hg_route hg_routes_host_tasks[] = {
-	{ "GET", "/hosts/init-tasks", init_list, HOSTMOD, 0 },
-	{ "POST", "/hosts/init-tasks", init_create, HOSTMOD, 0 },
-	{ "GET", "/hosts/init-tasks/{id}", init_get, HOSTMOD, 0 },
-	{ "GET", "/hosts/start-tasks", start_list, HOSTMOD, 0 },
-	{ "POST", "/hosts/start-tasks", start_batch, HOSTMOD, 0 },
-	{ "GET", "/hosts/start-tasks/{id}", start_get, HOSTMOD, 0 },
-	{ "GET", "/hosts/stop-tasks", stop_list, HOSTMOD, 0 },
-	{ "POST", "/hosts/stop-tasks", stop_batch, HOSTMOD, 0 },
-	{ "GET", "/hosts/stop-tasks/{id}", stop_get, HOSTMOD, 0 },
-	{ "GET", "/hosts/restart-tasks", restart_list, HOSTMOD, 0 },
-	{ "POST", "/hosts/restart-tasks", restart_batch, HOSTMOD, 0 },
-	{ "GET", "/hosts/restart-tasks/{id}", restart_get, HOSTMOD, 0 },
-	{ "POST", "/hosts/{id}/actions/start", start_one,
-	    PERM_HOST("restart_host"), 0 },
-	{ "POST", "/hosts/{id}/actions/stop", stop_one,
-	    PERM_HOST("restart_host"), 0 },
-	{ "POST", "/hosts/{id}/actions/restart", restart_one,
-	    PERM_HOST("restart_host"), 0 },
-	{ "POST", "/hosts/{id}/actions/change-status", change_status,
-	    PERM_HOST("deactivate_host"), 0 },
-	{ "POST", "/hosts/{id}/actions/change-zabbix-opts", change_zabbix_opts,
-	    PERM_HOST("edit_host"), 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/hosts/init-tasks", init_list, HOSTMOD),
+	ROUTE("POST", "/hosts/init-tasks", init_create, HOSTMOD, AUDIT("host")),
+	ROUTE("GET", "/hosts/init-tasks/{id}", init_get, HOSTMOD),
+	ROUTE("GET", "/hosts/start-tasks", start_list, HOSTMOD),
+	ROUTE("POST", "/hosts/start-tasks", start_batch, HOSTMOD, AUDIT("host")),
+	ROUTE("GET", "/hosts/start-tasks/{id}", start_get, HOSTMOD),
+	ROUTE("GET", "/hosts/stop-tasks", stop_list, HOSTMOD),
+	ROUTE("POST", "/hosts/stop-tasks", stop_batch, HOSTMOD, AUDIT("host")),
+	ROUTE("GET", "/hosts/stop-tasks/{id}", stop_get, HOSTMOD),
+	ROUTE("GET", "/hosts/restart-tasks", restart_list, HOSTMOD),
+	ROUTE("POST", "/hosts/restart-tasks", restart_batch, HOSTMOD, AUDIT("host")),
+	ROUTE("GET", "/hosts/restart-tasks/{id}", restart_get, HOSTMOD),
+	ROUTE("POST", "/hosts/{id}/actions/start", start_one, PERM_HOST("restart_host"), AUDIT("host")),
+	ROUTE("POST", "/hosts/{id}/actions/stop", stop_one, PERM_HOST("restart_host"), AUDIT("host")),
+	ROUTE("POST", "/hosts/{id}/actions/restart", restart_one, PERM_HOST("restart_host"), AUDIT("host")),
+	ROUTE("POST", "/hosts/{id}/actions/change-status", change_status, PERM_HOST("deactivate_host"), AUDIT("host")),
+	ROUTE("POST", "/hosts/{id}/actions/change-zabbix-opts", change_zabbix_opts, PERM_HOST("edit_host"), AUDIT("host")),
+	ROUTES_END
 };

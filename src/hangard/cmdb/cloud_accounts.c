@@ -107,7 +107,7 @@ ca_list(struct hg_req *r)
 	if ((rc = hg_query(r, list_q, CQ__MAX, v)) != 0 ||
 	    (rc = hg_page(r, &pg)) != 0)
 		return rc;
-	return hg_list(r, &pg, ca_json, "SELECT " CA_COLS ", COUNT(*) OVER () "
+	return hg_list_v0(r, &pg, ca_json, "SELECT " CA_COLS ", COUNT(*) OVER () "
 	    "FROM cloud_accounts c WHERE c.name LIKE COALESCE(?, '%') "
 	    "AND c.provider = COALESCE(?, c.provider) "
 	    "ORDER BY c.id DESC LIMIT ? OFFSET ?", "ss",
@@ -275,10 +275,10 @@ ca_delete(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_cloud_accounts[] = {
-	{ "GET", "/cloud-accounts", ca_list, PERM_SUPER, 0 },
-	{ "POST", "/cloud-accounts", ca_create, PERM_SUPER, 0 },
-	{ "GET", "/cloud-accounts/{id}", ca_get, PERM_SUPER, 0 },
-	{ "PATCH", "/cloud-accounts/{id}", ca_patch, PERM_SUPER, 0 },
-	{ "DELETE", "/cloud-accounts/{id}", ca_delete, PERM_SUPER, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/cloud-accounts", ca_list, PERM_SUPER),
+	ROUTE("POST", "/cloud-accounts", ca_create, PERM_SUPER, AUDIT("cloud_account")),
+	ROUTE("GET", "/cloud-accounts/{id}", ca_get, PERM_SUPER),
+	ROUTE("PATCH", "/cloud-accounts/{id}", ca_patch, PERM_SUPER, AUDIT("cloud_account")),
+	ROUTE("DELETE", "/cloud-accounts/{id}", ca_delete, PERM_SUPER, AUDIT("cloud_account")),
+	ROUTES_END
 };

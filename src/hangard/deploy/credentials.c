@@ -160,7 +160,7 @@ cred_list(struct hg_req *r, const struct ckind *k, hg_rowfn fn)
 	if ((rc = hg_query(r, list_q, CQ__MAX, v)) != 0 ||
 	    (rc = hg_page(r, &pg)) != 0)
 		return rc;
-	return hg_list(r, &pg, fn, "SELECT " CRED_COLS ", COUNT(*) OVER () "
+	return hg_list_v0(r, &pg, fn, "SELECT " CRED_COLS ", COUNT(*) OVER () "
 	    "FROM credentials WHERE kind = ? AND name LIKE COALESCE(?, '%') "
 	    "AND username LIKE COALESCE(?, '%') ORDER BY id DESC "
 	    "LIMIT ? OFFSET ?", "sss", k->c_kind, hg_like(r, &v[CQ_NAME]),
@@ -340,17 +340,17 @@ key_delete(struct hg_req *r)
 #define WRITE	PERM_MODULE("deploy_template", "manage_credential")
 
 const struct hg_route hg_routes_credentials[] = {
-	{ "GET", PW, pw_list, READ, 0 },
-	{ "POST", PW, pw_create_h, WRITE, 0 },
-	{ "PATCH", PW, pw_patch_h, WRITE, 0 },
-	{ "GET", PW "/{id}", pw_get, READ, 0 },
-	{ "PATCH", PW "/{id}", pw_patch_h, WRITE, 0 },
-	{ "DELETE", PW "/{id}", pw_delete, WRITE, 0 },
-	{ "GET", KEY, key_list, READ, 0 },
-	{ "POST", KEY, key_create_h, WRITE, 0 },
-	{ "PATCH", KEY, key_patch_h, WRITE, 0 },
-	{ "GET", KEY "/{id}", key_get, READ, 0 },
-	{ "PATCH", KEY "/{id}", key_patch_h, WRITE, 0 },
-	{ "DELETE", KEY "/{id}", key_delete, WRITE, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", PW, pw_list, READ),
+	ROUTE("POST", PW, pw_create_h, WRITE, AUDIT("credential")),
+	ROUTE("PATCH", PW, pw_patch_h, WRITE, AUDIT("credential")),
+	ROUTE("GET", PW "/{id}", pw_get, READ),
+	ROUTE("PATCH", PW "/{id}", pw_patch_h, WRITE, AUDIT("credential")),
+	ROUTE("DELETE", PW "/{id}", pw_delete, WRITE, AUDIT("credential")),
+	ROUTE("GET", KEY, key_list, READ),
+	ROUTE("POST", KEY, key_create_h, WRITE, AUDIT("credential")),
+	ROUTE("PATCH", KEY, key_patch_h, WRITE, AUDIT("credential")),
+	ROUTE("GET", KEY "/{id}", key_get, READ),
+	ROUTE("PATCH", KEY "/{id}", key_patch_h, WRITE, AUDIT("credential")),
+	ROUTE("DELETE", KEY "/{id}", key_delete, WRITE, AUDIT("credential")),
+	ROUTES_END
 };

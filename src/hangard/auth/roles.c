@@ -52,10 +52,10 @@ role_list(struct hg_req *r)
 	    (rc = hg_page(r, &pg)) != 0)
 		return rc;
 	if (!v[RQ_NAME].present)
-		return hg_list(r, &pg, role_json, "SELECT " ROLE_COLS ", "
+		return hg_list_v0(r, &pg, role_json, "SELECT " ROLE_COLS ", "
 		    "(SELECT n FROM row_counts WHERE tbl = 'roles') FROM roles r "
 		    "ORDER BY r.id DESC LIMIT ? OFFSET ?", NULL);
-	return hg_list(r, &pg, role_json, "SELECT " ROLE_COLS ", COUNT(*) OVER () "
+	return hg_list_v0(r, &pg, role_json, "SELECT " ROLE_COLS ", COUNT(*) OVER () "
 	    "FROM roles r WHERE r.name LIKE ? ORDER BY r.id DESC LIMIT ? OFFSET ?",
 	    "s", hg_like(r, &v[RQ_NAME]));
 }
@@ -144,7 +144,7 @@ role_users(struct hg_req *r)
 	if ((rc = role_exists(r, r->r_ids[0])) != 0 ||
 	    (rc = hg_page(r, &pg)) != 0)
 		return rc;
-	return hg_list(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
+	return hg_list_v0(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
 	    "COUNT(*) OVER () FROM user_roles m JOIN users u ON u.id = m.user_id "
 	    "WHERE m.role_id = ? ORDER BY u.id DESC LIMIT ? OFFSET ?", "i",
 	    r->r_ids[0]);
@@ -174,13 +174,13 @@ role_members(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_roles[] = {
-	{ "GET", "/roles", role_list, PERM_LOGIN, 0 },
-	{ "POST", "/roles", role_create, PERM_SUPER, 0 },
-	{ "GET", "/roles/{id}", role_get, PERM_LOGIN, 0 },
-	{ "PATCH", "/roles/{id}", role_patch, PERM_SUPER, 0 },
-	{ "DELETE", "/roles/{id}", role_delete, PERM_SUPER, 0 },
-	{ "GET", "/roles/{id}/users", role_users, PERM_SUPER, 0 },
-	{ "POST", "/roles/{id}/users", role_members, PERM_SUPER, 0 },
-	{ "DELETE", "/roles/{id}/users", role_members, PERM_SUPER, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/roles", role_list, PERM_LOGIN),
+	ROUTE("POST", "/roles", role_create, PERM_SUPER),
+	ROUTE("GET", "/roles/{id}", role_get, PERM_LOGIN),
+	ROUTE("PATCH", "/roles/{id}", role_patch, PERM_SUPER),
+	ROUTE("DELETE", "/roles/{id}", role_delete, PERM_SUPER),
+	ROUTE("GET", "/roles/{id}/users", role_users, PERM_SUPER),
+	ROUTE("POST", "/roles/{id}/users", role_members, PERM_SUPER),
+	ROUTE("DELETE", "/roles/{id}/users", role_members, PERM_SUPER),
+	ROUTES_END
 };

@@ -706,7 +706,7 @@ page_reply(struct hg_req *r, const struct hg_page *pg, long long count,
 	int		 rc;
 
 	va_start(ap, fmt);
-	rc = hg_page_query(r, limit, offset, &rs, &total, sql, fmt, ap);
+	rc = hg_page_query_v0(r, limit, offset, &rs, &total, sql, fmt, ap);
 	va_end(ap);
 	if (rc != 0)
 		return rc;
@@ -983,7 +983,7 @@ host_apps(struct hg_req *r)
 	if ((rc = hg_exists(r, "SELECT id FROM hosts WHERE id = ?", r->r_ids[0],
 	    "host")) != 0 || (rc = hg_page(r, &pg)) != 0)
 		return rc;
-	return hg_list(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
+	return hg_list_v0(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
 	    "COUNT(*) OVER () FROM app_instances i "
 	    "JOIN applications a ON a.id = i.app_id WHERE i.host_id = ? AND "
 	    HG_VISIBLE_SQL("application", "view_app", "a.id")
@@ -1000,13 +1000,12 @@ host_apps(struct hg_req *r)
  * host check the per-host permission.
  */
 const struct hg_route hg_routes_hosts[] = {
-	{ "GET", "/hosts", host_list,
-	    PERM_MODULE("resource", "enable_host_mgmt"), 0 },
-	{ "POST", "/hosts", host_create, PERM_MODULE("resource", "add_host"), 0 },
-	{ "GET", "/hosts/{id}", host_get, PERM_HOST("view_host"), 0 },
-	{ "PATCH", "/hosts/{id}", host_patch, PERM_HOST("edit_host"), 0 },
-	{ "DELETE", "/hosts/{id}", host_delete, PERM_HOST("delete_host"), 0 },
-	{ "GET", "/hosts/{id}/applications", host_apps, PERM_HOST("view_host"),
-	    0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/hosts", host_list, PERM_MODULE("resource", "enable_host_mgmt")),
+	ROUTE("POST", "/hosts", host_create, PERM_MODULE("resource", "add_host"), AUDIT("host")),
+	ROUTE("GET", "/hosts/{id}", host_get, PERM_HOST("view_host")),
+	ROUTE("PATCH", "/hosts/{id}", host_patch, PERM_HOST("edit_host"), AUDIT("host")),
+	ROUTE("DELETE", "/hosts/{id}", host_delete, PERM_HOST("delete_host"), AUDIT("host")),
+	ROUTE("GET", "/hosts/{id}/applications", host_apps,
+	    PERM_HOST("view_host")),
+	ROUTES_END
 };

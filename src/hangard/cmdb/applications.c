@@ -914,12 +914,12 @@ app_list_of(struct hg_req *r, enum lkind kind)
 		filtered |= v[i].present;
 	/* A superuser holds everything: no grants to look up per row. */
 	if (kind == L_ALL && !filtered && r->r_user->u_superuser)
-		return hg_list(r, &pg, hg_app_json, "SELECT "
+		return hg_list_v0(r, &pg, hg_app_json, "SELECT "
 		    HG_APP_COLS_WITH("NULL") ", (SELECT n FROM row_counts WHERE "
 		    "tbl = 'applications') FROM applications a "
 		    "ORDER BY a.id DESC LIMIT ? OFFSET ?", NULL);
 	if (kind == L_ALL && !filtered && all)
-		return hg_list(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
+		return hg_list_v0(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
 		    "(SELECT n FROM row_counts WHERE tbl = 'applications') FROM "
 		    "applications a ORDER BY a.id DESC LIMIT ? OFFSET ?", "ii",
 		    uid, uid);
@@ -933,14 +933,14 @@ app_list_of(struct hg_req *r, enum lkind kind)
 	 * every matching row before it sorts and cuts).
 	 */
 	if (kind == L_ALL && !filtered)
-		return hg_list(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
+		return hg_list_v0(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
 		    "k.total FROM (SELECT a.id, COUNT(*) OVER () AS total FROM "
 		    "applications a WHERE "
 		    HG_VISIBLE_IN("application", "view_app", "a.id")
 		    " ORDER BY a.id DESC LIMIT ? OFFSET ?) k JOIN applications a "
 		    "ON a.id = k.id ORDER BY a.id DESC", "iiii", uid, uid, uid, uid);
 	parent = !v[LQ_PARENT].present ? NULL : v[LQ_PARENT].i ? "1" : "0";
-	return hg_list(r, &pg, hg_app_json, list_sql[kind],
+	return hg_list_v0(r, &pg, hg_app_json, list_sql[kind],
 	    "iiiiiiiiiiiiiiiissssss", uid, uid, kind == L_ALL ? 0 : r->r_ids[0],
 	    all, uid, uid,
 	    us.s_switch, us.s_all, us.s_uid, us.s_rid, us.s_uid,
@@ -1413,7 +1413,7 @@ person_list(struct hg_req *r)
 
 	if ((rc = hg_page(r, &pg)) != 0 || (rc = app_exists(r)) != 0)
 		return rc;
-	return hg_list(r, &pg, person_json, "SELECT " PERSON_COLS ", "
+	return hg_list_v0(r, &pg, person_json, "SELECT " PERSON_COLS ", "
 	    "COUNT(*) OVER () FROM app_response_persons p JOIN users u ON "
 	    "u.id = p.user_id WHERE p.app_id = ? ORDER BY u.id DESC "
 	    "LIMIT ? OFFSET ?", "i", r->r_ids[0]);
@@ -1527,7 +1527,7 @@ instance_list(struct hg_req *r)
 
 	if ((rc = hg_page(r, &pg)) != 0 || (rc = app_exists(r)) != 0)
 		return rc;
-	return hg_list(r, &pg, instance_json, "SELECT " INSTANCE_COLS ", "
+	return hg_list_v0(r, &pg, instance_json, "SELECT " INSTANCE_COLS ", "
 	    "COUNT(*) OVER () FROM app_instances i JOIN hosts h ON "
 	    "h.id = i.host_id WHERE i.app_id = ? ORDER BY i.id DESC "
 	    "LIMIT ? OFFSET ?", "i", r->r_ids[0]);
@@ -1689,38 +1689,24 @@ instance_remove(struct hg_req *r)
 #define LIST_PERM	PERM_MODULE("application", "enable_app_mgmt")
 
 const struct hg_route hg_routes_applications[] = {
-	{ "GET", "/applications", app_list, LIST_PERM, 0 },
-	{ "POST", "/applications", app_create,
-	    PERM_MODULE("application", "create_app"), 0 },
-	{ "POST", "/applications/get-by-users", app_by_users, LIST_PERM, 0 },
-	{ "GET", "/applications/{id}", app_get, PERM_APP("view_app"), 0 },
-	{ "PATCH", "/applications/{id}", app_patch, PERM_APP("edit_app"), 0 },
-	{ "DELETE", "/applications/{id}", app_delete, PERM_APP("delete_app"), 0 },
-	{ "GET", "/applications/{id}/instances", instance_list,
-	    PERM_APP("view_app"), 0 },
-	{ "POST", "/applications/{id}/instances", instance_add,
-	    PERM_APP("edit_app"), 0 },
-	{ "DELETE", "/applications/{id}/instances", instance_remove,
-	    PERM_APP("edit_app"), 0 },
-	{ "GET", "/applications/{id}/response-person", person_list,
-	    PERM_APP("view_app"), 0 },
-	{ "POST", "/applications/{id}/response-person", person_add,
-	    PERM_APP("edit_app"), 0 },
-	{ "DELETE", "/applications/{id}/response-person", person_remove,
-	    PERM_APP("edit_app"), 0 },
-	{ "GET", "/applications/{id}/child-apps", child_list,
-	    PERM_APP("view_app"), 0 },
-	{ "POST", "/applications/{id}/child-apps", child_change,
-	    PERM_APP("edit_app"), 0 },
-	{ "DELETE", "/applications/{id}/child-apps", child_change,
-	    PERM_APP("edit_app"), 0 },
-	{ "GET", "/applications/{id}/required-apps", required_list,
-	    PERM_APP("view_app"), 0 },
-	{ "POST", "/applications/{id}/required-apps", required_change,
-	    PERM_APP("edit_app"), 0 },
-	{ "DELETE", "/applications/{id}/required-apps", required_change,
-	    PERM_APP("edit_app"), 0 },
-	{ "GET", "/applications/{id}/required-by-apps", required_by_list,
-	    PERM_APP("view_app"), 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/applications", app_list, LIST_PERM),
+	ROUTE("POST", "/applications", app_create, PERM_MODULE("application", "create_app"), AUDIT("app")),
+	ROUTE("POST", "/applications/get-by-users", app_by_users, LIST_PERM, AUDIT("app")),
+	ROUTE("GET", "/applications/{id}", app_get, PERM_APP("view_app")),
+	ROUTE("PATCH", "/applications/{id}", app_patch, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("DELETE", "/applications/{id}", app_delete, PERM_APP("delete_app"), AUDIT("app")),
+	ROUTE("GET", "/applications/{id}/instances", instance_list, PERM_APP("view_app")),
+	ROUTE("POST", "/applications/{id}/instances", instance_add, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("DELETE", "/applications/{id}/instances", instance_remove, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("GET", "/applications/{id}/response-person", person_list, PERM_APP("view_app")),
+	ROUTE("POST", "/applications/{id}/response-person", person_add, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("DELETE", "/applications/{id}/response-person", person_remove, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("GET", "/applications/{id}/child-apps", child_list, PERM_APP("view_app")),
+	ROUTE("POST", "/applications/{id}/child-apps", child_change, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("DELETE", "/applications/{id}/child-apps", child_change, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("GET", "/applications/{id}/required-apps", required_list, PERM_APP("view_app")),
+	ROUTE("POST", "/applications/{id}/required-apps", required_change, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("DELETE", "/applications/{id}/required-apps", required_change, PERM_APP("edit_app"), AUDIT("app")),
+	ROUTE("GET", "/applications/{id}/required-by-apps", required_by_list, PERM_APP("view_app")),
+	ROUTES_END
 };

@@ -67,7 +67,7 @@ token_list(struct hg_req *r)
 	prefix = v[TQ_VALUE];
 	if (prefix.present && strlen(prefix.s) > 8)
 		prefix.s = hg_strndup(r->r_arena, prefix.s, 8);
-	return hg_list(r, &pg, token_json, "SELECT " TOKEN_COLS ", "
+	return hg_list_v0(r, &pg, token_json, "SELECT " TOKEN_COLS ", "
 	    "COUNT(*) OVER () FROM auth_tokens t JOIN users u ON u.id = t.user_id "
 	    "WHERE (t.user_id = ? OR ? = 1) AND t.name LIKE COALESCE(?, '%') "
 	    "AND t.prefix LIKE COALESCE(?, '%') "
@@ -183,10 +183,10 @@ token_delete(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_tokens[] = {
-	{ "GET", "/auth-tokens", token_list, PERM_LOGIN, 0 },
-	{ "POST", "/auth-tokens", token_create, PERM_LOGIN, 0 },
-	{ "GET", "/auth-tokens/{id}", token_get, PERM_LOGIN, 0 },
-	{ "PATCH", "/auth-tokens/{id}", token_patch, PERM_LOGIN, 0 },
-	{ "DELETE", "/auth-tokens/{id}", token_delete, PERM_LOGIN, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/auth-tokens", token_list, PERM_LOGIN),
+	ROUTE("POST", "/auth-tokens", token_create, PERM_LOGIN, AUDIT("auth_token")),
+	ROUTE("GET", "/auth-tokens/{id}", token_get, PERM_LOGIN),
+	ROUTE("PATCH", "/auth-tokens/{id}", token_patch, PERM_LOGIN, AUDIT("auth_token")),
+	ROUTE("DELETE", "/auth-tokens/{id}", token_delete, PERM_LOGIN, AUDIT("auth_token")),
+	ROUTES_END
 };

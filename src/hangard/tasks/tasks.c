@@ -266,6 +266,6 @@ output_get(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_tasks[] = {
-	{ "GET", "/tasks/{id}/output", output_get, PERM_LOGIN, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 },
+	ROUTE("GET", "/tasks/{id}/output", output_get, PERM_LOGIN),
+	ROUTES_END,
 };

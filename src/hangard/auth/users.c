@@ -37,10 +37,10 @@ user_list(struct hg_req *r)
 	for (i = 0; i < UQ__MAX; i++)
 		filtered |= v[i].present;
 	if (!filtered)
-		return hg_list(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
+		return hg_list_v0(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
 		    "(SELECT n FROM row_counts WHERE tbl = 'users') "
 		    "FROM users u ORDER BY u.id DESC LIMIT ? OFFSET ?", NULL);
-	return hg_list(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
+	return hg_list_v0(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
 	    "COUNT(*) OVER () FROM users u "
 	    "WHERE u.username LIKE COALESCE(?, '%') "
 	    "AND u.email LIKE COALESCE(?, '%') AND u.phone LIKE COALESCE(?, '%') "
@@ -334,18 +334,16 @@ forget_password(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_users[] = {
-	{ "GET", "/users", user_list, PERM_SUPER, 0 },
-	{ "POST", "/users", user_create, PERM_SUPER, 0 },
-	{ "GET", "/users/{id}", user_get, PERM_SELF, 0 },
-	{ "PATCH", "/users/{id}", user_patch, PERM_SELF, 0 },
-	{ "DELETE", "/users/{id}", user_delete, PERM_SUPER, 0 },
-	{ "POST", "/users/{id}/roles", user_roles, PERM_SUPER, 0 },
-	{ "DELETE", "/users/{id}/roles", user_roles, PERM_SUPER, 0 },
-	{ "POST", "/users/{id}/actions/disable", user_disable, PERM_SUPER, 0 },
-	{ "POST", "/users/{id}/actions/enable", user_enable, PERM_SUPER, 0 },
-	{ "POST", "/users/{id}/actions/change-password", change_password,
-	    PERM_SELF, 0 },
-	{ "POST", "/users/{id}/actions/forget-password", forget_password,
-	    PERM_PUBLIC, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/users", user_list, PERM_SUPER),
+	ROUTE("POST", "/users", user_create, PERM_SUPER),
+	ROUTE("GET", "/users/{id}", user_get, PERM_SELF),
+	ROUTE("PATCH", "/users/{id}", user_patch, PERM_SELF),
+	ROUTE("DELETE", "/users/{id}", user_delete, PERM_SUPER),
+	ROUTE("POST", "/users/{id}/roles", user_roles, PERM_SUPER),
+	ROUTE("DELETE", "/users/{id}/roles", user_roles, PERM_SUPER),
+	ROUTE("POST", "/users/{id}/actions/disable", user_disable, PERM_SUPER),
+	ROUTE("POST", "/users/{id}/actions/enable", user_enable, PERM_SUPER),
+	ROUTE("POST", "/users/{id}/actions/change-password", change_password, PERM_SELF),
+	ROUTE("POST", "/users/{id}/actions/forget-password", forget_password, PERM_PUBLIC),
+	ROUTES_END
 };

@@ -128,9 +128,9 @@ reset_password(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_auth[] = {
-	{ "POST", "/auth/login", login, PERM_PUBLIC, 0 },
-	{ "POST", "/auth/logout", logout, PERM_LOGIN, 0 },
-	{ "GET", "/auth/me", me, PERM_LOGIN, 0 },
-	{ "POST", "/auth/reset-password", reset_password, PERM_PUBLIC, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("POST", "/auth/login", login, PERM_PUBLIC),
+	ROUTE("POST", "/auth/logout", logout, PERM_LOGIN),
+	ROUTE("GET", "/auth/me", me, PERM_LOGIN),
+	ROUTE("POST", "/auth/reset-password", reset_password, PERM_PUBLIC),
+	ROUTES_END
 };

@@ -100,11 +100,11 @@ nav_list(struct hg_req *r)
 	    (rc = hg_page(r, &pg)) != 0)
 		return rc;
 	if (!v[NQ_NAME].present)
-		return hg_list(r, &pg, nav_json, "SELECT " NAV_COLS ", "
+		return hg_list_v0(r, &pg, nav_json, "SELECT " NAV_COLS ", "
 		    "(SELECT n FROM row_counts WHERE tbl = 'external_navigators') "
 		    "FROM external_navigators n ORDER BY n.id DESC "
 		    "LIMIT ? OFFSET ?", NULL);
-	return hg_list(r, &pg, nav_json, "SELECT " NAV_COLS ", COUNT(*) OVER () "
+	return hg_list_v0(r, &pg, nav_json, "SELECT " NAV_COLS ", COUNT(*) OVER () "
 	    "FROM external_navigators n WHERE n.name LIKE ? "
 	    "ORDER BY n.id DESC LIMIT ? OFFSET ?", "s", hg_like(r, &v[NQ_NAME]));
 }
@@ -216,17 +216,11 @@ nav_delete(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_navigators[] = {
-	{ "GET", "/external-navigators", nav_list,
-	    PERM_MODULE("navigator", "view_navigator"), 0 },
-	{ "POST", "/external-navigators", nav_create,
-	    PERM_MODULE("navigator", "manage_navigator"), 0 },
-	{ "PATCH", "/external-navigators", nav_patch_body,
-	    PERM_MODULE("navigator", "manage_navigator"), 0 },
-	{ "GET", "/external-navigators/{id}", nav_get,
-	    PERM_MODULE("navigator", "view_navigator"), 0 },
-	{ "PATCH", "/external-navigators/{id}", nav_patch,
-	    PERM_MODULE("navigator", "manage_navigator"), 0 },
-	{ "DELETE", "/external-navigators/{id}", nav_delete,
-	    PERM_MODULE("navigator", "manage_navigator"), 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("GET", "/external-navigators", nav_list, PERM_MODULE("navigator", "view_navigator")),
+	ROUTE("POST", "/external-navigators", nav_create, PERM_MODULE("navigator", "manage_navigator")),
+	ROUTE("PATCH", "/external-navigators", nav_patch_body, PERM_MODULE("navigator", "manage_navigator")),
+	ROUTE("GET", "/external-navigators/{id}", nav_get, PERM_MODULE("navigator", "view_navigator")),
+	ROUTE("PATCH", "/external-navigators/{id}", nav_patch, PERM_MODULE("navigator", "manage_navigator")),
+	ROUTE("DELETE", "/external-navigators/{id}", nav_delete, PERM_MODULE("navigator", "manage_navigator")),
+	ROUTES_END
 };

@@ -313,7 +313,7 @@ grants_get(struct hg_req *r)
 	/* Entries on objects the caller cannot view are not shown. */
 	all = hg_visible_all(r, k->k_type);
 	if (host)
-		return hg_list(r, &pg, entry_json, "SELECT x.resource_id, h.name, "
+		return hg_list_v0(r, &pg, entry_json, "SELECT x.resource_id, h.name, "
 		    "GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
 		    "JOIN hosts h ON h.id = x.resource_id WHERE x.subject_type = ? "
 		    "AND x.subject_id = ? AND x.resource_type = 'host' AND "
@@ -322,7 +322,7 @@ grants_get(struct hg_req *r)
 		    " GROUP BY x.resource_id, h.name ORDER BY x.resource_id DESC "
 		    "LIMIT ? OFFSET ?", "sisiii", s.s_type, s.s_id,
 		    hg_like(r, &v[GQ_HOST]), all, r->r_user->u_id, r->r_user->u_id);
-	return hg_list(r, &pg, entry_json, "SELECT x.resource_id, a.full_name, "
+	return hg_list_v0(r, &pg, entry_json, "SELECT x.resource_id, a.full_name, "
 	    "GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
 	    "JOIN applications a ON a.id = x.resource_id WHERE x.subject_type = ? "
 	    "AND x.subject_id = ? AND x.resource_type = 'application' AND "
@@ -384,13 +384,13 @@ object_grants_get(struct hg_req *r)
 	if ((rc = object_exists(r, type)) != 0 || (rc = hg_page(r, &pg)) != 0)
 		return rc;
 	if (for_users(r))
-		return hg_list(r, &pg, object_entry_json, "SELECT " HG_USER_COLS
+		return hg_list_v0(r, &pg, object_entry_json, "SELECT " HG_USER_COLS
 		    ", GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
 		    "JOIN users u ON u.id = x.subject_id WHERE x.subject_type = "
 		    "'user' AND x.resource_type = ? AND x.resource_id = ? "
 		    "GROUP BY u.id ORDER BY u.id DESC LIMIT ? OFFSET ?", "si",
 		    type, r->r_ids[0]);
-	return hg_list(r, &pg, object_entry_json, "SELECT ro.id, ro.name, "
+	return hg_list_v0(r, &pg, object_entry_json, "SELECT ro.id, ro.name, "
 	    "GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
 	    "JOIN roles ro ON ro.id = x.subject_id WHERE x.subject_type = 'role' "
 	    "AND x.resource_type = ? AND x.resource_id = ? GROUP BY ro.id "
@@ -699,7 +699,7 @@ audit_list(struct hg_req *r)
 		return rc;
 	rid = v[AQ_RID].present ? hg_printf(r->r_arena, "%lld", v[AQ_RID].i) :
 	    NULL;
-	return hg_list(r, &pg, audit_json, "SELECT id, operator, module_name, "
+	return hg_list_v0(r, &pg, audit_json, "SELECT id, operator, module_name, "
 	    "resource_type, resource_id, resource_name, perm_name, action, "
 	    "target_type, target_name, op_time, COUNT(*) OVER () FROM authz_audit "
 	    "WHERE scope = ? AND operator LIKE COALESCE(?, '%') "
@@ -719,39 +719,27 @@ audit_list(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_authz[] = {
-	{ "POST", "/users/{id}/application/perms", grants_post,
-	    PERM_MODULE("application", "enable_app_mgmt"), 0 },
-	{ "GET", "/users/{id}/application/perms", grants_get, PERM_SELF, 0 },
-	{ "POST", "/roles/{id}/application/perms", grants_post,
-	    PERM_MODULE("application", "enable_app_mgmt"), 0 },
-	{ "GET", "/roles/{id}/application/perms", grants_get, PERM_SUPER, 0 },
-	{ "POST", "/users/{id}/host/perms", grants_post,
-	    PERM_MODULE("resource", "enable_host_mgmt"), 0 },
-	{ "GET", "/users/{id}/host/perms", grants_get, PERM_SELF, 0 },
-	{ "POST", "/roles/{id}/host/perms", grants_post,
-	    PERM_MODULE("resource", "enable_host_mgmt"), 0 },
-	{ "GET", "/roles/{id}/host/perms", grants_get, PERM_SUPER, 0 },
-	{ "GET", "/applications/{id}/authorization/users", object_grants_get,
-	    PERM_APP("edit_app"), 0 },
-	{ "PATCH", "/applications/{id}/authorization/users", object_grants_patch,
-	    PERM_APP("edit_app"), 0 },
-	{ "GET", "/applications/{id}/authorization/roles", object_grants_get,
-	    PERM_APP("edit_app"), 0 },
-	{ "PATCH", "/applications/{id}/authorization/roles", object_grants_patch,
-	    PERM_APP("edit_app"), 0 },
-	{ "GET", "/hosts/{id}/authorization/users", object_grants_get,
-	    PERM_HOST("edit_host"), 0 },
-	{ "PATCH", "/hosts/{id}/authorization/users", object_grants_patch,
-	    PERM_HOST("edit_host"), 0 },
-	{ "GET", "/hosts/{id}/authorization/roles", object_grants_get,
-	    PERM_HOST("edit_host"), 0 },
-	{ "PATCH", "/hosts/{id}/authorization/roles", object_grants_patch,
-	    PERM_HOST("edit_host"), 0 },
-	{ "POST", "/users/{id}/system/perms", module_grants_post, PERM_SUPER, 0 },
-	{ "GET", "/users/{id}/system/perms", module_grants_get, PERM_SUPER, 0 },
-	{ "POST", "/roles/{id}/system/perms", module_grants_post, PERM_SUPER, 0 },
-	{ "GET", "/roles/{id}/system/perms", module_grants_get, PERM_SUPER, 0 },
-	{ "GET", "/audit/authorize-operations/modules", audit_list, PERM_SUPER, 0 },
-	{ "GET", "/audit/authorize-operations/resources", audit_list, PERM_SUPER, 0 },
-	{ NULL, NULL, NULL, PERM_PUBLIC, 0 }
+	ROUTE("POST", "/users/{id}/application/perms", grants_post, PERM_MODULE("application", "enable_app_mgmt")),
+	ROUTE("GET", "/users/{id}/application/perms", grants_get, PERM_SELF),
+	ROUTE("POST", "/roles/{id}/application/perms", grants_post, PERM_MODULE("application", "enable_app_mgmt")),
+	ROUTE("GET", "/roles/{id}/application/perms", grants_get, PERM_SUPER),
+	ROUTE("POST", "/users/{id}/host/perms", grants_post, PERM_MODULE("resource", "enable_host_mgmt")),
+	ROUTE("GET", "/users/{id}/host/perms", grants_get, PERM_SELF),
+	ROUTE("POST", "/roles/{id}/host/perms", grants_post, PERM_MODULE("resource", "enable_host_mgmt")),
+	ROUTE("GET", "/roles/{id}/host/perms", grants_get, PERM_SUPER),
+	ROUTE("GET", "/applications/{id}/authorization/users", object_grants_get, PERM_APP("edit_app")),
+	ROUTE("PATCH", "/applications/{id}/authorization/users", object_grants_patch, PERM_APP("edit_app")),
+	ROUTE("GET", "/applications/{id}/authorization/roles", object_grants_get, PERM_APP("edit_app")),
+	ROUTE("PATCH", "/applications/{id}/authorization/roles", object_grants_patch, PERM_APP("edit_app")),
+	ROUTE("GET", "/hosts/{id}/authorization/users", object_grants_get, PERM_HOST("edit_host")),
+	ROUTE("PATCH", "/hosts/{id}/authorization/users", object_grants_patch, PERM_HOST("edit_host")),
+	ROUTE("GET", "/hosts/{id}/authorization/roles", object_grants_get, PERM_HOST("edit_host")),
+	ROUTE("PATCH", "/hosts/{id}/authorization/roles", object_grants_patch, PERM_HOST("edit_host")),
+	ROUTE("POST", "/users/{id}/system/perms", module_grants_post, PERM_SUPER),
+	ROUTE("GET", "/users/{id}/system/perms", module_grants_get, PERM_SUPER),
+	ROUTE("POST", "/roles/{id}/system/perms", module_grants_post, PERM_SUPER),
+	ROUTE("GET", "/roles/{id}/system/perms", module_grants_get, PERM_SUPER),
+	ROUTE("GET", "/audit/authorize-operations/modules", audit_list, PERM_SUPER),
+	ROUTE("GET", "/audit/authorize-operations/resources", audit_list, PERM_SUPER),
+	ROUTES_END
 };

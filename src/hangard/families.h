@@ -1,0 +1,25 @@
+/*
+ * families.h -- every resource family, once.  Each line names the route
+ * table hg_routes_<name> that one family's file exports; router.c expands
+ * this list into the one table of routes, so a family that is listed and
+ * not defined (or misnamed) fails the link instead of losing its routes.
+ * Order matters only to `hangard -R`.  To add a family: write its file
+ * under the module's folder, export hg_routes_<name>, add a line here.
+ */
+HG_FAMILY(health)		/* health.c */
+HG_FAMILY(auth)			/* auth/login.c */
+HG_FAMILY(users)		/* auth/users.c */
+HG_FAMILY(roles)		/* auth/roles.c */
+HG_FAMILY(tokens)		/* auth/tokens.c */
+HG_FAMILY(authz)		/* auth/grants.c */
+HG_FAMILY(audit)		/* audit/operations.c */
+HG_FAMILY(applications)		/* cmdb/applications.c */
+/* HG_FAMILY(app_links) */		/* cmdb/app_links.c */
+/* HG_FAMILY(app_people) */		/* cmdb/app_people.c */
+HG_FAMILY(productions)		/* cmdb/productions.c */
+HG_FAMILY(hosts)		/* cmdb/hosts.c */
+HG_FAMILY(cloud_accounts)	/* cmdb/cloud_accounts.c */
+HG_FAMILY(host_tasks)		/* tasks/host_tasks.c */
+HG_FAMILY(tasks)		/* tasks/tasks.c */
+HG_FAMILY(credentials)		/* deploy/credentials.c */
+HG_FAMILY(navigators)		/* tools/navigators.c */

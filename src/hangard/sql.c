@@ -1,0 +1,141 @@
+/*
+ * sql.c -- the request's SQL: one way to write it.
+ *
+ * Every statement is constant text whose placeholders carry their type
+ * (?i for a long long, ?s for a string or NULL; lib/db.h), followed by the
+ * values:
+ *
+ *	rc = hg_sql(r, &rs, "SELECT name FROM roles WHERE id = ?i", id);
+ *
+ * A failure is recorded on the request (reply.c) before the code comes
+ * back, so a handler only passes it on: `if ((rc = hg_sql(...)) != 0)
+ * return rc;`.  A caller that answers a duplicate key its own way
+ * (HG_E_CONFLICT) calls hg_fail again: a 4xx replaces the recorded one.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hangard.h"
+#include "log.h"
+
+/* Run typed SQL with its values; out NULL for a statement without rows. */
+static int
+run(struct hg_req *r, struct hg_rows **out, const char *tsql, va_list ap)
+{
+	struct hg_param	 p[HG_DB_MAXPARAMS];
+	char		 fmt[HG_DB_MAXPARAMS + 1];
+	const char	*sql;
+	int		 n, rc;
+
+	if (hg_db_typed(r->r_arena, tsql, &sql, fmt) < 0 ||
+	    (n = hg_db_params(p, HG_DB_MAXPARAMS, fmt, ap)) < 0)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	if ((rc = hg_db_run(r->r_db, r->r_arena, out, sql, p, n)) != 0)
+		return hg_fail(r, rc, NULL);
+	return 0;
+}
+
+/* A query: its rows in *out. */
+int
+hg_sql(struct hg_req *r, struct hg_rows **out, const char *sql, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, sql);
+	rc = run(r, out, sql, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A statement without rows (INSERT, UPDATE, DELETE). */
+int
+hg_sql_exec(struct hg_req *r, const char *sql, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, sql);
+	rc = run(r, NULL, sql, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * The row of `what` with this id: sql has one placeholder, ?i, the id.
+ * 10008 "no <what> with id N" when there is none; out may be NULL when
+ * only existence (or the lock of FOR UPDATE) matters.
+ */
+int
+hg_sql_get(struct hg_req *r, struct hg_rows **out, const char *what,
+    long long id, const char *sql)
+{
+	struct hg_rows	*rs;
+	int		 rc;
+
+	if ((rc = hg_sql(r, &rs, sql, id)) != 0)
+		return rc;
+	if (rs->nrows == 0)
+		return hg_fail(r, HG_E_NOTFOUND, "no %s with id %lld", what, id);
+	if (out != NULL)
+		*out = rs;
+	return 0;
+}
+
+long long
+hg_sql_insert_id(struct hg_req *r)
+{
+	return (long long)hg_db_insert_id(r->r_db);
+}
+
+long long
+hg_sql_affected(struct hg_req *r)
+{
+	return (long long)hg_db_affected(r->r_db);
+}
+
+/*
+ * UPDATE table SET <column> = <value> for each body field the route
+ * declares with a column (f_col) and the body gives, WHERE id = id.  The
+ * statement's text depends only on which declared fields were given, never
+ * on their values.  Nothing given: nothing to do.
+ */
+int
+hg_sql_patch(struct hg_req *r, const char *table, long long id)
+{
+	const struct hg_fields	*fs = &r->r_route->rt_fields;
+	struct hg_param		 p[HG_DB_MAXPARAMS];
+	const struct hg_field	*f;
+	const struct hg_val	*v;
+	char			*sql;
+	size_t			 i;
+	int			 n = 0, rc;
+
+	sql = hg_printf(r->r_arena, "UPDATE %s SET ", table);
+	for (i = 0; i < fs->fs_n && n < HG_DB_MAXPARAMS - 1; i++) {
+		f = &fs->fs_f[i];
+		v = &r->r_in[i];
+		if (f->f_col == NULL || !v->present)
+			continue;
+		sql = hg_printf(r->r_arena, "%s%s%s = ?", sql, n ? ", " : "",
+		    f->f_col);
+		if (f->f_type == HG_V_INT || f->f_type == HG_V_BOOL) {
+			p[n].p_type = v->null ? 's' : 'i';
+			p[n].p_int = v->i;
+			p[n].p_str = NULL;
+		} else {
+			p[n].p_type = 's';
+			p[n].p_str = v->null ? NULL : v->s;
+		}
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	sql = hg_printf(r->r_arena, "%s WHERE id = ?", sql);
+	p[n].p_type = 'i';
+	p[n].p_int = id;
+	if ((rc = hg_db_run(r->r_db, r->r_arena, NULL, sql, p, n + 1)) != 0)
+		return hg_fail(r, rc, NULL);
+	return 0;
+}
