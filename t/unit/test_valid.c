@@ -480,6 +480,90 @@ START_TEST(body_times)
 }
 END_TEST
 
+/* Nested fields: an object's and each array item's, named below the field. */
+enum { S_HOST, S_PORT, S__MAX };
+static const struct hg_field sub[S__MAX] = {
+	[S_HOST] = { "host", HG_V_STR, HG_V_REQUIRED, 1, 8 },
+	[S_PORT] = { "port", HG_V_INT, 0, 1, 65535 },
+};
+enum { N_ONE, N_MANY, N__MAX };
+static const struct hg_field nested[N__MAX] = {
+	[N_ONE] = { "one", HG_V_OBJECT, HG_V_NULLABLE, HG_SUB(sub) },
+	[N_MANY] = { "many", HG_V_ARRAY, 0, 0, 4, HG_SUB(sub) },
+};
+
+static json_object *
+nested_errors(const char *text, unsigned opts, struct hg_val *nv)
+{
+	json_object *j = json_tokener_parse(text), *e = NULL;
+
+	ck_assert_msg(j != NULL, "bad test JSON: %s", text);
+	hg_json_own(&a, j);
+	if (hg_valid_object(&a, j, nested, N__MAX, nv, NULL, opts, &e) == 0) {
+		ck_assert_ptr_null(e);
+		return NULL;
+	}
+	ck_assert_ptr_nonnull(e);
+	return hg_json_own(&a, e);
+}
+
+static void
+has_error(json_object *e, const char *key, const char *why)
+{
+	json_object *w;
+
+	ck_assert_msg(json_object_object_get_ex(e, key, &w), "no error for %s "
+	    "in %s", key, json_object_to_json_string(e));
+	ck_assert_str_eq(json_object_get_string(w), why);
+}
+
+START_TEST(nested_objects_and_items)
+{
+	struct hg_val	 nv[N__MAX];
+	json_object	*e;
+
+	ck_assert_ptr_null(nested_errors("{\"one\": {\"host\": \"a\", "
+	    "\"port\": 22}, \"many\": [{\"host\": \"b\"}, {\"host\": "
+	    "\"c\", \"port\": 1}]}", 0, nv));
+	ck_assert_str_eq(nv[N_ONE].sub[S_HOST].s, "a");
+	ck_assert_int_eq(nv[N_ONE].sub[S_PORT].i, 22);
+	ck_assert_uint_eq(nv[N_MANY].nitems, 2);
+	ck_assert_str_eq(nv[N_MANY].items[1][S_HOST].s, "c");
+	ck_assert(!nv[N_MANY].items[0][S_PORT].present);
+	/* null object: no sub-values, no error */
+	ck_assert_ptr_null(nested_errors("{\"one\": null}", 0, nv));
+	ck_assert(nv[N_ONE].null && nv[N_ONE].sub == NULL);
+
+	e = nested_errors("{\"one\": {\"port\": 0}, \"many\": [3, "
+	    "{\"host\": \"toolonghost\"}]}", 0, nv);
+	ck_assert_int_eq(json_object_object_length(e), 4);
+	has_error(e, "one.host", "is required");
+	has_error(e, "one.port", "must be between 1 and 65535");
+	has_error(e, "many[0]", "must be an object");
+	has_error(e, "many[1].host", "must be at most 8 characters");
+	/* the array's own bounds come first; items are not looked at */
+	e = nested_errors("{\"many\": [{}, {}, {}, {}, {}]}", 0, nv);
+	ck_assert_int_eq(json_object_object_length(e), 1);
+	has_error(e, "many", "must have at most 4 items");
+}
+END_TEST
+
+START_TEST(optional_makes_nothing_required)
+{
+	struct hg_val	 sv[S__MAX];
+	json_object	*j = hg_json_own(&a, json_tokener_parse("{\"port\": 80}"));
+	json_object	*e = NULL;
+
+	ck_assert_int_eq(hg_valid_object(&a, j, sub, S__MAX, sv, NULL,
+	    HG_VB_OPTIONAL, &e), 0);
+	ck_assert_ptr_null(e);
+	ck_assert(!sv[S_HOST].present && sv[S_PORT].i == 80);
+	ck_assert_int_eq(hg_valid_object(&a, j, sub, S__MAX, sv, "x", 0, &e),
+	    HG_E_INVALID);
+	has_error(hg_json_own(&a, e), "x.host", "is required");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -505,6 +589,8 @@ main(void)
 	tcase_add_test(tc, query_arrays);
 	tcase_add_test(tc, query_array_minimum);
 	tcase_add_test(tc, body_times);
+	tcase_add_test(tc, nested_objects_and_items);
+	tcase_add_test(tc, optional_makes_nothing_required);
 	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,0 +1,98 @@
+/*
+ * test_sqltyped.c -- lib/db.c's typed placeholders (hg_db_typed): "?i" and
+ * "?s" become "?" and the parameter format, text in quotes is left alone,
+ * and a placeholder without a type is refused instead of bound blindly.
+ */
+#include <string.h>
+
+#include <check.h>
+
+#include "arena.h"
+#include "db.h"
+
+static struct hg_arena	a;
+
+static void
+setup(void)
+{
+	hg_arena_init(&a);
+}
+
+static void
+teardown(void)
+{
+	hg_arena_free(&a);
+}
+
+/* Translate tsql; check the plain SQL and the format it gives. */
+static void
+typed(const char *tsql, const char *want_sql, const char *want_fmt)
+{
+	char		 fmt[HG_DB_MAXPARAMS + 1];
+	const char	*sql;
+
+	ck_assert_int_eq(hg_db_typed(&a, tsql, &sql, fmt),
+	    (int)strlen(want_fmt));
+	ck_assert_str_eq(sql, want_sql);
+	ck_assert_str_eq(fmt, want_fmt);
+}
+
+START_TEST(placeholders_carry_their_type)
+{
+	typed("SELECT 1", "SELECT 1", "");
+	typed("SELECT a FROM t WHERE id = ?i AND name LIKE ?s LIMIT ?i OFFSET ?i",
+	    "SELECT a FROM t WHERE id = ? AND name LIKE ? LIMIT ? OFFSET ?",
+	    "isii");
+	typed("INSERT INTO t (a, b) VALUES (?s,?i)",
+	    "INSERT INTO t (a, b) VALUES (?,?)", "si");
+}
+END_TEST
+
+START_TEST(quoted_text_is_left_alone)
+{
+	typed("SELECT '?', \"?x\", `?` FROM t WHERE a = ?s",
+	    "SELECT '?', \"?x\", `?` FROM t WHERE a = ?", "s");
+	typed("SELECT 'it''s ?' , 'a\\'?' WHERE b = ?i",
+	    "SELECT 'it''s ?' , 'a\\'?' WHERE b = ?", "i");
+}
+END_TEST
+
+START_TEST(untyped_or_too_many_are_refused)
+{
+	char		 fmt[HG_DB_MAXPARAMS + 1], *many;
+	const char	*sql;
+	int		 i;
+
+	ck_assert_int_eq(hg_db_typed(&a, "SELECT a WHERE id = ?", &sql, fmt), -1);
+	ck_assert_int_eq(hg_db_typed(&a, "SELECT a WHERE id = ? AND b = ?i",
+	    &sql, fmt), -1);
+	ck_assert_int_eq(hg_db_typed(&a, "SELECT a WHERE id = ?x", &sql, fmt),
+	    -1);
+	many = hg_alloc(&a, (HG_DB_MAXPARAMS + 1) * 3 + 1);
+	for (i = 0; i <= HG_DB_MAXPARAMS; i++)
+		strcat(many, "?i,");
+	ck_assert_int_eq(hg_db_typed(&a, many, &sql, fmt), -1);
+	many[HG_DB_MAXPARAMS * 3] = '\0';
+	ck_assert_int_eq(hg_db_typed(&a, many, &sql, fmt), HG_DB_MAXPARAMS);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("sqltyped");
+	TCase	*tc = tcase_create("sqltyped");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, placeholders_carry_their_type);
+	tcase_add_test(tc, quoted_text_is_left_alone);
+	tcase_add_test(tc, untyped_or_too_many_are_refused);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
