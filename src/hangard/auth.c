@@ -35,16 +35,16 @@
 static const char *sql_token =
 	"SELECT u.id, u.username, u.name, u.is_superuser, " MODULE_GRANTS " "
 	"FROM auth_tokens t JOIN users u ON u.id = t.user_id "
-	"WHERE t.token_hash = ? AND u.status = 'enabled'";
+	"WHERE t.token_hash = ?s AND u.status = 'enabled'";
 
 static const char *sql_session =
 	"SELECT u.id, u.username, u.name, u.is_superuser, " MODULE_GRANTS ", "
 	"s.id, s.csrf_token, "
 	"s.last_seen < UTC_TIMESTAMP() - INTERVAL 60 SECOND "
 	"FROM sessions s JOIN users u ON u.id = s.user_id "
-	"WHERE s.id_hash = ? AND u.status = 'enabled' "
-	"AND s.created_time > UTC_TIMESTAMP() - INTERVAL ? SECOND "
-	"AND s.last_seen > UTC_TIMESTAMP() - INTERVAL ? SECOND";
+	"WHERE s.id_hash = ?s AND u.status = 'enabled' "
+	"AND s.created_time > UTC_TIMESTAMP() - INTERVAL ?i SECOND "
+	"AND s.last_seen > UTC_TIMESTAMP() - INTERVAL ?i SECOND";
 
 static int
 is_hex(const char *s, size_t len)
@@ -109,9 +109,8 @@ hg_authenticate(struct hg_req *r)
 		if ((r->r_user = hg_authcache_get(r, hash)) != NULL)
 			return 0;
 		hg_cache_stamp(&st);
-		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_token, "s",
-		    hash)) != 0)
-			return hg_fail(r, rc, NULL);
+		if ((rc = hg_sql(r, &rs, sql_token, hash)) != 0)
+			return rc;
 		if (rs->nrows == 0)
 			return hg_fail(r, HG_E_AUTH, "invalid token");
 		r->r_user = user_from(r, rs);
@@ -129,18 +128,18 @@ hg_authenticate(struct hg_req *r)
 	if ((r->r_user = hg_authcache_get(r, hash)) != NULL)
 		return 0;
 	hg_cache_stamp(&st);
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, sql_session, "sii", hash,
+	if ((rc = hg_sql(r, &rs, sql_session, hash,
 	    (long long)hg_conf.session_max, (long long)hg_conf.session_idle)) != 0)
-		return hg_fail(r, rc, NULL);
+		return rc;
 	if (rs->nrows == 0)
 		return hg_fail(r, HG_E_AUTH, "session expired or invalid");
 	r->r_user = user_from(r, rs);
 	r->r_user->u_session = hg_atoll(HG_CELL(rs, 0, 5));
 	r->r_user->u_csrf = HG_CELL(rs, 0, 6);
 	if (hg_atoll(HG_CELL(rs, 0, 7)) != 0 &&
-	    (rc = hg_db_exec(r->r_db, "UPDATE sessions SET last_seen = "
-	    "UTC_TIMESTAMP() WHERE id = ?", "i", r->r_user->u_session)) != 0)
-		return hg_fail(r, rc, NULL);
+	    (rc = hg_sql_exec(r, "UPDATE sessions SET last_seen = "
+	    "UTC_TIMESTAMP() WHERE id = ?i", r->r_user->u_session)) != 0)
+		return rc;
 	hg_authcache_put(hash, &st, r->r_user, HG_CELL(rs, 0, 4));
 	return 0;
 }
@@ -156,18 +155,17 @@ hg_session_create(struct hg_req *r, long long user_id, const char **csrf)
 	hg_random_hex(value, HG_SESSION_HEX / 2);
 	hg_random_hex(token, HG_SESSION_HEX / 2);
 	hg_hash_hex(value, hash);
-	if ((rc = hg_db_exec(r->r_db, "INSERT INTO sessions (id_hash, user_id, "
-	    "csrf_token, created_time, last_seen) VALUES (?, ?, ?, "
-	    "UTC_TIMESTAMP(), UTC_TIMESTAMP())", "sis", hash, user_id,
-	    token)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql_exec(r, "INSERT INTO sessions (id_hash, user_id, "
+	    "csrf_token, created_time, last_seen) VALUES (?s, ?i, ?s, "
+	    "UTC_TIMESTAMP(), UTC_TIMESTAMP())", hash, user_id, token)) != 0)
+		return rc;
 	/* Opportunistic cleanup of this user's dead sessions. */
-	if ((rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE user_id = ? "
-	    "AND (created_time < UTC_TIMESTAMP() - INTERVAL ? SECOND "
-	    "OR last_seen < UTC_TIMESTAMP() - INTERVAL ? SECOND)", "iii",
+	if ((rc = hg_sql_exec(r, "DELETE FROM sessions WHERE user_id = ?i "
+	    "AND (created_time < UTC_TIMESTAMP() - INTERVAL ?i SECOND "
+	    "OR last_seen < UTC_TIMESTAMP() - INTERVAL ?i SECOND)",
 	    user_id, (long long)hg_conf.session_max,
 	    (long long)hg_conf.session_idle)) != 0)
-		return hg_fail(r, rc, NULL);
+		return rc;
 	hg_header(r, "Set-Cookie: " COOKIE "=%s; Path=/; HttpOnly; "
 	    "SameSite=Lax; Max-Age=%ld%s", value, hg_conf.session_max,
 	    r->r_https ? "; Secure" : "");
@@ -181,9 +179,9 @@ hg_session_end(struct hg_req *r)
 	int rc;
 
 	if (r->r_user->u_session != 0 &&
-	    (rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE id = ?", "i",
+	    (rc = hg_sql_exec(r, "DELETE FROM sessions WHERE id = ?i",
 	    r->r_user->u_session)) != 0)
-		return hg_fail(r, rc, NULL);
+		return rc;
 	hg_header(r, "Set-Cookie: " COOKIE "=; Path=/; HttpOnly; SameSite=Lax; "
 	    "Max-Age=0%s", r->r_https ? "; Secure" : "");
 	return 0;

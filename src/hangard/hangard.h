@@ -232,7 +232,7 @@ const char	*hg_visible_grants(const struct hg_visible *, long long id);
  * id).  Pages larger than HG_GRANTED_PAGE are listed by SQL instead.
  */
 #define HG_GRANTED_PAGE	50
-#define HG_IN5		"?, ?, ?, ?, ?"
+#define HG_IN5		"?i, ?i, ?i, ?i, ?i"
 #define HG_IN25		HG_IN5 ", " HG_IN5 ", " HG_IN5 ", " HG_IN5 ", " HG_IN5
 #define HG_IN_GRANTED	HG_IN25 ", " HG_IN25
 struct hg_page;
@@ -262,9 +262,9 @@ void		 hg_resource_perms_of(const char *type, const char **out);
  * aliased g whose subject is the user or one of its roles.  Two parameters:
  * the user id twice.
  */
-#define HG_SUBJECT_SQL "((g.subject_type = 'user' AND g.subject_id = ?) OR " \
+#define HG_SUBJECT_SQL "((g.subject_type = 'user' AND g.subject_id = ?i) OR " \
 	"(g.subject_type = 'role' AND g.subject_id IN " \
-	"(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = ?)))"
+	"(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = ?i)))"
 /*
  * A column with the caller's per-object grants on the row's object (idcol)
  * as a comma list, for hg_object_actions; type is 'application' or 'host'.
@@ -285,7 +285,7 @@ void		 hg_resource_perms_of(const char *type, const char **out);
  * A condition "the caller may view the row's object (idcol)": first
  * parameter 1 when hg_visible_all(), then the user id twice.
  */
-#define HG_VISIBLE_SQL(type, view, idcol) "(? = 1 OR " idcol " IN (SELECT " \
+#define HG_VISIBLE_SQL(type, view, idcol) "(?i = 1 OR " idcol " IN (SELECT " \
 	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
 	"' AND g.perm = '" view "' AND " HG_SUBJECT_SQL "))"
 

@@ -10,11 +10,10 @@
 static int
 healthz(struct hg_req *r)
 {
-	struct hg_rows	*rs;
 	json_object	*out = json_object_new_object();
 	int		 db_ok, redis_ok;
 
-	db_ok = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT 1", NULL) == 0;
+	db_ok = hg_db_ping(r->r_db) == 0;
 	redis_ok = hg_redis_up(r->r_redis);
 	json_object_object_add(out, "db", json_object_new_string(db_ok ? "ok" : "down"));
 	json_object_object_add(out, "redis",

@@ -238,10 +238,9 @@ load(struct hg_req *r)
 
 	if (u->u_mloaded)
 		return 0;
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT DISTINCT "
-	    "g.module, g.perm FROM module_grants g WHERE " HG_SUBJECT_SQL,
-	    "ii", u->u_id, u->u_id)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql(r, &rs, "SELECT DISTINCT g.module, g.perm FROM "
+	    "module_grants g WHERE " HG_SUBJECT_SQL, u->u_id, u->u_id)) != 0)
+		return rc;
 	u->u_mperms = hg_alloc(r->r_arena, sizeof(char *) * (size_t)(rs->nrows + 1));
 	for (i = 0; i < rs->nrows; i++)
 		u->u_mperms[i] = hg_printf(r->r_arena, "%s.%s",
@@ -341,16 +340,12 @@ static const char *
 object_grants(struct hg_req *r, const char *type, long long id)
 {
 	struct hg_rows	*rs;
-	int		 rc;
 
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT "
-	    "GROUP_CONCAT(DISTINCT g.perm) FROM resource_grants g "
-	    "WHERE g.resource_type = ? AND g.resource_id = ? AND "
-	    HG_SUBJECT_SQL, "siii", type, id, r->r_user->u_id,
-	    r->r_user->u_id)) != 0) {
-		hg_fail(r, rc, NULL);
+	if (hg_sql(r, &rs, "SELECT GROUP_CONCAT(DISTINCT g.perm) FROM "
+	    "resource_grants g WHERE g.resource_type = ?s AND g.resource_id = ?i "
+	    "AND " HG_SUBJECT_SQL, type, id, r->r_user->u_id,
+	    r->r_user->u_id) != 0)
 		return NULL;
-	}
 	return HG_CELL(rs, 0, 0) ? HG_CELL(rs, 0, 0) : "";
 }
 
@@ -551,11 +546,11 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 		}
 	}
 	hg_cache_stamp(&st);
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT g.resource_id, "
-	    "GROUP_CONCAT(DISTINCT g.perm) FROM resource_grants g WHERE "
-	    "g.resource_type = ? AND " HG_SUBJECT_SQL " GROUP BY g.resource_id "
-	    "ORDER BY g.resource_id DESC", "sii", t->rt_name, uid, uid)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql(r, &rs, "SELECT g.resource_id, GROUP_CONCAT(DISTINCT "
+	    "g.perm) FROM resource_grants g WHERE g.resource_type = ?s AND "
+	    HG_SUBJECT_SQL " GROUP BY g.resource_id ORDER BY g.resource_id DESC",
+	    t->rt_name, uid, uid)) != 0)
+		return rc;
 	set = hg_alloc(r->r_arena, sizeof(*set));
 	set->v_ids = hg_alloc(r->r_arena, sizeof(long long) * (size_t)(rs->nrows + 1));
 	set->v_grants = hg_alloc(r->r_arena, sizeof(char *) * (size_t)(rs->nrows + 1));

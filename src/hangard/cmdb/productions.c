@@ -219,7 +219,7 @@ static int
 prod_app_change(struct hg_req *r)
 {
 	struct hg_rows	*old, *rs;
-	const char	*here, *from;
+	const char	*here, *where, *from;
 	long long	 id;
 	size_t		 i;
 	int		 rc, add = ARGOF(r, char) != NULL;
@@ -227,6 +227,8 @@ prod_app_change(struct hg_req *r)
 	if ((rc = prod_load(r, r->r_ids[0], &old)) != 0)
 		return rc;
 	here = prod_named(r, HG_CELL(old, 0, PC_NAME), r->r_ids[0], "");
+	where = hg_printf(r->r_arena, "\"%s\" (id %lld)", HG_CELL(old, 0,
+	    PC_NAME), r->r_ids[0]);
 	for (i = 0; i < r->r_nidv; i++) {
 		id = r->r_idv[i];
 		if ((rc = hg_sql(r, &rs, "SELECT a.id, a.full_name, "
@@ -245,8 +247,7 @@ prod_app_change(struct hg_req *r)
 		if (!hg_holds_object(r, "application", id, "edit_app"))
 			return hg_fail(r, HG_E_PERM, "permission denied: "
 			    "edit_app on application %lld needed to move it "
-			    "%s production \"%s\"", id, add ? "into" : "out of",
-			    here);
+			    "%s production %s", id, add ? "into" : "out of", where);
 		from = HG_CELL(rs, 0, 2) == NULL ? NULL : prod_named(r,
 		    HG_CELL(rs, 0, 3), hg_atoll(HG_CELL(rs, 0, 2)), "");
 		if ((rc = hg_sql_exec(r, "UPDATE applications SET production_id "
