@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "db.h"
+#include "sqlargs.h"
 #include "err.h"
 #include "log.h"
 
@@ -244,6 +245,31 @@ hg_db_typed(struct hg_arena *a, const char *tsql, const char **sql, char *fmt)
 	fmt[n] = '\0';
 	*sql = out;
 	return n;
+}
+
+int
+hg_db_args(const char *tsql, const char *fmt, const struct hg_arg *args, int n,
+    struct hg_param *p)
+{
+	int i;
+
+	if ((int)strlen(fmt) != n) {
+		log_err("statement has %zu placeholders, %d values: %s",
+		    strlen(fmt), n, tsql);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (args[i].a_type != 'n' && args[i].a_type != fmt[i]) {
+			log_err("value %d is %s where the statement says ?%c: %s",
+			    i + 1, args[i].a_type == 'i' ? "an integer" :
+			    "a string", fmt[i], tsql);
+			return -1;
+		}
+		p[i].p_type = args[i].a_type == 'n' ? 's' : fmt[i];
+		p[i].p_int = args[i].a_int;
+		p[i].p_str = args[i].a_str;
+	}
+	return 0;
 }
 
 int

@@ -66,6 +66,15 @@ int		 hg_db_run(struct hg_db *, struct hg_arena *, struct hg_rows **,
  */
 int		 hg_db_typed(struct hg_arena *, const char *tsql,
 		    const char **sql, char *fmt);
+/*
+ * Check values (sqlargs.h) against the format hg_db_typed gave: as many
+ * as there are placeholders, an integer for ?i, a string for ?s (NULL for
+ * either); fill p.  -1 (logged with the statement) on a mismatch: a bug in
+ * the caller, refused instead of bound blindly.
+ */
+struct hg_arg;
+int		 hg_db_args(const char *tsql, const char *fmt,
+		    const struct hg_arg *, int n, struct hg_param *p);
 /* Parse fmt/varargs into params; returns the count or -1. */
 int		 hg_db_params(struct hg_param *, int max, const char *fmt, va_list);
 uint64_t	 hg_db_affected(const struct hg_db *);

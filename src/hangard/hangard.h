@@ -21,6 +21,7 @@
 #include "db.h"
 #include "err.h"
 #include "valid.h"
+#include "sqlargs.h"
 
 struct hg_redis;
 
@@ -349,9 +350,19 @@ const char	*hg_qtime(struct hg_req *, const struct hg_val *);
 const char	*hg_header_get(struct hg_req *, const char *cgi_name);
 int		 hg_seal_input(struct hg_req *, const char *plain, char **out);
 
-/* sql.c: the request's statements, typed placeholders (?i, ?s) */
-int		 hg_sql(struct hg_req *, struct hg_rows **, const char *sql, ...);
-int		 hg_sql_exec(struct hg_req *, const char *sql, ...);
+/*
+ * sql.c: the request's statements, typed placeholders (?i, ?s) and the
+ * values after the text, checked against them (sqlargs.h):
+ *	hg_sql(r, &rows, sql, values...)	a query
+ *	hg_sql_exec(r, sql, values...)		a statement without rows
+ */
+#define hg_sql(r, out, ...)	hg_sql_run((r), (out), HG_SQLV(__VA_ARGS__))
+#define hg_sql_exec(r, ...)	hg_sql_run((r), NULL, HG_SQLV(__VA_ARGS__))
+int		 hg_sql_run(struct hg_req *, struct hg_rows **, const char *sql,
+		    const struct hg_arg *, int n);
+int		 hg_sql_page(struct hg_req *, struct hg_rows **, const char *sql,
+		    const struct hg_arg *, int n, long long limit,
+		    long long offset);
 int		 hg_sql_get(struct hg_req *, struct hg_rows **, const char *what,
 		    long long id, const char *sql);
 int		 hg_sql_patch(struct hg_req *, const char *table, long long id);
@@ -370,10 +381,13 @@ int		 hg_page(struct hg_req *, struct hg_page *);
  * fn into {"count","next","prev","results"}.
  */
 typedef json_object *(*hg_rowfn)(struct hg_req *, struct hg_rows *, int row);
-int		 hg_list(struct hg_req *, hg_rowfn, const char *sql, ...);
+/* hg_list(r, fn, sql, values before LIMIT...): the route's page, replied */
+#define hg_list(r, fn, ...)	hg_list_run((r), (fn), HG_SQLV(__VA_ARGS__))
+int		 hg_list_run(struct hg_req *, hg_rowfn, const char *sql,
+		    const struct hg_arg *, int n);
 int		 hg_page_query(struct hg_req *, long long limit,
 		    long long offset, struct hg_rows **, long long *count,
-		    const char *sql, va_list);
+		    const char *sql, const struct hg_arg *, int n);
 int		 hg_list_v0(struct hg_req *, const struct hg_page *, hg_rowfn,
 		    const char *, const char *, ...);	/* going */
 int		 hg_page_query_v0(struct hg_req *, long long, long long,

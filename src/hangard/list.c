@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hangard.h"
+#include "log.h"
 
 enum { PG_PAGE, PG_SIZE, PG__MAX };
 static const struct hg_field page_fields[PG__MAX] = {
@@ -78,40 +79,26 @@ hg_list_reply_count(struct hg_req *r, const struct hg_page *pg,
 /*
  * Run a page query: typed sql (sql.c) ending in "LIMIT ?i OFFSET ?i" whose
  * last column is the total count (COUNT(*) OVER () or a row_counts
- * lookup); ap holds the values before LIMIT.  *count gets the total from
+ * lookup); args are the values before LIMIT.  *count gets the total from
  * the first row; a page past the end has no row to carry it, so the same
  * query's first row is fetched for it.
  */
 int
 hg_page_query(struct hg_req *r, long long limit, long long offset,
-    struct hg_rows **rs, long long *count, const char *tsql, va_list ap)
+    struct hg_rows **rs, long long *count, const char *sql,
+    const struct hg_arg *args, int n)
 {
-	struct hg_param	 p[HG_DB_MAXPARAMS];
 	struct hg_rows	*first;
-	char		 fmt[HG_DB_MAXPARAMS + 1];
-	const char	*sql;
-	int		 n, rc;
+	int		 rc;
 
-	if ((n = hg_db_typed(r->r_arena, tsql, &sql, fmt)) < 2 ||
-	    strcmp(fmt + n - 2, "ii") != 0)
-		return hg_fail(r, HG_E_INTERNAL, NULL);
-	fmt[n - 2] = '\0';
-	if ((n = hg_db_params(p, HG_DB_MAXPARAMS - 2, fmt, ap)) < 0)
-		return hg_fail(r, HG_E_INTERNAL, NULL);
-	p[n].p_type = p[n + 1].p_type = 'i';
-	p[n].p_int = limit;
-	p[n + 1].p_int = offset;
-	if ((rc = hg_db_run(r->r_db, r->r_arena, rs, sql, p, n + 2)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql_page(r, rs, sql, args, n, limit, offset)) != 0)
+		return rc;
 	*count = 0;
 	if ((*rs)->nrows > 0)
 		*count = hg_atoll(HG_CELL(*rs, 0, (*rs)->ncols - 1));
 	else if (offset > 0) {
-		p[n].p_int = 1;
-		p[n + 1].p_int = 0;
-		if ((rc = hg_db_run(r->r_db, r->r_arena, &first, sql, p,
-		    n + 2)) != 0)
-			return hg_fail(r, rc, NULL);
+		if ((rc = hg_sql_page(r, &first, sql, args, n, 1, 0)) != 0)
+			return rc;
 		if (first->nrows > 0)
 			*count = hg_atoll(HG_CELL(first, 0, first->ncols - 1));
 	}
@@ -119,25 +106,24 @@ hg_page_query(struct hg_req *r, long long limit, long long offset,
 }
 
 /*
- * Run a page query (hg_page_query; the values before LIMIT follow sql) for
- * the route's page (PAGED) and reply with its rows rendered by fn.
+ * Run a page query (hg_page_query) for the route's page (PAGED) and reply
+ * with its rows rendered by fn.  hg_list is this.
  */
 int
-hg_list(struct hg_req *r, hg_rowfn fn, const char *sql, ...)
+hg_list_run(struct hg_req *r, hg_rowfn fn, const char *sql,
+    const struct hg_arg *args, int n)
 {
 	struct hg_rows	*rs;
 	long long	 count;
-	va_list		 ap;
 	int		 rc;
 
-	if (r->r_page == NULL)
-		return hg_fail(r, HG_E_INTERNAL, "route %s lists without PAGED",
+	if (r->r_page == NULL) {
+		log_err("route %s %s lists without PAGED", r->r_route->rt_method,
 		    r->r_route->rt_pattern);
-	va_start(ap, sql);
-	rc = hg_page_query(r, r->r_page->pg_size, r->r_page->pg_offset, &rs,
-	    &count, sql, ap);
-	va_end(ap);
-	if (rc != 0)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	}
+	if ((rc = hg_page_query(r, r->r_page->pg_size, r->r_page->pg_offset,
+	    &rs, &count, sql, args, n)) != 0)
 		return rc;
 	return hg_list_reply_count(r, r->r_page, rs, fn, count);
 }

@@ -2,8 +2,8 @@
  * sql.c -- the request's SQL: one way to write it.
  *
  * Every statement is constant text whose placeholders carry their type
- * (?i for a long long, ?s for a string or NULL; lib/db.h), followed by the
- * values:
+ * (?i for an integer, ?s for a string or NULL; lib/db.h), followed by the
+ * values, which are checked against them (sqlargs.h):
  *
  *	rc = hg_sql(r, &rs, "SELECT name FROM roles WHERE id = ?i", id);
  *
@@ -12,54 +12,50 @@
  * return rc;`.  A caller that answers a duplicate key its own way
  * (HG_E_CONFLICT) calls hg_fail again: a 4xx replaces the recorded one.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hangard.h"
 #include "log.h"
 
-/* Run typed SQL with its values; out NULL for a statement without rows. */
-static int
-run(struct hg_req *r, struct hg_rows **out, const char *tsql, va_list ap)
+/*
+ * Run typed SQL with its values (sqlargs.h); out NULL for a statement
+ * without rows.  hg_sql and hg_sql_exec are this.
+ */
+int
+hg_sql_run(struct hg_req *r, struct hg_rows **out, const char *tsql,
+    const struct hg_arg *args, int n)
 {
 	struct hg_param	 p[HG_DB_MAXPARAMS];
 	char		 fmt[HG_DB_MAXPARAMS + 1];
 	const char	*sql;
-	int		 n, rc;
+	int		 rc;
 
 	if (hg_db_typed(r->r_arena, tsql, &sql, fmt) < 0 ||
-	    (n = hg_db_params(p, HG_DB_MAXPARAMS, fmt, ap)) < 0)
+	    hg_db_args(tsql, fmt, args, n, p) != 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
 	if ((rc = hg_db_run(r->r_db, r->r_arena, out, sql, p, n)) != 0)
 		return hg_fail(r, rc, NULL);
 	return 0;
 }
 
-/* A query: its rows in *out. */
+/*
+ * A page of typed sql ending in "LIMIT ?i OFFSET ?i": args are the values
+ * before LIMIT; the page's limit and offset are added here.
+ */
 int
-hg_sql(struct hg_req *r, struct hg_rows **out, const char *sql, ...)
+hg_sql_page(struct hg_req *r, struct hg_rows **out, const char *tsql,
+    const struct hg_arg *args, int n, long long limit, long long offset)
 {
-	va_list	ap;
-	int	rc;
+	struct hg_arg	a[HG_DB_MAXPARAMS];
 
-	va_start(ap, sql);
-	rc = run(r, out, sql, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* A statement without rows (INSERT, UPDATE, DELETE). */
-int
-hg_sql_exec(struct hg_req *r, const char *sql, ...)
-{
-	va_list	ap;
-	int	rc;
-
-	va_start(ap, sql);
-	rc = run(r, NULL, sql, ap);
-	va_end(ap);
-	return rc;
+	if (n > HG_DB_MAXPARAMS - 2)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	if (n > 0)
+		memcpy(a, args, sizeof(*a) * (size_t)n);
+	a[n] = hg_arg_i(limit);
+	a[n + 1] = hg_arg_i(offset);
+	return hg_sql_run(r, out, tsql, a, n + 2);
 }
 
 /*
