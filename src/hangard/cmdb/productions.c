@@ -66,14 +66,12 @@ prod_json(struct hg_req *r, struct hg_rows *rs, int i)
 	return o;
 }
 
-/* Production id, locked when the request changes it; 404 if none. */
+/* Lock production id for a change; 404 if there is none. */
 static int
-prod_load(struct hg_req *r, long long id, struct hg_rows **rs)
+prod_lock(struct hg_req *r, long long id, struct hg_rows **rs)
 {
-	return hg_sql_get(r, rs, "production", id, strcmp(r->r_method,
-	    "GET") == 0 ? PROD_SELECT HG_NOCOUNT " FROM productions p WHERE "
-	    "p.id = ?i" : PROD_SELECT HG_NOCOUNT " FROM productions p WHERE "
-	    "p.id = ?i FOR UPDATE");
+	return hg_sql_get(r, rs, "production", id, PROD_SELECT HG_NOCOUNT
+	    " FROM productions p WHERE p.id = ?i FOR UPDATE");
 }
 
 static int
@@ -138,7 +136,7 @@ prod_patch(struct hg_req *r)
 	struct hg_rows	*old;
 	int		 rc;
 
-	if ((rc = prod_load(r, r->r_ids[0], &old)) != 0 ||
+	if ((rc = prod_lock(r, r->r_ids[0], &old)) != 0 ||
 	    (rc = name_taken(r, hg_sql_patch(r, "productions",
 	    r->r_ids[0]))) != 0)
 		return rc;
@@ -173,7 +171,7 @@ prod_delete(struct hg_req *r)
 	const char	*from;
 	int		 rc, k;
 
-	if ((rc = prod_load(r, r->r_ids[0], &old)) != 0)
+	if ((rc = prod_lock(r, r->r_ids[0], &old)) != 0)
 		return rc;
 	from = prod_named(r, HG_CELL(old, 0, PC_NAME), r->r_ids[0], ", deleted");
 	if ((rc = hg_sql(r, &rs, "SELECT id, full_name FROM applications WHERE "
@@ -224,7 +222,7 @@ prod_app_change(struct hg_req *r)
 	size_t		 i;
 	int		 rc, add = ARGOF(r, char) != NULL;
 
-	if ((rc = prod_load(r, r->r_ids[0], &old)) != 0)
+	if ((rc = prod_lock(r, r->r_ids[0], &old)) != 0)
 		return rc;
 	here = prod_named(r, HG_CELL(old, 0, PC_NAME), r->r_ids[0], "");
 	where = hg_printf(r->r_arena, "\"%s\" (id %lld)", HG_CELL(old, 0,
