@@ -10,8 +10,6 @@
  * an "app" audit row; deleting a production leaves its applications in
  * none (the foreign key's ON DELETE SET NULL) and says so in theirs.
  */
-#include <string.h>
-
 #include "hangard.h"
 
 /* The Production object. */
