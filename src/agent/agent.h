@@ -5,7 +5,8 @@
  * holds; pool.c runs their hosts on `parallel` threads, each with its own
  * MySQL and Redis connection; host.c is one host's life (claim it in
  * task_hosts, run the kind's step, record the result); kinds.c is the
- * table of task kinds and their steps.
+ * table of task kinds and their steps; state.c is what every file shares
+ * (the agent's name, its event log).
  */
 #ifndef AGENT_H
 #define AGENT_H
@@ -76,13 +77,14 @@ struct kind {
 	int		(*k_run)(struct host *);	/* 0 ok, -1 h_msg says why */
 };
 
-/* main.c */
-extern char	agent_name[128];
+/* state.c: the agent's name and event log, shared by every file */
+extern char	agent_name[128];	/* "host:pid"; set before threads start */
+void		agent_name_init(void);
 /* One logfmt event line; task 0, NULL strings and dur_ms < 0 are left out. */
-void	ev(enum hg_level, long long task, const char *host, const char *step,
-	    long long dur_ms, const char *result, const char *fmt, ...)
-	    __attribute__((format(printf, 7, 8)));
-long long	ms_since(const struct timespec *);
+void		ev(enum hg_level, long long task, const char *host,
+		    const char *step, long long dur_ms, const char *result,
+		    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+long long	ms_since(const struct timespec *);	/* CLOCK_MONOTONIC */
 
 /* pool.c */
 void	pool_start(int nthreads);

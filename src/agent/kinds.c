@@ -174,7 +174,7 @@ static const struct kind kinds[] = {
 	{ HG_TASK_STOP, run_stop },
 	{ HG_TASK_START, run_start },
 	{ HG_TASK_INIT, run_init },
-	{ "change_status", run_change_status },
+	{ HG_TASK_STATUS, run_change_status },
 	{ NULL, NULL },
 };
 

@@ -13,10 +13,8 @@
  * SIGHUP reopens the log file.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +25,7 @@
 
 #include "agent.h"
 #include "conf.h"
+#include "daemon.h"
 #include "queue.h"
 #include "redis.h"
 #include "secret.h"
@@ -36,10 +35,8 @@
 #define SWEEP_S		1
 #define RECHECK_S	2
 
-char				 agent_name[128];
 static volatile sig_atomic_t	 got_term, got_hup;
 static struct job		*held;
-static const char		*levels[] = { "debug", "info", "warn", "error" };
 
 static void
 on_signal(int sig)
@@ -55,102 +52,6 @@ usage(void)
 {
 	fprintf(stderr, "usage: hangar-agent [-d] [-c file]\n");
 	exit(2);
-}
-
-long long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000LL +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-void
-ev(enum hg_level lvl, long long task, const char *host, const char *step,
-    long long dur_ms, const char *result, const char *fmt, ...)
-{
-	char		line[4096], msg[2048], v[64];
-	struct timespec	now;
-	struct tm	tm;
-	va_list		ap;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(v, sizeof(v), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (long)(now.tv_nsec / 1000000) % 1000);
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	line[0] = '\0';
-	hg_logfmt_kv(line, sizeof(line), "time", v);
-	hg_logfmt_kv(line, sizeof(line), "level", levels[lvl]);
-	hg_logfmt_kv(line, sizeof(line), "agent", agent_name);
-	if (task > 0) {
-		snprintf(v, sizeof(v), "%lld", task);
-		hg_logfmt_kv(line, sizeof(line), "task", v);
-	}
-	if (host != NULL)
-		hg_logfmt_kv(line, sizeof(line), "host", host);
-	if (step != NULL)
-		hg_logfmt_kv(line, sizeof(line), "step", step);
-	if (dur_ms >= 0) {
-		snprintf(v, sizeof(v), "%lld", dur_ms);
-		hg_logfmt_kv(line, sizeof(line), "dur_ms", v);
-	}
-	if (result != NULL)
-		hg_logfmt_kv(line, sizeof(line), "result", result);
-	hg_logfmt_kv(line, sizeof(line), "msg", msg);
-	hg_log_raw(line);
-}
-
-static void
-daemonize(void)
-{
-	pid_t	pid = fork();
-	int	fd;
-
-	if (pid == -1)
-		hg_fatal("fork: %s", strerror(errno));
-	if (pid > 0)
-		_exit(0);
-	setsid();
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-}
-
-static void
-write_pid(const char *path)
-{
-	FILE *f;
-
-	if ((f = fopen(path, "w")) == NULL)
-		hg_fatal("%s: %s", path, strerror(errno));
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-}
-
-/* Remove the pid file if it is still ours (another agent may own it now). */
-static void
-remove_pid(const char *path)
-{
-	FILE	*f;
-	long	 pid = 0;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	if (pid == (long)getpid())
-		unlink(path);
 }
 
 static void
@@ -381,7 +282,7 @@ main(int argc, char *argv[])
 	struct hg_db		*db;
 	struct hg_redis		*rd;
 	const char		*conf = NULL;
-	char			 err[512], host[64];
+	char			 err[512];
 	int			 ch, detach = 0;
 
 	while ((ch = getopt(argc, argv, "c:d")) != -1)
@@ -415,12 +316,9 @@ main(int argc, char *argv[])
 		ev(HG_WARN, 0, NULL, "start", -1, "nokey", "%s: stored "
 		    "credentials cannot be decrypted", err);
 	if (detach)
-		daemonize();
-	write_pid(hg_conf.agent_pid_file);
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	snprintf(agent_name, sizeof(agent_name), "%s:%ld", host, (long)getpid());
+		hg_daemonize();
+	hg_write_pid(hg_conf.agent_pid_file);
+	agent_name_init();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -453,6 +351,6 @@ main(int argc, char *argv[])
 	hg_db_close(db);
 	hg_redis_free(rd);
 	curl_global_cleanup();
-	remove_pid(hg_conf.agent_pid_file);
+	hg_remove_pid(hg_conf.agent_pid_file);
 	return 0;
 }

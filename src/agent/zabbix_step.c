@@ -8,7 +8,7 @@
  * an error; stopping stopped instances changes nothing).  They need no SSH.
  *
  * kinds.c calls zabbix_init_step() after a successful init script and
- * lists run_change_status() as the "change_status" kind.
+ * lists run_change_status() as the HG_TASK_STATUS ("change_status") kind.
  */
 #include <stdio.h>
 #include <string.h>

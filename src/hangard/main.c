@@ -5,7 +5,6 @@
  *	hangard [-d] [-t] [-c hangar.conf]
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "hangard.h"
 #include "log.h"
 #include "secret.h"
@@ -192,39 +192,6 @@ alive(void)
 	return n;
 }
 
-static void
-write_pid(const char *path)
-{
-	FILE *f;
-
-	if (path == NULL || *path == '\0')
-		return;
-	if ((f = fopen(path, "w")) == NULL)
-		hg_fatal("%s: %s", path, strerror(errno));
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-}
-
-static void
-daemonize(void)
-{
-	pid_t	pid = fork();
-	int	fd;
-
-	if (pid == -1)
-		hg_fatal("fork: %s", strerror(errno));
-	if (pid > 0)
-		_exit(0);
-	setsid();
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -281,8 +248,9 @@ main(int argc, char *argv[])
 	listen_path = strdup(hg_conf.listen);
 	lfd = bind_socket(listen_path);
 	if (detach)
-		daemonize();
-	write_pid(hg_conf.pid_file);
+		hg_daemonize();
+	if (hg_conf.pid_file && *hg_conf.pid_file)	/* empty: no pid file */
+		hg_write_pid(hg_conf.pid_file);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

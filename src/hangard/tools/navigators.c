@@ -13,20 +13,22 @@
 
 #include "hangard.h"
 
-#define NAV_COLS "n.id, n.name, n.img, n.url, n.creator, n.created_time"
+/* The Navigator object. */
+#define NAV_COLS(X) \
+	X(NC_ID,	"id",		"n.id",			INT)	\
+	X(NC_NAME,	"name",		"n.name",		STR)	\
+	X(NC_IMG,	"img",		"n.img",		STR)	\
+	X(NC_URL,	"url",		"n.url",		STR)	\
+	X(NC_CREATOR,	"creator",	"n.creator",		STR)	\
+	X(NC_CREATED,	"created_time",	"n.created_time",	TIME)
+enum { NAV_COLS(HG_COL_ENUM) NC__MAX };
+static const struct hg_col nav_cols[] = { NAV_COLS(HG_COL_DECL) };
+#define NAV_SELECT "SELECT " NAV_COLS(HG_COL_SQL)
 
 static json_object *
 nav_json(struct hg_req *r, struct hg_rows *rs, int i)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "name", hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "img", hg_jstr(HG_CELL(rs, i, 2)));
-	json_object_object_add(o, "url", hg_jstr(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "creator", hg_jstr(HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "created_time", hg_jtime(r, HG_CELL(rs, i, 5)));
-	return o;
+	return HG_ROW(r, nav_cols, rs, i);
 }
 
 static int
@@ -35,11 +37,9 @@ nav_reply(struct hg_req *r, long long id, int status)
 	struct hg_rows	*rs;
 	int		 rc;
 
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT " NAV_COLS
-	    " FROM external_navigators n WHERE n.id = ?", "i", id)) != 0)
-		return hg_fail(r, rc, NULL);
-	if (rs->nrows == 0)
-		return hg_fail(r, HG_E_NOTFOUND, "no navigator with id %lld", id);
+	if ((rc = hg_sql_get(r, &rs, "navigator", id, NAV_SELECT HG_NOCOUNT
+	    " FROM external_navigators n WHERE n.id = ?i")) != 0)
+		return rc;
 	return hg_reply(r, status, nav_json(r, rs, 0));
 }
 
@@ -83,69 +83,53 @@ check_img(const char *s)
 	return NULL;
 }
 
+/* GET /external-navigators/?name= */
 enum { NQ_NAME, NQ__MAX };
-static const struct hg_field list_q[NQ__MAX] = {
+static const struct hg_field name_q[NQ__MAX] = {
 	[NQ_NAME] = { "name", HG_V_STR, 0, 0, 128 },
+};
+
+/*
+ * POST's body; PATCH takes the same fields, each optional.  "id" is read
+ * only by the seed's id-less PATCH, which requires it (elsewhere it is
+ * checked and ignored: the path names the navigator).
+ */
+enum { NF_NAME, NF_IMG, NF_URL, NF_ID, NF__MAX };
+static const struct hg_field nav_fields[NF__MAX] = {
+	[NF_NAME] = { "name", HG_V_STR, HG_V_REQUIRED, 1, 128,
+	    .f_check = hg_check_noctl, .f_col = "name" },
+	[NF_IMG] = { "img", HG_V_STR, HG_V_REQUIRED, 1, 1024,
+	    .f_check = check_img, .f_col = "img" },
+	[NF_URL] = { "url", HG_V_STR, HG_V_REQUIRED, 1, 2048,
+	    .f_check = check_url, .f_col = "url" },
+	[NF_ID] = { "id", HG_V_INT, 0, 1, 1LL << 62 },
 };
 
 /* GET /external-navigators/ */
 static int
 nav_list(struct hg_req *r)
 {
-	struct hg_val	v[NQ__MAX];
-	struct hg_page	pg;
-	int		rc;
-
-	if ((rc = hg_query(r, list_q, NQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
-	if (!v[NQ_NAME].present)
-		return hg_list_v0(r, &pg, nav_json, "SELECT " NAV_COLS ", "
-		    "(SELECT n FROM row_counts WHERE tbl = 'external_navigators') "
-		    "FROM external_navigators n ORDER BY n.id DESC "
-		    "LIMIT ? OFFSET ?", NULL);
-	return hg_list_v0(r, &pg, nav_json, "SELECT " NAV_COLS ", COUNT(*) OVER () "
-	    "FROM external_navigators n WHERE n.name LIKE ? "
-	    "ORDER BY n.id DESC LIMIT ? OFFSET ?", "s", hg_like(r, &v[NQ_NAME]));
+	if (!r->r_qv[NQ_NAME].present)
+		return hg_list(r, nav_json, NAV_SELECT "(SELECT n FROM "
+		    "row_counts WHERE tbl = 'external_navigators') FROM "
+		    "external_navigators n ORDER BY n.id DESC LIMIT ?i OFFSET ?i");
+	return hg_list(r, nav_json, NAV_SELECT "COUNT(*) OVER () FROM "
+	    "external_navigators n WHERE n.name LIKE ?s ORDER BY n.id DESC "
+	    "LIMIT ?i OFFSET ?i", hg_like(r, &r->r_qv[NQ_NAME]));
 }
-
-/* POST and PATCH bodies; POST requires the three, PATCH needs an id only
- * when the path has none. */
-enum { NF_NAME, NF_IMG, NF_URL, NF_ID, NF__MAX };
-static const struct hg_field create_fields[NF__MAX] = {
-	[NF_NAME] = { "name", HG_V_STR, HG_V_REQUIRED, 1, 128,
-	    .f_check = hg_check_noctl },
-	[NF_IMG] = { "img", HG_V_STR, HG_V_REQUIRED, 1, 1024,
-	    .f_check = check_img },
-	[NF_URL] = { "url", HG_V_STR, HG_V_REQUIRED, 1, 2048,
-	    .f_check = check_url },
-};
-static const struct hg_field patch_fields[NF__MAX] = {
-	[NF_NAME] = { "name", HG_V_STR, 0, 1, 128, .f_check = hg_check_noctl },
-	[NF_IMG] = { "img", HG_V_STR, 0, 1, 1024, .f_check = check_img },
-	[NF_URL] = { "url", HG_V_STR, 0, 1, 2048, .f_check = check_url },
-};
-static const struct hg_field patch_id_fields[NF__MAX] = {
-	[NF_NAME] = { "name", HG_V_STR, 0, 1, 128, .f_check = hg_check_noctl },
-	[NF_IMG] = { "img", HG_V_STR, 0, 1, 1024, .f_check = check_img },
-	[NF_URL] = { "url", HG_V_STR, 0, 1, 2048, .f_check = check_url },
-	[NF_ID] = { "id", HG_V_INT, HG_V_REQUIRED, 1, 1LL << 62 },
-};
 
 /* POST /external-navigators/ */
 static int
 nav_create(struct hg_req *r)
 {
-	struct hg_val	v[NF__MAX];
-	int		rc;
+	const struct hg_val	*v = r->r_in;
+	int			 rc;
 
-	if ((rc = hg_body(r, create_fields, NF__MAX, v)) != 0)
+	if ((rc = hg_sql_exec(r, "INSERT INTO external_navigators (name, img, "
+	    "url, creator) VALUES (?s, ?s, ?s, ?s)", v[NF_NAME].s, v[NF_IMG].s,
+	    v[NF_URL].s, r->r_user->u_username)) != 0)
 		return rc;
-	if ((rc = hg_db_exec(r->r_db, "INSERT INTO external_navigators (name, "
-	    "img, url, creator) VALUES (?, ?, ?, ?)", "ssss", v[NF_NAME].s,
-	    v[NF_IMG].s, v[NF_URL].s, r->r_user->u_username)) != 0)
-		return hg_fail(r, rc, NULL);
-	return nav_reply(r, (long long)hg_db_insert_id(r->r_db), 201);
+	return nav_reply(r, hg_sql_insert_id(r), 201);
 }
 
 /* GET /external-navigators/{id}/ */
@@ -155,50 +139,40 @@ nav_get(struct hg_req *r)
 	return nav_reply(r, r->r_ids[0], 200);
 }
 
+/* Navigator id, locked; 404 if none. */
 static int
-nav_update(struct hg_req *r, long long id, const struct hg_val *v)
+nav_lock(struct hg_req *r, long long id)
+{
+	return hg_sql_get(r, NULL, "navigator", id, "SELECT id FROM "
+	    "external_navigators WHERE id = ?i FOR UPDATE");
+}
+
+/* Write the fields the body gives to navigator id. */
+static int
+nav_update(struct hg_req *r, long long id)
 {
 	int rc;
 
-	if ((rc = hg_db_exec(r->r_db, "UPDATE external_navigators SET "
-	    "name = COALESCE(?, name), img = COALESCE(?, img), "
-	    "url = COALESCE(?, url) WHERE id = ?", "sssi", v[NF_NAME].s,
-	    v[NF_IMG].s, v[NF_URL].s, id)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = nav_lock(r, id)) != 0 ||
+	    (rc = hg_sql_patch(r, "external_navigators", id)) != 0)
+		return rc;
 	return nav_reply(r, id, 200);
-}
-
-static int
-nav_exists(struct hg_req *r, long long id)
-{
-	return hg_exists(r, "SELECT id FROM external_navigators WHERE id = ? "
-	    "FOR UPDATE", id, "navigator");
 }
 
 /* PATCH /external-navigators/{id}/ */
 static int
 nav_patch(struct hg_req *r)
 {
-	struct hg_val	v[NF__MAX];
-	int		rc;
-
-	if ((rc = nav_exists(r, r->r_ids[0])) != 0 ||
-	    (rc = hg_body(r, patch_fields, NF__MAX, v)) != 0)
-		return rc;
-	return nav_update(r, r->r_ids[0], v);
+	return nav_update(r, r->r_ids[0]);
 }
 
 /* PATCH /external-navigators/ with "id" in the body (the seed's form). */
 static int
-nav_patch_body(struct hg_req *r)
+nav_patch_idless(struct hg_req *r)
 {
-	struct hg_val	v[NF__MAX];
-	int		rc;
-
-	if ((rc = hg_body(r, patch_id_fields, NF__MAX, v)) != 0 ||
-	    (rc = nav_exists(r, v[NF_ID].i)) != 0)
-		return rc;
-	return nav_update(r, v[NF_ID].i, v);
+	if (!r->r_in[NF_ID].present)
+		return hg_invalid(r, "id", "is required");
+	return nav_update(r, r->r_in[NF_ID].i);
 }
 
 /* DELETE /external-navigators/{id}/ */
@@ -207,20 +181,26 @@ nav_delete(struct hg_req *r)
 {
 	int rc;
 
-	if ((rc = nav_exists(r, r->r_ids[0])) != 0)
+	if ((rc = nav_lock(r, r->r_ids[0])) != 0 ||
+	    (rc = hg_sql_exec(r, "DELETE FROM external_navigators WHERE "
+	    "id = ?i", r->r_ids[0])) != 0)
 		return rc;
-	if ((rc = hg_db_exec(r->r_db, "DELETE FROM external_navigators "
-	    "WHERE id = ?", "i", r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
 	return hg_reply_ok(r);
 }
 
+#define VIEW	PERM_MODULE("navigator", "view_navigator")
+#define EDIT	PERM_MODULE("navigator", "manage_navigator")
+
 const struct hg_route hg_routes_navigators[] = {
-	ROUTE("GET", "/external-navigators", nav_list, PERM_MODULE("navigator", "view_navigator")),
-	ROUTE("POST", "/external-navigators", nav_create, PERM_MODULE("navigator", "manage_navigator")),
-	ROUTE("PATCH", "/external-navigators", nav_patch_body, PERM_MODULE("navigator", "manage_navigator")),
-	ROUTE("GET", "/external-navigators/{id}", nav_get, PERM_MODULE("navigator", "view_navigator")),
-	ROUTE("PATCH", "/external-navigators/{id}", nav_patch, PERM_MODULE("navigator", "manage_navigator")),
-	ROUTE("DELETE", "/external-navigators/{id}", nav_delete, PERM_MODULE("navigator", "manage_navigator")),
+	ROUTE("GET", "/external-navigators", nav_list, VIEW, QUERY(name_q),
+	    PAGED),
+	ROUTE("POST", "/external-navigators", nav_create, EDIT,
+	    BODY(nav_fields)),
+	ROUTE("PATCH", "/external-navigators", nav_patch_idless, EDIT,
+	    PATCH(nav_fields)),
+	ROUTE("GET", "/external-navigators/{id}", nav_get, VIEW),
+	ROUTE("PATCH", "/external-navigators/{id}", nav_patch, EDIT,
+	    PATCH(nav_fields)),
+	ROUTE("DELETE", "/external-navigators/{id}", nav_delete, EDIT),
 	ROUTES_END
 };
