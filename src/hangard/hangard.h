@@ -288,6 +288,23 @@ void		 hg_resource_perms_of(const char *type, const char **out);
 #define HG_VISIBLE_SQL(type, view, idcol) "(? = 1 OR " idcol " IN (SELECT " \
 	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
 	"' AND g.perm = '" view "' AND " HG_SUBJECT_SQL "))"
+/*
+ * The same four for typed SQL (sql.c: hg_sql, hg_list), whose placeholders
+ * are ?i: the user id (and the hg_visible_all() flag) bound as long long.
+ * The untyped ones above go with the last hg_db_query.
+ */
+#define HG_SUBJECT_TSQL "((g.subject_type = 'user' AND g.subject_id = ?i) " \
+	"OR (g.subject_type = 'role' AND g.subject_id IN " \
+	"(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = ?i)))"
+#define HG_GRANTS_TCOL(type, idcol) "(SELECT GROUP_CONCAT(DISTINCT g.perm) " \
+	"FROM resource_grants g WHERE g.resource_type = '" type "' AND " \
+	"g.resource_id = " idcol " AND " HG_SUBJECT_TSQL ")"
+#define HG_VISIBLE_TIN(type, view, idcol) idcol " IN (SELECT g.resource_id " \
+	"FROM resource_grants g WHERE g.resource_type = '" type "' AND " \
+	"g.perm = '" view "' AND " HG_SUBJECT_TSQL ")"
+#define HG_VISIBLE_TSQL(type, view, idcol) "(?i = 1 OR " idcol " IN (SELECT " \
+	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
+	"' AND g.perm = '" view "' AND " HG_SUBJECT_TSQL "))"
 
 /* objects.c: objects several families render */
 #define HG_USER_COLS "u.id, u.username, u.name, u.email, u.phone, u.status, " \
@@ -301,27 +318,6 @@ int		 hg_users_exist(struct hg_req *, const long long *, size_t);
 int		 hg_roles_exist(struct hg_req *, const long long *, size_t);
 int		 hg_exists(struct hg_req *, const char *sql, long long id,
 		    const char *what);
-
-/*
- * applications.c: the Application object (API.md sections 3-4) for every
- * family that lists applications.  Select HG_APP_COLS from applications a;
- * its first two parameters are the caller's user id twice (HG_GRANTS_COL,
- * for available_actions).
- */
-#define HG_APP_COLS HG_APP_COLS_WITH(HG_GRANTS_COL("application", "a.id"))
-/* The same, with grants from elsewhere (no parameters when "NULL"). */
-#define HG_APP_COLS_WITH(grants) "a.id, a.name, a.full_name, a.parent_id, " \
-	"a.production_id, a.description, " \
-	"NULL, " /* has_child: derived from the child list below */ \
-	"a.application_type, a.run_user, a.directory, a.startup_cmd, " \
-	"a.stop_cmd, a.stdout_path, a.stderr_path, a.pid_path, a.created_time, " \
-	"(SELECT JSON_ARRAYAGG(c.id ORDER BY c.id) FROM applications c " \
-	"WHERE c.parent_id = a.id), " \
-	"(SELECT JSON_ARRAYAGG(d.required_id ORDER BY d.required_id) " \
-	"FROM app_dependencies d WHERE d.app_id = a.id), " \
-	"(SELECT JSON_ARRAYAGG(p.user_id ORDER BY p.user_id) " \
-	"FROM app_response_persons p WHERE p.app_id = a.id), " grants
-json_object	*hg_app_json(struct hg_req *, struct hg_rows *, int row);
 
 /* reply.c */
 int		 hg_fail(struct hg_req *, int code, const char *fmt, ...)
@@ -355,6 +351,8 @@ int		 hg_sql_exec(struct hg_req *, const char *sql, ...);
 int		 hg_sql_get(struct hg_req *, struct hg_rows **, const char *what,
 		    long long id, const char *sql);
 int		 hg_sql_patch(struct hg_req *, const char *table, long long id);
+int		 hg_sql_params(struct hg_req *, struct hg_rows **, const char *sql,
+		    const struct hg_param *, int n);
 long long	 hg_sql_insert_id(struct hg_req *);
 long long	 hg_sql_affected(struct hg_req *);
 

@@ -83,6 +83,21 @@ hg_sql_get(struct hg_req *r, struct hg_rows **out, const char *what,
 	return 0;
 }
 
+/*
+ * A query whose values were built as a parameter list elsewhere (perms.c's
+ * hg_visible_page, for HG_IN_GRANTED): plain '?' placeholders, p[0..n-1].
+ */
+int
+hg_sql_params(struct hg_req *r, struct hg_rows **out, const char *sql,
+    const struct hg_param *p, int n)
+{
+	int rc;
+
+	if ((rc = hg_db_run(r->r_db, r->r_arena, out, sql, p, n)) != 0)
+		return hg_fail(r, rc, NULL);
+	return 0;
+}
+
 long long
 hg_sql_insert_id(struct hg_req *r)
 {

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "hangard.h"
+#include "cmdb/cmdb.h"
 
 /* The Production object. */
 #define PROD_COLS(X) \
@@ -199,7 +199,7 @@ prod_apps(struct hg_req *r)
 		return rc;
 	return hg_list(r, hg_app_json, "SELECT " HG_APP_COLS ", "
 	    "COUNT(*) OVER () FROM applications a WHERE a.production_id = ?i "
-	    "AND a.name LIKE COALESCE(?s, '%') AND " HG_VISIBLE_SQL("application",
+	    "AND a.name LIKE COALESCE(?s, '%') AND " HG_VISIBLE_TSQL("application",
 	    "view_app", "a.id") " ORDER BY a.id DESC LIMIT ?i OFFSET ?i",
 	    r->r_user->u_id, r->r_user->u_id, r->r_ids[0],
 	    hg_like(r, &r->r_qv[PQ_NAME]),
