@@ -243,8 +243,9 @@ app_list(struct hg_req *r)
 		    "FROM (SELECT a.id, COUNT(*) OVER () AS total FROM "
 		    "applications a WHERE "
 		    HG_VISIBLE_TIN("application", "view_app", "a.id")
-		    " ORDER BY a.id DESC LIMIT ?i OFFSET ?i) k JOIN applications a "
-		    "ON a.id = k.id ORDER BY a.id DESC", uid, uid, uid, uid);
+		    " ORDER BY a.id DESC LIMIT ?i OFFSET ?i) k JOIN "
+		    "applications a ON a.id = k.id ORDER BY a.id DESC", uid, uid,
+		    uid, uid);
 	parent = !v[LQ_PARENT].present ? NULL : v[LQ_PARENT].i ? "1" : "0";
 	return hg_list(r, hg_app_json, list_sql[kind], uid, uid,
 	    kind == L_ALL ? 0 : r->r_ids[0], all, uid, uid,

@@ -64,7 +64,8 @@ hg_app_object(struct hg_req *r, long long id, json_object **out)
 	    "WHERE a.id = ?i", r->r_user->u_id, r->r_user->u_id, id)) != 0)
 		return rc;
 	if (rs->nrows == 0)
-		return hg_fail(r, HG_E_NOTFOUND, "no application with id %lld", id);
+		return hg_fail(r, HG_E_NOTFOUND, "no application with id %lld",
+		    id);
 	*out = hg_app_json(r, rs, 0);
 	return 0;
 }
@@ -396,7 +397,8 @@ app_create(struct hg_req *r)
 	memset(&a, 0, sizeof(a));
 	a.a_name = a.a_full = v[AF_NAME].s;
 	if (v[AF_PARENT].present && !v[AF_PARENT].null) {
-		if ((rc = hg_app_load(r, v[AF_PARENT].i, &p, "parent_app")) != 0 ||
+		if ((rc = hg_app_load(r, v[AF_PARENT].i, &p,
+		    "parent_app")) != 0 ||
 		    (rc = hg_app_viewable(r, p.a_id, "parent_app")) != 0)
 			return rc;
 		a.a_parent = p.a_id;
@@ -512,7 +514,10 @@ app_patch(struct hg_req *r)
 	return hg_reply(r, 200, out);
 }
 
-/* DELETE /applications/{id}/: refused (409) while it has children or instances. */
+/*
+ * DELETE /applications/{id}/: refused (409) while it has children or
+ * instances.
+ */
 static int
 app_delete(struct hg_req *r)
 {

@@ -75,7 +75,8 @@ int		 hg_app_load(struct hg_req *, long long id, struct hg_app *,
 int		 hg_app_lock(struct hg_req *);
 int		 hg_app_begin(struct hg_req *, struct hg_app *);
 int		 hg_app_exists(struct hg_req *);
-int		 hg_app_viewable(struct hg_req *, long long id, const char *field);
+int		 hg_app_viewable(struct hg_req *, long long id,
+		    const char *field);
 int		 hg_app_editable(struct hg_req *, const struct hg_app *,
 		    const char *what);
 int		 hg_app_audit(struct hg_req *, const struct hg_app *,

@@ -199,8 +199,9 @@ prod_apps(struct hg_req *r)
 		return rc;
 	return hg_list(r, hg_app_json, "SELECT " HG_APP_COLS ", "
 	    "COUNT(*) OVER () FROM applications a WHERE a.production_id = ?i "
-	    "AND a.name LIKE COALESCE(?s, '%') AND " HG_VISIBLE_TSQL("application",
-	    "view_app", "a.id") " ORDER BY a.id DESC LIMIT ?i OFFSET ?i",
+	    "AND a.name LIKE COALESCE(?s, '%') AND "
+	    HG_VISIBLE_TSQL("application", "view_app", "a.id")
+	    " ORDER BY a.id DESC LIMIT ?i OFFSET ?i",
 	    r->r_user->u_id, r->r_user->u_id, r->r_ids[0],
 	    hg_like(r, &r->r_qv[PQ_NAME]),
 	    (long long)hg_visible_all(r, "application"), r->r_user->u_id,
