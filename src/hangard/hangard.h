@@ -228,9 +228,10 @@ int		 hg_visible_set(struct hg_req *, const char *type,
 		    const struct hg_visible **);
 const char	*hg_visible_grants(const struct hg_visible *, long long id);
 /*
- * A page of a visible set as HG_GRANTED_PAGE id parameters, for a query
- * "... id IN (" HG_IN_GRANTED ")"; slots past the page are 0 (never an
- * id).  Pages larger than HG_GRANTED_PAGE are listed by SQL instead.
+ * A page of a visible set as HG_GRANTED_PAGE id values, for a query
+ * "... id IN (" HG_IN_GRANTED ")" run by hg_sql_run; slots past the page
+ * are 0 (never an id).  Pages larger than HG_GRANTED_PAGE are listed by
+ * SQL instead.
  */
 #define HG_GRANTED_PAGE	50
 #define HG_IN5		"?i, ?i, ?i, ?i, ?i"
@@ -238,7 +239,7 @@ const char	*hg_visible_grants(const struct hg_visible *, long long id);
 #define HG_IN_GRANTED	HG_IN25 ", " HG_IN25
 struct hg_page;
 void		 hg_visible_page(const struct hg_visible *,
-		    const struct hg_page *, struct hg_param *);
+		    const struct hg_page *, struct hg_arg *);
 int		 hg_authorize(struct hg_req *);
 void		 hg_perms_set(struct hg_req *, struct hg_user *, const char *csv);
 json_object	*hg_module_perms(struct hg_req *);
@@ -302,27 +303,6 @@ int		 hg_users_exist(struct hg_req *, const long long *, size_t);
 int		 hg_roles_exist(struct hg_req *, const long long *, size_t);
 int		 hg_exists(struct hg_req *, const char *sql, long long id,
 		    const char *what);
-
-/*
- * applications.c: the Application object (API.md sections 3-4) for every
- * family that lists applications.  Select HG_APP_COLS from applications a;
- * its first two parameters are the caller's user id twice (HG_GRANTS_COL,
- * for available_actions).
- */
-#define HG_APP_COLS HG_APP_COLS_WITH(HG_GRANTS_COL("application", "a.id"))
-/* The same, with grants from elsewhere (no parameters when "NULL"). */
-#define HG_APP_COLS_WITH(grants) "a.id, a.name, a.full_name, a.parent_id, " \
-	"a.production_id, a.description, " \
-	"NULL, " /* has_child: derived from the child list below */ \
-	"a.application_type, a.run_user, a.directory, a.startup_cmd, " \
-	"a.stop_cmd, a.stdout_path, a.stderr_path, a.pid_path, a.created_time, " \
-	"(SELECT JSON_ARRAYAGG(c.id ORDER BY c.id) FROM applications c " \
-	"WHERE c.parent_id = a.id), " \
-	"(SELECT JSON_ARRAYAGG(d.required_id ORDER BY d.required_id) " \
-	"FROM app_dependencies d WHERE d.app_id = a.id), " \
-	"(SELECT JSON_ARRAYAGG(p.user_id ORDER BY p.user_id) " \
-	"FROM app_response_persons p WHERE p.app_id = a.id), " grants
-json_object	*hg_app_json(struct hg_req *, struct hg_rows *, int row);
 
 /* reply.c */
 int		 hg_fail(struct hg_req *, int code, const char *fmt, ...)

@@ -576,15 +576,14 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 
 void
 hg_visible_page(const struct hg_visible *vs, const struct hg_page *pg,
-    struct hg_param *p)
+    struct hg_arg *p)
 {
 	size_t	i, at;
 
 	for (i = 0; i < HG_GRANTED_PAGE; i++) {
 		at = (size_t)pg->pg_offset + i;
-		p[i].p_type = 'i';
-		p[i].p_int = i < (size_t)pg->pg_size && at < vs->v_n ?
-		    vs->v_ids[at] : 0;
+		p[i] = hg_arg_i(i < (size_t)pg->pg_size && at < vs->v_n ?
+		    vs->v_ids[at] : 0);
 	}
 }
 

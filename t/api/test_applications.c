@@ -523,11 +523,10 @@ START_TEST(patch_fields_and_audit)
 	snprintf(body, sizeof(body), "renamed-%lld.kid", id);
 	ck_assert_str_eq(s, body);
 	free(s);
-	expect_audit("app", id, "update", "description changed from \"\" to \""
-	    SQLI "\"");
-	expect_audit("app", id, "update", "stop_cmd changed from \"\" to \"halt\"");
+	expect_audit("app", id, "update", "description: \"\" -> \"" SQLI "\"");
+	expect_audit("app", id, "update", "stop_cmd: \"\" -> \"halt\"");
 	expect_audit("app", id, "update", "full names of 1 descendants rewritten");
-	expect_audit("app", id, "update", "production changed from none to");
+	expect_audit("app", id, "update", "production: null -> \"");
 
 	/* production back to none; an empty PATCH changes and audits nothing */
 	r = api("PATCH", path_of("/application/%lld/", id), admin_token(),
@@ -547,7 +546,7 @@ START_TEST(patch_arrays_replace)
 {
 	struct resp	*r;
 	long long	 id, c1, c2, d1, d2, u1, u2;
-	char		 body[512];
+	char		 body[512], *s;
 
 	id = mkapp(uniq("arr"), 0);
 	c1 = mkapp(uniq("c1"), id);
@@ -575,8 +574,8 @@ START_TEST(patch_arrays_replace)
 	    "id = %lld AND parent_id IS NULL AND full_name = name", c1), 1);
 	ck_assert_int_eq(count_where("SELECT COUNT(*) FROM app_response_persons "
 	    "WHERE user_id = %lld AND type = 'qa'", u1), 1);
-	expect_audit("app", c1, "update", "parent changed from");
-	expect_audit("app", id, "update", "now requires");
+	expect_audit("app", c1, "update", "parent_app: \"");
+	expect_audit("app", id, "update", "required_apps: null -> \"");
 
 	snprintf(body, sizeof(body), "{\"required_apps\": [%lld], "
 	    "\"response_persons\": [], \"child_apps\": []}", d2);
@@ -589,7 +588,11 @@ START_TEST(patch_arrays_replace)
 	ck_assert_int_eq(json_object_array_length(jpath(r->json,
 	    "child_apps")), 0);
 	resp_free(r);
-	expect_audit("app", id, "update", "no longer requires");
+	s = str_where("SELECT full_name FROM applications WHERE id = %lld", d1);
+	snprintf(body, sizeof(body), "required_apps: \"%s (id %lld)\" -> null",
+	    s, d1);
+	free(s);
+	expect_audit("app", id, "update", body);
 
 	/* a cycle through required_apps rolls the whole PATCH back */
 	snprintf(body, sizeof(body), "{\"description\": \"zzz\", "
@@ -763,13 +766,15 @@ START_TEST(instances_attach_and_detach)
 	expect_status(api("DELETE", path_of("/applications/%lld/instances/", a),
 	    admin_token(), body), 200);
 	ck_assert_str_eq(host_status(h1), "attached");
-	expect_audit("app", a, "deatach_host", "removed");
+	snprintf(body, sizeof(body), "instances: \"%lld on ", i1);
+	expect_audit("app", a, "deatach_host", body);
 	expect_audit("host", h1, "deatach_app", "detached application");
 	snprintf(body, sizeof(body), "[{\"id\": %lld}]", ib);
 	expect_status(api("DELETE", path_of("/applications/%lld/instances/", b),
 	    admin_token(), body), 200);
 	ck_assert_str_eq(host_status(h1), "inited");
-	expect_audit("host", h1, "deatach_app", "attached -> inited");
+	expect_audit("host", h1, "deatach_app",
+	    "status: \"attached\" -> \"inited\"");
 	ck_assert_int_eq(count_where("SELECT COUNT(*) FROM app_instances WHERE "
 	    "host_id = %lld", h1), 0);
 	(void)i2;
@@ -857,7 +862,7 @@ START_TEST(response_persons)
 	ck_assert_str_eq(jstr(r->json, "1.name"), SQLI);
 	ck_assert_str_eq(jstr(r->json, "1.type"), "dev");
 	resp_free(r);
-	expect_audit("app", a, "update", "response person \"" HAN "\"");
+	expect_audit("app", a, "update", "response_persons: null -> \"" HAN);
 
 	r = api("GET", pa, admin_token(), NULL);
 	ck_assert_int_eq(jint(r->json, "count"), 2);
@@ -870,7 +875,9 @@ START_TEST(response_persons)
 	r = api("POST", pa, admin_token(), body);
 	ck_assert_str_eq(jstr(r->json, "0.type"), "ops");
 	resp_free(r);
-	expect_audit("app", a, "update", "type changed from pm to ops");
+	snprintf(body, sizeof(body), "as pm\" -> \"" HAN " (id %lld) as ops",
+	    u1);
+	expect_audit("app", a, "update", body);
 
 	snprintf(body, sizeof(body), "[{\"id\": %lld, \"type\": \"boss\"}]", u1);
 	refused("POST", pa, body, 400, 10002, "[0].type");
@@ -890,7 +897,7 @@ START_TEST(response_persons)
 	expect_status(api("DELETE", pa, admin_token(), body), 200);
 	ck_assert_int_eq(count_where("SELECT COUNT(*) FROM app_response_persons "
 	    "WHERE app_id = %lld", a), 1);
-	expect_audit("app", a, "update", "removed");
+	expect_audit("app", a, "update", "as dev\" -> null");
 }
 END_TEST
 
@@ -920,8 +927,8 @@ START_TEST(child_apps)
 	ck_assert_int_eq(count_where("SELECT depth FROM applications WHERE "
 	    "id = %lld", gc), 2);
 	resp_free(r);
-	expect_audit("app", c1, "update", "parent changed from none to");
-	expect_audit("app", p, "update", "child application");
+	expect_audit("app", c1, "update", "parent_app: null -> \"");
+	expect_audit("app", p, "update", "child_apps: null -> \"");
 
 	r = api("GET", pa, admin_token(), NULL);
 	ck_assert_int_eq(jint(r->json, "count"), 2);
@@ -953,7 +960,10 @@ START_TEST(child_apps)
 	    c1), 1);
 	ck_assert_int_eq(count_where("SELECT depth FROM applications WHERE "
 	    "id = %lld", gc), 1);
-	expect_audit("app", p, "update", "detached");
+	snprintf(want, sizeof(want), "child_apps: \"%s.", pn);
+	expect_audit("app", p, "update", want);
+	snprintf(want, sizeof(want), "(id %lld)\" -> null", c1);
+	expect_audit("app", p, "update", want);
 	free(pn);
 }
 END_TEST
@@ -963,7 +973,7 @@ START_TEST(required_and_required_by)
 	struct resp	*r;
 	long long	 a = mkapp(uniq("ra"), 0), b = mkapp(uniq("rb"), 0);
 	long long	 c = mkapp(uniq("rc"), 0);
-	char		 body[256];
+	char		 body[256], *s;
 
 	snprintf(body, sizeof(body), "[{\"id\": %lld}, {\"id\": %lld}]", b, c);
 	r = api("POST", path_of("/applications/%lld/required-apps/", a),
@@ -972,7 +982,7 @@ START_TEST(required_and_required_by)
 	ck_assert_int_eq(jint(r->json, "0.id"), b);
 	ck_assert_int_eq(jint(r->json, "1.id"), c);
 	resp_free(r);
-	expect_audit("app", a, "update", "now requires");
+	expect_audit("app", a, "update", "required_apps: null -> \"");
 	/* again: nothing new, nothing audited */
 	ck_assert_int_eq(count_where("SELECT COUNT(*) FROM audit_log WHERE "
 	    "kind = 'app' AND target_id = %lld", a), 2);
@@ -1010,7 +1020,11 @@ START_TEST(required_and_required_by)
 	    a), admin_token(), body), 200);
 	ck_assert_int_eq(count_where("SELECT COUNT(*) FROM app_dependencies "
 	    "WHERE app_id = %lld", a), 1);
-	expect_audit("app", a, "update", "no longer requires");
+	s = str_where("SELECT full_name FROM applications WHERE id = %lld", b);
+	snprintf(body, sizeof(body), "required_apps: \"%s (id %lld)\" -> null",
+	    s, b);
+	free(s);
+	expect_audit("app", a, "update", body);
 }
 END_TEST
 
@@ -1033,7 +1047,7 @@ START_TEST(audit_listing_filters)
 	ck_assert_str_eq(jstr(r->json, "results.0.app_name"), full);
 	ck_assert_str_eq(jstr(r->json, "results.0.operator"), "admin");
 	ck_assert_ptr_nonnull(strstr(jstr(r->json, "results.0.op_detail"),
-	    "description changed from \"\" to \"audited\""));
+	    "description: \"\" -> \"audited\""));
 	expect_recent(r->json, "results.0.op_time");
 	ck_assert_str_eq(jstr(r->json, "results.1.op_type"), "add");
 	resp_free(r);

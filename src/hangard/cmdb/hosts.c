@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hangard.h"
+#include "cmdb/cmdb.h"
 
 static const char *const host_types[] = { "ALI_ECS", "PHY_HOST", "TECENT_CVM",
 	"TECENT_CPM", "CLOUDSTACK", "CLOUDSTACK_OFFICE", NULL };
@@ -983,7 +983,8 @@ host_apps(struct hg_req *r)
 	if ((rc = hg_exists(r, "SELECT id FROM hosts WHERE id = ?", r->r_ids[0],
 	    "host")) != 0 || (rc = hg_page(r, &pg)) != 0)
 		return rc;
-	return hg_list_v0(r, &pg, hg_app_json, "SELECT " HG_APP_COLS ", "
+	return hg_list_v0(r, &pg, hg_app_json, "SELECT "
+	    HG_APP_COLS_WITH(HG_GRANTS_COL("application", "a.id")) ", "
 	    "COUNT(*) OVER () FROM app_instances i "
 	    "JOIN applications a ON a.id = i.app_id WHERE i.host_id = ? AND "
 	    HG_VISIBLE_SQL("application", "view_app", "a.id")

@@ -10,7 +10,7 @@
  * an "app" audit row; deleting a production leaves its applications in
  * none (the foreign key's ON DELETE SET NULL) and says so in theirs.
  */
-#include "hangard.h"
+#include "cmdb/cmdb.h"
 
 /* The Production object. */
 #define PROD_COLS(X) \
@@ -195,8 +195,9 @@ prod_apps(struct hg_req *r)
 		return rc;
 	return hg_list(r, hg_app_json, "SELECT " HG_APP_COLS ", "
 	    "COUNT(*) OVER () FROM applications a WHERE a.production_id = ?i "
-	    "AND a.name LIKE COALESCE(?s, '%') AND " HG_VISIBLE_SQL("application",
-	    "view_app", "a.id") " ORDER BY a.id DESC LIMIT ?i OFFSET ?i",
+	    "AND a.name LIKE COALESCE(?s, '%') AND "
+	    HG_VISIBLE_SQL("application", "view_app", "a.id")
+	    " ORDER BY a.id DESC LIMIT ?i OFFSET ?i",
 	    r->r_user->u_id, r->r_user->u_id, r->r_ids[0],
 	    hg_like(r, &r->r_qv[PQ_NAME]),
 	    (long long)hg_visible_all(r, "application"), r->r_user->u_id,
