@@ -12,6 +12,7 @@ HG_FAMILY(users)		/* auth/users.c */
 HG_FAMILY(roles)		/* auth/roles.c */
 HG_FAMILY(tokens)		/* auth/tokens.c */
 HG_FAMILY(authz)		/* auth/grants.c */
+HG_FAMILY(module_grants)	/* auth/module_grants.c */
 HG_FAMILY(audit)		/* audit/operations.c */
 HG_FAMILY(applications)		/* cmdb/applications.c */
 HG_FAMILY(app_lists)		/* cmdb/app_lists.c */

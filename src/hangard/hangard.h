@@ -291,14 +291,10 @@ void		 hg_resource_perms_of(const char *type, const char **out);
 	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
 	"' AND g.perm = '" view "' AND " HG_SUBJECT_SQL "))"
 
-/* objects.c: objects several families render */
-#define HG_USER_COLS "u.id, u.username, u.name, u.email, u.phone, u.status, " \
-	"u.is_superuser, u.created_time, u.last_login, " \
-	"u.roles_json"	/* kept by triggers (sql/060_user_roles_list.sql) */
-json_object	*hg_user_json(struct hg_req *, struct hg_rows *, int row);
-int		 hg_user_get(struct hg_req *, long long id, json_object **);
-
-/* objects.c: checks of [{"id": N}] bodies (10002 naming the first unknown) */
+/*
+ * auth/objects.c: checks of [{"id": N}] bodies (10002 naming the first
+ * unknown), going: the User object is auth/auth.h's.
+ */
 int		 hg_users_exist(struct hg_req *, const long long *, size_t);
 int		 hg_roles_exist(struct hg_req *, const long long *, size_t);
 int		 hg_exists(struct hg_req *, const char *sql, long long id,

@@ -1,156 +1,239 @@
 /*
- * authz.c -- granting and revoking permissions (the seed's 系统授权
- * section, paths as API.md section 3 fixes them), and their audit.
+ * grants.c -- granting and revoking permissions on objects (the seed's
+ * 系统授权 section, paths as API.md section 3 fixes them), and their audit.
  *
  * Subjects are users or roles; resources are applications or hosts.  One
- * set of functions serves all four combinations, picked by the route's
- * path.  A grant changes only what the body names: true grants, false
- * revokes, omitted keys are unchanged.  A non-superuser may grant or
- * revoke on an object only bits it holds itself there, and needs edit_app /
- * edit_host on it; anything else is refused before any row changes.  Every
- * actual change writes one authz_audit row in the same transaction.
+ * set of functions serves all four combinations, which the route's
+ * argument names (struct authz).  A grant changes only what the body
+ * names: true grants, false revokes, omitted keys are unchanged.  A
+ * non-superuser may grant or revoke on an object only bits it holds itself
+ * there, and needs edit_app / edit_host on it; anything else is refused
+ * before any row changes.  Every actual change writes one authz_audit row
+ * in the same transaction.  Module grants are module_grants.c's; the
+ * listings of authz_audit are audit/operations.c's.
  */
+#include <stdint.h>
 #include <string.h>
 
-#include "hangard.h"
+#include "auth.h"
 
-#define E_UNKNOWN_PERM	30001	/* 400 */
-#define E_NOT_HELD	30002	/* 403 */
+/*
+ * hangard.h's HG_VISIBLE_SQL with typed placeholders: 1 when
+ * hg_visible_all(), then the caller's id twice.  Goes when that one is.
+ */
+#define VISIBLE_SQL(type, view, idcol) "(?i = 1 OR " idcol " IN (SELECT " \
+	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
+	"' AND g.perm = '" view "' AND ((g.subject_type = 'user' AND " \
+	"g.subject_id = ?i) OR (g.subject_type = 'role' AND g.subject_id IN " \
+	"(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = ?i)))))"
 
-struct subject {
-	const char	*s_type;	/* "user" or "role" */
-	long long	 s_id;
-	const char	*s_name;
+/*
+ * An entry of a subject's grants, GET /users|roles/{id}/<kind>/perms/:
+ * the object, under its kind's name key, and the perms (not a column: an
+ * object of every perm of the kind, bits_json).
+ */
+#define ENTRY_COLS(X, namekey, namesql) \
+	X(EC_ID,	"id",		"x.resource_id",	INT)	\
+	X(EC_NAME,	namekey,	namesql,		STR)	\
+	X(EC_PERMS,	"permission",	"GROUP_CONCAT(x.perm)",	NONE)
+enum { ENTRY_COLS(HG_COL_ENUM, "", "") EC__MAX };
+
+/* ... and their query: each kind filters by its own name. */
+enum { GQ_APP, GQ_HOST, GQ__MAX };
+static const struct hg_field grants_q[GQ__MAX] = {
+	[GQ_APP] = { "app_name", HG_V_STR, 0, 0, 1024 },
+	[GQ_HOST] = { "hostname", HG_V_STR, 0, 0, 128 },
 };
 
+/* The grants of subject (type, id) on the kind's objects the caller sees. */
+#define ENTRIES_SQL(type, view, table, namesql) "SELECT " \
+	ENTRY_COLS(HG_COL_SQL, "", namesql) "COUNT(*) OVER () " \
+	"FROM resource_grants x JOIN " table " ON t.id = x.resource_id " \
+	"WHERE x.subject_type = ?s AND x.subject_id = ?i AND " \
+	"x.resource_type = '" type "' AND " namesql " LIKE COALESCE(?s, '%') " \
+	"AND " VISIBLE_SQL(type, view, "x.resource_id") " GROUP BY " \
+	"x.resource_id, " namesql " ORDER BY x.resource_id DESC " \
+	"LIMIT ?i OFFSET ?i"
+
+/* What grants are on. */
 struct rkind {
-	const char	*k_type;	/* "application" or "host" */
-	const char	*k_edit;	/* perm needed to grant on one */
-	const char	*k_namekey;	/* "app_name" / "hostname" in entries */
+	const char		*k_type;	/* "application" or "host" */
+	const char		*k_edit;	/* perm needed to grant on one */
+	const char		*k_name_sql;	/* its name, by id (?i) */
+	struct hg_col		 k_cols[EC__MAX];	/* a subject's entries */
+	const char		*k_entries_sql;
+	int			 k_q;		/* its name's query field */
 };
 
-static const struct rkind kinds[] = {
-	{ "application", "edit_app", "app_name" },
-	{ "host", "edit_host", "hostname" },
+static const struct rkind apps = {
+	"application", "edit_app",
+	"SELECT full_name FROM applications WHERE id = ?i",
+	{ ENTRY_COLS(HG_COL_DECL, "app_name", "") },
+	ENTRIES_SQL("application", "view_app", "applications t", "t.full_name"),
+	GQ_APP,
+};
+static const struct rkind hosts = {
+	"host", "edit_host",
+	"SELECT name FROM hosts WHERE id = ?i",
+	{ ENTRY_COLS(HG_COL_DECL, "hostname", "") },
+	ENTRIES_SQL("host", "view_host", "hosts t", "t.name"),
+	GQ_HOST,
 };
 
-static const struct rkind *
-kind_of(struct hg_req *r)
-{
-	return strstr(r->r_path, "/host") != NULL ? &kinds[1] : &kinds[0];
-}
+/*
+ * Who is granted, as an object's grants show it (GET /applications|hosts/
+ * {id}/authorization/users|roles/): a User, or a role's id and name, then
+ * the perms.
+ */
+#define ROLE_REF_COLS(X) \
+	X(WC_ID,	"id",		"ro.id",		INT)	\
+	X(WC_NAME,	"name",		"ro.name",		STR)
+enum { ROLE_REF_COLS(HG_COL_ENUM) WC__MAX };
+static const struct hg_col role_cols[] = { ROLE_REF_COLS(HG_COL_DECL) };
 
-/* The subject named by the path: /users/{id}/... or /roles/{id}/... */
-static int
-subject_of(struct hg_req *r, struct subject *s)
+#define PERMS_OF(join) "GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM " \
+	"resource_grants x JOIN " join " WHERE x.subject_type = ?s AND " \
+	"x.resource_type = ?s AND x.resource_id = ?i "
+
+/* Who is granted, by the route. */
+struct skind {
+	const char		*sk_type;	/* "user" or "role" */
+	const struct hg_col	*sk_cols;	/* as an object's grants show it */
+	size_t			 sk_ncols;	/* the perms follow */
+	const char		*sk_grants_sql;	/* GET's, by (type, id) */
+};
+
+static const struct skind users = {
+	"user", hg_user_cols, UC__MAX,
+	HG_USER_SELECT PERMS_OF("users u ON u.id = x.subject_id")
+	"GROUP BY u.id ORDER BY u.id DESC LIMIT ?i OFFSET ?i",
+};
+static const struct skind roles = {
+	"role", role_cols, WC__MAX,
+	"SELECT " ROLE_REF_COLS(HG_COL_SQL) PERMS_OF("roles ro ON "
+	"ro.id = x.subject_id") "GROUP BY ro.id ORDER BY ro.id DESC "
+	"LIMIT ?i OFFSET ?i",
+};
+
+/* Each route's subject and resource kinds. */
+struct authz {
+	const struct skind	*a_subject;
+	const struct rkind	*a_res;
+};
+static const struct authz user_apps = { &users, &apps };
+static const struct authz user_hosts = { &users, &hosts };
+static const struct authz role_apps = { &roles, &apps };
+static const struct authz role_hosts = { &roles, &hosts };
+
+/* The subject of a grant: user or role id; 10008 when there is none. */
+int
+hg_subject_get(struct hg_req *r, const char *type, long long id,
+    struct subject *s)
 {
 	struct hg_rows	*rs;
-	int		 rc, user = strncmp(r->r_path, "/users/", 7) == 0;
+	int		 rc;
 
-	s->s_type = user ? "user" : "role";
-	s->s_id = r->r_ids[0];
-	rc = hg_db_query(r->r_db, r->r_arena, &rs, user ?
-	    "SELECT username FROM users WHERE id = ?" :
-	    "SELECT name FROM roles WHERE id = ?", "i", s->s_id);
-	if (rc != 0)
-		return hg_fail(r, rc, NULL);
-	if (rs->nrows == 0)
-		return hg_fail(r, HG_E_NOTFOUND, "no %s with id %lld", s->s_type,
-		    s->s_id);
+	if ((rc = hg_sql_get(r, &rs, type, id, strcmp(type, "user") == 0 ?
+	    "SELECT username FROM users WHERE id = ?i" :
+	    "SELECT name FROM roles WHERE id = ?i")) != 0)
+		return rc;
+	s->s_type = type;
+	s->s_id = id;
 	s->s_name = HG_CELL(rs, 0, 0);
 	return 0;
 }
 
-/* Display name of a resource for the audit trail ("" if it is gone). */
-static const char *
-resource_name(struct hg_req *r, const char *type, long long id)
+/*
+ * Write the authz_audit row of one grant (on) or revocation of perm to s:
+ * in a module (scope "module"), or on object (rtype, rid) named rname.
+ */
+int
+hg_authz_audit(struct hg_req *r, const char *scope, const char *module,
+    const char *rtype, long long rid, const char *rname, const char *perm,
+    int on, const struct subject *s)
 {
-	struct hg_rows *rs;
-
-	if (hg_db_query(r->r_db, r->r_arena, &rs, strcmp(type, "host") == 0 ?
-	    "SELECT name FROM hosts WHERE id = ?" :
-	    "SELECT full_name FROM applications WHERE id = ?", "i", id) != 0 ||
-	    rs->nrows == 0)
-		return "";
-	return HG_CELL(rs, 0, 0);
+	return hg_sql_exec(r, "INSERT INTO authz_audit (scope, operator, "
+	    "module_name, resource_type, resource_id, resource_name, "
+	    "perm_name, action, target_type, target_name) VALUES (?s, ?s, ?s, "
+	    "?s, ?i, ?s, ?s, ?s, ?s, ?s)", scope, r->r_user->u_username,
+	    module ? module : "", rtype ? rtype : "", rid, rname ? rname : "",
+	    perm, on ? "enable" : "disable", s->s_type, s->s_name);
 }
 
+/* Display name of a resource for the audit trail ("" if it is gone). */
 static int
-audit(struct hg_req *r, const char *scope, const char *module,
-    const char *rtype, long long rid, const char *perm, int grant,
-    const struct subject *s)
+resource_name(struct hg_req *r, const struct rkind *k, long long id,
+    const char **name)
 {
-	int rc;
+	struct hg_rows	*rs;
+	int		 rc;
 
-	if ((rc = hg_db_exec(r->r_db, "INSERT INTO authz_audit (scope, operator, "
-	    "module_name, resource_type, resource_id, resource_name, perm_name, "
-	    "action, target_type, target_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?)", "ssssisssss", scope, r->r_user->u_username,
-	    module ? module : "", rtype ? rtype : "", rid,
-	    rtype ? resource_name(r, rtype, rid) : "", perm,
-	    grant ? "enable" : "disable", s->s_type, s->s_name)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql(r, &rs, k->k_name_sql, id)) != 0)
+		return rc;
+	*name = rs->nrows == 0 ? "" : HG_CELL(rs, 0, 0);
 	return 0;
 }
 
 /*
- * Set one resource grant to on/off; audits only when the row changed.
+ * Set one grant of s on object (k, id) to on/off; audits only when the row
+ * changed.
  */
 static int
-set_resource(struct hg_req *r, const struct subject *s, const char *type,
+set_resource(struct hg_req *r, const struct subject *s, const struct rkind *k,
     long long id, const char *perm, int on)
 {
-	int rc;
+	const char	*name;
+	int		 rc;
 
-	rc = on ? hg_db_exec(r->r_db, "INSERT IGNORE INTO resource_grants "
+	if ((rc = hg_sql_exec(r, on ? "INSERT IGNORE INTO resource_grants "
 	    "(subject_type, subject_id, resource_type, resource_id, perm) "
-	    "VALUES (?, ?, ?, ?, ?)", "sisis", s->s_type, s->s_id, type, id, perm) :
-	    hg_db_exec(r->r_db, "DELETE FROM resource_grants WHERE "
-	    "subject_type = ? AND subject_id = ? AND resource_type = ? AND "
-	    "resource_id = ? AND perm = ?", "sisis", s->s_type, s->s_id, type,
-	    id, perm);
-	if (rc != 0)
-		return hg_fail(r, rc, NULL);
-	if (hg_db_affected(r->r_db) == 0)
+	    "VALUES (?s, ?i, ?s, ?i, ?s)" : "DELETE FROM resource_grants WHERE "
+	    "subject_type = ?s AND subject_id = ?i AND resource_type = ?s AND "
+	    "resource_id = ?i AND perm = ?s", s->s_type, s->s_id, k->k_type, id,
+	    perm)) != 0)
+		return rc;
+	if (hg_sql_affected(r) == 0)
 		return 0;
-	return audit(r, "resource", NULL, type, id, perm, on, s);
+	if ((rc = resource_name(r, k, id, &name)) != 0)
+		return rc;
+	return hg_authz_audit(r, "resource", NULL, k->k_type, id, name, perm,
+	    on, s);
 }
 
 /*
- * Check a permission object {perm: bool} against the type's perms and the
- * caller's own holdings on object id.  Returns 0, or the error.
+ * Check a permission object {perm: bool} against the kind's perms and the
+ * caller's own holdings on object id: its keys depend on the kind, so
+ * declared validation cannot judge them.  where names it for errors.
  */
 static int
-check_bits(struct hg_req *r, const char *type, long long id, json_object *bits,
-    const char *where)
+check_bits(struct hg_req *r, const struct rkind *k, long long id,
+    json_object *bits, const char *where)
 {
 	struct json_object_iterator	 it, end;
 	const char			*key;
-	json_object			*v;
 
-	if (!json_object_is_type(bits, json_type_object))
-		return hg_invalid(r, where, "must be an object of perm: bool");
 	it = json_object_iter_begin(bits);
 	end = json_object_iter_end(bits);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
 		key = json_object_iter_peek_name(&it);
-		v = json_object_iter_peek_value(&it);
-		if (hg_resource_perm(type, key) == NULL)
-			return hg_fail_http(r, 400, E_UNKNOWN_PERM,
+		if (hg_resource_perm(k->k_type, key) == NULL)
+			return hg_fail_http(r, 400, AUTHZ_E_UNKNOWN,
 			    "unknown permission %s", key);
-		if (!json_object_is_type(v, json_type_boolean))
+		if (!json_object_is_type(json_object_iter_peek_value(&it),
+		    json_type_boolean))
 			return hg_invalid(r, hg_printf(r->r_arena, "%s.%s", where,
 			    key), "must be true or false");
 		/* Only bits the granter holds there, granted or revoked. */
-		if (!hg_holds_object(r, type, id, key))
-			return hg_fail_http(r, 403, E_NOT_HELD,
-			    "you do not hold %s on %s %lld", key, type, id);
+		if (!hg_holds_object(r, k->k_type, id, key))
+			return hg_fail_http(r, 403, AUTHZ_E_NOT_HELD,
+			    "you do not hold %s on %s %lld", key, k->k_type, id);
 	}
 	return 0;
 }
 
+/* Apply a checked permission object to s's grants on (k, id). */
 static int
-apply_bits(struct hg_req *r, const struct subject *s, const char *type,
+apply_bits(struct hg_req *r, const struct subject *s, const struct rkind *k,
     long long id, json_object *bits)
 {
 	struct json_object_iterator	 it, end;
@@ -159,95 +242,11 @@ apply_bits(struct hg_req *r, const struct subject *s, const char *type,
 	it = json_object_iter_begin(bits);
 	end = json_object_iter_end(bits);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
-		if ((rc = set_resource(r, s, type, id, hg_resource_perm(type,
+		if ((rc = set_resource(r, s, k, id, hg_resource_perm(k->k_type,
 		    json_object_iter_peek_name(&it)),
 		    json_object_get_boolean(json_object_iter_peek_value(&it)))) != 0)
 			return rc;
 	return 0;
-}
-
-/* The permission object of an entry, under either of the seed's keys. */
-static json_object *
-entry_bits(json_object *e)
-{
-	json_object *bits;
-
-	if (json_object_object_get_ex(e, "permission", &bits) ||
-	    json_object_object_get_ex(e, "permissions", &bits))
-		return bits;
-	return NULL;
-}
-
-/*
- * Check every entry before changing anything, so a refusal changes nothing
- * (the transaction would roll back anyway; this keeps the error first).
- */
-static int
-check_entries(struct hg_req *r, const struct rkind *k, json_object *arr)
-{
-	json_object	*e, *id, *bits;
-	size_t		 i, n = json_object_array_length(arr);
-	const char	*where;
-	int		 rc;
-
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
-		where = hg_printf(r->r_arena, "authorizations[%zu]", i);
-		if (!json_object_is_type(e, json_type_object) ||
-		    !json_object_object_get_ex(e, "id", &id) ||
-		    !json_object_is_type(id, json_type_int) ||
-		    json_object_get_int64(id) <= 0)
-			return hg_invalid(r, hg_printf(r->r_arena, "%s.id", where),
-			    "must be a positive integer id");
-		if ((bits = entry_bits(e)) == NULL)
-			return hg_invalid(r, hg_printf(r->r_arena,
-			    "%s.permission", where), "is required");
-		if ((rc = hg_exists(r, strcmp(k->k_type, "host") == 0 ?
-		    "SELECT id FROM hosts WHERE id = ?" :
-		    "SELECT id FROM applications WHERE id = ?",
-		    json_object_get_int64(id), k->k_type)) != 0)
-			return rc != HG_E_NOTFOUND ? rc : hg_invalid(r,
-			    hg_printf(r->r_arena, "%s.id", where),
-			    hg_printf(r->r_arena, "no %s with id %lld", k->k_type,
-			    (long long)json_object_get_int64(id)));
-		if ((rc = hg_perm_object(r, k->k_type, json_object_get_int64(id),
-		    k->k_edit)) != 0 ||
-		    (rc = check_bits(r, k->k_type, json_object_get_int64(id),
-		    bits, hg_printf(r->r_arena, "%s.permission", where))) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-enum { GA_AUTHZ, GA__MAX };
-static const struct hg_field grant_fields[GA__MAX] = {
-	[GA_AUTHZ] = { "authorizations", HG_V_ARRAY, HG_V_REQUIRED, 0, 1000 },
-};
-
-/* POST /users|roles/{id}/application|host/perms/: merge grants. */
-static int
-grants_post(struct hg_req *r)
-{
-	const struct rkind	*k = kind_of(r);
-	struct subject		 s;
-	struct hg_val		 v[GA__MAX];
-	json_object		*e, *id;
-	size_t			 i, n;
-	int			 rc;
-
-	if ((rc = subject_of(r, &s)) != 0 ||
-	    (rc = hg_body(r, grant_fields, GA__MAX, v)) != 0 ||
-	    (rc = check_entries(r, k, v[GA_AUTHZ].j)) != 0)
-		return rc;
-	n = json_object_array_length(v[GA_AUTHZ].j);
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(v[GA_AUTHZ].j, i);
-		json_object_object_get_ex(e, "id", &id);
-		if ((rc = apply_bits(r, &s, k->k_type, json_object_get_int64(id),
-		    entry_bits(e))) != 0)
-			return rc;
-	}
-	return hg_reply_ok(r);
 }
 
 /* {perm: bool} for every perm of the type, from a comma list of granted. */
@@ -277,98 +276,145 @@ bits_json(const char *type, const char *csv)
 	return o;
 }
 
+/* ---- a subject's grants: /users|roles/{id}/application|host/perms/ ---- */
+
+/* POST's body: {"authorizations": [{"id": N, "permission": {...}}]} */
+enum { GE_ID, GE_BITS, GE__MAX };
+static const struct hg_field entry_fields[GE__MAX] = {
+	[GE_ID] = { "id", HG_V_INT, HG_V_REQUIRED, 1, INT64_MAX },
+	[GE_BITS] = { "permission", HG_V_OBJECT, HG_V_REQUIRED,
+	    .f_alias = { "permissions" } },
+};
+enum { GA_AUTHZ, GA__MAX };
+static const struct hg_field grant_fields[GA__MAX] = {
+	[GA_AUTHZ] = { "authorizations", HG_V_ARRAY, HG_V_REQUIRED, 0, 1000,
+	    HG_SUB(entry_fields) },
+};
+
+/*
+ * Check every entry before changing anything, so that a refusal changes
+ * nothing (the transaction would roll back anyway; this keeps the error
+ * first): each object must exist, the caller must be able to edit it and
+ * hold every bit it grants or revokes there.
+ */
+static int
+check_entries(struct hg_req *r, const struct rkind *k)
+{
+	const struct hg_val	*a = &r->r_in[GA_AUTHZ];
+	long long		 id;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < a->nitems; i++) {
+		id = a->items[i][GE_ID].i;
+		if ((rc = hg_sql_get(r, NULL, k->k_type, id,
+		    k->k_name_sql)) != 0)
+			return rc != HG_E_NOTFOUND ? rc : hg_invalid(r,
+			    hg_printf(r->r_arena, "authorizations[%zu].id", i),
+			    hg_printf(r->r_arena, "no %s with id %lld", k->k_type,
+			    id));
+		if ((rc = hg_perm_object(r, k->k_type, id, k->k_edit)) != 0 ||
+		    (rc = check_bits(r, k, id, a->items[i][GE_BITS].j,
+		    hg_printf(r->r_arena, "authorizations[%zu].permission",
+		    i))) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* POST /users|roles/{id}/application|host/perms/: merge grants. */
+static int
+grants_post(struct hg_req *r)
+{
+	const struct authz	*az = ARGOF(r, struct authz);
+	const struct hg_val	*a = &r->r_in[GA_AUTHZ];
+	struct subject		 s;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = hg_subject_get(r, az->a_subject->sk_type, r->r_ids[0],
+	    &s)) != 0 ||
+	    (rc = check_entries(r, az->a_res)) != 0)
+		return rc;
+	for (i = 0; i < a->nitems; i++)
+		if ((rc = apply_bits(r, &s, az->a_res, a->items[i][GE_ID].i,
+		    a->items[i][GE_BITS].j)) != 0)
+			return rc;
+	return hg_reply_ok(r);
+}
+
 static json_object *
 entry_json(struct hg_req *r, struct hg_rows *rs, int i)
 {
-	json_object	*o = json_object_new_object();
-	const char	*type = kind_of(r)->k_type;
+	const struct rkind	*k = ARGOF(r, struct authz)->a_res;
+	json_object		*o = hg_row_json(r, k->k_cols, EC__MAX, rs, i);
 
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, kind_of(r)->k_namekey, hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "permission", bits_json(type, HG_CELL(rs, i, 2)));
+	json_object_object_add(o, "permission", bits_json(k->k_type,
+	    HG_CELL(rs, i, EC_PERMS)));
 	return o;
 }
 
-enum { GQ_APP, GQ_HOST, GQ__MAX };
-static const struct hg_field grants_q[GQ__MAX] = {
-	[GQ_APP] = { "app_name", HG_V_STR, 0, 0, 1024 },
-	[GQ_HOST] = { "hostname", HG_V_STR, 0, 0, 128 },
-};
-
-/* GET /users|roles/{id}/application|host/perms/: one entry per object. */
+/*
+ * GET /users|roles/{id}/application|host/perms/: one entry per object,
+ * except objects the caller cannot view.
+ */
 static int
 grants_get(struct hg_req *r)
 {
-	const struct rkind	*k = kind_of(r);
+	const struct authz	*az = ARGOF(r, struct authz);
+	const struct rkind	*k = az->a_res;
 	struct subject		 s;
-	struct hg_val		 v[GQ__MAX];
-	struct hg_page		 pg;
-	long long		 all;
-	int			 rc, host = strcmp(k->k_type, "host") == 0;
+	int			 rc;
 
-	if ((rc = subject_of(r, &s)) != 0 ||
-	    (rc = hg_query(r, grants_q, GQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
+	if ((rc = hg_subject_get(r, az->a_subject->sk_type, r->r_ids[0],
+	    &s)) != 0)
 		return rc;
-	/* Entries on objects the caller cannot view are not shown. */
-	all = hg_visible_all(r, k->k_type);
-	if (host)
-		return hg_list_v0(r, &pg, entry_json, "SELECT x.resource_id, h.name, "
-		    "GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
-		    "JOIN hosts h ON h.id = x.resource_id WHERE x.subject_type = ? "
-		    "AND x.subject_id = ? AND x.resource_type = 'host' AND "
-		    "h.name LIKE COALESCE(?, '%') AND "
-		    HG_VISIBLE_SQL("host", "view_host", "x.resource_id")
-		    " GROUP BY x.resource_id, h.name ORDER BY x.resource_id DESC "
-		    "LIMIT ? OFFSET ?", "sisiii", s.s_type, s.s_id,
-		    hg_like(r, &v[GQ_HOST]), all, r->r_user->u_id, r->r_user->u_id);
-	return hg_list_v0(r, &pg, entry_json, "SELECT x.resource_id, a.full_name, "
-	    "GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
-	    "JOIN applications a ON a.id = x.resource_id WHERE x.subject_type = ? "
-	    "AND x.subject_id = ? AND x.resource_type = 'application' AND "
-	    "a.full_name LIKE COALESCE(?, '%') AND "
-	    HG_VISIBLE_SQL("application", "view_app", "x.resource_id")
-	    " GROUP BY x.resource_id, a.full_name ORDER BY x.resource_id DESC "
-	    "LIMIT ? OFFSET ?", "sisiii", s.s_type, s.s_id,
-	    hg_like(r, &v[GQ_APP]), all, r->r_user->u_id, r->r_user->u_id);
+	return hg_list(r, entry_json, k->k_entries_sql, s.s_type, s.s_id,
+	    hg_like(r, &r->r_qv[k->k_q]),
+	    (long long)hg_visible_all(r, k->k_type), r->r_user->u_id,
+	    r->r_user->u_id);
 }
 
-/* ---- per-object views: /applications|hosts/{id}/authorization/... ----- */
+/* ---- an object's grants: /applications|hosts/{id}/authorization/... -- */
+
+/*
+ * PATCH's body: [{"user": {"id": N}, "action": "update"|"delete",
+ * "permission": {...}}], "role" for the roles' route.
+ */
+static const char *const actions[] = { "update", "delete", NULL };
+
+enum { PW_ID, PW__MAX };
+static const struct hg_field who_fields[PW__MAX] = {
+	[PW_ID] = { "id", HG_V_INT, HG_V_REQUIRED, 1, INT64_MAX },
+};
+enum { PE_WHO, PE_ACTION, PE_BITS, PE__MAX };
+#define PATCH_FIELDS(who) {						\
+	[PE_WHO] = { who, HG_V_OBJECT, HG_V_REQUIRED, HG_SUB(who_fields) }, \
+	[PE_ACTION] = { "action", HG_V_ENUM, 0, 0, 0, actions },	\
+	[PE_BITS] = { "permission", HG_V_OBJECT, 0,			\
+	    .f_alias = { "permissions" } },				\
+}
+static const struct hg_field user_patch[PE__MAX] = PATCH_FIELDS("user");
+static const struct hg_field role_patch[PE__MAX] = PATCH_FIELDS("role");
 
 /* Superusers pass every permission check: the object must still exist. */
 static int
-object_exists(struct hg_req *r, const char *type)
+object_exists(struct hg_req *r, const struct rkind *k)
 {
-	return hg_exists(r, strcmp(type, "host") == 0 ?
-	    "SELECT id FROM hosts WHERE id = ?" :
-	    "SELECT id FROM applications WHERE id = ?", r->r_ids[0], type);
-}
-
-static int
-for_users(struct hg_req *r)
-{
-	return strstr(r->r_path, "/authorization/users") != NULL;
+	return hg_sql_get(r, NULL, k->k_type, r->r_ids[0], k->k_name_sql);
 }
 
 static json_object *
 object_entry_json(struct hg_req *r, struct hg_rows *rs, int i)
 {
-	json_object	*o = json_object_new_object(), *who;
-	const char	*type = kind_of(r)->k_type;
+	const struct authz	*az = ARGOF(r, struct authz);
+	const struct skind	*sk = az->a_subject;
+	json_object		*o = json_object_new_object();
 
-	if (for_users(r)) {
-		who = hg_user_json(r, rs, i);
-		json_object_object_add(o, "user", who);
-		json_object_object_add(o, "permission",
-		    bits_json(type, HG_CELL(rs, i, 10)));
-	} else {
-		who = json_object_new_object();
-		json_object_object_add(who, "id", hg_jint(HG_CELL(rs, i, 0)));
-		json_object_object_add(who, "name", hg_jstr(HG_CELL(rs, i, 1)));
-		json_object_object_add(o, "role", who);
-		json_object_object_add(o, "permission",
-		    bits_json(type, HG_CELL(rs, i, 2)));
-	}
+	json_object_object_add(o, sk->sk_type, hg_row_json(r, sk->sk_cols,
+	    sk->sk_ncols, rs, i));
+	json_object_object_add(o, "permission", bits_json(az->a_res->k_type,
+	    HG_CELL(rs, i, sk->sk_ncols)));
 	return o;
 }
 
@@ -376,370 +422,106 @@ object_entry_json(struct hg_req *r, struct hg_rows *rs, int i)
 static int
 object_grants_get(struct hg_req *r)
 {
-	const char	*type = strncmp(r->r_path, "/hosts/", 7) == 0 ? "host" :
-			    "application";
-	struct hg_page	 pg;
-	int		 rc;
+	const struct authz	*az = ARGOF(r, struct authz);
+	int			 rc;
 
-	if ((rc = object_exists(r, type)) != 0 || (rc = hg_page(r, &pg)) != 0)
+	if ((rc = object_exists(r, az->a_res)) != 0)
 		return rc;
-	if (for_users(r))
-		return hg_list_v0(r, &pg, object_entry_json, "SELECT " HG_USER_COLS
-		    ", GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
-		    "JOIN users u ON u.id = x.subject_id WHERE x.subject_type = "
-		    "'user' AND x.resource_type = ? AND x.resource_id = ? "
-		    "GROUP BY u.id ORDER BY u.id DESC LIMIT ? OFFSET ?", "si",
-		    type, r->r_ids[0]);
-	return hg_list_v0(r, &pg, object_entry_json, "SELECT ro.id, ro.name, "
-	    "GROUP_CONCAT(x.perm), COUNT(*) OVER () FROM resource_grants x "
-	    "JOIN roles ro ON ro.id = x.subject_id WHERE x.subject_type = 'role' "
-	    "AND x.resource_type = ? AND x.resource_id = ? GROUP BY ro.id "
-	    "ORDER BY ro.id DESC LIMIT ? OFFSET ?", "si", type, r->r_ids[0]);
+	return hg_list(r, object_entry_json, az->a_subject->sk_grants_sql,
+	    az->a_subject->sk_type, az->a_res->k_type, r->r_ids[0]);
 }
 
-static const char *const actions[] = { "update", "delete", NULL };
-
-/* Validate one PATCH entry; fills subject s.  0 or the error. */
+/*
+ * Check PATCH entry i: its subject exists (s gets it), "update" gives the
+ * perms, and the caller holds every bit it names.
+ */
 static int
-patch_entry(struct hg_req *r, const char *type, json_object *e, size_t i,
-    struct subject *s, const char **action, json_object **bits)
+patch_entry(struct hg_req *r, size_t i, struct subject *s)
 {
-	const char	*key = for_users(r) ? "user" : "role", *where, *act;
-	json_object	*who, *id, *a;
-	struct hg_rows	*rs;
-	int		 rc, k;
+	const struct authz	*az = ARGOF(r, struct authz);
+	const struct hg_val	*e = r->r_items[i];
+	const char		*where = hg_printf(r->r_arena, "[%zu]", i);
+	const char		*type = az->a_subject->sk_type;
+	long long		 id = e[PE_WHO].sub[PW_ID].i;
+	int			 rc;
 
-	where = hg_printf(r->r_arena, "[%zu]", i);
-	if (!json_object_is_type(e, json_type_object))
-		return hg_invalid(r, where, "must be an object");
-	if (!json_object_object_get_ex(e, key, &who) ||
-	    !json_object_is_type(who, json_type_object) ||
-	    !json_object_object_get_ex(who, "id", &id) ||
-	    !json_object_is_type(id, json_type_int) ||
-	    json_object_get_int64(id) <= 0)
-		return hg_invalid(r, hg_printf(r->r_arena, "%s.%s.id", where, key),
-		    "is required: a positive integer id");
-	act = "update";
-	if (json_object_object_get_ex(e, "action", &a)) {
-		act = json_object_is_type(a, json_type_string) ?
-		    json_object_get_string(a) : "";
-		for (k = 0; actions[k] != NULL && strcmp(actions[k], act) != 0; k++)
-			;
-		if (actions[k] == NULL)
-			return hg_invalid(r, hg_printf(r->r_arena, "%s.action",
-			    where), "must be one of: update, delete");
-		act = actions[k];
-	}
-	*bits = entry_bits(e);
-	if (strcmp(act, "update") == 0 && *bits == NULL)
-		return hg_invalid(r, hg_printf(r->r_arena, "%s.permission", where),
-		    "is required for update");
-	s->s_type = key;
-	s->s_id = json_object_get_int64(id);
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, for_users(r) ?
-	    "SELECT username FROM users WHERE id = ?" :
-	    "SELECT name FROM roles WHERE id = ?", "i", s->s_id)) != 0)
-		return hg_fail(r, rc, NULL);
-	if (rs->nrows == 0)
-		return hg_invalid(r, hg_printf(r->r_arena, "%s.%s.id", where, key),
-		    hg_printf(r->r_arena, "no %s with id %lld", key, s->s_id));
-	s->s_name = HG_CELL(rs, 0, 0);
-	*action = act;
-	if (*bits != NULL)
-		return check_bits(r, type, r->r_ids[0], *bits,
+	if (!e[PE_BITS].present && (!e[PE_ACTION].present ||
+	    strcmp(e[PE_ACTION].s, "update") == 0))
+		return hg_invalid(r, hg_printf(r->r_arena, "%s.permission",
+		    where), "is required for update");
+	if ((rc = hg_subject_get(r, type, id, s)) != 0)
+		return rc != HG_E_NOTFOUND ? rc : hg_invalid(r,
+		    hg_printf(r->r_arena, "%s.%s.id", where, type),
+		    hg_printf(r->r_arena, "no %s with id %lld", type, id));
+	if (e[PE_BITS].present)
+		return check_bits(r, az->a_res, r->r_ids[0], e[PE_BITS].j,
 		    hg_printf(r->r_arena, "%s.permission", where));
 	return 0;
 }
 
-/* PATCH /applications|hosts/{id}/authorization/users|roles/ */
+/*
+ * PATCH /applications|hosts/{id}/authorization/users|roles/: every entry
+ * is checked before any changes.  "update" merges the perms given;
+ * "delete" revokes every grant of the subject there that the caller holds.
+ */
 static int
 object_grants_patch(struct hg_req *r)
 {
-	const char	*type = strncmp(r->r_path, "/hosts/", 7) == 0 ? "host" :
-			    "application";
-	const char	*perms[16], *action = NULL;
-	json_object	*arr, *bits = NULL;
-	struct subject	*subs;
-	json_object	**allbits;
-	const char	**acts;
-	size_t		 i, n, p;
-	int		 rc;
-
-	if ((rc = object_exists(r, type)) != 0 ||
-	    (rc = hg_body_array(r, &arr)) != 0)
-		return rc;
-	n = json_object_array_length(arr);
-	subs = hg_alloc(r->r_arena, sizeof(*subs) * (n + 1));
-	allbits = hg_alloc(r->r_arena, sizeof(*allbits) * (n + 1));
-	acts = hg_alloc(r->r_arena, sizeof(*acts) * (n + 1));
-	for (i = 0; i < n; i++) {
-		if ((rc = patch_entry(r, type, json_object_array_get_idx(arr, i),
-		    i, &subs[i], &action, &bits)) != 0)
-			return rc;
-		acts[i] = action;
-		allbits[i] = bits;
-	}
-	hg_resource_perms_of(type, perms);
-	for (i = 0; i < n; i++) {
-		if (strcmp(acts[i], "update") == 0) {
-			rc = apply_bits(r, &subs[i], type, r->r_ids[0], allbits[i]);
-		} else {
-			/* delete: every grant of that subject on this object */
-			for (p = 0, rc = 0; perms[p] != NULL && rc == 0; p++) {
-				/* only the bits the caller holds there */
-				if (!hg_holds_object(r, type, r->r_ids[0], perms[p]))
-					continue;
-				rc = set_resource(r, &subs[i], type, r->r_ids[0],
-				    perms[p], 0);
-			}
-		}
-		if (rc != 0)
-			return rc;
-	}
-	return hg_reply_ok(r);
-}
-
-/* ---- module grants ------------------------------------------------------ */
-
-/* Validate one {module_name, permissions} entry: 0, or 30001 / 10002. */
-static int
-module_entry(struct hg_req *r, json_object *e, const char **mod,
-    json_object **bits)
-{
-	struct json_object_iterator	 it, end;
-	json_object			*m;
-
-	if (!json_object_is_type(e, json_type_object))
-		return hg_fail(r, HG_E_INVALID,
-		    "body must be {module_name, permissions} or an array of them");
-	if (!json_object_object_get_ex(e, "module_name", &m) ||
-	    !json_object_is_type(m, json_type_string))
-		return hg_invalid(r, "module_name", "is required: a string");
-	if ((*mod = hg_module_name(json_object_get_string(m))) == NULL)
-		return hg_fail_http(r, 400, E_UNKNOWN_PERM, "unknown module %s",
-		    json_object_get_string(m));
-	if (!json_object_object_get_ex(e, "permissions", bits) &&
-	    !json_object_object_get_ex(e, "permission", bits))
-		return hg_invalid(r, "permissions", "is required");
-	if (!json_object_is_type(*bits, json_type_object))
-		return hg_invalid(r, "permissions", "must be an object of perm: bool");
-	it = json_object_iter_begin(*bits);
-	end = json_object_iter_end(*bits);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		if (hg_module_perm(*mod, json_object_iter_peek_name(&it)) == NULL)
-			return hg_fail_http(r, 400, E_UNKNOWN_PERM,
-			    "unknown permission %s in module %s",
-			    json_object_iter_peek_name(&it), *mod);
-		if (!json_object_is_type(json_object_iter_peek_value(&it),
-		    json_type_boolean))
-			return hg_invalid(r, hg_printf(r->r_arena, "permissions.%s",
-			    json_object_iter_peek_name(&it)), "must be true or false");
-		/* Superusers hold everything; the route is theirs alone. */
-		if (hg_perm_module(r, *mod, json_object_iter_peek_name(&it)) != 1)
-			return hg_fail_http(r, 403, E_NOT_HELD, "you do not hold %s.%s",
-			    *mod, json_object_iter_peek_name(&it));
-	}
-	return 0;
-}
-
-/* POST /users|roles/{id}/system/perms/ */
-static int
-module_grants_post(struct hg_req *r)
-{
-	struct json_object_iterator	 it, end;
-	struct subject			 s;
-	json_object			*body = r->r_body, *arr, *bits;
-	json_object			**allbits;
-	const char			*mod, *perm, **mods;
-	size_t				 i, n;
-	int				 rc, on;
-
-	if ((rc = subject_of(r, &s)) != 0)
-		return rc;
-	if (body == NULL)
-		return hg_invalid(r, "module_name", "is required");
-	if (json_object_is_type(body, json_type_array))
-		arr = body;
-	else {
-		arr = hg_own(r, json_object_new_array());
-		json_object_array_add(arr, json_object_get(body));
-	}
-	n = json_object_array_length(arr);
-	if (n == 0 || n > 100)
-		return hg_fail(r, HG_E_INVALID, "give 1 to 100 module entries");
-	/* Check every entry before changing anything; keep what it resolved. */
-	mods = hg_alloc(r->r_arena, sizeof(*mods) * n);
-	allbits = hg_alloc(r->r_arena, sizeof(*allbits) * n);
-	for (i = 0; i < n; i++)
-		if ((rc = module_entry(r, json_object_array_get_idx(arr, i),
-		    &mods[i], &allbits[i])) != 0)
-			return rc;
-	for (i = 0; i < n; i++) {
-		mod = mods[i];
-		bits = allbits[i];
-		it = json_object_iter_begin(bits);
-		end = json_object_iter_end(bits);
-		for (; !json_object_iter_equal(&it, &end);
-		    json_object_iter_next(&it)) {
-			perm = hg_module_perm(mod, json_object_iter_peek_name(&it));
-			on = json_object_get_boolean(json_object_iter_peek_value(&it));
-			rc = on ? hg_db_exec(r->r_db, "INSERT IGNORE INTO "
-			    "module_grants (subject_type, subject_id, module, perm) "
-			    "VALUES (?, ?, ?, ?)", "siss", s.s_type, s.s_id, mod, perm) :
-			    hg_db_exec(r->r_db, "DELETE FROM module_grants WHERE "
-			    "subject_type = ? AND subject_id = ? AND module = ? AND "
-			    "perm = ?", "siss", s.s_type, s.s_id, mod, perm);
-			if (rc != 0)
-				return hg_fail(r, rc, NULL);
-			if (hg_db_affected(r->r_db) > 0 &&
-			    (rc = audit(r, "module", mod, NULL, 0, perm, on, &s)) != 0)
-				return rc;
-		}
-	}
-	return hg_reply_ok(r);
-}
-
-/* GET /users|roles/{id}/system/perms/: every module, direct grants. */
-static int
-module_grants_get(struct hg_req *r)
-{
-	const char *const	*mods;
+	const struct rkind	*k = ARGOF(r, struct authz)->a_res;
+	const struct hg_val	*e;
 	const char		*perms[16];
-	struct subject		 s;
-	struct hg_rows		*rs;
-	json_object		*out, *entry, *bits;
-	size_t			 nmods, i, k;
-	int			 rc, row, on;
+	struct subject		*subs;
+	size_t			 i, p;
+	int			 rc;
 
-	if ((rc = subject_of(r, &s)) != 0)
+	if ((rc = object_exists(r, k)) != 0)
 		return rc;
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT module, perm "
-	    "FROM module_grants WHERE subject_type = ? AND subject_id = ?", "si",
-	    s.s_type, s.s_id)) != 0)
-		return hg_fail(r, rc, NULL);
-	out = json_object_new_array();
-	mods = hg_module_list(&nmods);
-	for (i = 0; i < nmods; i++) {
-		entry = json_object_new_object();
-		bits = json_object_new_object();
-		hg_module_perms_of(mods[i], perms);
-		for (k = 0; perms[k] != NULL; k++) {
-			for (on = 0, row = 0; row < rs->nrows && !on; row++)
-				on = strcmp(HG_CELL(rs, row, 0), mods[i]) == 0 &&
-				    strcmp(HG_CELL(rs, row, 1), perms[k]) == 0;
-			json_object_object_add(bits, perms[k],
-			    json_object_new_boolean(on));
+	subs = hg_alloc(r->r_arena, sizeof(*subs) * (r->r_nitems + 1));
+	for (i = 0; i < r->r_nitems; i++)
+		if ((rc = patch_entry(r, i, &subs[i])) != 0)
+			return rc;
+	hg_resource_perms_of(k->k_type, perms);
+	for (i = 0; i < r->r_nitems; i++) {
+		e = r->r_items[i];
+		if (!e[PE_ACTION].present ||
+		    strcmp(e[PE_ACTION].s, "update") == 0) {
+			if ((rc = apply_bits(r, &subs[i], k, r->r_ids[0],
+			    e[PE_BITS].j)) != 0)
+				return rc;
+			continue;
 		}
-		json_object_object_add(entry, "module_name",
-		    json_object_new_string(mods[i]));
-		json_object_object_add(entry, "permissions", bits);
-		json_object_array_add(out, entry);
+		for (p = 0; perms[p] != NULL; p++)
+			if (hg_holds_object(r, k->k_type, r->r_ids[0],
+			    perms[p]) && (rc = set_resource(r, &subs[i], k,
+			    r->r_ids[0], perms[p], 0)) != 0)
+				return rc;
 	}
-	return hg_reply(r, 200, out);
+	return hg_reply_ok(r);
 }
 
-/* ---- audit ---------------------------------------------------------------- */
-
-static const char *const acts_q[] = { "enable", "disable", NULL };
-static const char *const targets_q[] = { "user", "role", NULL };
-static const char *const rtypes_q[] = { "host", "application", "business", NULL };
-
-enum { AQ_OPERATOR, AQ_MODULE, AQ_RTYPE, AQ_RID, AQ_PERM, AQ_ACTION,
-    AQ_TTYPE, AQ_TNAME, AQ_GT, AQ_LT, AQ__MAX };
-static const struct hg_field audit_q[AQ__MAX] = {
-	[AQ_OPERATOR] = { "operator", HG_V_STR, 0, 0, 64 },
-	[AQ_MODULE] = { "module_name", HG_V_STR, 0, 0, 32 },
-	[AQ_RTYPE] = { "resource_type", HG_V_ENUM, 0, 0, 0, rtypes_q },
-	[AQ_RID] = { "resource_id", HG_V_INT, 0, 1, 9223372036854775807LL },
-	[AQ_PERM] = { "perm_name", HG_V_STR, 0, 0, 64 },
-	[AQ_ACTION] = { "action", HG_V_ENUM, 0, 0, 0, acts_q },
-	[AQ_TTYPE] = { "authorized_target_type", HG_V_ENUM, 0, 0, 0, targets_q },
-	[AQ_TNAME] = { "authorized_target_name", HG_V_STR, 0, 0, 128 },
-	[AQ_GT] = { "op_time__gt", HG_V_TIME, 0 },
-	[AQ_LT] = { "op_time__lt", HG_V_TIME, HG_V_UPPER },
-};
-
-static json_object *
-audit_json(struct hg_req *r, struct hg_rows *rs, int i)
-{
-	json_object	*o = json_object_new_object(), *res;
-	int		 module = strstr(r->r_path, "/modules") != NULL;
-
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "operator", hg_jstr(HG_CELL(rs, i, 1)));
-	if (module)
-		json_object_object_add(o, "module_name", hg_jstr(HG_CELL(rs, i, 2)));
-	else {
-		json_object_object_add(o, "resource_type", hg_jstr(HG_CELL(rs, i, 3)));
-		res = json_object_new_object();
-		json_object_object_add(res, "id", hg_jint(HG_CELL(rs, i, 4)));
-		json_object_object_add(res, strcmp(HG_CELL(rs, i, 3), "host") == 0 ?
-		    "host" : "name", hg_jstr(HG_CELL(rs, i, 5)));
-		json_object_object_add(o, "resource", res);
-	}
-	json_object_object_add(o, "perm_name", hg_jstr(HG_CELL(rs, i, 6)));
-	json_object_object_add(o, "action", hg_jstr(HG_CELL(rs, i, 7)));
-	json_object_object_add(o, "authorized_target_type", hg_jstr(HG_CELL(rs, i, 8)));
-	json_object_object_add(o, "authorized_target_name", hg_jstr(HG_CELL(rs, i, 9)));
-	json_object_object_add(o, "op_time", hg_jtime(r, HG_CELL(rs, i, 10)));
-	return o;
-}
-
-/* GET /audit/authorize-operations/modules/ and .../resources/ */
-static int
-audit_list(struct hg_req *r)
-{
-	struct hg_val	 v[AQ__MAX];
-	struct hg_page	 pg;
-	const char	*rid;
-	int		 rc;
-
-	if ((rc = hg_query(r, audit_q, AQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
-	rid = v[AQ_RID].present ? hg_printf(r->r_arena, "%lld", v[AQ_RID].i) :
-	    NULL;
-	return hg_list_v0(r, &pg, audit_json, "SELECT id, operator, module_name, "
-	    "resource_type, resource_id, resource_name, perm_name, action, "
-	    "target_type, target_name, op_time, COUNT(*) OVER () FROM authz_audit "
-	    "WHERE scope = ? AND operator LIKE COALESCE(?, '%') "
-	    "AND module_name LIKE COALESCE(?, '%') "
-	    "AND resource_type = COALESCE(?, resource_type) "
-	    "AND (? IS NULL OR resource_id = ?) "
-	    "AND perm_name LIKE COALESCE(?, '%') AND action = COALESCE(?, action) "
-	    "AND target_type = COALESCE(?, target_type) "
-	    "AND target_name LIKE COALESCE(?, '%') "
-	    "AND op_time >= COALESCE(?, op_time) AND op_time <= COALESCE(?, op_time) "
-	    "ORDER BY id DESC LIMIT ? OFFSET ?", "ssssssssssss",
-	    strstr(r->r_path, "/modules") ? "module" : "resource",
-	    hg_like(r, &v[AQ_OPERATOR]), hg_like(r, &v[AQ_MODULE]),
-	    v[AQ_RTYPE].s, rid, rid,
-	    hg_like(r, &v[AQ_PERM]), v[AQ_ACTION].s, v[AQ_TTYPE].s,
-	    hg_like(r, &v[AQ_TNAME]), hg_qtime(r, &v[AQ_GT]), hg_qtime(r, &v[AQ_LT]));
-}
+#define APP_GRANT	PERM_MODULE("application", "enable_app_mgmt")
+#define HOST_GRANT	PERM_MODULE("resource", "enable_host_mgmt")
+#define SUBJECT(pat, az, post, get) \
+	ROUTE("POST", pat, grants_post, post, ARG(&az), BODY(grant_fields)), \
+	ROUTE("GET", pat, grants_get, get, ARG(&az), QUERY(grants_q), PAGED)
+#define OBJECT(pat, az, perm, patch) \
+	ROUTE("GET", pat, object_grants_get, perm, ARG(&az), PAGED), \
+	ROUTE("PATCH", pat, object_grants_patch, perm, ARG(&az), ITEMS(patch))
 
 const struct hg_route hg_routes_authz[] = {
-	ROUTE("POST", "/users/{id}/application/perms", grants_post, PERM_MODULE("application", "enable_app_mgmt")),
-	ROUTE("GET", "/users/{id}/application/perms", grants_get, PERM_SELF),
-	ROUTE("POST", "/roles/{id}/application/perms", grants_post, PERM_MODULE("application", "enable_app_mgmt")),
-	ROUTE("GET", "/roles/{id}/application/perms", grants_get, PERM_SUPER),
-	ROUTE("POST", "/users/{id}/host/perms", grants_post, PERM_MODULE("resource", "enable_host_mgmt")),
-	ROUTE("GET", "/users/{id}/host/perms", grants_get, PERM_SELF),
-	ROUTE("POST", "/roles/{id}/host/perms", grants_post, PERM_MODULE("resource", "enable_host_mgmt")),
-	ROUTE("GET", "/roles/{id}/host/perms", grants_get, PERM_SUPER),
-	ROUTE("GET", "/applications/{id}/authorization/users", object_grants_get, PERM_APP("edit_app")),
-	ROUTE("PATCH", "/applications/{id}/authorization/users", object_grants_patch, PERM_APP("edit_app")),
-	ROUTE("GET", "/applications/{id}/authorization/roles", object_grants_get, PERM_APP("edit_app")),
-	ROUTE("PATCH", "/applications/{id}/authorization/roles", object_grants_patch, PERM_APP("edit_app")),
-	ROUTE("GET", "/hosts/{id}/authorization/users", object_grants_get, PERM_HOST("edit_host")),
-	ROUTE("PATCH", "/hosts/{id}/authorization/users", object_grants_patch, PERM_HOST("edit_host")),
-	ROUTE("GET", "/hosts/{id}/authorization/roles", object_grants_get, PERM_HOST("edit_host")),
-	ROUTE("PATCH", "/hosts/{id}/authorization/roles", object_grants_patch, PERM_HOST("edit_host")),
-	ROUTE("POST", "/users/{id}/system/perms", module_grants_post, PERM_SUPER),
-	ROUTE("GET", "/users/{id}/system/perms", module_grants_get, PERM_SUPER),
-	ROUTE("POST", "/roles/{id}/system/perms", module_grants_post, PERM_SUPER),
-	ROUTE("GET", "/roles/{id}/system/perms", module_grants_get, PERM_SUPER),
-	ROUTE("GET", "/audit/authorize-operations/modules", audit_list, PERM_SUPER),
-	ROUTE("GET", "/audit/authorize-operations/resources", audit_list, PERM_SUPER),
+	SUBJECT("/users/{id}/application/perms", user_apps, APP_GRANT,
+	    PERM_SELF),
+	SUBJECT("/roles/{id}/application/perms", role_apps, APP_GRANT,
+	    PERM_SUPER),
+	SUBJECT("/users/{id}/host/perms", user_hosts, HOST_GRANT, PERM_SELF),
+	SUBJECT("/roles/{id}/host/perms", role_hosts, HOST_GRANT, PERM_SUPER),
+	OBJECT("/applications/{id}/authorization/users", user_apps,
+	    PERM_APP("edit_app"), user_patch),
+	OBJECT("/applications/{id}/authorization/roles", role_apps,
+	    PERM_APP("edit_app"), role_patch),
+	OBJECT("/hosts/{id}/authorization/users", user_hosts,
+	    PERM_HOST("edit_host"), user_patch),
+	OBJECT("/hosts/{id}/authorization/roles", role_hosts,
+	    PERM_HOST("edit_host"), role_patch),
 	ROUTES_END
 };

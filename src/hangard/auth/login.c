@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "conf.h"
-#include "hangard.h"
+#include "auth.h"
 #include "secret.h"
 
 /*
@@ -24,20 +24,18 @@ static const struct hg_field login_fields[LG__MAX] = {
 static int
 login(struct hg_req *r)
 {
-	struct hg_val	 v[LG__MAX];
-	struct hg_rows	*rs;
-	json_object	*user, *out;
-	const char	*csrf;
-	int		 rc, ok;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		*rs;
+	json_object		*user, *out;
+	const char		*csrf;
+	long long		 id;
+	int			 rc, ok;
 
-	if ((rc = hg_body(r, login_fields, LG__MAX, v)) != 0)
-		return rc;
 	if (hg_login_throttled(r, v[LG_USERNAME].s))
 		return hg_fail(r, HG_E_THROTTLE, NULL);
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT id, "
-	    "password_hash, status FROM users WHERE username = ?", "s",
-	    v[LG_USERNAME].s)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql(r, &rs, "SELECT id, password_hash, status FROM users "
+	    "WHERE username = ?s", v[LG_USERNAME].s)) != 0)
+		return rc;
 	if (rs->nrows == 0) {
 		hg_password_dummy_verify(v[LG_PASSWORD].s);
 		ok = 0;
@@ -49,12 +47,11 @@ login(struct hg_req *r)
 		return hg_fail(r, HG_E_LOGIN, NULL);
 	}
 	hg_login_succeeded(r, v[LG_USERNAME].s);
-	if ((rc = hg_db_exec(r->r_db, "UPDATE users SET last_login = "
-	    "UTC_TIMESTAMP() WHERE id = ?", "i", hg_atoll(HG_CELL(rs, 0, 0)))) != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_session_create(r, hg_atoll(HG_CELL(rs, 0, 0)), &csrf)) != 0)
-		return rc;
-	if ((rc = hg_user_get(r, hg_atoll(HG_CELL(rs, 0, 0)), &user)) != 0)
+	id = hg_atoll(HG_CELL(rs, 0, 0));
+	if ((rc = hg_sql_exec(r, "UPDATE users SET last_login = "
+	    "UTC_TIMESTAMP() WHERE id = ?i", id)) != 0 ||
+	    (rc = hg_session_create(r, id, &csrf)) != 0 ||
+	    (rc = hg_user_get(r, id, &user)) != 0)
 		return rc;
 	out = json_object_new_object();
 	json_object_object_add(out, "user", user);
@@ -99,38 +96,37 @@ static const struct hg_field reset_fields[RP__MAX] = {
 static int
 reset_password(struct hg_req *r)
 {
-	struct hg_val	 v[RP__MAX];
-	struct hg_rows	*rs;
-	char		 hash[HG_HASH_HEX + 1], pw[256];
-	long long	 uid;
-	int		 rc;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		*rs;
+	char			 hash[HG_HASH_HEX + 1], pw[256];
+	long long		 uid;
+	int			 rc;
 
-	if ((rc = hg_body(r, reset_fields, RP__MAX, v)) != 0)
-		return rc;
 	hg_hash_hex(v[RP_TOKEN].s, hash);
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT user_id FROM "
-	    "password_resets WHERE token_hash = ? AND used = 0 AND "
-	    "expires > UTC_TIMESTAMP() FOR UPDATE", "s", hash)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql(r, &rs, "SELECT user_id FROM password_resets WHERE "
+	    "token_hash = ?s AND used = 0 AND expires > UTC_TIMESTAMP() "
+	    "FOR UPDATE", hash)) != 0)
+		return rc;
 	if (rs->nrows == 0)
 		return hg_invalid(r, "token", "invalid, used or expired");
 	uid = hg_atoll(HG_CELL(rs, 0, 0));
 	if (hg_password_hash(v[RP_PASSWORD].s, pw, sizeof(pw)) != 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
-	if ((rc = hg_db_exec(r->r_db, "UPDATE password_resets SET used = 1 "
-	    "WHERE token_hash = ?", "s", hash)) != 0 ||
-	    (rc = hg_db_exec(r->r_db, "UPDATE users SET password_hash = ? "
-	    "WHERE id = ?", "si", pw, uid)) != 0 ||
-	    (rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE user_id = ?",
-	    "i", uid)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql_exec(r, "UPDATE password_resets SET used = 1 "
+	    "WHERE token_hash = ?s", hash)) != 0 ||
+	    (rc = hg_sql_exec(r, "UPDATE users SET password_hash = ?s "
+	    "WHERE id = ?i", pw, uid)) != 0 ||
+	    (rc = hg_sql_exec(r, "DELETE FROM sessions WHERE user_id = ?i",
+	    uid)) != 0)
+		return rc;
 	return hg_reply_ok(r);
 }
 
 const struct hg_route hg_routes_auth[] = {
-	ROUTE("POST", "/auth/login", login, PERM_PUBLIC),
+	ROUTE("POST", "/auth/login", login, PERM_PUBLIC, BODY(login_fields)),
 	ROUTE("POST", "/auth/logout", logout, PERM_LOGIN),
 	ROUTE("GET", "/auth/me", me, PERM_LOGIN),
-	ROUTE("POST", "/auth/reset-password", reset_password, PERM_PUBLIC),
+	ROUTE("POST", "/auth/reset-password", reset_password, PERM_PUBLIC,
+	    BODY(reset_fields)),
 	ROUTES_END
 };

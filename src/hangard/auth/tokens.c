@@ -10,22 +10,27 @@
 #include "hangard.h"
 #include "secret.h"
 
-#define TOKEN_COLS "t.id, t.name, t.prefix, t.description, u.username, " \
-	"t.created_time"
+/*
+ * The Token object: its value is shown as the stored prefix (ASCII) and
+ * an ellipsis; the prefix alone is for the audit.
+ */
+#define TOKEN_COLS(X) \
+	X(TC_ID,	"id",		"t.id",			INT)	\
+	X(TC_NAME,	"name",		"t.name",		STR)	\
+	X(TC_VALUE,	"value",	"CONCAT(CONVERT(t.prefix USING " \
+	    "utf8mb4), '\xe2\x80\xa6')",				STR)	\
+	X(TC_DESC,	"description",	"t.description",	STR)	\
+	X(TC_CREATOR,	"creator",	"u.username",		STR)	\
+	X(TC_CREATED,	"created_time",	"t.created_time",	TIME)	\
+	X(TC_PREFIX,	"prefix",	"t.prefix",		NONE)
+enum { TOKEN_COLS(HG_COL_ENUM) TC__MAX };
+static const struct hg_col token_cols[] = { TOKEN_COLS(HG_COL_DECL) };
+#define TOKEN_SELECT "SELECT " TOKEN_COLS(HG_COL_SQL)
 
 static json_object *
 token_json(struct hg_req *r, struct hg_rows *rs, int i)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "name", hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "value", json_object_new_string(
-	    hg_printf(r->r_arena, "%s\xe2\x80\xa6", HG_CELL(rs, i, 2))));
-	json_object_object_add(o, "description", hg_jstr(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "creator", hg_jstr(HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "created_time", hg_jtime(r, HG_CELL(rs, i, 5)));
-	return o;
+	return HG_ROW(r, token_cols, rs, i);
 }
 
 /* Load a token the caller may see (own, or any for a superuser). */
@@ -34,11 +39,11 @@ token_load(struct hg_req *r, long long id, struct hg_rows **rs)
 {
 	int rc;
 
-	if ((rc = hg_db_query(r->r_db, r->r_arena, rs, "SELECT " TOKEN_COLS
-	    " FROM auth_tokens t JOIN users u ON u.id = t.user_id "
-	    "WHERE t.id = ? AND (t.user_id = ? OR ? = 1)", "iii", id,
-	    r->r_user->u_id, (long long)r->r_user->u_superuser)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql(r, rs, TOKEN_SELECT HG_NOCOUNT " FROM auth_tokens t "
+	    "JOIN users u ON u.id = t.user_id WHERE t.id = ?i AND "
+	    "(t.user_id = ?i OR ?i = 1)", id, r->r_user->u_id,
+	    (long long)r->r_user->u_superuser)) != 0)
+		return rc;
 	if ((*rs)->nrows == 0)
 		return hg_fail(r, HG_E_NOTFOUND, "no token with id %lld", id);
 	return 0;
@@ -55,64 +60,57 @@ static const struct hg_field list_q[TQ__MAX] = {
 static int
 token_list(struct hg_req *r)
 {
-	struct hg_val	 v[TQ__MAX];
-	struct hg_page	 pg;
-	struct hg_val	 prefix;
-	int		 rc;
+	const struct hg_val	*v = r->r_qv;
+	struct hg_val		 prefix;
 
-	if ((rc = hg_query(r, list_q, TQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
 	/* value matches the stored prefix: its first 8 characters at most. */
 	prefix = v[TQ_VALUE];
 	if (prefix.present && strlen(prefix.s) > 8)
 		prefix.s = hg_strndup(r->r_arena, prefix.s, 8);
-	return hg_list_v0(r, &pg, token_json, "SELECT " TOKEN_COLS ", "
-	    "COUNT(*) OVER () FROM auth_tokens t JOIN users u ON u.id = t.user_id "
-	    "WHERE (t.user_id = ? OR ? = 1) AND t.name LIKE COALESCE(?, '%') "
-	    "AND t.prefix LIKE COALESCE(?, '%') "
-	    "AND t.description LIKE COALESCE(?, '%') "
-	    "ORDER BY t.id DESC LIMIT ? OFFSET ?", "iisss", r->r_user->u_id,
+	return hg_list(r, token_json, TOKEN_SELECT "COUNT(*) OVER () "
+	    "FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE (t.user_id = ?i OR ?i = 1) "
+	    "AND t.name LIKE COALESCE(?s, '%') "
+	    "AND t.prefix LIKE COALESCE(?s, '%') "
+	    "AND t.description LIKE COALESCE(?s, '%') "
+	    "ORDER BY t.id DESC LIMIT ?i OFFSET ?i", r->r_user->u_id,
 	    (long long)r->r_user->u_superuser, hg_like(r, &v[TQ_NAME]),
 	    hg_like(r, &prefix), hg_like(r, &v[TQ_DESC]));
 }
 
+/* POST's body; PATCH takes the same, optional. */
 enum { TF_NAME, TF_DESC, TF__MAX };
-static const struct hg_field create_fields[TF__MAX] = {
+static const struct hg_field token_fields[TF__MAX] = {
 	[TF_NAME] = { "name", HG_V_STR, HG_V_REQUIRED, 1, 128,
-	    .f_check = hg_check_noctl },
-	[TF_DESC] = { "description", HG_V_STR, 0, 0, 1024 },
-};
-static const struct hg_field patch_fields[TF__MAX] = {
-	[TF_NAME] = { "name", HG_V_STR, 0, 1, 128, .f_check = hg_check_noctl },
-	[TF_DESC] = { "description", HG_V_STR, 0, 0, 1024 },
+	    .f_check = hg_check_noctl, .f_col = "name" },
+	[TF_DESC] = { "description", HG_V_STR, 0, 0, 1024,
+	    .f_col = "description" },
 };
 
 /* POST /auth-tokens/: the only response that carries the whole value. */
 static int
 token_create(struct hg_req *r)
 {
-	struct hg_val	 v[TF__MAX];
-	struct hg_rows	*rs;
-	char		 value[HG_TOKEN_HEX + 1], hash[HG_HASH_HEX + 1], prefix[9];
-	json_object	*out;
-	long long	 id;
-	int		 rc;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		*rs;
+	char			 value[HG_TOKEN_HEX + 1], hash[HG_HASH_HEX + 1];
+	char			 prefix[9];
+	json_object		*out;
+	long long		 id;
+	int			 rc;
 
-	if ((rc = hg_body(r, create_fields, TF__MAX, v)) != 0)
-		return rc;
 	hg_random_hex(value, HG_TOKEN_HEX / 2);
 	hg_hash_hex(value, hash);
 	memcpy(prefix, value, 8);
 	prefix[8] = '\0';
-	if ((rc = hg_db_exec(r->r_db, "INSERT INTO auth_tokens (user_id, name, "
-	    "description, prefix, token_hash) VALUES (?, ?, ?, ?, ?)", "issss",
-	    r->r_user->u_id, v[TF_NAME].s,
-	    v[TF_DESC].s ? v[TF_DESC].s : "", prefix, hash)) != 0)
-		return hg_fail(r, rc, NULL);
-	id = (long long)hg_db_insert_id(r->r_db);
-	if ((rc = hg_audit(r, "auth_token", id, v[TF_NAME].s, "add",
-	    hg_printf(r->r_arena, "created token \"%s\" (%s…) for %s",
+	if ((rc = hg_sql_exec(r, "INSERT INTO auth_tokens (user_id, name, "
+	    "description, prefix, token_hash) VALUES (?i, ?s, ?s, ?s, ?s)",
+	    r->r_user->u_id, v[TF_NAME].s, v[TF_DESC].s ? v[TF_DESC].s : "",
+	    prefix, hash)) != 0)
+		return rc;
+	id = hg_sql_insert_id(r);
+	if ((rc = hg_audit(r, NULL, id, v[TF_NAME].s, "add",
+	    hg_printf(r->r_arena, "created token \"%s\" (%s\xe2\x80\xa6) for %s",
 	    v[TF_NAME].s, prefix, r->r_user->u_username))) != 0 ||
 	    (rc = token_load(r, id, &rs)) != 0)
 		return rc;
@@ -137,27 +135,22 @@ token_get(struct hg_req *r)
 static int
 token_patch(struct hg_req *r)
 {
-	struct hg_val	 v[TF__MAX];
-	struct hg_rows	*old, *rs;
-	const char	*detail = "";
-	int		 rc;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		*old, *rs;
+	const char		*detail = "";
+	int			 rc;
 
-	if ((rc = token_load(r, r->r_ids[0], &old)) != 0 ||
-	    (rc = hg_body(r, patch_fields, TF__MAX, v)) != 0)
+	if ((rc = token_load(r, r->r_ids[0], &old)) != 0)
 		return rc;
-	hg_audit_changed(r, &detail, "name", HG_CELL(old, 0, 1), &v[TF_NAME]);
-	hg_audit_changed(r, &detail, "description", HG_CELL(old, 0, 3),
-	    &v[TF_DESC]);
+	hg_audit_fields(r, &detail, token_cols, TC__MAX, old, 0);
 	if (*detail == '\0')
 		detail = "no change";
-	if ((rc = hg_db_exec(r->r_db, "UPDATE auth_tokens SET "
-	    "name = COALESCE(?, name), description = COALESCE(?, description) "
-	    "WHERE id = ?", "ssi", v[TF_NAME].s, v[TF_DESC].s, r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_audit(r, "auth_token", r->r_ids[0],
-	    v[TF_NAME].s ? v[TF_NAME].s : HG_CELL(old, 0, 1), "update",
-	    hg_printf(r->r_arena, "updated token \"%s\" (%s…): %s",
-	    HG_CELL(old, 0, 1), HG_CELL(old, 0, 2), detail))) != 0 ||
+	if ((rc = hg_sql_patch(r, "auth_tokens", r->r_ids[0])) != 0 ||
+	    (rc = hg_audit(r, NULL, r->r_ids[0], v[TF_NAME].present ?
+	    v[TF_NAME].s : HG_CELL(old, 0, TC_NAME), "update",
+	    hg_printf(r->r_arena, "updated token \"%s\" (%s\xe2\x80\xa6): %s",
+	    HG_CELL(old, 0, TC_NAME), HG_CELL(old, 0, TC_PREFIX),
+	    detail))) != 0 ||
 	    (rc = token_load(r, r->r_ids[0], &rs)) != 0)
 		return rc;
 	return hg_reply(r, 200, token_json(r, rs, 0));
@@ -170,23 +163,28 @@ token_delete(struct hg_req *r)
 	struct hg_rows	*old;
 	int		 rc;
 
-	if ((rc = token_load(r, r->r_ids[0], &old)) != 0)
-		return rc;
-	if ((rc = hg_db_exec(r->r_db, "DELETE FROM auth_tokens WHERE id = ?",
-	    "i", r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_audit(r, "auth_token", r->r_ids[0], HG_CELL(old, 0, 1),
-	    "delete", hg_printf(r->r_arena, "deleted token \"%s\" (%s…) of %s",
-	    HG_CELL(old, 0, 1), HG_CELL(old, 0, 2), HG_CELL(old, 0, 4)))) != 0)
+	if ((rc = token_load(r, r->r_ids[0], &old)) != 0 ||
+	    (rc = hg_sql_exec(r, "DELETE FROM auth_tokens WHERE id = ?i",
+	    r->r_ids[0])) != 0 ||
+	    (rc = hg_audit(r, NULL, r->r_ids[0], HG_CELL(old, 0, TC_NAME),
+	    "delete", hg_printf(r->r_arena, "deleted token \"%s\" "
+	    "(%s\xe2\x80\xa6) of %s", HG_CELL(old, 0, TC_NAME),
+	    HG_CELL(old, 0, TC_PREFIX), HG_CELL(old, 0, TC_CREATOR)))) != 0)
 		return rc;
 	return hg_reply_ok(r);
 }
 
+#define TOKEN_AUDIT	AUDIT("auth_token")
+
 const struct hg_route hg_routes_tokens[] = {
-	ROUTE("GET", "/auth-tokens", token_list, PERM_LOGIN),
-	ROUTE("POST", "/auth-tokens", token_create, PERM_LOGIN, AUDIT("auth_token")),
+	ROUTE("GET", "/auth-tokens", token_list, PERM_LOGIN, QUERY(list_q),
+	    PAGED),
+	ROUTE("POST", "/auth-tokens", token_create, PERM_LOGIN,
+	    BODY(token_fields), TOKEN_AUDIT),
 	ROUTE("GET", "/auth-tokens/{id}", token_get, PERM_LOGIN),
-	ROUTE("PATCH", "/auth-tokens/{id}", token_patch, PERM_LOGIN, AUDIT("auth_token")),
-	ROUTE("DELETE", "/auth-tokens/{id}", token_delete, PERM_LOGIN, AUDIT("auth_token")),
+	ROUTE("PATCH", "/auth-tokens/{id}", token_patch, PERM_LOGIN,
+	    PATCH(token_fields), TOKEN_AUDIT),
+	ROUTE("DELETE", "/auth-tokens/{id}", token_delete, PERM_LOGIN,
+	    TOKEN_AUDIT),
 	ROUTES_END
 };

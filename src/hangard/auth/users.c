@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
-#include "hangard.h"
+#include "auth.h"
 #include "log.h"
 #include "mail.h"
 #include "secret.h"
@@ -23,68 +23,66 @@ static const struct hg_field list_q[UQ__MAX] = {
 	[UQ_STATUS] = { "status", HG_V_ENUM, 0, 0, 0, statuses },
 };
 
-/* GET /users/ */
+/* GET /users/: unfiltered, the count is row_counts' (no full scan). */
 static int
 user_list(struct hg_req *r)
 {
-	struct hg_val	v[UQ__MAX];
-	struct hg_page	pg;
-	int		rc, i, filtered = 0;
+	const struct hg_val	*v = r->r_qv;
+	int			 i, filtered = 0;
 
-	if ((rc = hg_query(r, list_q, UQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
 	for (i = 0; i < UQ__MAX; i++)
 		filtered |= v[i].present;
 	if (!filtered)
-		return hg_list_v0(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
-		    "(SELECT n FROM row_counts WHERE tbl = 'users') "
-		    "FROM users u ORDER BY u.id DESC LIMIT ? OFFSET ?", NULL);
-	return hg_list_v0(r, &pg, hg_user_json, "SELECT " HG_USER_COLS ", "
-	    "COUNT(*) OVER () FROM users u "
-	    "WHERE u.username LIKE COALESCE(?, '%') "
-	    "AND u.email LIKE COALESCE(?, '%') AND u.phone LIKE COALESCE(?, '%') "
-	    "AND u.status = COALESCE(?, u.status) "
-	    "ORDER BY u.id DESC LIMIT ? OFFSET ?", "ssss",
+		return hg_list(r, hg_user_json, HG_USER_SELECT "(SELECT n FROM "
+		    "row_counts WHERE tbl = 'users') FROM users u "
+		    "ORDER BY u.id DESC LIMIT ?i OFFSET ?i");
+	return hg_list(r, hg_user_json, HG_USER_SELECT "COUNT(*) OVER () "
+	    "FROM users u WHERE u.username LIKE COALESCE(?s, '%') "
+	    "AND u.email LIKE COALESCE(?s, '%') "
+	    "AND u.phone LIKE COALESCE(?s, '%') "
+	    "AND u.status = COALESCE(?s, u.status) "
+	    "ORDER BY u.id DESC LIMIT ?i OFFSET ?i",
 	    hg_like(r, &v[UQ_USERNAME]), hg_like(r, &v[UQ_EMAIL]),
 	    hg_like(r, &v[UQ_PHONE]), v[UQ_STATUS].s);
 }
 
-enum { UC_USERNAME, UC_PASSWORD, UC_NAME, UC_EMAIL, UC_PHONE, UC_SUPER, UC__MAX };
-static const struct hg_field create_fields[UC__MAX] = {
-	[UC_USERNAME] = { "username", HG_V_STR, HG_V_REQUIRED, 1, 64,
+/*
+ * POST's body.  PATCH's is another table (patch_fields): it takes only
+ * name, email and phone, and its name may not be empty.
+ */
+enum { CF_USERNAME, CF_PASSWORD, CF_NAME, CF_EMAIL, CF_PHONE, CF_SUPER,
+    CF__MAX };
+static const struct hg_field create_fields[CF__MAX] = {
+	[CF_USERNAME] = { "username", HG_V_STR, HG_V_REQUIRED, 1, 64,
 	    .f_check = hg_check_username },
-	[UC_PASSWORD] = { "password", HG_V_STR, HG_V_REQUIRED, 8, 1024 },
-	[UC_NAME] = { "name", HG_V_STR, 0, 0, 128, .f_check = hg_check_noctl },
-	[UC_EMAIL] = { "email", HG_V_STR, 0, 0, 254, .f_check = hg_check_email },
-	[UC_PHONE] = { "phone", HG_V_STR, 0, 0, 32, .f_check = hg_check_noctl },
-	[UC_SUPER] = { "is_superuser", HG_V_BOOL, 0 },
+	[CF_PASSWORD] = { "password", HG_V_STR, HG_V_REQUIRED, 8, 1024 },
+	[CF_NAME] = { "name", HG_V_STR, 0, 0, 128, .f_check = hg_check_noctl },
+	[CF_EMAIL] = { "email", HG_V_STR, 0, 0, 254, .f_check = hg_check_email },
+	[CF_PHONE] = { "phone", HG_V_STR, 0, 0, 32, .f_check = hg_check_noctl },
+	[CF_SUPER] = { "is_superuser", HG_V_BOOL, 0 },
 };
 
-/* POST /users/ */
+/* POST /users/: the name defaults to the username. */
 static int
 user_create(struct hg_req *r)
 {
-	struct hg_val	 v[UC__MAX];
-	char		 pw[256];
-	json_object	*out;
-	int		 rc;
+	const struct hg_val	*v = r->r_in;
+	char			 pw[256];
+	json_object		*out;
+	int			 rc;
 
-	if ((rc = hg_body(r, create_fields, UC__MAX, v)) != 0)
-		return rc;
-	if (hg_password_hash(v[UC_PASSWORD].s, pw, sizeof(pw)) != 0)
+	if (hg_password_hash(v[CF_PASSWORD].s, pw, sizeof(pw)) != 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
-	rc = hg_db_exec(r->r_db, "INSERT INTO users (username, name, email, "
-	    "phone, is_superuser, password_hash) VALUES (?, ?, ?, ?, ?, ?)",
-	    "ssssis", v[UC_USERNAME].s,
-	    v[UC_NAME].s && *v[UC_NAME].s ? v[UC_NAME].s : v[UC_USERNAME].s,
-	    v[UC_EMAIL].s ? v[UC_EMAIL].s : "", v[UC_PHONE].s ? v[UC_PHONE].s : "",
-	    v[UC_SUPER].i, pw);
+	rc = hg_sql_exec(r, "INSERT INTO users (username, name, email, phone, "
+	    "is_superuser, password_hash) VALUES (?s, ?s, ?s, ?s, ?i, ?s)",
+	    v[CF_USERNAME].s,
+	    v[CF_NAME].s && *v[CF_NAME].s ? v[CF_NAME].s : v[CF_USERNAME].s,
+	    v[CF_EMAIL].s ? v[CF_EMAIL].s : "",
+	    v[CF_PHONE].s ? v[CF_PHONE].s : "", v[CF_SUPER].i, pw);
 	if (rc == HG_E_CONFLICT)
-		return hg_fail(r, rc, "username \"%s\" is taken", v[UC_USERNAME].s);
-	if (rc != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_user_get(r, (long long)hg_db_insert_id(r->r_db), &out)) != 0)
+		return hg_fail(r, rc, "username \"%s\" is taken",
+		    v[CF_USERNAME].s);
+	if (rc != 0 || (rc = hg_user_get(r, hg_sql_insert_id(r), &out)) != 0)
 		return rc;
 	return hg_reply(r, 201, out);
 }
@@ -101,121 +99,123 @@ user_get(struct hg_req *r)
 	return hg_reply(r, 200, out);
 }
 
-enum { UP_NAME, UP_EMAIL, UP_PHONE, UP__MAX };
-static const struct hg_field patch_fields[UP__MAX] = {
-	[UP_NAME] = { "name", HG_V_STR, 0, 1, 128, .f_check = hg_check_noctl },
-	[UP_EMAIL] = { "email", HG_V_STR, 0, 0, 254, .f_check = hg_check_email },
-	[UP_PHONE] = { "phone", HG_V_STR, 0, 0, 32, .f_check = hg_check_noctl },
+enum { PF_NAME, PF_EMAIL, PF_PHONE, PF__MAX };
+static const struct hg_field patch_fields[PF__MAX] = {
+	[PF_NAME] = { "name", HG_V_STR, 0, 1, 128, .f_check = hg_check_noctl,
+	    .f_col = "name" },
+	[PF_EMAIL] = { "email", HG_V_STR, 0, 0, 254, .f_check = hg_check_email,
+	    .f_col = "email" },
+	[PF_PHONE] = { "phone", HG_V_STR, 0, 0, 32, .f_check = hg_check_noctl,
+	    .f_col = "phone" },
 };
 
 /* PATCH /users/{id}/ */
 static int
 user_patch(struct hg_req *r)
 {
-	struct hg_val	 v[UP__MAX];
 	json_object	*out;
 	int		 rc;
 
-	if ((rc = hg_body(r, patch_fields, UP__MAX, v)) != 0)
-		return rc;
-	if ((rc = hg_db_exec(r->r_db, "UPDATE users SET "
-	    "name = COALESCE(?, name), email = COALESCE(?, email), "
-	    "phone = COALESCE(?, phone) WHERE id = ?", "sssi", v[UP_NAME].s,
-	    v[UP_EMAIL].s, v[UP_PHONE].s, r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_user_get(r, r->r_ids[0], &out)) != 0)
+	if ((rc = hg_sql_patch(r, "users", r->r_ids[0])) != 0 ||
+	    (rc = hg_user_get(r, r->r_ids[0], &out)) != 0)
 		return rc;
 	return hg_reply(r, 200, out);
 }
 
+/* User id, locked: the request changes it or what hangs on it. */
 static int
-user_exists(struct hg_req *r, long long id)
+user_lock(struct hg_req *r, long long id)
 {
-	return hg_exists(r, "SELECT id FROM users WHERE id = ? FOR UPDATE", id,
-	    "user");
+	return hg_sql_get(r, NULL, "user", id,
+	    "SELECT id FROM users WHERE id = ?i FOR UPDATE");
 }
 
-/* DELETE /users/{id}/ */
+/*
+ * DELETE /users/{id}/.  Its tokens go with it (ON DELETE CASCADE): each is
+ * audited as tokens.c audits a deleted token.
+ */
 static int
 user_delete(struct hg_req *r)
 {
-	int rc;
+	struct hg_rows	*rs;
+	int		 rc, k;
 
-	if ((rc = user_exists(r, r->r_ids[0])) != 0)
+	if ((rc = user_lock(r, r->r_ids[0])) != 0)
 		return rc;
 	if (r->r_ids[0] == r->r_user->u_id)
 		return hg_fail(r, HG_E_CONFLICT, "you cannot delete yourself");
-	/* Its tokens go with it (ON DELETE CASCADE): audit each, as tokens.c. */
-	if ((rc = hg_db_exec(r->r_db, "INSERT INTO audit_log (kind, op_type, "
-	    "target_id, target_name, op_detail, operator, op_time) "
-	    "SELECT 'auth_token', 'delete', t.id, t.name, CONCAT('deleted token "
-	    "\"', t.name, '\" (', t.prefix, '\xe2\x80\xa6) of ', u.username, "
-	    "' with its user'), ?, UTC_TIMESTAMP() FROM auth_tokens t "
-	    "JOIN users u ON u.id = t.user_id WHERE t.user_id = ? ORDER BY t.id",
-	    "si", r->r_user->u_username, r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_db_exec(r->r_db, "DELETE FROM users WHERE id = ?", "i",
-	    r->r_ids[0])) != 0)
-		return hg_fail(r, rc, rc == HG_E_CONFLICT ?
-		    "user is still referenced" : NULL);
+	if ((rc = hg_sql(r, &rs, "SELECT t.id, t.name, t.prefix, u.username "
+	    "FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE t.user_id = ?i ORDER BY t.id", r->r_ids[0])) != 0)
+		return rc;
+	for (k = 0; k < rs->nrows; k++)
+		if ((rc = hg_audit(r, NULL, hg_atoll(HG_CELL(rs, k, 0)),
+		    HG_CELL(rs, k, 1), "delete", hg_printf(r->r_arena,
+		    "deleted token \"%s\" (%s\xe2\x80\xa6) of %s with its user",
+		    HG_CELL(rs, k, 1), HG_CELL(rs, k, 2),
+		    HG_CELL(rs, k, 3)))) != 0)
+			return rc;
+	if ((rc = hg_sql_exec(r, "DELETE FROM users WHERE id = ?i",
+	    r->r_ids[0])) == HG_E_CONFLICT)
+		return hg_fail(r, rc, "user is still referenced");
+	if (rc != 0)
+		return rc;
 	return hg_reply_ok(r);
 }
 
-/* POST and DELETE /users/{id}/roles/ */
+/*
+ * POST and DELETE /users/{id}/roles/ [{"id": role}, ...]: POST (route
+ * argument "add") adds the user to each role, DELETE takes it out.
+ */
 static int
 user_roles(struct hg_req *r)
 {
-	long long	*ids;
-	size_t		 n, i;
-	int		 rc, add = strcmp(r->r_method, "POST") == 0;
+	size_t	i;
+	int	rc, add = ARGOF(r, char) != NULL;
 
-	if ((rc = user_exists(r, r->r_ids[0])) != 0 ||
-	    (rc = hg_id_list(r, &ids, &n)) != 0 ||
-	    (rc = hg_roles_exist(r, ids, n)) != 0)
+	if ((rc = user_lock(r, r->r_ids[0])) != 0 ||
+	    (rc = hg_ids_exist(r, "role",
+	    "SELECT id FROM roles WHERE id = ?i")) != 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		rc = add ? hg_db_exec(r->r_db, "INSERT IGNORE INTO user_roles "
-		    "(user_id, role_id) VALUES (?, ?)", "ii", r->r_ids[0], ids[i]) :
-		    hg_db_exec(r->r_db, "DELETE FROM user_roles WHERE user_id = ? "
-		    "AND role_id = ?", "ii", r->r_ids[0], ids[i]);
-		if (rc != 0)
-			return hg_fail(r, rc, NULL);
-	}
+	for (i = 0; i < r->r_nidv; i++)
+		if ((rc = hg_sql_exec(r, add ? "INSERT IGNORE INTO user_roles "
+		    "(user_id, role_id) VALUES (?i, ?i)" : "DELETE FROM "
+		    "user_roles WHERE user_id = ?i AND role_id = ?i",
+		    r->r_ids[0], r->r_idv[i])) != 0)
+			return rc;
 	return hg_reply_ok(r);
 }
 
-/* POST /users/{id}/actions/disable/ and .../enable/ */
-static int
-set_status(struct hg_req *r, const char *status)
-{
-	int rc;
+/*
+ * POST /users/{id}/actions/disable/ and .../enable/: the route's argument
+ * is the status set, and the verb of the refusal to change one's own.
+ */
+struct status_change {
+	const char	*sc_status;
+	const char	*sc_verb;
+};
+static const struct status_change disable = { "disabled", "disable" };
+static const struct status_change enable = { "enabled", "enable" };
 
-	if ((rc = user_exists(r, r->r_ids[0])) != 0)
+static int
+set_status(struct hg_req *r)
+{
+	const struct status_change	*sc = ARGOF(r, struct status_change);
+	int				 rc;
+
+	if ((rc = user_lock(r, r->r_ids[0])) != 0)
 		return rc;
 	if (r->r_ids[0] == r->r_user->u_id)
 		return hg_fail(r, HG_E_CONFLICT, "you cannot %s yourself",
-		    strcmp(status, "enabled") == 0 ? "enable" : "disable");
-	if ((rc = hg_db_exec(r->r_db, "UPDATE users SET status = ? WHERE id = ?",
-	    "si", status, r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
+		    sc->sc_verb);
+	if ((rc = hg_sql_exec(r, "UPDATE users SET status = ?s WHERE id = ?i",
+	    sc->sc_status, r->r_ids[0])) != 0)
+		return rc;
 	/* Sessions end now; tokens are refused while the user is disabled. */
-	if (strcmp(status, "disabled") == 0 &&
-	    (rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE user_id = ?",
-	    "i", r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
+	if (sc == &disable && (rc = hg_sql_exec(r, "DELETE FROM sessions "
+	    "WHERE user_id = ?i", r->r_ids[0])) != 0)
+		return rc;
 	return hg_reply_ok(r);
-}
-
-static int
-user_disable(struct hg_req *r)
-{
-	return set_status(r, "disabled");
-}
-
-static int
-user_enable(struct hg_req *r)
-{
-	return set_status(r, "enabled");
 }
 
 enum { CP_ORIGINAL, CP_NEW, CP__MAX };
@@ -228,18 +228,14 @@ static const struct hg_field change_fields[CP__MAX] = {
 static int
 change_password(struct hg_req *r)
 {
-	struct hg_val	 v[CP__MAX];
-	struct hg_rows	*rs;
-	char		 pw[256];
-	int		 rc, self = r->r_ids[0] == r->r_user->u_id;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		*rs;
+	char			 pw[256];
+	int			 rc, self = r->r_ids[0] == r->r_user->u_id;
 
-	if ((rc = hg_body(r, change_fields, CP__MAX, v)) != 0)
+	if ((rc = hg_sql_get(r, &rs, "user", r->r_ids[0], "SELECT "
+	    "password_hash FROM users WHERE id = ?i FOR UPDATE")) != 0)
 		return rc;
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT password_hash "
-	    "FROM users WHERE id = ? FOR UPDATE", "i", r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
-	if (rs->nrows == 0)
-		return hg_fail(r, HG_E_NOTFOUND, "no user with id %lld", r->r_ids[0]);
 	/* Only a superuser changing someone else's may skip the original. */
 	if (self || !r->r_user->u_superuser) {
 		if (!v[CP_ORIGINAL].present)
@@ -250,13 +246,12 @@ change_password(struct hg_req *r)
 	}
 	if (hg_password_hash(v[CP_NEW].s, pw, sizeof(pw)) != 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
-	if ((rc = hg_db_exec(r->r_db, "UPDATE users SET password_hash = ? "
-	    "WHERE id = ?", "si", pw, r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
 	/* Every other session of that user ends; the caller's own stays. */
-	if ((rc = hg_db_exec(r->r_db, "DELETE FROM sessions WHERE user_id = ? "
-	    "AND id <> ?", "ii", r->r_ids[0], r->r_user->u_session)) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql_exec(r, "UPDATE users SET password_hash = ?s "
+	    "WHERE id = ?i", pw, r->r_ids[0])) != 0 ||
+	    (rc = hg_sql_exec(r, "DELETE FROM sessions WHERE user_id = ?i "
+	    "AND id <> ?i", r->r_ids[0], r->r_user->u_session)) != 0)
+		return rc;
 	return hg_reply_ok(r);
 }
 
@@ -293,26 +288,24 @@ send_reset_mail(struct hg_req *r, void *arg)
 static int
 forget_password(struct hg_req *r)
 {
-	struct hg_val	 v[FP__MAX];
+	const struct hg_val	*v = r->r_in;
 	struct hg_rows		*rs;
 	struct reset_mail	*m;
 	char			 token[HG_TOKEN_HEX + 1], hash[HG_HASH_HEX + 1];
 	int			 rc;
 
-	if ((rc = hg_body(r, forget_fields, FP__MAX, v)) != 0)
+	if ((rc = hg_sql(r, &rs, "SELECT username, email FROM users WHERE "
+	    "id = ?i AND email = ?s AND email <> '' AND status = 'enabled'",
+	    r->r_ids[0], v[FP_EMAIL].s)) != 0)
 		return rc;
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT username, email "
-	    "FROM users WHERE id = ? AND email = ? AND email <> '' AND "
-	    "status = 'enabled'", "is", r->r_ids[0], v[FP_EMAIL].s)) != 0)
-		return hg_fail(r, rc, NULL);
 	if (rs->nrows == 0)
 		return hg_reply_ok(r);
 	hg_random_hex(token, HG_TOKEN_HEX / 2);
 	hg_hash_hex(token, hash);
-	if ((rc = hg_db_exec(r->r_db, "INSERT INTO password_resets (token_hash, "
-	    "user_id, expires) VALUES (?, ?, UTC_TIMESTAMP() + INTERVAL 30 MINUTE)",
-	    "si", hash, r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
+	if ((rc = hg_sql_exec(r, "INSERT INTO password_resets (token_hash, "
+	    "user_id, expires) VALUES (?s, ?i, UTC_TIMESTAMP() + "
+	    "INTERVAL 30 MINUTE)", hash, r->r_ids[0])) != 0)
+		return rc;
 	m = hg_alloc(r->r_arena, sizeof(*m));
 	m->user = r->r_ids[0];
 	m->body = hg_printf(r->r_arena,
@@ -334,16 +327,23 @@ forget_password(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_users[] = {
-	ROUTE("GET", "/users", user_list, PERM_SUPER),
-	ROUTE("POST", "/users", user_create, PERM_SUPER),
+	ROUTE("GET", "/users", user_list, PERM_SUPER, QUERY(list_q), PAGED),
+	ROUTE("POST", "/users", user_create, PERM_SUPER, BODY(create_fields)),
 	ROUTE("GET", "/users/{id}", user_get, PERM_SELF),
-	ROUTE("PATCH", "/users/{id}", user_patch, PERM_SELF),
-	ROUTE("DELETE", "/users/{id}", user_delete, PERM_SUPER),
-	ROUTE("POST", "/users/{id}/roles", user_roles, PERM_SUPER),
-	ROUTE("DELETE", "/users/{id}/roles", user_roles, PERM_SUPER),
-	ROUTE("POST", "/users/{id}/actions/disable", user_disable, PERM_SUPER),
-	ROUTE("POST", "/users/{id}/actions/enable", user_enable, PERM_SUPER),
-	ROUTE("POST", "/users/{id}/actions/change-password", change_password, PERM_SELF),
-	ROUTE("POST", "/users/{id}/actions/forget-password", forget_password, PERM_PUBLIC),
+	ROUTE("PATCH", "/users/{id}", user_patch, PERM_SELF,
+	    PATCH(patch_fields)),
+	ROUTE("DELETE", "/users/{id}", user_delete, PERM_SUPER,
+	    AUDIT("auth_token")),
+	ROUTE("POST", "/users/{id}/roles", user_roles, PERM_SUPER, ARG("add"),
+	    IDS),
+	ROUTE("DELETE", "/users/{id}/roles", user_roles, PERM_SUPER, IDS),
+	ROUTE("POST", "/users/{id}/actions/disable", set_status, PERM_SUPER,
+	    ARG(&disable)),
+	ROUTE("POST", "/users/{id}/actions/enable", set_status, PERM_SUPER,
+	    ARG(&enable)),
+	ROUTE("POST", "/users/{id}/actions/change-password", change_password,
+	    PERM_SELF, BODY(change_fields)),
+	ROUTE("POST", "/users/{id}/actions/forget-password", forget_password,
+	    PERM_PUBLIC, BODY(forget_fields)),
 	ROUTES_END
 };
