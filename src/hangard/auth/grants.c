@@ -18,16 +18,6 @@
 #include "auth.h"
 
 /*
- * hangard.h's HG_VISIBLE_SQL with typed placeholders: 1 when
- * hg_visible_all(), then the caller's id twice.  Goes when that one is.
- */
-#define VISIBLE_SQL(type, view, idcol) "(?i = 1 OR " idcol " IN (SELECT " \
-	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
-	"' AND g.perm = '" view "' AND ((g.subject_type = 'user' AND " \
-	"g.subject_id = ?i) OR (g.subject_type = 'role' AND g.subject_id IN " \
-	"(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = ?i)))))"
-
-/*
  * An entry of a subject's grants, GET /users|roles/{id}/<kind>/perms/:
  * the object, under its kind's name key, and the perms (not a column: an
  * object of every perm of the kind, bits_json).
@@ -51,7 +41,7 @@ static const struct hg_field grants_q[GQ__MAX] = {
 	"FROM resource_grants x JOIN " table " ON t.id = x.resource_id " \
 	"WHERE x.subject_type = ?s AND x.subject_id = ?i AND " \
 	"x.resource_type = '" type "' AND " namesql " LIKE COALESCE(?s, '%') " \
-	"AND " VISIBLE_SQL(type, view, "x.resource_id") " GROUP BY " \
+	"AND " HG_VISIBLE_SQL(type, view, "x.resource_id") " GROUP BY " \
 	"x.resource_id, " namesql " ORDER BY x.resource_id DESC " \
 	"LIMIT ?i OFFSET ?i"
 
