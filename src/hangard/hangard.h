@@ -352,6 +352,8 @@ int		 hg_seal_input(struct hg_req *, const char *plain, char **out);
 /* sql.c: the request's statements, typed placeholders (?i, ?s) */
 int		 hg_sql(struct hg_req *, struct hg_rows **, const char *sql, ...);
 int		 hg_sql_exec(struct hg_req *, const char *sql, ...);
+int		 hg_sql_params(struct hg_req *, struct hg_rows **,
+		    const char *sql, const struct hg_param *, int n);
 int		 hg_sql_get(struct hg_req *, struct hg_rows **, const char *what,
 		    long long id, const char *sql);
 int		 hg_sql_patch(struct hg_req *, const char *table, long long id);

@@ -63,6 +63,29 @@ hg_sql_exec(struct hg_req *r, const char *sql, ...)
 }
 
 /*
+ * A query whose values come as a list rather than as arguments (a page of
+ * a visible set, hg_visible_page): typed sql, and p[k] of the type of its
+ * placeholder k.
+ */
+int
+hg_sql_params(struct hg_req *r, struct hg_rows **out, const char *tsql,
+    const struct hg_param *p, int n)
+{
+	char		 fmt[HG_DB_MAXPARAMS + 1];
+	const char	*sql;
+	int		 k, rc;
+
+	if (hg_db_typed(r->r_arena, tsql, &sql, fmt) != n)
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	for (k = 0; k < n; k++)
+		if (fmt[k] != p[k].p_type)
+			return hg_fail(r, HG_E_INTERNAL, NULL);
+	if ((rc = hg_db_run(r->r_db, r->r_arena, out, sql, p, n)) != 0)
+		return hg_fail(r, rc, NULL);
+	return 0;
+}
+
+/*
  * The row of `what` with this id: sql has one placeholder, ?i, the id.
  * 10008 "no <what> with id N" when there is none; out may be NULL when
  * only existence (or the lock of FOR UPDATE) matters.
