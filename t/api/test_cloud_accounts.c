@@ -124,8 +124,8 @@ START_TEST(create_with_every_field)
 	free(plain);
 	detail = audit_of(id, "add");
 	ck_assert_ptr_nonnull(strstr(detail, "created cloud account"));
-	ck_assert_ptr_nonnull(strstr(detail, "provider TENCENT"));
-	ck_assert_ptr_nonnull(strstr(detail, "secret set"));
+	ck_assert_ptr_nonnull(strstr(detail, "provider: null -> \"TENCENT\""));
+	ck_assert_ptr_nonnull(strstr(detail, "secret replaced"));
 	ck_assert_ptr_null(strstr(detail, MARK));
 	free(detail);
 }

@@ -222,13 +222,16 @@ START_TEST(create_every_field)
 	    before + 1);
 	ck_assert_int_eq(db_int("SELECT n FROM row_counts WHERE tbl = 'hosts'"),
 	    db_int("SELECT COUNT(*) FROM hosts"));
-	snprintf(want, sizeof(want), "created host \"%s\": name \"%s\", "
-	    "host_type ALI_ECS, status raw, os_type \"centos-7\", cpu 4, "
-	    "memory 8192 MB, location \"hangzhou\", ssh_port 2222, "
-	    "ssh_user \"deploy\", credential SSH key credential %lld, "
-	    "cloud account %lld region \"cn-hangzhou\" instance \"i-abc\", "
-	    "ip_address [10.10.10.2/255.255.0.0 PRIVATE network \"10.10.0.0\", "
-	    "2001:db8::1/64 PUBLIC virtual owner LB], description \"host A\"",
+	snprintf(want, sizeof(want), "created host \"%s\": name: null -> "
+	    "\"%s\"; host_type: null -> \"ALI_ECS\"; status: null -> \"raw\"; "
+	    "os_status: null -> \"unknown\"; os_type: null -> \"centos-7\"; "
+	    "cpu: null -> \"4\"; memory: null -> \"8192\"; location: null -> "
+	    "\"hangzhou\"; ip_address: null -> \"10.10.10.2/255.255.0.0 PRIVATE "
+	    "network 10.10.0.0, 2001:db8::1/64 PUBLIC virtual owner LB\"; "
+	    "description: null -> \"host A\"; ssh_port: null -> \"2222\"; "
+	    "ssh_user: null -> \"deploy\"; credential: null -> \"%lld\"; "
+	    "cloud.account: null -> \"%lld\"; cloud.region: null -> "
+	    "\"cn-hangzhou\"; cloud.instance_id: null -> \"i-abc\"",
 	    name, name, cred, acct);
 	expect_last_audit(id, name, "add", want);
 }
@@ -248,10 +251,12 @@ START_TEST(create_defaults)
 	ck_assert(jnull(r->json, "credential"));
 	ck_assert(jnull(r->json, "cloud"));
 	resp_free(r);
-	snprintf(want, sizeof(want), "created host \"%s\": name \"%s\", "
-	    "host_type PHY_HOST, status raw, os_type \"\", cpu 0, memory 0 MB, "
-	    "location \"\", ssh_port 22, ssh_user \"root\", credential none, "
-	    "cloud none, ip_address none, description \"\"", name, name);
+	snprintf(want, sizeof(want), "created host \"%s\": name: null -> "
+	    "\"%s\"; host_type: null -> \"PHY_HOST\"; status: null -> \"raw\"; "
+	    "os_status: null -> \"unknown\"; os_type: null -> \"\"; cpu: null "
+	    "-> \"0\"; memory: null -> \"0\"; location: null -> \"\"; "
+	    "description: null -> \"\"; ssh_port: null -> \"22\"; ssh_user: "
+	    "null -> \"root\"", name, name);
 	expect_last_audit(id, name, "add", want);
 	/* Addresses with only an address; prefix lengths; no owner. */
 	snprintf(want, sizeof(want), "{\"name\": \"%s\", \"host_type\": "
@@ -558,13 +563,14 @@ START_TEST(patch_fields_and_audit)
 	ck_assert_str_eq(jstr(r->json, "cloud.instance_id"), "ins-1");
 	ck_assert_int_eq(jint(r->json, "ip_address.0.id"), addr_id);
 	resp_free(r);
-	snprintf(want, sizeof(want), "updated host \"%s\": name \"%s\" -> "
-	    "\"%s\"; os_type \"\" -> \"debian-12\"; cpu 2 -> 8; "
-	    "memory 4096 MB -> 16384 MB; location \"\" -> \"shanghai\"; "
-	    "ssh_port 22 -> 22022; ssh_user \"root\" -> \"ops\"; "
-	    "credential none -> SSH key credential %lld; cloud none -> "
-	    "account %lld region \"ap-shanghai\" instance \"ins-1\"; "
-	    "description \"\" -> \"db\"", name, name, name2, cred, acct);
+	snprintf(want, sizeof(want), "updated host \"%s\": name: \"%s\" -> "
+	    "\"%s\"; os_type: \"\" -> \"debian-12\"; cpu: \"2\" -> \"8\"; "
+	    "memory: \"4096\" -> \"16384\"; location: \"\" -> \"shanghai\"; "
+	    "description: \"\" -> \"db\"; ssh_port: \"22\" -> \"22022\"; "
+	    "ssh_user: \"root\" -> \"ops\"; credential: null -> \"%lld\"; "
+	    "cloud.account: null -> \"%lld\"; cloud.region: null -> "
+	    "\"ap-shanghai\"; cloud.instance_id: null -> \"ins-1\"", name, name,
+	    name2, cred, acct);
 	expect_last_audit(id, name2, "update", want);
 	/* ip_address replaces the list; null clears it; ip_adress works too. */
 	r = api("PATCH", one, admin_token(), "{\"ip_adress\": [{\"address\": "
@@ -580,9 +586,9 @@ START_TEST(patch_fields_and_audit)
 	snprintf(want, sizeof(want), "SELECT COUNT(*) FROM host_addresses "
 	    "WHERE host_id = %lld", id);
 	ck_assert_int_eq(db_int(want), 2);
-	snprintf(want, sizeof(want), "updated host \"%s\": ip_address "
-	    "[10.2.0.1/24 PRIVATE] -> [10.2.0.2 PUBLIC, 10.2.0.3 PRIVATE "
-	    "network \"vpc-9\" virtual]", name2);
+	snprintf(want, sizeof(want), "updated host \"%s\": ip_address: "
+	    "\"10.2.0.1/24 PRIVATE\" -> \"10.2.0.2 PUBLIC, 10.2.0.3 PRIVATE "
+	    "network vpc-9 virtual\"", name2);
 	expect_last_audit(id, name2, "update", want);
 	r = api("PATCH", one, admin_token(), "{\"ip_address\": null, "
 	    "\"credential\": null, \"cloud\": null, \"host_type\": \"PHY_HOST\"}");
@@ -592,11 +598,12 @@ START_TEST(patch_fields_and_audit)
 	ck_assert(jnull(r->json, "cloud"));
 	ck_assert_str_eq(jstr(r->json, "host_type"), "PHY_HOST");
 	resp_free(r);
-	snprintf(want, sizeof(want), "updated host \"%s\": host_type TECENT_CVM "
-	    "-> PHY_HOST; credential SSH key credential %lld -> none; cloud "
-	    "account %lld region \"ap-shanghai\" instance \"ins-1\" -> none; "
-	    "ip_address [10.2.0.2 PUBLIC, 10.2.0.3 PRIVATE network \"vpc-9\" "
-	    "virtual] -> none", name2, cred, acct);
+	snprintf(want, sizeof(want), "updated host \"%s\": host_type: "
+	    "\"TECENT_CVM\" -> \"PHY_HOST\"; ip_address: \"10.2.0.2 PUBLIC, "
+	    "10.2.0.3 PRIVATE network vpc-9 virtual\" -> null; credential: "
+	    "\"%lld\" -> null; cloud.account: \"%lld\" -> null; cloud.region: "
+	    "\"ap-shanghai\" -> null; cloud.instance_id: \"ins-1\" -> null",
+	    name2, cred, acct);
 	expect_last_audit(id, name2, "update", want);
 	/* An empty PATCH changes nothing but is still recorded. */
 	r = api("PATCH", one, admin_token(), "{}");
@@ -679,11 +686,13 @@ START_TEST(delete_host)
 	ck_assert_int_eq(db_int(body), 0);
 	ck_assert_int_eq(db_int("SELECT n FROM row_counts WHERE tbl = 'hosts'"),
 	    count - 1);
-	snprintf(want, sizeof(want), "deleted host \"%s\": name \"%s\", "
-	    "host_type CLOUDSTACK_OFFICE, status raw, os_type \"\", cpu 0, "
-	    "memory 0 MB, location \"\", ssh_port 22, ssh_user \"root\", "
-	    "credential none, cloud none, ip_address "
-	    "[172.16.0.5/255.255.255.255 PRIVATE], description \"\"", name, name);
+	snprintf(want, sizeof(want), "deleted host \"%s\": name: \"%s\" -> "
+	    "null; host_type: \"CLOUDSTACK_OFFICE\" -> null; status: \"raw\" "
+	    "-> null; os_status: \"unknown\" -> null; os_type: \"\" -> null; "
+	    "cpu: \"0\" -> null; memory: \"0\" -> null; location: \"\" -> "
+	    "null; ip_address: \"172.16.0.5/255.255.255.255 PRIVATE\" -> null; "
+	    "description: \"\" -> null; ssh_port: \"22\" -> null; ssh_user: "
+	    "\"root\" -> null", name, name);
 	expect_last_audit(id, name, "delete", want);
 	expect_error(api("DELETE", path_of("/hosts/%lld/", id), admin_token(),
 	    NULL), 404, 10008, NULL);
@@ -1068,7 +1077,8 @@ START_TEST(audit_list_and_filters)
 	s = last_audit("op_detail");
 	ck_assert_str_eq(jstr(r->json, "results.0.op_detail"), s);
 	free(s);
-	snprintf(q, sizeof(q), "updated host \"%s\": cpu 0 -> 3", name);
+	snprintf(q, sizeof(q), "updated host \"%s\": cpu: \"0\" -> \"3\"",
+	    name);
 	ck_assert_str_eq(jstr(r->json, "results.1.op_detail"), q);
 	ck_assert_int_gt(jint(r->json, "results.0.id"),
 	    jint(r->json, "results.1.id"));
@@ -1079,7 +1089,7 @@ START_TEST(audit_list_and_filters)
 	ck_assert_int_eq(jint(r->json, "count"), 1);
 	resp_free(r);
 	snprintf(q, sizeof(q), "/audit/host-operations/?hostname=%s&op_detail="
-	    "cpu%%200%%20-%%3E%%203&operator=ADM", name);
+	    "cpu%%3A%%20%%220%%22%%20-%%3E%%20%%223%%22&operator=ADM", name);
 	r = api("GET", q, admin_token(), NULL);
 	ck_assert_int_eq(jint(r->json, "count"), 1);
 	ck_assert_str_eq(jstr(r->json, "results.0.op_type"), "update");

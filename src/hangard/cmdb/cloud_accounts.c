@@ -10,14 +10,27 @@
  * (hosts.cloud_account_id) can be neither deleted nor moved to another
  * provider (409).
  */
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "hangard.h"
 
-#define CA_COLS "c.id, c.name, c.provider, c.endpoint, c.access_key, " \
-	"c.description, c.created_time"
+/*
+ * The CloudAccount object.  The secret is never selected: every read
+ * shows "******" in its place.
+ */
+#define CA_COLS(X) \
+	X(CC_ID,	"id",		"c.id",			INT)	\
+	X(CC_NAME,	"name",		"c.name",		STR)	\
+	X(CC_PROVIDER,	"provider",	"c.provider",		STR)	\
+	X(CC_ENDPOINT,	"endpoint",	"c.endpoint",		STR)	\
+	X(CC_KEY,	"access_key",	"c.access_key",		STR)	\
+	X(CC_SECRET,	"secret",	"'******'",		STR)	\
+	X(CC_DESC,	"description",	"c.description",	STR)	\
+	X(CC_CREATED,	"created_time",	"c.created_time",	TIME)
+enum { CA_COLS(HG_COL_ENUM) CC__MAX };
+static const struct hg_col ca_cols[] = { CA_COLS(HG_COL_DECL) };
+#define CA_SELECT "SELECT " CA_COLS(HG_COL_SQL)
 
 static const char *const providers[] = { "ALIYUN", "TENCENT", "CLOUDSTACK",
     NULL };
@@ -25,34 +38,16 @@ static const char *const providers[] = { "ALIYUN", "TENCENT", "CLOUDSTACK",
 static json_object *
 ca_json(struct hg_req *r, struct hg_rows *rs, int i)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", hg_jint(HG_CELL(rs, i, 0)));
-	json_object_object_add(o, "name", hg_jstr(HG_CELL(rs, i, 1)));
-	json_object_object_add(o, "provider", hg_jstr(HG_CELL(rs, i, 2)));
-	json_object_object_add(o, "endpoint", hg_jstr(HG_CELL(rs, i, 3)));
-	json_object_object_add(o, "access_key", hg_jstr(HG_CELL(rs, i, 4)));
-	json_object_object_add(o, "secret", json_object_new_string("******"));
-	json_object_object_add(o, "description", hg_jstr(HG_CELL(rs, i, 5)));
-	json_object_object_add(o, "created_time", hg_jtime(r, HG_CELL(rs, i, 6)));
-	return o;
+	return HG_ROW(r, ca_cols, rs, i);
 }
 
 /* Load one account (locked for the request's transaction when lock). */
 static int
 ca_load(struct hg_req *r, long long id, int lock, struct hg_rows **rs)
 {
-	int	rc;
-
-	if ((rc = hg_db_query(r->r_db, r->r_arena, rs, lock ?
-	    "SELECT " CA_COLS " FROM cloud_accounts c WHERE c.id = ? FOR UPDATE" :
-	    "SELECT " CA_COLS " FROM cloud_accounts c WHERE c.id = ?", "i",
-	    id)) != 0)
-		return hg_fail(r, rc, NULL);
-	if ((*rs)->nrows == 0)
-		return hg_fail(r, HG_E_NOTFOUND, "no cloud account with id %lld",
-		    id);
-	return 0;
+	return hg_sql_get(r, rs, "cloud account", id, lock ? CA_SELECT
+	    HG_NOCOUNT " FROM cloud_accounts c WHERE c.id = ?i FOR UPDATE" :
+	    CA_SELECT HG_NOCOUNT " FROM cloud_accounts c WHERE c.id = ?i");
 }
 
 static int
@@ -96,77 +91,89 @@ static const struct hg_field list_q[CQ__MAX] = {
 	[CQ_PROVIDER] = { "provider", HG_V_ENUM, HG_V_NOCASE, 0, 0, providers },
 };
 
+/* POST's body; PATCH takes the same fields, each optional. */
+enum { CF_NAME, CF_PROVIDER, CF_ENDPOINT, CF_KEY, CF_SECRET, CF_DESC,
+    CF__MAX };
+static const struct hg_field ca_fields[CF__MAX] = {
+	[CF_NAME] = { "name", HG_V_STR, HG_V_REQUIRED, 1, 128,
+	    .f_check = hg_check_noctl, .f_col = "name" },
+	[CF_PROVIDER] = { "provider", HG_V_ENUM, HG_V_REQUIRED | HG_V_NOCASE,
+	    0, 0, providers, .f_col = "provider" },
+	[CF_ENDPOINT] = { "endpoint", HG_V_STR, HG_V_REQUIRED, 1, 1024,
+	    .f_check = check_endpoint, .f_col = "endpoint" },
+	[CF_KEY] = { "access_key", HG_V_STR, HG_V_REQUIRED, 1, 256,
+	    .f_check = hg_check_noctl, .f_col = "access_key" },
+	[CF_SECRET] = { "secret", HG_V_STR, HG_V_REQUIRED | HG_V_SECRET, 1,
+	    4096, .f_check = hg_check_noctl, .f_col = "secret" },
+	[CF_DESC] = { "description", HG_V_STR, 0, 0, 1024,
+	    .f_col = "description" },
+};
+
 /* GET /cloud-accounts/?name=&provider= */
 static int
 ca_list(struct hg_req *r)
 {
-	struct hg_val	v[CQ__MAX];
-	struct hg_page	pg;
-	int		rc;
-
-	if ((rc = hg_query(r, list_q, CQ__MAX, v)) != 0 ||
-	    (rc = hg_page(r, &pg)) != 0)
-		return rc;
-	return hg_list_v0(r, &pg, ca_json, "SELECT " CA_COLS ", COUNT(*) OVER () "
-	    "FROM cloud_accounts c WHERE c.name LIKE COALESCE(?, '%') "
-	    "AND c.provider = COALESCE(?, c.provider) "
-	    "ORDER BY c.id DESC LIMIT ? OFFSET ?", "ss",
-	    hg_like(r, &v[CQ_NAME]), v[CQ_PROVIDER].s);
+	return hg_list(r, ca_json, CA_SELECT "COUNT(*) OVER () FROM "
+	    "cloud_accounts c WHERE c.name LIKE COALESCE(?s, '%') "
+	    "AND c.provider = COALESCE(?s, c.provider) "
+	    "ORDER BY c.id DESC LIMIT ?i OFFSET ?i",
+	    hg_like(r, &r->r_qv[CQ_NAME]), r->r_qv[CQ_PROVIDER].s);
 }
 
-enum { CF_NAME, CF_PROVIDER, CF_ENDPOINT, CF_KEY, CF_SECRET, CF_DESC,
-    CF__MAX };
-static const struct hg_field create_fields[CF__MAX] = {
-	[CF_NAME] = { "name", HG_V_STR, HG_V_REQUIRED, 1, 128,
-	    .f_check = hg_check_noctl },
-	[CF_PROVIDER] = { "provider", HG_V_ENUM, HG_V_REQUIRED | HG_V_NOCASE,
-	    0, 0, providers },
-	[CF_ENDPOINT] = { "endpoint", HG_V_STR, HG_V_REQUIRED, 1, 1024,
-	    .f_check = check_endpoint },
-	[CF_KEY] = { "access_key", HG_V_STR, HG_V_REQUIRED, 1, 256,
-	    .f_check = hg_check_noctl },
-	[CF_SECRET] = { "secret", HG_V_STR, HG_V_REQUIRED, 1, 4096,
-	    .f_check = hg_check_noctl },
-	[CF_DESC] = { "description", HG_V_STR, 0, 0, 1024 },
-};
-static const struct hg_field patch_fields[CF__MAX] = {
-	[CF_NAME] = { "name", HG_V_STR, 0, 1, 128, .f_check = hg_check_noctl },
-	[CF_PROVIDER] = { "provider", HG_V_ENUM, HG_V_NOCASE, 0, 0, providers },
-	[CF_ENDPOINT] = { "endpoint", HG_V_STR, 0, 1, 1024,
-	    .f_check = check_endpoint },
-	[CF_KEY] = { "access_key", HG_V_STR, 0, 1, 256,
-	    .f_check = hg_check_noctl },
-	[CF_SECRET] = { "secret", HG_V_STR, 0, 1, 4096,
-	    .f_check = hg_check_noctl },
-	[CF_DESC] = { "description", HG_V_STR, 0, 0, 1024 },
-};
+static int
+name_taken(struct hg_req *r, int rc)
+{
+	if (rc == HG_E_CONFLICT)
+		return hg_fail(r, rc, "cloud account name \"%s\" is taken",
+		    r->r_in[CF_NAME].s);
+	return rc;
+}
+
+/*
+ * Seal the body's secret in place, so that what is written (and audited:
+ * only as replaced) is never the plain text.
+ */
+static int
+seal_secret(struct hg_req *r)
+{
+	char	*sealed;
+	int	 rc;
+
+	if (!r->r_in[CF_SECRET].present)
+		return 0;
+	if ((rc = hg_seal_input(r, r->r_in[CF_SECRET].s, &sealed)) != 0)
+		return rc;
+	r->r_in[CF_SECRET].s = sealed;
+	return 0;
+}
 
 /* POST /cloud-accounts/ */
 static int
 ca_create(struct hg_req *r)
 {
-	struct hg_val	 v[CF__MAX];
-	char		*sealed;
-	long long	 id;
-	int		 rc;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		 none;
+	const char		*d = "";
+	long long		 id;
+	int			 rc;
 
-	if ((rc = hg_body(r, create_fields, CF__MAX, v)) != 0 ||
-	    (rc = hg_seal_input(r, v[CF_SECRET].s, &sealed)) != 0)
+	if ((rc = seal_secret(r)) != 0 ||
+	    (rc = name_taken(r, hg_sql_exec(r, "INSERT INTO cloud_accounts "
+	    "(name, provider, endpoint, access_key, secret, description) "
+	    "VALUES (?s, ?s, ?s, ?s, ?s, ?s)", v[CF_NAME].s, v[CF_PROVIDER].s,
+	    v[CF_ENDPOINT].s, v[CF_KEY].s, v[CF_SECRET].s,
+	    v[CF_DESC].s != NULL ? v[CF_DESC].s : ""))) != 0)
 		return rc;
-	rc = hg_db_exec(r->r_db, "INSERT INTO cloud_accounts (name, provider, "
-	    "endpoint, access_key, secret, description) VALUES (?, ?, ?, ?, ?, ?)",
-	    "ssssss", v[CF_NAME].s, v[CF_PROVIDER].s, v[CF_ENDPOINT].s,
-	    v[CF_KEY].s, sealed, v[CF_DESC].s != NULL ? v[CF_DESC].s : "");
-	if (rc == HG_E_CONFLICT)
-		return hg_fail(r, rc, "cloud account name \"%s\" is taken",
-		    v[CF_NAME].s);
-	if (rc != 0)
-		return hg_fail(r, rc, NULL);
-	id = (long long)hg_db_insert_id(r->r_db);
-	if ((rc = hg_audit(r, "cloud_account", id, v[CF_NAME].s, "add",
-	    hg_printf(r->r_arena, "created cloud account \"%s\": provider %s, "
-	    "endpoint %s, access key %s, secret set", v[CF_NAME].s,
-	    v[CF_PROVIDER].s, v[CF_ENDPOINT].s, v[CF_KEY].s))) != 0)
+	id = hg_sql_insert_id(r);
+	/* A new account's fields change from nothing: a row of NULLs. */
+	none.nrows = 1;
+	none.ncols = CC__MAX;
+	none.cells = hg_alloc(r->r_arena, sizeof(*none.cells) * CC__MAX);
+	none.lens = NULL;
+	hg_audit_fields(r, &d, ca_cols, CC__MAX, &none, 0);
+	if ((rc = hg_audit(r, NULL, id, v[CF_NAME].s, "add",
+	    hg_printf(r->r_arena, "created cloud account \"%s\": %s",
+	    v[CF_NAME].s, d))) != 0)
 		return rc;
 	return ca_reply(r, id, 201);
 }
@@ -185,100 +192,86 @@ ca_hosts(struct hg_req *r, long long id, long long *n)
 	struct hg_rows	*rs;
 	int		 rc;
 
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT COUNT(*) FROM "
-	    "hosts WHERE cloud_account_id = ?", "i", id)) != 0)
-		return hg_fail(r, rc, NULL);
-	*n = strtoll(HG_CELL(rs, 0, 0), NULL, 10);
+	if ((rc = hg_sql(r, &rs, "SELECT COUNT(*) FROM hosts WHERE "
+	    "cloud_account_id = ?i", id)) != 0)
+		return rc;
+	*n = hg_atoll(HG_CELL(rs, 0, 0));
 	return 0;
 }
 
-/* PATCH /cloud-accounts/{id}/ */
+/* PATCH /cloud-accounts/{id}/: 409 moving an account hosts use. */
 static int
 ca_patch(struct hg_req *r)
 {
-	struct hg_val	 v[CF__MAX];
-	struct hg_rows	*old;
-	char		*sealed = NULL;
-	const char	*d = "";
-	long long	 nhosts;
-	int		 rc;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		*old;
+	const char		*d = "";
+	long long		 nhosts;
+	int			 rc;
 
-	if ((rc = ca_load(r, r->r_ids[0], 1, &old)) != 0 ||
-	    (rc = hg_body(r, patch_fields, CF__MAX, v)) != 0)
+	if ((rc = ca_load(r, r->r_ids[0], 1, &old)) != 0)
 		return rc;
 	if (v[CF_PROVIDER].present &&
-	    strcmp(v[CF_PROVIDER].s, HG_CELL(old, 0, 2)) != 0) {
+	    strcmp(v[CF_PROVIDER].s, HG_CELL(old, 0, CC_PROVIDER)) != 0) {
 		if ((rc = ca_hosts(r, r->r_ids[0], &nhosts)) != 0)
 			return rc;
 		if (nhosts > 0)
 			return hg_fail(r, HG_E_CONFLICT, "cloud account \"%s\" is "
 			    "used by %lld host(s); its provider cannot change",
-			    HG_CELL(old, 0, 1), nhosts);
+			    HG_CELL(old, 0, CC_NAME), nhosts);
 	}
-	if (v[CF_SECRET].present &&
-	    (rc = hg_seal_input(r, v[CF_SECRET].s, &sealed)) != 0)
+	if ((rc = seal_secret(r)) != 0 ||
+	    (rc = name_taken(r, hg_sql_patch(r, "cloud_accounts",
+	    r->r_ids[0]))) != 0)
 		return rc;
-	hg_audit_changed(r, &d, "name", HG_CELL(old, 0, 1), &v[CF_NAME]);
-	hg_audit_changed(r, &d, "provider", HG_CELL(old, 0, 2),
-	    &v[CF_PROVIDER]);
-	hg_audit_changed(r, &d, "endpoint", HG_CELL(old, 0, 3),
-	    &v[CF_ENDPOINT]);
-	hg_audit_changed(r, &d, "access_key", HG_CELL(old, 0, 4), &v[CF_KEY]);
-	hg_audit_changed(r, &d, "description", HG_CELL(old, 0, 5), &v[CF_DESC]);
-	if (sealed != NULL)
-		d = hg_printf(r->r_arena, "%s%ssecret replaced", d,
-		    *d != '\0' ? "; " : "");
-	rc = hg_db_exec(r->r_db, "UPDATE cloud_accounts SET "
-	    "name = COALESCE(?, name), provider = COALESCE(?, provider), "
-	    "endpoint = COALESCE(?, endpoint), "
-	    "access_key = COALESCE(?, access_key), "
-	    "secret = COALESCE(?, secret), "
-	    "description = COALESCE(?, description) WHERE id = ?", "ssssssi",
-	    v[CF_NAME].s, v[CF_PROVIDER].s, v[CF_ENDPOINT].s, v[CF_KEY].s, sealed,
-	    v[CF_DESC].s, r->r_ids[0]);
-	if (rc == HG_E_CONFLICT)
-		return hg_fail(r, rc, "cloud account name \"%s\" is taken",
-		    v[CF_NAME].s);
-	if (rc != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_audit(r, "cloud_account", r->r_ids[0],
-	    v[CF_NAME].present ? v[CF_NAME].s : HG_CELL(old, 0, 1), "update",
+	hg_audit_fields(r, &d, ca_cols, CC__MAX, old, 0);
+	if ((rc = hg_audit(r, NULL, r->r_ids[0], v[CF_NAME].present ?
+	    v[CF_NAME].s : HG_CELL(old, 0, CC_NAME), "update",
 	    hg_printf(r->r_arena, "updated cloud account \"%s\": %s",
-	    HG_CELL(old, 0, 1), *d != '\0' ? d : "no change"))) != 0)
+	    HG_CELL(old, 0, CC_NAME), *d != '\0' ? d : "no change"))) != 0)
 		return rc;
 	return ca_reply(r, r->r_ids[0], 200);
 }
 
-/* DELETE /cloud-accounts/{id}/ */
+/* DELETE /cloud-accounts/{id}/: 409 while a host names it. */
 static int
 ca_delete(struct hg_req *r)
 {
 	struct hg_rows	*old;
+	const char	*d = "";
 	long long	 nhosts;
-	int		 rc;
+	int		 rc, c;
 
 	if ((rc = ca_load(r, r->r_ids[0], 1, &old)) != 0 ||
 	    (rc = ca_hosts(r, r->r_ids[0], &nhosts)) != 0)
 		return rc;
 	if (nhosts > 0)
 		return hg_fail(r, HG_E_CONFLICT, "cloud account \"%s\" is used by "
-		    "%lld host(s)", HG_CELL(old, 0, 1), nhosts);
-	if ((rc = hg_db_exec(r->r_db, "DELETE FROM cloud_accounts WHERE id = ?",
-	    "i", r->r_ids[0])) != 0)
-		return hg_fail(r, rc, NULL);
-	if ((rc = hg_audit(r, "cloud_account", r->r_ids[0], HG_CELL(old, 0, 1),
-	    "delete", hg_printf(r->r_arena, "deleted cloud account \"%s\" "
-	    "(provider %s, endpoint %s, access key %s)", HG_CELL(old, 0, 1),
-	    HG_CELL(old, 0, 2), HG_CELL(old, 0, 3), HG_CELL(old, 0, 4)))) != 0)
+		    "%lld host(s)", HG_CELL(old, 0, CC_NAME), nhosts);
+	if ((rc = hg_sql_exec(r, "DELETE FROM cloud_accounts WHERE id = ?i",
+	    r->r_ids[0])) != 0)
+		return rc;
+	/* What it was: each field (not the secret) to nothing. */
+	for (c = CC_NAME; c < CC_CREATED; c++)
+		if (c != CC_SECRET)
+			hg_audit_change(r, &d, ca_cols[c].c_name,
+			    HG_CELL(old, 0, c), NULL);
+	if ((rc = hg_audit(r, NULL, r->r_ids[0], HG_CELL(old, 0, CC_NAME),
+	    "delete", hg_printf(r->r_arena, "deleted cloud account \"%s\": %s",
+	    HG_CELL(old, 0, CC_NAME), d))) != 0)
 		return rc;
 	return hg_reply_ok(r);
 }
 
 const struct hg_route hg_routes_cloud_accounts[] = {
-	ROUTE("GET", "/cloud-accounts", ca_list, PERM_SUPER),
-	ROUTE("POST", "/cloud-accounts", ca_create, PERM_SUPER, AUDIT("cloud_account")),
+	ROUTE("GET", "/cloud-accounts", ca_list, PERM_SUPER, QUERY(list_q),
+	    PAGED),
+	ROUTE("POST", "/cloud-accounts", ca_create, PERM_SUPER,
+	    BODY(ca_fields), AUDIT("cloud_account")),
 	ROUTE("GET", "/cloud-accounts/{id}", ca_get, PERM_SUPER),
-	ROUTE("PATCH", "/cloud-accounts/{id}", ca_patch, PERM_SUPER, AUDIT("cloud_account")),
-	ROUTE("DELETE", "/cloud-accounts/{id}", ca_delete, PERM_SUPER, AUDIT("cloud_account")),
+	ROUTE("PATCH", "/cloud-accounts/{id}", ca_patch, PERM_SUPER,
+	    PATCH(ca_fields), AUDIT("cloud_account")),
+	ROUTE("DELETE", "/cloud-accounts/{id}", ca_delete, PERM_SUPER,
+	    AUDIT("cloud_account")),
 	ROUTES_END
 };
