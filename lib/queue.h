@@ -49,6 +49,7 @@ struct hg_redis;
 #define HG_TASK_STOP	"stop"		/* power: shut the host down */
 #define HG_TASK_START	"start"		/* power: boot it (out of band / cloud) */
 #define HG_TASK_INIT	"init"		/* run init_script over SSH */
+#define HG_TASK_STATUS	"change_status"	/* side effects of a status change */
 
 /*
  * hg_task_create -- write a task, its hosts and its outbox row.
