@@ -22,6 +22,7 @@ HG_FAMILY(productions)		/* cmdb/productions.c */
 HG_FAMILY(hosts)		/* cmdb/hosts.c */
 HG_FAMILY(cloud_accounts)	/* cmdb/cloud_accounts.c */
 HG_FAMILY(host_tasks)		/* tasks/host_tasks.c */
+HG_FAMILY(host_status)		/* tasks/host_status.c */
 HG_FAMILY(tasks)		/* tasks/tasks.c */
 HG_FAMILY(credentials)		/* deploy/credentials.c */
 HG_FAMILY(navigators)		/* tools/navigators.c */

@@ -563,9 +563,9 @@ START_TEST(change_status_transitions)
 		s = str(fmt("SELECT op_detail FROM audit_log WHERE kind = 'host' "
 		    "AND target_id = %lld AND op_type = 'change_status' ORDER BY "
 		    "id DESC LIMIT 1", host));
-		ck_assert_str_eq(s, fmt("status of host \"%s\": %s -> %s; side "
-		    "effects queued as task %lld", name, path[i][0], path[i][1],
-		    task));
+		ck_assert_str_eq(s, fmt("changed host \"%s\" (side effects "
+		    "queued as task %lld): status: \"%s\" -> \"%s\"", name,
+		    task, path[i][0], path[i][1]));
 		free(s);
 	}
 }

@@ -256,8 +256,9 @@ START_TEST(opts_register_and_update)
 	s = db_str(fmt("SELECT op_detail FROM audit_log WHERE kind = 'host' AND "
 	    "target_id = %lld AND op_type = 'change_zabbix_opts' ORDER BY id "
 	    "DESC LIMIT 1", host));
-	ck_assert_str_eq(s, fmt("Zabbix options of host \"%s\": groups (none) "
-	    "-> \"%s\", \"%s\"; templates (none) -> \"%s\"", name, g1, g2, t1));
+	ck_assert_str_eq(s, fmt("updated the Zabbix options of host \"%s\": "
+	    "zabbix_groups: \"[]\" -> \"[\"%s\",\"%s\"]\"; zabbix_templates: "
+	    "\"[]\" -> \"[\"%s\"]\"", name, g1, g2, t1));
 	free(s);
 	/* Templates only: the groups stay; the seed's typo is accepted. */
 	r = opts(host, fmt("{\"zabbix_temlates\": [\"%s\", \"%s\"]}", t2, t1));

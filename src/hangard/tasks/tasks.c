@@ -28,17 +28,22 @@
 #define OUT_LIMIT	1000	/* lines per answer */
 #define OUT_WAIT_S	25	/* long-poll bound */
 
+/*
+ * Queue a task (hangard.h).  A failure is recorded on the request, as
+ * sql.c's helpers do, so the handler only passes the code on.
+ */
 int
 hg_task_new(struct hg_req *r, const char *kind, const char *opts,
     const long long *host_ids, size_t nhosts, long long *task_id)
 {
 	int rc;
 
-	rc = hg_task_create(r->r_db, r->r_arena, kind, r->r_user != NULL ?
-	    r->r_user->u_username : "system", opts, host_ids, nhosts, task_id);
-	if (rc == 0)
-		r->r_outbox = 1;
-	return rc;
+	if ((rc = hg_task_create(r->r_db, r->r_arena, kind, r->r_user != NULL ?
+	    r->r_user->u_username : "system", opts, host_ids, nhosts,
+	    task_id)) != 0)
+		return hg_fail(r, rc, NULL);
+	r->r_outbox = 1;
+	return 0;
 }
 
 int
@@ -89,6 +94,17 @@ cursor_parse(const char *s, struct cursor *c)
 	return -1;
 }
 
+/* A line of output: {host, stream, text, time}, from MySQL or Redis. */
+#define OUT_COLS(X) \
+	X(OC_ID,	"id",		"id",		NONE)	\
+	X(OC_HOST,	"host",		"hostname",	STR)	\
+	X(OC_STREAM,	"stream",	"stream",	STR)	\
+	X(OC_TEXT,	"text",		"text",		STR)	\
+	X(OC_TIME,	"time",		"time",		TIME)
+enum { OUT_COLS(HG_COL_ENUM) OC__MAX };
+static const struct hg_col out_cols[] = { OUT_COLS(HG_COL_DECL) };
+#define OUT_SELECT "SELECT " OUT_COLS(HG_COL_SQL)
+
 static json_object *
 line_json(struct hg_req *r, const char *host, const char *stream,
     const char *text, const char *time)
@@ -102,25 +118,24 @@ line_json(struct hg_req *r, const char *host, const char *stream,
 	return o;
 }
 
-/* Lines from task_output after c->c_row; advances the cursor. */
+/* Lines from task_output after c->c_row, *n of them; advances the cursor. */
 static int
 read_mysql(struct hg_req *r, long long task, struct cursor *c,
-    json_object *lines)
+    json_object *lines, int *n)
 {
 	struct hg_rows	*rs;
 	int		 i, rc;
 
-	if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT id, hostname, "
-	    "stream, text, time FROM task_output WHERE task_id = ? AND id > ? "
-	    "ORDER BY id LIMIT ?", "iii", task, c->c_row,
-	    (long long)OUT_LIMIT)) != 0)
-		return -rc;
+	if ((rc = hg_sql(r, &rs, OUT_SELECT HG_NOCOUNT " FROM task_output "
+	    "WHERE task_id = ?i AND id > ?i ORDER BY id LIMIT ?i", task,
+	    c->c_row, (long long)OUT_LIMIT)) != 0)
+		return rc;
 	for (i = 0; i < rs->nrows; i++)
-		json_object_array_add(lines, line_json(r, HG_CELL(rs, i, 1),
-		    HG_CELL(rs, i, 2), HG_CELL(rs, i, 3), HG_CELL(rs, i, 4)));
+		json_object_array_add(lines, HG_ROW(r, out_cols, rs, i));
 	if (rs->nrows > 0)
-		c->c_row = hg_atoll(HG_CELL(rs, rs->nrows - 1, 0));
-	return rs->nrows;
+		c->c_row = hg_atoll(HG_CELL(rs, rs->nrows - 1, OC_ID));
+	*n = rs->nrows;
+	return 0;
 }
 
 /* The value of field name in an entry's flat [k, v, k, v] list. */
@@ -196,27 +211,25 @@ static const struct hg_field output_q[OQ__MAX] = {
 static int
 output_read(struct hg_req *r, int waits)
 {
-	struct hg_val	 v[OQ__MAX];
-	struct hg_rows	*rs;
-	struct cursor	 c;
-	json_object	*o, *lines;
-	long long	 task = r->r_ids[0];
-	long long	 all, sw, uid = r->r_user->u_id;
-	double		 deadline = now_s() + (waits ? OUT_WAIT_S : 0);
-	int		 rc, n, running;
+	const struct hg_val	*v = r->r_qv;
+	struct hg_rows		*rs;
+	struct cursor		 c;
+	json_object		*o, *lines;
+	long long		 task = r->r_ids[0];
+	long long		 all, sw, uid = r->r_user->u_id;
+	double			 deadline = now_s() + (waits ? OUT_WAIT_S : 0);
+	int			 rc, n, running;
 
-	if ((rc = hg_query(r, output_q, OQ__MAX, v)) != 0 ||
-	    (rc = hg_task_scope(r, &all, &sw)) != 0)
+	if ((rc = hg_task_scope(r, &all, &sw)) != 0)
 		return rc;
 	if (cursor_parse(v[OQ_CURSOR].present ? v[OQ_CURSOR].s : NULL, &c) != 0)
 		return hg_invalid(r, "cursor", "not a cursor this endpoint returned");
 	lines = hg_own(r, json_object_new_array());
 	for (;;) {
-		if ((rc = hg_db_query(r->r_db, r->r_arena, &rs, "SELECT "
-		    "t.status FROM tasks t WHERE t.id = ? AND "
-		    HG_TASK_VISIBLE_SQL("t.id"), "iiiii", task, all, sw, uid,
-		    uid)) != 0)
-			return hg_fail(r, rc, NULL);
+		if ((rc = hg_sql(r, &rs, "SELECT t.status FROM tasks t WHERE "
+		    "t.id = ?i AND " HG_TASK_VISIBLE_SQL("t.id"), task, all,
+		    sw, uid, uid)) != 0)
+			return rc;
 		if (rs->nrows == 0)
 			return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld",
 			    task);
@@ -225,12 +238,13 @@ output_read(struct hg_req *r, int waits)
 			c.c_kind = running && hg_redis_up(r->r_redis) ? 'r' : 'm';
 		if (c.c_kind == 'r' && c.c_entry[0] == '\0')
 			strcpy(c.c_entry, "0-0");
-		n = c.c_kind == 'm' ? read_mysql(r, task, &c, lines) :
-		    read_redis(r, task, &c, lines);
-		if (n < 0)
-			return hg_fail(r, n == -1 ? HG_E_UNAVAIL : -n,
-			    n == -1 ? "live output unavailable (Redis is down); "
-			    "read again without a cursor" : NULL);
+		if (c.c_kind == 'm') {
+			if ((rc = read_mysql(r, task, &c, lines, &n)) != 0)
+				return rc;
+		} else if ((n = read_redis(r, task, &c, lines)) < 0)
+			return hg_fail(r, HG_E_UNAVAIL, "live output "
+			    "unavailable (Redis is down); read again without a "
+			    "cursor");
 		if (n > 0 || !running || now_s() >= deadline)
 			break;
 		usleep(c.c_kind == 'r' ? 100000 : 250000);
@@ -266,6 +280,7 @@ output_get(struct hg_req *r)
 }
 
 const struct hg_route hg_routes_tasks[] = {
-	ROUTE("GET", "/tasks/{id}/output", output_get, PERM_LOGIN),
+	ROUTE("GET", "/tasks/{id}/output", output_get, PERM_LOGIN,
+	    QUERY(output_q)),
 	ROUTES_END,
 };

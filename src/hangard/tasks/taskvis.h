@@ -15,11 +15,12 @@
 #define HG_TASKVIS_H
 
 /*
- * A condition "the caller may see task tcol".  Four parameters: the
- * scope's all and sw (hg_task_scope), then the user id twice.
+ * A condition "the caller may see task tcol", in typed SQL (sql.c).  Four
+ * parameters, each ?i: the scope's all and sw (hg_task_scope), then the
+ * user id twice (HG_SUBJECT_SQL: the user or one of its roles).
  */
-#define HG_TASK_VISIBLE_SQL(tcol) "(? = 1 OR NOT EXISTS (SELECT 1 FROM " \
-	"task_hosts tv WHERE tv.task_id = " tcol " AND (? = 0 OR " \
+#define HG_TASK_VISIBLE_SQL(tcol) "(?i = 1 OR NOT EXISTS (SELECT 1 FROM " \
+	"task_hosts tv WHERE tv.task_id = " tcol " AND (?i = 0 OR " \
 	"tv.host_id NOT IN (SELECT g.resource_id FROM resource_grants g " \
 	"WHERE g.resource_type = 'host' AND g.perm = 'view_host' AND " \
 	HG_SUBJECT_SQL "))))"
