@@ -291,15 +291,6 @@ void		 hg_resource_perms_of(const char *type, const char **out);
 	"g.resource_id FROM resource_grants g WHERE g.resource_type = '" type \
 	"' AND g.perm = '" view "' AND " HG_SUBJECT_SQL "))"
 
-/*
- * auth/objects.c: checks of [{"id": N}] bodies (10002 naming the first
- * unknown), going: the User object is auth/auth.h's.
- */
-int		 hg_users_exist(struct hg_req *, const long long *, size_t);
-int		 hg_roles_exist(struct hg_req *, const long long *, size_t);
-int		 hg_exists(struct hg_req *, const char *sql, long long id,
-		    const char *what);
-
 /* reply.c */
 int		 hg_fail(struct hg_req *, int code, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -315,12 +306,8 @@ void		 hg_render(struct hg_req *);
 
 /* input.c: declared validation of the request's body and query */
 int		 hg_validate(struct hg_req *);	/* the route's declarations */
-int		 hg_body(struct hg_req *, const struct hg_field *, size_t,
-		    struct hg_val *);
-int		 hg_body_array(struct hg_req *, json_object **);
 int		 hg_query(struct hg_req *, const struct hg_field *, size_t,
 		    struct hg_val *);
-int		 hg_id_list(struct hg_req *, long long **ids, size_t *n);
 const char	*hg_like(struct hg_req *, const struct hg_val *);
 const char	*hg_qtime(struct hg_req *, const struct hg_val *);
 const char	*hg_header_get(struct hg_req *, const char *cgi_name);
@@ -342,6 +329,7 @@ int		 hg_sql_page(struct hg_req *, struct hg_rows **, const char *sql,
 int		 hg_sql_get(struct hg_req *, struct hg_rows **, const char *what,
 		    long long id, const char *sql);
 int		 hg_sql_patch(struct hg_req *, const char *table, long long id);
+int		 hg_ids_exist(struct hg_req *, const char *what, const char *sql);
 long long	 hg_sql_insert_id(struct hg_req *);
 long long	 hg_sql_affected(struct hg_req *);
 
@@ -364,8 +352,6 @@ int		 hg_list_run(struct hg_req *, hg_rowfn, const char *sql,
 int		 hg_page_query(struct hg_req *, long long limit,
 		    long long offset, struct hg_rows **, long long *count,
 		    const char *sql, const struct hg_arg *, int n);
-int		 hg_list_v0(struct hg_req *, const struct hg_page *, hg_rowfn,
-		    const char *, const char *, ...);	/* going */
 int		 hg_page_query_v0(struct hg_req *, long long, long long,
 		    struct hg_rows **, long long *, const char *, const char *,
 		    va_list);				/* going */

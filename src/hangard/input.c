@@ -26,6 +26,49 @@ invalid_fields(struct hg_req *r, json_object *errors)
 	    json_object_get_string(json_object_iter_peek_value(&it)));
 }
 
+/* The body as an array of at most 1000 items. */
+static int
+body_array(struct hg_req *r, json_object **out)
+{
+	if (r->r_body == NULL || !json_object_is_type(r->r_body, json_type_array))
+		return hg_fail(r, HG_E_INVALID, "request body must be a JSON array");
+	if (json_object_array_length(r->r_body) > 1000)
+		return hg_fail(r, HG_E_INVALID, "at most 1000 items at once");
+	*out = r->r_body;
+	return 0;
+}
+
+/*
+ * A body of the seed's form [{"id": 1}, {"id": 2}]: every item an object
+ * with a positive integer id.  Duplicates are kept; callers use IGNORE.
+ */
+static int
+id_list(struct hg_req *r, long long **ids, size_t *n)
+{
+	json_object	*arr, *item, *id;
+	size_t		 i, len;
+	int		 rc;
+
+	if ((rc = body_array(r, &arr)) != 0)
+		return rc;
+	len = json_object_array_length(arr);
+	if (len == 0)
+		return hg_invalid(r, "id", "at least one {\"id\": N} is required");
+	*ids = hg_alloc(r->r_arena, sizeof(**ids) * len);
+	for (i = 0; i < len; i++) {
+		item = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(item, json_type_object) ||
+		    !json_object_object_get_ex(item, "id", &id) ||
+		    !json_object_is_type(id, json_type_int) ||
+		    json_object_get_int64(id) <= 0)
+			return hg_invalid(r, hg_printf(r->r_arena, "[%zu].id", i),
+			    "must be a positive integer id");
+		(*ids)[i] = json_object_get_int64(id);
+	}
+	*n = len;
+	return 0;
+}
+
 /*
  * Validate what the route declares, before its handler runs: the query's
  * fields, the page, and the body (an object of fields, an id list, or an
@@ -58,7 +101,7 @@ hg_validate(struct hg_req *r)
 	case HG_B_RAW:
 		return 0;
 	case HG_B_IDS:
-		return hg_id_list(r, &r->r_idv, &r->r_nidv);
+		return id_list(r, &r->r_idv, &r->r_nidv);
 	case HG_B_OBJECT:
 		if (body == NULL)
 			body = hg_own(r, json_object_new_object());
@@ -72,7 +115,7 @@ hg_validate(struct hg_req *r)
 			return invalid_fields(r, errors);
 		return 0;
 	case HG_B_ITEMS:
-		if ((rc = hg_body_array(r, &body)) != 0)
+		if ((rc = body_array(r, &body)) != 0)
 			return rc;
 		r->r_nitems = json_object_array_length(body);
 		r->r_items = hg_alloc(r->r_arena, sizeof(*r->r_items) *
@@ -92,63 +135,6 @@ hg_validate(struct hg_req *r)
 		return 0;
 	}
 	return hg_fail(r, HG_E_INTERNAL, NULL);
-}
-
-int
-hg_body(struct hg_req *r, const struct hg_field *f, size_t n, struct hg_val *v)
-{
-	json_object	*body = r->r_body, *errors;
-
-	if (body == NULL)
-		body = hg_own(r, json_object_new_object());
-	else if (!json_object_is_type(body, json_type_object))
-		return hg_fail(r, HG_E_INVALID, "request body must be a JSON object");
-	errors = NULL;
-	if (hg_valid_object(r->r_arena, body, f, n, v, NULL, 0, &errors) != 0)
-		return invalid_fields(r, errors);
-	return 0;
-}
-
-int
-hg_body_array(struct hg_req *r, json_object **out)
-{
-	if (r->r_body == NULL || !json_object_is_type(r->r_body, json_type_array))
-		return hg_fail(r, HG_E_INVALID, "request body must be a JSON array");
-	if (json_object_array_length(r->r_body) > 1000)
-		return hg_fail(r, HG_E_INVALID, "at most 1000 items at once");
-	*out = r->r_body;
-	return 0;
-}
-
-/*
- * A body of the seed's form [{"id": 1}, {"id": 2}]: every item an object
- * with a positive integer id.  Duplicates are kept; callers use IGNORE.
- */
-int
-hg_id_list(struct hg_req *r, long long **ids, size_t *n)
-{
-	json_object	*arr, *item, *id;
-	size_t		 i, len;
-	int		 rc;
-
-	if ((rc = hg_body_array(r, &arr)) != 0)
-		return rc;
-	len = json_object_array_length(arr);
-	if (len == 0)
-		return hg_invalid(r, "id", "at least one {\"id\": N} is required");
-	*ids = hg_alloc(r->r_arena, sizeof(**ids) * len);
-	for (i = 0; i < len; i++) {
-		item = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(item, json_type_object) ||
-		    !json_object_object_get_ex(item, "id", &id) ||
-		    !json_object_is_type(id, json_type_int) ||
-		    json_object_get_int64(id) <= 0)
-			return hg_invalid(r, hg_printf(r->r_arena, "[%zu].id", i),
-			    "must be a positive integer id");
-		(*ids)[i] = json_object_get_int64(id);
-	}
-	*n = len;
-	return 0;
 }
 
 int

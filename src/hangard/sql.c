@@ -79,6 +79,26 @@ hg_sql_get(struct hg_req *r, struct hg_rows **out, const char *what,
 	return 0;
 }
 
+/*
+ * Every id of the route's [{"id": N}] body (IDS) names a row of `what`:
+ * sql selects it by its one placeholder, ?i.  10002 naming the first that
+ * does not, as "[i].id": a body's id is the client's field, not a path.
+ */
+int
+hg_ids_exist(struct hg_req *r, const char *what, const char *sql)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < r->r_nidv; i++)
+		if ((rc = hg_sql_get(r, NULL, what, r->r_idv[i], sql)) != 0)
+			return rc != HG_E_NOTFOUND ? rc : hg_invalid(r,
+			    hg_printf(r->r_arena, "[%zu].id", i),
+			    hg_printf(r->r_arena, "no %s with id %lld", what,
+			    r->r_idv[i]));
+	return 0;
+}
+
 long long
 hg_sql_insert_id(struct hg_req *r)
 {

@@ -32,8 +32,6 @@ extern const struct hg_col hg_user_cols[UC__MAX];
 /* auth/objects.c */
 json_object	*hg_user_json(struct hg_req *, struct hg_rows *, int row);
 int		 hg_user_get(struct hg_req *, long long id, json_object **);
-int		 hg_ids_exist(struct hg_req *, const char *what,
-		    const char *sql);
 
 /*
  * auth/grants.c: what the grant families share (the 系统授权 codes of

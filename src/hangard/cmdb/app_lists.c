@@ -270,7 +270,8 @@ app_by_users(struct hg_req *r)
 	size_t		 i;
 	int		 rc, k;
 
-	if ((rc = hg_users_exist(r, r->r_idv, r->r_nidv)) != 0)
+	if ((rc = hg_ids_exist(r, "user",
+	    "SELECT id FROM users WHERE id = ?i")) != 0)
 		return rc;
 	all = hg_visible_all(r, "application");
 	out = hg_own(r, json_object_new_array());

@@ -191,7 +191,8 @@ person_remove(struct hg_req *r)
 	int		 rc;
 
 	if ((rc = hg_app_begin(r, &a)) != 0 ||
-	    (rc = hg_users_exist(r, r->r_idv, r->r_nidv)) != 0)
+	    (rc = hg_ids_exist(r, "user",
+	    "SELECT id FROM users WHERE id = ?i")) != 0)
 		return rc;
 	for (i = 0; i < r->r_nidv; i++) {
 		if ((rc = hg_sql(r, &rs, "SELECT u.name, p.type FROM users u "
