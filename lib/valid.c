@@ -223,6 +223,7 @@ check_json(struct hg_arena *a, const struct hg_field *f, json_object *j,
 		v->i = json_object_get_boolean(j);
 		return NULL;
 	case HG_V_ARRAY:
+	case HG_V_IDS:
 		if (t != json_type_array)
 			return "must be an array";
 		n = json_object_array_length(j);
@@ -295,6 +296,37 @@ check_sub(struct hg_arena *a, const struct hg_field *f, struct hg_val *v,
 }
 
 int
+hg_valid_ids(struct hg_arena *a, const struct hg_field *f, json_object *arr,
+    const char *name, struct hg_val *v, json_object **errors)
+{
+	json_object	*item, *id;
+	size_t		 i;
+	int		 bare = f->f_flags & HG_V_BAREID, bad = 0;
+
+	v->nitems = json_object_array_length(arr);
+	v->ids = hg_alloc(a, sizeof(*v->ids) * (v->nitems + 1));
+	for (i = 0; i < v->nitems; i++) {
+		item = id = json_object_array_get_idx(arr, i);
+		if (json_object_is_type(item, json_type_object)) {
+			if (!json_object_object_get_ex(item, "id", &id))
+				id = NULL;
+		} else if (!bare)
+			id = NULL;
+		if (id == NULL || !json_object_is_type(id, json_type_int) ||
+		    json_object_get_int64(id) <= 0) {
+			add_error(errors, hg_printf(a, bare ? "%s[%zu]" :
+			    "%s[%zu].id", name, i), bare ? "must be a positive "
+			    "integer id or {\"id\": N}" :
+			    "must be a positive integer id");
+			bad = 1;
+			continue;
+		}
+		v->ids[i] = json_object_get_int64(id);
+	}
+	return bad ? HG_E_INVALID : 0;
+}
+
+int
 hg_valid_object(struct hg_arena *a, json_object *body,
     const struct hg_field *fields, size_t n, struct hg_val *out,
     const char *prefix, unsigned opts, json_object **errors)
@@ -323,6 +355,8 @@ hg_valid_object(struct hg_arena *a, json_object *body,
 		}
 		if ((why = check_json(a, f, j, &out[i])) != NULL)
 			add_error(errors, name, why);
+		else if (f->f_type == HG_V_IDS && !out[i].null)
+			(void)hg_valid_ids(a, f, j, name, &out[i], errors);
 		else
 			check_sub(a, f, &out[i], name, errors);
 	}
@@ -376,6 +410,7 @@ check_query(struct hg_arena *a, const struct hg_field *f, const char *s,
 		return NULL;
 	case HG_V_ARRAY:
 	case HG_V_OBJECT:
+	case HG_V_IDS:
 		break;
 	}
 	return "unsupported query type";

@@ -31,6 +31,7 @@ enum hg_vtype {
 	HG_V_ARRAY,	/* JSON array of f_min..f_max items (query: repeated or comma list) */
 	HG_V_OBJECT,	/* JSON object */
 	HG_V_TIME,	/* query only: RFC 3339, YYYY-MM-DD or Unix seconds */
+	HG_V_IDS,	/* the seed's id list [{"id": N}, ...]: f_min..f_max items */
 };
 
 #define HG_V_REQUIRED	0x01
@@ -38,6 +39,7 @@ enum hg_vtype {
 #define HG_V_UPPER	0x04	/* HG_V_TIME: a bare date means its last second */
 #define HG_V_NOCASE	0x08	/* HG_V_ENUM: match case-insensitively */
 #define HG_V_SECRET	0x10	/* audited as "name replaced", never its value */
+#define HG_V_BAREID	0x20	/* HG_V_IDS: an item may be N as well as {"id": N} */
 
 struct hg_field {
 	const char		*f_name;
@@ -71,7 +73,8 @@ struct hg_val {
 	json_object	*j;		/* ARRAY, OBJECT (query ARRAY: strings) */
 	struct hg_val	*sub;		/* OBJECT with f_sub: f_nsub values */
 	struct hg_val	**items;	/* ARRAY with f_sub: one row per item */
-	size_t		 nitems;
+	long long	*ids;		/* IDS: the ids, in order, duplicates kept */
+	size_t		 nitems;	/* ARRAY with f_sub, IDS */
 };
 
 struct hg_qparam {
@@ -93,6 +96,14 @@ int	hg_valid_body(struct hg_arena *, json_object *body,
 int	hg_valid_object(struct hg_arena *, json_object *body,
 	    const struct hg_field *, size_t n, struct hg_val *out,
 	    const char *prefix, unsigned opts, json_object **errors);
+/*
+ * Check an id list (HG_V_IDS) named name: each item {"id": N} with N a
+ * positive integer (other keys are the caller's), or N alone with
+ * HG_V_BAREID; errors go to *errors as "name[i].id" ("name[i]" for a bare
+ * form).  v->ids and v->nitems get the ids.
+ */
+int	hg_valid_ids(struct hg_arena *, const struct hg_field *, json_object *,
+	    const char *name, struct hg_val *v, json_object **errors);
 /* Validate query parameters (already URL-decoded). */
 int	hg_valid_query(struct hg_arena *, const struct hg_qparam *, size_t nq,
 	    const struct hg_field *, size_t n, struct hg_val *out,

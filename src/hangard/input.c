@@ -39,33 +39,28 @@ body_array(struct hg_req *r, json_object **out)
 }
 
 /*
- * A body of the seed's form [{"id": 1}, {"id": 2}]: every item an object
- * with a positive integer id.  Duplicates are kept; callers use IGNORE.
+ * A body of the seed's form [{"id": 1}, {"id": 2}]: at least one item,
+ * each an object with a positive integer id.  Duplicates are kept;
+ * callers use IGNORE.
  */
 static int
-id_list(struct hg_req *r, long long **ids, size_t *n)
+id_list(struct hg_req *r)
 {
-	json_object	*arr, *item, *id;
-	size_t		 i, len;
-	int		 rc;
+	static const struct hg_field	 list = { .f_name = "",
+	    .f_type = HG_V_IDS };
+	struct hg_val			 v;
+	json_object			*arr, *errors = NULL;
+	int				 rc;
 
 	if ((rc = body_array(r, &arr)) != 0)
 		return rc;
-	len = json_object_array_length(arr);
-	if (len == 0)
+	if (json_object_array_length(arr) == 0)
 		return hg_invalid(r, "id", "at least one {\"id\": N} is required");
-	*ids = hg_alloc(r->r_arena, sizeof(**ids) * len);
-	for (i = 0; i < len; i++) {
-		item = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(item, json_type_object) ||
-		    !json_object_object_get_ex(item, "id", &id) ||
-		    !json_object_is_type(id, json_type_int) ||
-		    json_object_get_int64(id) <= 0)
-			return hg_invalid(r, hg_printf(r->r_arena, "[%zu].id", i),
-			    "must be a positive integer id");
-		(*ids)[i] = json_object_get_int64(id);
-	}
-	*n = len;
+	memset(&v, 0, sizeof(v));
+	if (hg_valid_ids(r->r_arena, &list, arr, "", &v, &errors) != 0)
+		return invalid_fields(r, errors);
+	r->r_idv = v.ids;
+	r->r_nidv = v.nitems;
 	return 0;
 }
 
@@ -101,7 +96,7 @@ hg_validate(struct hg_req *r)
 	case HG_B_RAW:
 		return 0;
 	case HG_B_IDS:
-		return id_list(r, &r->r_idv, &r->r_nidv);
+		return id_list(r);
 	case HG_B_OBJECT:
 		if (body == NULL)
 			body = hg_own(r, json_object_new_object());

@@ -564,6 +564,46 @@ START_TEST(optional_makes_nothing_required)
 }
 END_TEST
 
+/* The seed's id lists: [{"id": N}], and N alone where HG_V_BAREID says so. */
+static const struct hg_field id_fields[] = {
+	{ .f_name = "ids", .f_type = HG_V_IDS, .f_min = 1, .f_max = 3 },
+	{ .f_name = "bare", .f_type = HG_V_IDS, .f_flags = HG_V_BAREID },
+};
+
+START_TEST(id_lists)
+{
+	struct hg_val	 iv[2];
+	json_object	*j, *e = NULL;
+
+	j = hg_json_own(&a, json_tokener_parse("{\"ids\": [{\"id\": 5}, "
+	    "{\"id\": 2, \"type\": \"x\"}, {\"id\": 5}], \"bare\": [7, "
+	    "{\"id\": 8}]}"));
+	ck_assert_int_eq(hg_valid_object(&a, j, id_fields, 2, iv, NULL, 0, &e), 0);
+	ck_assert_uint_eq(iv[0].nitems, 3);
+	ck_assert(iv[0].ids[0] == 5 && iv[0].ids[1] == 2 && iv[0].ids[2] == 5);
+	ck_assert(iv[1].nitems == 2 && iv[1].ids[0] == 7 && iv[1].ids[1] == 8);
+
+	j = hg_json_own(&a, json_tokener_parse("{\"ids\": [3, {\"id\": 0}, "
+	    "{\"id\": \"4\"}], \"bare\": [\"7\", {}, -1, 2]}"));
+	ck_assert_int_eq(hg_valid_object(&a, j, id_fields, 2, iv, NULL, 0, &e),
+	    HG_E_INVALID);
+	hg_json_own(&a, e);
+	ck_assert_int_eq(json_object_object_length(e), 6);
+	has_error(e, "ids[0].id", "must be a positive integer id");
+	has_error(e, "ids[1].id", "must be a positive integer id");
+	has_error(e, "ids[2].id", "must be a positive integer id");
+	has_error(e, "bare[0]", "must be a positive integer id or {\"id\": N}");
+	has_error(e, "bare[1]", "must be a positive integer id or {\"id\": N}");
+	has_error(e, "bare[2]", "must be a positive integer id or {\"id\": N}");
+
+	e = NULL;
+	j = hg_json_own(&a, json_tokener_parse("{\"ids\": []}"));
+	ck_assert_int_eq(hg_valid_object(&a, j, id_fields, 2, iv, NULL, 0, &e),
+	    HG_E_INVALID);
+	has_error(hg_json_own(&a, e), "ids", "must not be empty");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -591,6 +631,7 @@ main(void)
 	tcase_add_test(tc, body_times);
 	tcase_add_test(tc, nested_objects_and_items);
 	tcase_add_test(tc, optional_makes_nothing_required);
+	tcase_add_test(tc, id_lists);
 	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -220,10 +220,7 @@ enum { AF_NAME, AF_DESC, AF_TYPE, AF_RUNUSER, AF_DIR, AF_START, AF_STOP,
 #define TEXT(name, max)	{ name, HG_V_STR, 0, 0, max, \
 			    .f_check = hg_check_noctl, .f_col = name }
 
-/*
- * The arrays are ids or {"id": N, ...} objects, either (the seed takes
- * both, even mixed), which f_sub cannot declare: array_ids reads them.
- */
+/* The seed takes the id lists' items as N or {"id": N}, even mixed. */
 static const struct hg_field app_fields[AF__MAX] = {
 	[AF_NAME] = { "name", HG_V_STR, HG_V_REQUIRED, 1, 128,
 	    .f_check = check_app_name },
@@ -243,9 +240,9 @@ static const struct hg_field app_fields[AF__MAX] = {
 	    .f_alias = { "parent_id" } },
 	[AF_PROD] = { "production", HG_V_INT, HG_V_NULLABLE, 1, HG_APP_ID_MAX,
 	    .f_alias = { "production_id" } },
-	[AF_CHILDREN] = { "child_apps", HG_V_ARRAY, 0, 0, 1000 },
-	[AF_REQUIRED] = { "required_apps", HG_V_ARRAY, 0, 0, 1000 },
-	[AF_PERSONS] = { "response_persons", HG_V_ARRAY, 0, 0, 1000,
+	[AF_CHILDREN] = { "child_apps", HG_V_IDS, HG_V_BAREID, 0, 1000 },
+	[AF_REQUIRED] = { "required_apps", HG_V_IDS, HG_V_BAREID, 0, 1000 },
+	[AF_PERSONS] = { "response_persons", HG_V_IDS, HG_V_BAREID, 0, 1000,
 	    .f_alias = { "response_person" } },
 };
 
@@ -266,39 +263,26 @@ text(const struct hg_val *v, int k)
 }
 
 /*
- * The ids of an array field: items are ids or {"id": N, ...} objects.
- * types (may be NULL) gets each object's "type" or NULL.
+ * The "type" of each response person of a body (the ids are declared,
+ * HG_V_IDS): an object's type, "" when it is not a string (refused later,
+ * naming the item), NULL for a bare id or an object without one.
  */
-static int
-array_ids(struct hg_req *r, const char *field, json_object *arr,
-    long long **ids, const char ***types, size_t *n)
+static const char **
+person_types(struct hg_req *r, const struct hg_val *v)
 {
-	json_object	*item, *id, *t;
-	size_t		 i, len = json_object_array_length(arr);
+	const char	**types;
+	json_object	 *item, *t;
+	size_t		  i;
 
-	*ids = hg_alloc(r->r_arena, sizeof(**ids) * (len + 1));
-	if (types != NULL)
-		*types = hg_alloc(r->r_arena, sizeof(**types) * (len + 1));
-	for (i = 0; i < len; i++) {
-		item = id = json_object_array_get_idx(arr, i);
-		if (json_object_is_type(item, json_type_object) &&
-		    !json_object_object_get_ex(item, "id", &id))
-			id = NULL;
-		if (id == NULL || !json_object_is_type(id, json_type_int) ||
-		    json_object_get_int64(id) <= 0)
-			return hg_invalid(r, hg_app_item(r, field, i),
-			    "must be a positive integer id or {\"id\": N}");
-		(*ids)[i] = json_object_get_int64(id);
-		if (types == NULL)
-			continue;
-		(*types)[i] = NULL;
+	types = hg_alloc(r->r_arena, sizeof(*types) * (v->nitems + 1));
+	for (i = 0; i < v->nitems; i++) {
+		item = json_object_array_get_idx(v->j, i);
 		if (json_object_is_type(item, json_type_object) &&
 		    json_object_object_get_ex(item, "type", &t))
-			(*types)[i] = json_object_is_type(t, json_type_string) ?
+			types[i] = json_object_is_type(t, json_type_string) ?
 			    json_object_get_string(t) : "";
 	}
-	*n = len;
-	return 0;
+	return types;
 }
 
 /* The array fields of a create or PATCH body, replacing what a had. */
@@ -306,25 +290,19 @@ static int
 apply_arrays(struct hg_req *r, struct hg_app *a, const char **detail)
 {
 	const struct hg_val	*v = r->r_in;
-	long long		*ids;
-	const char		**types;
-	size_t			 n;
 	int			 rc;
 
-	if (v[AF_CHILDREN].present && ((rc = array_ids(r, "child_apps",
-	    v[AF_CHILDREN].j, &ids, NULL, &n)) != 0 ||
-	    (rc = hg_app_children_set(r, a, ids, n, 1, "child_apps",
-	    detail)) != 0))
+	if (v[AF_CHILDREN].present && (rc = hg_app_children_set(r, a,
+	    v[AF_CHILDREN].ids, v[AF_CHILDREN].nitems, 1, "child_apps",
+	    detail)) != 0)
 		return rc;
-	if (v[AF_REQUIRED].present && ((rc = array_ids(r, "required_apps",
-	    v[AF_REQUIRED].j, &ids, NULL, &n)) != 0 ||
-	    (rc = hg_app_deps_set(r, a, ids, n, 1, "required_apps",
-	    detail)) != 0))
+	if (v[AF_REQUIRED].present && (rc = hg_app_deps_set(r, a,
+	    v[AF_REQUIRED].ids, v[AF_REQUIRED].nitems, 1, "required_apps",
+	    detail)) != 0)
 		return rc;
-	if (v[AF_PERSONS].present && ((rc = array_ids(r, "response_persons",
-	    v[AF_PERSONS].j, &ids, &types, &n)) != 0 ||
-	    (rc = hg_app_persons_set(r, a, ids, types, n, 1,
-	    "response_persons", detail)) != 0))
+	if (v[AF_PERSONS].present && (rc = hg_app_persons_set(r, a,
+	    v[AF_PERSONS].ids, person_types(r, &v[AF_PERSONS]),
+	    v[AF_PERSONS].nitems, 1, "response_persons", detail)) != 0)
 		return rc;
 	return 0;
 }

@@ -102,14 +102,9 @@ jtext(json_object *j)
 
 /* ---- init tasks ------------------------------------------------------ */
 
-/*
- * hosts is an id list checked by init_hosts, not declared with f_sub: the
- * seed's id lists name a bad item by its id ("hosts[0].id", as for a body
- * [{"id": N}]), where f_sub names a non-object item "hosts[0]".
- */
 enum { IC_HOSTS, IC_OPTS, IC__MAX };
 static const struct hg_field init_fields[IC__MAX] = {
-	[IC_HOSTS] = { "hosts", HG_V_ARRAY, HG_V_REQUIRED, 1, 1000 },
+	[IC_HOSTS] = { "hosts", HG_V_IDS, HG_V_REQUIRED, 1, 1000 },
 	[IC_OPTS] = { "opts", HG_V_OBJECT, HG_V_REQUIRED, HG_SUB(opts_fields) },
 };
 
@@ -150,23 +145,15 @@ init_opts(struct hg_req *r, json_object **groups, json_object **templates,
 static int
 init_hosts(struct hg_req *r, long long **ids, struct hg_rows ***h, size_t *n)
 {
-	json_object	*a = r->r_in[IC_HOSTS].j, *item, *id;
 	const char	*field;
 	size_t		 i;
 	int		 rc;
 
-	*n = json_object_array_length(a);
-	*ids = hg_alloc(r->r_arena, *n * sizeof(**ids));
+	*n = r->r_in[IC_HOSTS].nitems;
+	*ids = r->r_in[IC_HOSTS].ids;
 	*h = hg_alloc(r->r_arena, *n * sizeof(**h));
 	for (i = 0; i < *n; i++) {
-		item = json_object_array_get_idx(a, i);
 		field = hg_printf(r->r_arena, "hosts[%zu].id", i);
-		if (!json_object_is_type(item, json_type_object) ||
-		    !json_object_object_get_ex(item, "id", &id) ||
-		    !json_object_is_type(id, json_type_int) ||
-		    json_object_get_int64(id) <= 0)
-			return hg_invalid(r, field, "must be a positive integer id");
-		(*ids)[i] = json_object_get_int64(id);
 		if ((rc = hg_task_body_host(r, (*ids)[i], field, "init_host",
 		    &(*h)[i])) != 0)
 			return rc;
