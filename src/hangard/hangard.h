@@ -424,8 +424,10 @@ int		 hg_task_new(struct hg_req *, const char *kind, const char *opts,
  * audit.c: one format for every family.  A row's op_detail says what was
  * done to what, then each change as `field: "old" -> "new"` ("; " between
  * changes, null unquoted, a secret as "field replaced").  kind NULL is the
- * route's AUDIT(kind); a route that declares no AUDIT writes no row.
+ * route's AUDIT(kind); a route that declares no AUDIT writes no row
+ * (hg_audit_declared, which the grants' own trail, "authz", checks too).
  */
+int	hg_audit_declared(struct hg_req *);
 int	hg_audit(struct hg_req *, const char *kind, long long target_id,
 	    const char *target_name, const char *op_type, const char *detail);
 void	hg_audit_change(struct hg_req *, const char **detail,

@@ -224,17 +224,29 @@ hg_routes_check(char *err, size_t errlen)
 	return 0;
 }
 
-/* "name,email?" : the declared fields, "?" after the optional ones. */
+/*
+ * "name,email?,cloud{region,instance_id?}?,hosts[{id}]": the declared
+ * fields, "?" after the optional ones, nested fields in braces.
+ */
 static void
-print_fields(const struct hg_fields *fs, int optional)
+print_fields(const struct hg_field *f, size_t n, int optional)
 {
 	size_t i;
 
-	for (i = 0; i < fs->fs_n; i++)
-		if (fs->fs_f[i].f_name != NULL)
-			printf("%s%s%s", i ? "," : "", fs->fs_f[i].f_name,
-			    optional || !(fs->fs_f[i].f_flags & HG_V_REQUIRED) ?
-			    "?" : "");
+	for (i = 0; i < n; i++) {
+		if (f[i].f_name == NULL)
+			continue;
+		printf("%s%s", i ? "," : "", f[i].f_name);
+		if (f[i].f_type == HG_V_IDS)
+			printf(f[i].f_flags & HG_V_BAREID ? "[id|{id}]" : "[{id}]");
+		else if (f[i].f_sub != NULL) {
+			printf(f[i].f_type == HG_V_ARRAY ? "[{" : "{");
+			print_fields(f[i].f_sub, f[i].f_nsub, 0);
+			printf(f[i].f_type == HG_V_ARRAY ? "}]" : "}");
+		}
+		if (optional || !(f[i].f_flags & HG_V_REQUIRED))
+			printf("?");
+	}
 }
 
 /*
@@ -267,12 +279,13 @@ hg_routes_print(void)
 			case HG_B_OBJECT:
 			case HG_B_ITEMS:
 				printf(rt->rt_body == HG_B_ITEMS ? "[{" : "{");
-				print_fields(&rt->rt_fields, rt->rt_optional);
+				print_fields(rt->rt_fields.fs_f,
+				    rt->rt_fields.fs_n, rt->rt_optional);
 				printf(rt->rt_body == HG_B_ITEMS ? "}]" : "}");
 				break;
 			}
 			printf("\tquery=");
-			print_fields(&rt->rt_query, 1);
+			print_fields(rt->rt_query.fs_f, rt->rt_query.fs_n, 1);
 			if (rt->rt_paged)
 				printf("%spage?,page_size?",
 				    rt->rt_query.fs_n ? "," : "");

@@ -142,6 +142,10 @@ hg_authz_audit(struct hg_req *r, const char *scope, const char *module,
     const char *rtype, long long rid, const char *rname, const char *perm,
     int on, const struct subject *s)
 {
+	int rc;
+
+	if ((rc = hg_audit_declared(r)) != 0)
+		return rc;
 	return hg_sql_exec(r, "INSERT INTO authz_audit (scope, operator, "
 	    "module_name, resource_type, resource_id, resource_name, "
 	    "perm_name, action, target_type, target_name) VALUES (?s, ?s, ?s, "
@@ -492,11 +496,13 @@ object_grants_patch(struct hg_req *r)
 #define APP_GRANT	PERM_MODULE("application", "enable_app_mgmt")
 #define HOST_GRANT	PERM_MODULE("resource", "enable_host_mgmt")
 #define SUBJECT(pat, az, post, get) \
-	ROUTE("POST", pat, grants_post, post, ARG(&az), BODY(grant_fields)), \
+	ROUTE("POST", pat, grants_post, post, ARG(&az), BODY(grant_fields), \
+	    AUDIT("authz")), \
 	ROUTE("GET", pat, grants_get, get, ARG(&az), QUERY(grants_q), PAGED)
 #define OBJECT(pat, az, perm, patch) \
 	ROUTE("GET", pat, object_grants_get, perm, ARG(&az), PAGED), \
-	ROUTE("PATCH", pat, object_grants_patch, perm, ARG(&az), ITEMS(patch))
+	ROUTE("PATCH", pat, object_grants_patch, perm, ARG(&az), ITEMS(patch), \
+	    AUDIT("authz"))
 
 const struct hg_route hg_routes_authz[] = {
 	SUBJECT("/users/{id}/application/perms", user_apps, APP_GRANT,

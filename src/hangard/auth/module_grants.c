@@ -180,11 +180,11 @@ module_grants_get(struct hg_req *r)
 
 const struct hg_route hg_routes_module_grants[] = {
 	ROUTE("POST", "/users/{id}/system/perms", module_grants_post,
-	    PERM_SUPER, ARG("user"), RAWBODY),
+	    PERM_SUPER, ARG("user"), RAWBODY, AUDIT("authz")),
 	ROUTE("GET", "/users/{id}/system/perms", module_grants_get, PERM_SUPER,
 	    ARG("user")),
 	ROUTE("POST", "/roles/{id}/system/perms", module_grants_post,
-	    PERM_SUPER, ARG("role"), RAWBODY),
+	    PERM_SUPER, ARG("role"), RAWBODY, AUDIT("authz")),
 	ROUTE("GET", "/roles/{id}/system/perms", module_grants_get, PERM_SUPER,
 	    ARG("role")),
 	ROUTES_END
