@@ -16,11 +16,11 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  libjson-c-dev libmariadb-dev mariadb-server mariadb-client \
 		  libcurl4-openssl-dev libssh-dev libhiredis-dev check libsodium-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
-		  wrk mandoc procps python3
+		  wrk mandoc procps python3 clang libclang-rt-14-dev
 
 # The top-level commands install packages first, then build in a sub-make;
 # only that sub-make (or a plain `make`) reads config.mk.
-TOPONLY		= run check bench deps stop clean distclean lint-man
+TOPONLY		= run check bench deps stop clean distclean lint-man fuzz
 ifneq ($(filter-out $(TOPONLY),$(or $(MAKECMDGOALS),all)),)
 include config.mk
 endif
@@ -56,8 +56,18 @@ TOOLS		= $(BUILD)/t/smtp-sink $(BUILD)/t/ceiling
 SANFLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=undefined
 
+# libFuzzer targets (t/fuzz/), built with clang into build-fuzz/: the
+# library code they reach is instrumented for coverage too.
+FUZZ_CC		= clang
+FUZZ_SAN	= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		  -fno-omit-frame-pointer
+FUZZ_SRC	= $(wildcard t/fuzz/fuzz_*.c)
+FUZZ_BIN	= $(FUZZ_SRC:t/fuzz/fuzz_%.c=build-fuzz/fuzz_%)
+FUZZ_LIBOBJ	= $(LIB_SRC:%.c=build-fuzz/%.o)
+FUZZ_SECONDS	?= 60
+
 .PHONY: all deps run stop check check-build unit api install clean distclean \
-	bench lint-man
+	bench lint-man fuzz fuzz-build
 
 all: $(PROGS)
 
@@ -120,6 +130,20 @@ $(BUILD)/t/ceiling: t/bench/ceiling.c config.mk
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(FCGI_LIBS)
 
+build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h) config.mk
+	@mkdir -p $(@D)
+	@echo "  CC    $< (fuzz)"
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(LIBCFLAGS) $(FUZZ_SAN) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_LIBOBJ)
+	@echo "  LD    $@"
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(LIBCFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
+	    -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+.SECONDARY: $(FUZZ_LIBOBJ)
+
 # ---- the two commands -------------------------------------------------
 
 run: deps
@@ -143,7 +167,15 @@ check: deps
 	@# the plain build too: optimised code warns where -O0/ASan code does not
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-build BUILD=build-san SAN="$(SANFLAGS)"
+	@# the fuzz targets first, so that the suite's count is the last line
+	@$(MAKE) --no-print-directory fuzz-build
+	@t/fuzz/run.sh $(CURDIR)/build-fuzz $(FUZZ_SECONDS)
 	@t/run-tests.sh $(CURDIR)/build-san $(TESTS)
+
+# Longer fuzzing: make fuzz FUZZ_SECONDS=3600 [FUZZ=name]
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@t/fuzz/run.sh $(CURDIR)/build-fuzz $(FUZZ_SECONDS) $(FUZZ)
 
 check-build: $(PROGS) $(UNIT_BIN) $(API_BIN) $(TOOLS)
 
@@ -180,7 +212,7 @@ install: all
 	done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache aclocal.m4

@@ -500,3 +500,90 @@ hg_valid_query(struct hg_arena *a, const struct hg_qparam *q, size_t nq,
 	}
 	return 0;
 }
+
+/* ---- the query string and the body, before validation ---------------- */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static char *
+url_decode(struct hg_arena *a, const char *s, size_t len)
+{
+	char	*out = hg_alloc(a, len + 1), *p = out;
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '+')
+			*p++ = ' ';
+		else if (s[i] == '%' && i + 2 < len &&
+		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			*p++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else
+			*p++ = s[i];
+	}
+	*p = '\0';
+	return out;
+}
+
+/*
+ * Split a query string into at most max decoded key/value pairs ("+" is a
+ * space, %XX a byte; a malformed escape is kept as it is; a key without
+ * "=" has the value "").  Returns how many; the rest are ignored.
+ */
+size_t
+hg_query_parse(struct hg_arena *a, const char *q, struct hg_qparam *out,
+    size_t max)
+{
+	const char	*amp, *eq;
+	size_t		 n = 0;
+
+	while (q != NULL && *q != '\0' && n < max) {
+		amp = strchrnul(q, '&');
+		eq = memchr(q, '=', (size_t)(amp - q));
+		if (amp > q) {
+			struct hg_qparam *p = &out[n++];
+
+			if (eq == NULL)
+				eq = amp;
+			p->q_key = url_decode(a, q, (size_t)(eq - q));
+			p->q_val = eq < amp ? url_decode(a, eq + 1,
+			    (size_t)(amp - eq - 1)) : "";
+		}
+		q = *amp ? amp + 1 : amp;
+	}
+	return n;
+}
+
+/*
+ * A request body as strict JSON (RFC 8259, UTF-8 checked, nesting at most
+ * 32 deep, nothing after the value); NULL when it is not.  The caller
+ * owns the result.
+ */
+json_object *
+hg_json_parse(const char *buf, size_t len)
+{
+	struct json_tokener	*tok;
+	json_object		*j;
+
+	if (len > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	j = json_tokener_parse_ex(tok, buf, (int)len);
+	if (j != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len)) {
+		json_object_put(j);
+		j = NULL;
+	}
+	json_tokener_free(tok);
+	return j;
+}

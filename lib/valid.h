@@ -109,6 +109,12 @@ int	hg_valid_query(struct hg_arena *, const struct hg_qparam *, size_t nq,
 	    const struct hg_field *, size_t n, struct hg_val *out,
 	    json_object **errors);
 
+/* Split and decode a query string into at most max pairs; returns how many. */
+size_t	hg_query_parse(struct hg_arena *, const char *query,
+	    struct hg_qparam *out, size_t max);
+/* A body as strict JSON, or NULL (the caller owns the result). */
+json_object	*hg_json_parse(const char *buf, size_t len);
+
 /* Put j when the arena is reset; returns j. */
 json_object	*hg_json_own(struct hg_arena *, json_object *);
 /* Is s valid UTF-8 without NUL or other C0 controls except \t\n\r? */

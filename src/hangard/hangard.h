@@ -19,13 +19,14 @@
 
 #include "arena.h"
 #include "db.h"
+#include "path.h"
 #include "err.h"
 #include "valid.h"
 #include "sqlargs.h"
 
 struct hg_redis;
 
-#define HG_MAXPARAMS	4	/* path parameters in one pattern */
+#define HG_MAXPARAMS	HG_PATH_MAXPARAMS	/* path parameters, path.h */
 
 /* The authenticated caller. */
 struct hg_user {
@@ -180,7 +181,6 @@ extern const struct hg_route *const hg_route_tables[];
 extern const size_t hg_route_ntables;
 const struct hg_route	*hg_route_find(struct hg_req *, int *status, char *allow,
 			    size_t allowlen);
-char			*hg_path_normalize(struct hg_arena *, const char *uri);
 int			 hg_routes_check(char *err, size_t errlen);
 void			 hg_routes_print(void);
 

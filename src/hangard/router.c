@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hangard.h"
+#include "path.h"
 
 /* The one list of families (families.h), as route tables. */
 #define HG_FAMILY(name) extern const struct hg_route hg_routes_##name[];
@@ -32,82 +33,12 @@ const char *const hg_route_families[] = {
 const size_t hg_route_ntables = sizeof(hg_route_tables) /
     sizeof(hg_route_tables[0]);
 
-static const struct {
-	const char *from, *to;
-} aliases[] = {
-	{ "/application/", "/applications/" },
-	{ "/host/", "/hosts/" },
-};
-
-char *
-hg_path_normalize(struct hg_arena *a, const char *uri)
-{
-	const char	*q = strchr(uri, '?');
-	size_t		 len = q ? (size_t)(q - uri) : strlen(uri), i;
-	char		*p = hg_strndup(a, uri, len), *t;
-
-	/* Collapse repeated slashes and drop the trailing one. */
-	for (t = p, i = 0; p[i] != '\0'; i++)
-		if (!(p[i] == '/' && t > p && t[-1] == '/'))
-			*t++ = p[i];
-	*t = '\0';
-	len = strlen(p);
-	if (len > 1 && p[len - 1] == '/')
-		p[--len] = '\0';
-	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
-		size_t fl = strlen(aliases[i].from);
-
-		if (strncmp(p, aliases[i].from, fl) == 0 ||
-		    (strncmp(p, aliases[i].from, fl - 1) == 0 && p[fl - 1] == '\0'))
-			return hg_printf(a, "%.*s%s", (int)strlen(aliases[i].to) - 1,
-			    aliases[i].to, p + fl - 1);
-	}
-	return p;
-}
-
 /* Does path match pattern?  Fills r's path parameters when it does. */
 static int
 match(struct hg_req *r, const char *pat, const char *path)
 {
-	int n = 0;
-
-	for (;;) {
-		const char *pe, *se;
-
-		if (*pat == '\0' || *path == '\0')
-			break;
-		if (*pat++ != '/' || *path++ != '/')
-			return 0;
-		pe = strchrnul(pat, '/');
-		se = strchrnul(path, '/');
-		if (*pat == '{') {
-			int		 text = pe - pat > 3 && pe[-3] == ':' &&
-					     pe[-2] == 's';
-			const char	*c;
-
-			if (se == path || n == HG_MAXPARAMS || se - path > 255)
-				return 0;
-			if (!text) {
-				if (se - path > 18)
-					return 0;
-				for (c = path; c < se; c++)
-					if (!isdigit((unsigned char)*c))
-						return 0;
-			}
-			r->r_params[n] = hg_strndup(r->r_arena, path,
-			    (size_t)(se - path));
-			r->r_ids[n] = text ? 0 : strtoll(r->r_params[n], NULL, 10);
-			n++;
-		} else if (pe - pat != se - path ||
-		    strncmp(pat, path, (size_t)(pe - pat)) != 0)
-			return 0;
-		pat = pe;
-		path = se;
-	}
-	if (*pat != '\0' || *path != '\0')
-		return 0;
-	r->r_nparams = n;
-	return 1;
+	return hg_path_match(r->r_arena, pat, path, r->r_params, r->r_ids,
+	    &r->r_nparams);
 }
 
 /*

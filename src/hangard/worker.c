@@ -43,58 +43,11 @@ on_term(int sig)
 	stopping = 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static char *
-url_decode(struct hg_arena *a, const char *s, size_t len)
-{
-	char	*out = hg_alloc(a, len + 1), *p = out;
-	size_t	 i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '+')
-			*p++ = ' ';
-		else if (s[i] == '%' && i + 2 < len &&
-		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			*p++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else
-			*p++ = s[i];
-	}
-	*p = '\0';
-	return out;
-}
-
 static void
 parse_query(struct hg_req *r)
 {
-	const char	*q = r->r_query, *amp, *eq;
-
 	r->r_q = hg_alloc(r->r_arena, sizeof(*r->r_q) * MAX_QPARAMS);
-	r->r_nq = 0;
-	while (q != NULL && *q != '\0' && r->r_nq < MAX_QPARAMS) {
-		amp = strchrnul(q, '&');
-		eq = memchr(q, '=', (size_t)(amp - q));
-		if (amp > q) {
-			struct hg_qparam *p = &r->r_q[r->r_nq++];
-
-			if (eq == NULL)
-				eq = amp;
-			p->q_key = url_decode(r->r_arena, q, (size_t)(eq - q));
-			p->q_val = eq < amp ? url_decode(r->r_arena, eq + 1,
-			    (size_t)(amp - eq - 1)) : "";
-		}
-		q = *amp ? amp + 1 : amp;
-	}
+	r->r_nq = hg_query_parse(r->r_arena, r->r_query, r->r_q, MAX_QPARAMS);
 }
 
 static int
@@ -113,7 +66,6 @@ read_body(struct hg_req *r)
 	long long		 len = cl ? strtoll(cl, NULL, 10) : 0;
 	char			*buf;
 	int			 got, n;
-	struct json_tokener	*tok;
 	const char		*semi;
 
 	if (len > hg_conf.max_body)
@@ -135,20 +87,8 @@ read_body(struct hg_req *r)
 		if ((n = FCGX_GetStr(buf + got, (int)(len - got),
 		    r->r_fcgi->in)) <= 0)
 			return hg_fail(r, HG_E_JSON, "request body ended early");
-	tok = json_tokener_new_ex(32);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
-	r->r_body = json_tokener_parse_ex(tok, buf, (int)len);
-	if (r->r_body == NULL ||
-	    json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != (size_t)len) {
-		json_tokener_free(tok);
-		if (r->r_body != NULL)
-			json_object_put(r->r_body);
-		r->r_body = NULL;
+	if ((r->r_body = hg_json_parse(buf, (size_t)len)) == NULL)
 		return hg_fail(r, HG_E_JSON, NULL);
-	}
-	json_tokener_free(tok);
 	hg_own(r, r->r_body);
 	return 0;
 }
