@@ -31,7 +31,7 @@ login(struct hg_req *r)
 	long long		 id;
 	int			 rc, ok;
 
-	if (hg_login_throttled(r, v[LG_USERNAME].s))
+	if (hg_login_attempt(r, v[LG_USERNAME].s))
 		return hg_fail(r, HG_E_THROTTLE, NULL);
 	if ((rc = hg_sql(r, &rs, "SELECT id, password_hash, status FROM users "
 	    "WHERE username = ?s", v[LG_USERNAME].s)) != 0)
@@ -42,10 +42,8 @@ login(struct hg_req *r)
 	} else
 		ok = hg_password_verify(HG_CELL(rs, 0, 1), v[LG_PASSWORD].s) &&
 		    strcmp(HG_CELL(rs, 0, 2), "enabled") == 0;
-	if (!ok) {
-		hg_login_failed(r, v[LG_USERNAME].s);
+	if (!ok)	/* counted already, by hg_login_attempt */
 		return hg_fail(r, HG_E_LOGIN, NULL);
-	}
 	hg_login_succeeded(r, v[LG_USERNAME].s);
 	id = hg_atoll(HG_CELL(rs, 0, 0));
 	if ((rc = hg_sql_exec(r, "UPDATE users SET last_login = "
