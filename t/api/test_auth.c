@@ -808,7 +808,8 @@ START_TEST(forget_and_reset_password)
 {
 	const char	*name = uniq("af");
 	char		 email[128], token[41], *mail, *before, body[256];
-	long long	 id;
+	char		 tok[64];
+	long long	 id, tid;
 	struct session	 s;
 	struct resp	*r;
 	int		 n0;
@@ -816,6 +817,13 @@ START_TEST(forget_and_reset_password)
 	snprintf(email, sizeof(email), "%s@example.com", name);
 	id = mkuser_email(name, email);
 	login_session(name, pw_of(name), &s);
+	/* An API token of the user: the reset will end it. */
+	r = api_cookie("POST", "/auth-tokens/", &s, 1, "{\"name\": \"kept?\"}");
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	snprintf(tok, sizeof(tok), "%s", jstr(r->json, "value"));
+	tid = jint(r->json, "id");
+	resp_free(r);
+	expect_status(api("GET", "/auth/me/", tok, NULL), 200);
 	/* Wrong address, unknown user: success, no mail, nothing stored. */
 	n0 = mail_count();
 	before = db_fingerprint(TABLES);
@@ -869,9 +877,19 @@ START_TEST(forget_and_reset_password)
 	    "\"reset-pass-2\"}", token);
 	expect_error(api("POST", "/auth/reset-password/", NULL, body), 400, 10002,
 	    "token");
-	/* The user's sessions ended; the new password works, the old does not. */
+	/*
+	 * The user's sessions and API tokens ended, each token audited; the
+	 * new password works, the old does not.
+	 */
 	expect_error(api_cookie("GET", "/auth/me/", &s, 0, NULL), 401, 10005,
 	    NULL);
+	expect_error(api("GET", "/auth/me/", tok, NULL), 401, 10005, NULL);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM auth_tokens "
+	    "WHERE user_id = %lld", id)), 0);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM audit_log WHERE "
+	    "kind = 'auth_token' AND op_type = 'delete' AND target_id = %lld "
+	    "AND target_name = 'kept?' AND op_detail LIKE '%%by a password "
+	    "reset'", tid)), 1);
 	expect_error(login(name, pw_of(name)), 401, 10006, NULL);
 	expect_error(login(name, "reset-pass-2"), 401, 10006, NULL);
 	expect_status(login(name, "reset-pass-1"), 200);
