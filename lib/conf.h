@@ -39,6 +39,8 @@ struct hg_conf {
 	long	 session_max;
 	long	 auth_cache_ttl;
 	long	 login_max_failures;
+	long	 login_addr_max_failures;
+	long	 login_user_max_failures;
 	long	 login_window;
 	/* mail */
 	char	*smtp_url;

@@ -188,24 +188,32 @@ hg_session_end(struct hg_req *r)
 }
 
 /*
- * Login throttling: failures per username and per client address within
- * login_window seconds, counted in Redis.  Without Redis, logins still work
- * (unthrottled) rather than locking everyone out.
+ * Login throttling: password checks are counted in Redis, each counter over
+ * login_window seconds from its first count, in this order:
+ *
+ *	pair	the username from one client address	login_max_failures
+ *	addr	the address, whatever the username	login_addr_max_failures
+ *	user	the username, from every address	login_user_max_failures
+ *
+ * A check is counted before it is made and refused when a count is then
+ * over its bound (increment, then check: parallel guesses cannot all pass
+ * a check none of them has counted yet).  A refused attempt checks no
+ * password: it is not counted further down the list and gives back what it
+ * was counted above, so one address adds at most login_max_failures to a
+ * username's global count, and an attacker locks a username out only for
+ * its own address unless it spreads its guesses over many.  The right
+ * password clears its pair and gives back its count of the others.
+ * Without Redis, logins still work (unthrottled) rather than locking
+ * everyone out.
  */
-static long long
-counter(struct hg_req *r, const char *kind, const char *who)
-{
-	redisReply	*rep;
-	long long	 n = 0;
+#define NKINDS	3
 
-	rep = hg_redis_cmd(r->r_redis, "GET hangar:login:%s:%s", kind, who);
-	if (rep == NULL)
-		return 0;
-	if (rep->type == REDIS_REPLY_STRING)
-		n = strtoll(rep->str, NULL, 10);
-	freeReplyObject(rep);
-	return n;
-}
+/* Count one; the script sets the window with the first count, atomically. */
+static const char *const incr_lua = "local n = redis.call('INCR', KEYS[1]) "
+    "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n";
+/* Give one back, unless the window has ended meanwhile. */
+static const char *const decr_lua = "if redis.call('EXISTS', KEYS[1]) == 1 "
+    "then redis.call('DECR', KEYS[1]) end return 0";
 
 /* Usernames compare case-insensitively; so do their counters. */
 static const char *
@@ -218,46 +226,78 @@ fold(struct hg_req *r, const char *username)
 	return s;
 }
 
-int
-hg_login_throttled(struct hg_req *r, const char *username)
+/* The counters of username from this address: keys[] NULL when unused. */
+static void
+login_keys(struct hg_req *r, const char *username, const char **keys,
+    long *max)
 {
-	return counter(r, "user", fold(r, username)) >= hg_conf.login_max_failures ||
-	    (r->r_remote != NULL &&
-	    counter(r, "addr", r->r_remote) >= hg_conf.login_max_failures);
+	const char *u = fold(r, username);
+
+	keys[0] = keys[1] = NULL;
+	if (r->r_remote != NULL) {
+		keys[0] = hg_printf(r->r_arena, "hangar:login:pair:%s:%s", u,
+		    r->r_remote);
+		keys[1] = hg_printf(r->r_arena, "hangar:login:addr:%s",
+		    r->r_remote);
+	}
+	keys[2] = hg_printf(r->r_arena, "hangar:login:user:%s", u);
+	max[0] = hg_conf.login_max_failures;
+	max[1] = hg_conf.login_addr_max_failures;
+	max[2] = hg_conf.login_user_max_failures;
 }
 
 static void
-bump(struct hg_req *r, const char *kind, const char *who)
+give_back(struct hg_req *r, const char *key)
 {
-	redisReply *rep;
+	redisReply *rep = hg_redis_cmd(r->r_redis, "EVAL %s 1 %s", decr_lua,
+	    key);
 
-	rep = hg_redis_cmd(r->r_redis, "INCR hangar:login:%s:%s", kind, who);
-	if (rep == NULL)
-		return;
-	/* The window starts at the first failure. */
-	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
-		freeReplyObject(rep);
-		rep = hg_redis_cmd(r->r_redis, "EXPIRE hangar:login:%s:%s %ld",
-		    kind, who, hg_conf.login_window);
-	}
 	if (rep != NULL)
 		freeReplyObject(rep);
 }
 
-void
-hg_login_failed(struct hg_req *r, const char *username)
+int
+hg_login_attempt(struct hg_req *r, const char *username)
 {
-	bump(r, "user", fold(r, username));
-	if (r->r_remote != NULL)
-		bump(r, "addr", r->r_remote);
+	const char	*keys[NKINDS];
+	long		 max[NKINDS];
+	redisReply	*rep;
+	int		 i, over;
+
+	login_keys(r, username, keys, max);
+	for (i = 0; i < NKINDS; i++) {
+		if (keys[i] == NULL)
+			continue;
+		rep = hg_redis_cmd(r->r_redis, "EVAL %s 1 %s %ld", incr_lua,
+		    keys[i], hg_conf.login_window);
+		if (rep == NULL)
+			continue;
+		over = rep->type == REDIS_REPLY_INTEGER &&
+		    rep->integer > max[i];
+		freeReplyObject(rep);
+		if (over) {
+			for (; i >= 0; i--)
+				if (keys[i] != NULL)
+					give_back(r, keys[i]);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 void
 hg_login_succeeded(struct hg_req *r, const char *username)
 {
-	redisReply *rep = hg_redis_cmd(r->r_redis, "DEL hangar:login:user:%s",
-	    fold(r, username));
+	const char	*keys[NKINDS];
+	long		 max[NKINDS];
+	redisReply	*rep;
+	int		 i;
 
-	if (rep != NULL)
+	login_keys(r, username, keys, max);
+	if (keys[0] != NULL &&
+	    (rep = hg_redis_cmd(r->r_redis, "DEL %s", keys[0])) != NULL)
 		freeReplyObject(rep);
+	for (i = 1; i < NKINDS; i++)
+		if (keys[i] != NULL)
+			give_back(r, keys[i]);
 }

@@ -188,8 +188,7 @@ void			 hg_routes_print(void);
 int	hg_authenticate(struct hg_req *);
 int	hg_session_create(struct hg_req *, long long user_id, const char **csrf);
 int	hg_session_end(struct hg_req *);
-int	hg_login_throttled(struct hg_req *, const char *username);
-void	hg_login_failed(struct hg_req *, const char *username);
+int	hg_login_attempt(struct hg_req *, const char *username);
 void	hg_login_succeeded(struct hg_req *, const char *username);
 
 /* worker.c: slow work the client must not wait for (nor time) */

@@ -166,9 +166,10 @@ clear_login_counters(const char *username)
 {
 	char cmd[2048];
 
-	snprintf(cmd, sizeof(cmd), "redis-cli -s %s/redis.sock DEL "
-	    "hangar:login:user:%s hangar:login:addr:127.0.0.1 >/dev/null",
-	    getenv("HANGAR_DIR"), username);
+	snprintf(cmd, sizeof(cmd), "redis-cli -s %1$s/redis.sock DEL "
+	    "hangar:login:user:%2$s hangar:login:pair:%2$s:127.0.0.1 "
+	    "hangar:login:addr:127.0.0.1 >/dev/null", getenv("HANGAR_DIR"),
+	    username);
 	ck_assert_int_eq(system(cmd), 0);
 }
 

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "authlib.h"
 
 #define TABLES	"users,sessions,auth_tokens,password_resets,audit_log"
@@ -155,40 +157,164 @@ START_TEST(login_bad_input)
 }
 END_TEST
 
-START_TEST(throttle_per_username)
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+struct tally {
+	int	n200, n401, n429, other;
+};
+
+/*
+ * n logins at once, from source address addr: every 127.x.y.z is a client
+ * of its own to hangard.  The username is ufmt with the attempt's index
+ * for its %d (a format without one is the same username n times).
+ */
+static struct tally
+logins_from(const char *addr, const char *ufmt, const char *password, int n)
+{
+	CURLM			*m = curl_multi_init();
+	CURL			*c[128];
+	struct curl_slist	*h = curl_slist_append(NULL,
+				    "Content-Type: application/json");
+	struct tally		 t = { 0, 0, 0, 0 };
+	char			 url[512], user[128], body[512];
+	long			 status;
+	int			 i, running;
+
+	ck_assert(n <= 128);
+	snprintf(url, sizeof(url), "%s/auth/login/", getenv("HANGAR_URL"));
+	for (i = 0; i < n; i++) {
+		snprintf(user, sizeof(user), ufmt, i);
+		snprintf(body, sizeof(body), "{\"username\": \"%s\", "
+		    "\"password\": \"%s\"}", user, password);
+		c[i] = curl_easy_init();
+		curl_easy_setopt(c[i], CURLOPT_URL, url);
+		curl_easy_setopt(c[i], CURLOPT_INTERFACE, addr);
+		curl_easy_setopt(c[i], CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c[i], CURLOPT_COPYPOSTFIELDS, body);
+		curl_easy_setopt(c[i], CURLOPT_WRITEFUNCTION, discard);
+		curl_easy_setopt(c[i], CURLOPT_TIMEOUT, 120L);
+		curl_multi_add_handle(m, c[i]);
+	}
+	do {
+		ck_assert_int_eq(curl_multi_perform(m, &running), CURLM_OK);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	} while (running);
+	for (i = 0; i < n; i++) {
+		status = 0;
+		curl_easy_getinfo(c[i], CURLINFO_RESPONSE_CODE, &status);
+		if (status == 200)
+			t.n200++;
+		else if (status == 401)
+			t.n401++;
+		else if (status == 429)
+			t.n429++;
+		else
+			t.other++;
+		curl_multi_remove_handle(m, c[i]);
+		curl_easy_cleanup(c[i]);
+	}
+	curl_multi_cleanup(m);
+	curl_slist_free_all(h);
+	return t;
+}
+
+#define expect_tally(t, ok, bad, throttled) do {			\
+	struct tally t_ = (t);						\
+									\
+	ck_assert_msg(t_.n200 == (ok) && t_.n401 == (bad) &&		\
+	    t_.n429 == (throttled) && t_.other == 0,			\
+	    "200: %d, 401: %d, 429: %d, other: %d; wanted %d, %d, %d",	\
+	    t_.n200, t_.n401, t_.n429, t_.other, (ok), (bad),		\
+	    (throttled));						\
+} while (0)
+
+static long long
+sessions_of(long long id)
+{
+	return db_int(path_of("SELECT COUNT(*) FROM sessions WHERE user_id = "
+	    "%lld", id));
+}
+
+/*
+ * Ten failures lock a username out from that address only: an attacker
+ * cannot lock a user (the administrator) out from the user's own address,
+ * nor other users out of the address it shares with them.
+ */
+START_TEST(throttle_per_username_and_address)
 {
 	const char	*name = uniq("at"), *other = uniq("ato");
+	long long	 id = mkuser_email(name, "");
 	int		 i;
 
-	mkuser_email(name, "");
 	mkuser_email(other, "");
 	for (i = 0; i < 10; i++)
 		expect_error(login(name, "wrong-password"), 401, 10006, NULL);
-	/* Now even the right password is refused. */
+	/* Now even the right password is refused, and no session made. */
 	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
-	/* The address's count was reached too; forget only that one. */
-	expect_error(login(other, pw_of(other)), 429, 10011, NULL);
-	clear_login_counters("nobody");
-	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	ck_assert_int_eq(sessions_of(id), 0);
+	/* Hammering on from there is refused, and counted nowhere else. */
+	expect_tally(logins_from("127.0.0.1", name, "wrong-password", 30),
+	    0, 0, 30);
+	/* From another address the user signs in; others do from this one. */
+	expect_tally(logins_from("127.0.0.2", name, pw_of(name), 1), 1, 0, 0);
+	ck_assert_int_eq(sessions_of(id), 1);
 	expect_status(login(other, pw_of(other)), 200);
+	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
 	clear_login_counters(name);
 	expect_status(login(name, pw_of(name)), 200);
 }
 END_TEST
 
+/* Increment, then check: parallel guesses get ten, not one per worker more. */
+START_TEST(throttle_is_race_free)
+{
+	const char *name = uniq("atp");
+
+	mkuser_email(name, "");
+	expect_tally(logins_from("127.0.0.3", name, "wrong-password", 40),
+	    0, 10, 30);
+	expect_tally(logins_from("127.0.0.3", name, pw_of(name), 1), 0, 0, 1);
+}
+END_TEST
+
+/* The slower bound per username: 100 failures from all addresses. */
+START_TEST(throttle_per_username_everywhere)
+{
+	const char	*name = uniq("atu");
+	char		 addr[32];
+	long long	 id = mkuser_email(name, "");
+	int		 i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(addr, sizeof(addr), "127.0.0.%d", 10 + i);
+		expect_tally(logins_from(addr, name, "wrong-password", 10),
+		    0, 10, 0);
+	}
+	expect_tally(logins_from("127.0.0.20", name, pw_of(name), 1), 0, 0, 1);
+	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	ck_assert_int_eq(sessions_of(id), 0);
+}
+END_TEST
+
+/* And per address, whatever the username: 100 failures. */
 START_TEST(throttle_per_address)
 {
 	const char	*name = uniq("ata");
 	char		 who[64];
-	int		 i;
+	long long	 id = mkuser_email(name, "");
 
-	mkuser_email(name, "");
-	for (i = 0; i < 10; i++) {
-		snprintf(who, sizeof(who), "ghost-%d-%d", getpid(), i);
-		expect_error(login(who, "wrong-password"), 401, 10006, NULL);
-	}
-	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
-	clear_login_counters(name);
+	snprintf(who, sizeof(who), "ghost-%d-%%d", getpid());
+	expect_tally(logins_from("127.0.0.30", who, "wrong-password", 100),
+	    0, 100, 0);
+	expect_tally(logins_from("127.0.0.30", name, pw_of(name), 1), 0, 0, 1);
+	ck_assert_int_eq(sessions_of(id), 0);
 	expect_status(login(name, pw_of(name)), 200);
 }
 END_TEST
@@ -682,7 +808,8 @@ START_TEST(forget_and_reset_password)
 {
 	const char	*name = uniq("af");
 	char		 email[128], token[41], *mail, *before, body[256];
-	long long	 id;
+	char		 tok[64];
+	long long	 id, tid;
 	struct session	 s;
 	struct resp	*r;
 	int		 n0;
@@ -690,6 +817,13 @@ START_TEST(forget_and_reset_password)
 	snprintf(email, sizeof(email), "%s@example.com", name);
 	id = mkuser_email(name, email);
 	login_session(name, pw_of(name), &s);
+	/* An API token of the user: the reset will end it. */
+	r = api_cookie("POST", "/auth-tokens/", &s, 1, "{\"name\": \"kept?\"}");
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	snprintf(tok, sizeof(tok), "%s", jstr(r->json, "value"));
+	tid = jint(r->json, "id");
+	resp_free(r);
+	expect_status(api("GET", "/auth/me/", tok, NULL), 200);
 	/* Wrong address, unknown user: success, no mail, nothing stored. */
 	n0 = mail_count();
 	before = db_fingerprint(TABLES);
@@ -743,9 +877,19 @@ START_TEST(forget_and_reset_password)
 	    "\"reset-pass-2\"}", token);
 	expect_error(api("POST", "/auth/reset-password/", NULL, body), 400, 10002,
 	    "token");
-	/* The user's sessions ended; the new password works, the old does not. */
+	/*
+	 * The user's sessions and API tokens ended, each token audited; the
+	 * new password works, the old does not.
+	 */
 	expect_error(api_cookie("GET", "/auth/me/", &s, 0, NULL), 401, 10005,
 	    NULL);
+	expect_error(api("GET", "/auth/me/", tok, NULL), 401, 10005, NULL);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM auth_tokens "
+	    "WHERE user_id = %lld", id)), 0);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM audit_log WHERE "
+	    "kind = 'auth_token' AND op_type = 'delete' AND target_id = %lld "
+	    "AND target_name = 'kept?' AND op_detail LIKE '%%by a password "
+	    "reset'", tid)), 1);
 	expect_error(login(name, pw_of(name)), 401, 10006, NULL);
 	expect_error(login(name, "reset-pass-2"), 401, 10006, NULL);
 	expect_status(login(name, "reset-pass-1"), 200);
@@ -885,7 +1029,9 @@ tc_login(void)
 	tcase_add_test(tc, login_returns_user_and_cookie);
 	tcase_add_test(tc, login_failures_look_alike);
 	tcase_add_test(tc, login_bad_input);
-	tcase_add_test(tc, throttle_per_username);
+	tcase_add_test(tc, throttle_per_username_and_address);
+	tcase_add_test(tc, throttle_is_race_free);
+	tcase_add_test(tc, throttle_per_username_everywhere);
 	tcase_add_test(tc, throttle_per_address);
 	tcase_add_test(tc, throttle_ignores_username_case);
 	tcase_add_test(tc, login_username_is_exact);

@@ -525,10 +525,11 @@ START_TEST(patch_self_only_contact_fields)
 	struct resp	*r;
 	char		*before, *after;
 
-	r = api("PATCH", path_of("/users/%lld/", id), tok,
+	r = api_f("PATCH", path_of("/users/%lld/", id), tok,
 	    "{\"name\": \"Me\", \"email\": \"me@example.com\", \"phone\": \"42\", "
 	    "\"is_superuser\": true, \"status\": \"disabled\", "
-	    "\"username\": \"renamed\", \"password\": \"zzzzzzzz\"}");
+	    "\"username\": \"renamed\", \"password\": \"zzzzzzzz\", "
+	    "\"original_password\": \"%s\"}", pw_of(name));
 	ck_assert_msg(r->status == 200, "%s", r->body);
 	/* Only name, email and phone are read; the rest is ignored. */
 	expect_user(r->json, id, name, "Me", "me@example.com", "42", "enabled",
@@ -547,12 +548,98 @@ START_TEST(patch_self_only_contact_fields)
 }
 END_TEST
 
+/*
+ * The email is where a password reset goes: changing one's own takes the
+ * current password, or a stolen session or token would become the
+ * account.  Name and phone do not; a superuser changing another user's
+ * email does not.
+ */
+START_TEST(patch_own_email_needs_password)
+{
+	const char	*name = uniq("upe");
+	long long	 id;
+	const char	*tok = user_token(name, 0, &id);
+	const char	*path = path_of("/users/%lld/", id);
+	struct resp	*r;
+	char		*before;
+
+	r = api("PATCH", path, admin_token(), "{\"email\": \"old@example.com\"}");
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	resp_free(r);
+	before = db_fingerprint(TABLES);
+	expect_error(api("PATCH", path, tok, "{\"email\": \"evil@example.com\"}"),
+	    400, 10002, "original_password");
+	expect_error(api("PATCH", path, tok, "{\"name\": \"N\", \"email\": "
+	    "\"evil@example.com\", \"original_password\": \"wrong-one\"}"), 400,
+	    300001, NULL);
+	expect_error(api("PATCH", path, tok, "{\"email\": \"\"}"), 400, 10002,
+	    "original_password");
+	db_unchanged(before, TABLES);
+	/* Name, phone and the same email need no password. */
+	r = api("PATCH", path, tok, "{\"name\": \"N\", \"phone\": \"7\", "
+	    "\"email\": \"old@example.com\"}");
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	expect_user(r->json, id, name, "N", "old@example.com", "7", "enabled", 0,
+	    "");
+	resp_free(r);
+	/* With it, the email changes. */
+	r = api_f("PATCH", path, tok, "{\"email\": \"new@example.com\", "
+	    "\"original_password\": \"%s\"}", pw_of(name));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	expect_user(r->json, id, name, "N", "new@example.com", "7", "enabled", 0,
+	    "");
+	resp_free(r);
+	/* A superuser needs none for another user's, but does for its own. */
+	r = api("PATCH", path, admin_token(), "{\"email\": \"adm@example.com\"}");
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "email"), "adm@example.com");
+	resp_free(r);
+	before = db_fingerprint(TABLES);
+	expect_error(api("PATCH", path_of("/users/%lld/", admin_id()),
+	    admin_token(), "{\"email\": \"owned@example.com\"}"), 400, 10002,
+	    "original_password");
+	db_unchanged(before, TABLES);
+}
+END_TEST
+
+/* Wrong originals count like failed logins, and share their budget. */
+START_TEST(original_password_is_throttled)
+{
+	const char	*name = uniq("uct");
+	long long	 id;
+	const char	*tok = user_token(name, 0, &id);
+	const char	*path = path_of("/users/%lld/actions/change-password/", id);
+	char		*before;
+	int		 i;
+
+	clear_login_counters(name);
+	before = db_fingerprint(TABLES);
+	for (i = 0; i < 10; i++)
+		expect_error(api("POST", path, tok, "{\"original_password\": "
+		    "\"wrong-one\", \"new_password\": \"new-password-1\"}"), 400,
+		    300001, NULL);
+	/* The right one now is refused too, in either place. */
+	expect_error(api_f("POST", path, tok, "{\"original_password\": \"%s\", "
+	    "\"new_password\": \"new-password-1\"}", pw_of(name)), 429, 10011,
+	    NULL);
+	expect_error(api_f("PATCH", path_of("/users/%lld/", id), tok,
+	    "{\"email\": \"x@example.com\", \"original_password\": \"%s\"}",
+	    pw_of(name)), 429, 10011, NULL);
+	db_unchanged(before, TABLES);
+	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	clear_login_counters(name);
+	expect_status(api_f("POST", path, tok, "{\"original_password\": \"%s\", "
+	    "\"new_password\": \"new-password-1\"}", pw_of(name)), 200);
+}
+END_TEST
+
 START_TEST(patch_bad_input)
 {
 	static const struct field_spec f[] = {
 		{ "name", 0, "string", 128, NULL },
 		{ "email", 0, "string", 254, NULL },
 		{ "phone", 0, "string", 32, NULL },
+		{ "original_password", 0, "string", 1024, NULL },
 	};
 	long long	 id = mkuser(uniq("upb"));
 	const char	*path = path_of("/users/%lld/", id);
@@ -929,6 +1016,7 @@ tc_write(void)
 
 	tcase_add_test(tc, patch_by_admin);
 	tcase_add_test(tc, patch_self_only_contact_fields);
+	tcase_add_test(tc, patch_own_email_needs_password);
 	tcase_add_test(tc, patch_bad_input);
 	tcase_add_test(tc, delete_user);
 	tcase_add_test(tc, assign_and_remove_roles);
@@ -943,6 +1031,7 @@ tc_password(void)
 	TCase *tc = tcase_create("password");
 
 	tcase_add_test(tc, change_own_password);
+	tcase_add_test(tc, original_password_is_throttled);
 	tcase_add_test(tc, superuser_changes_others_password);
 	tcase_add_test(tc, change_password_bad_input);
 	return tc;

@@ -31,7 +31,7 @@ login(struct hg_req *r)
 	long long		 id;
 	int			 rc, ok;
 
-	if (hg_login_throttled(r, v[LG_USERNAME].s))
+	if (hg_login_attempt(r, v[LG_USERNAME].s))
 		return hg_fail(r, HG_E_THROTTLE, NULL);
 	if ((rc = hg_sql(r, &rs, "SELECT id, password_hash, status FROM users "
 	    "WHERE username = ?s", v[LG_USERNAME].s)) != 0)
@@ -42,10 +42,8 @@ login(struct hg_req *r)
 	} else
 		ok = hg_password_verify(HG_CELL(rs, 0, 1), v[LG_PASSWORD].s) &&
 		    strcmp(HG_CELL(rs, 0, 2), "enabled") == 0;
-	if (!ok) {
-		hg_login_failed(r, v[LG_USERNAME].s);
+	if (!ok)	/* counted already, by hg_login_attempt */
 		return hg_fail(r, HG_E_LOGIN, NULL);
-	}
 	hg_login_succeeded(r, v[LG_USERNAME].s);
 	id = hg_atoll(HG_CELL(rs, 0, 0));
 	if ((rc = hg_sql_exec(r, "UPDATE users SET last_login = "
@@ -92,7 +90,12 @@ static const struct hg_field reset_fields[RP__MAX] = {
 	[RP_PASSWORD] = { "new_password", HG_V_STR, HG_V_REQUIRED, 8, 1024 },
 };
 
-/* POST /auth/reset-password/: complete a mailed, single-use reset. */
+/*
+ * POST /auth/reset-password/: complete a mailed, single-use reset.  Whoever
+ * held the account before the reset (a stolen session or token) is out:
+ * every session and every API token of the user ends, each token audited
+ * as users.c audits the tokens of a deleted user.
+ */
 static int
 reset_password(struct hg_req *r)
 {
@@ -100,7 +103,7 @@ reset_password(struct hg_req *r)
 	struct hg_rows		*rs;
 	char			 hash[HG_HASH_HEX + 1], pw[256];
 	long long		 uid;
-	int			 rc;
+	int			 rc, k;
 
 	hg_hash_hex(v[RP_TOKEN].s, hash);
 	if ((rc = hg_sql(r, &rs, "SELECT user_id FROM password_resets WHERE "
@@ -119,6 +122,20 @@ reset_password(struct hg_req *r)
 	    (rc = hg_sql_exec(r, "DELETE FROM sessions WHERE user_id = ?i",
 	    uid)) != 0)
 		return rc;
+	if ((rc = hg_sql(r, &rs, "SELECT t.id, t.name, t.prefix, u.username "
+	    "FROM auth_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE t.user_id = ?i ORDER BY t.id FOR UPDATE", uid)) != 0)
+		return rc;
+	for (k = 0; k < rs->nrows; k++)
+		if ((rc = hg_audit(r, NULL, hg_atoll(HG_CELL(rs, k, 0)),
+		    HG_CELL(rs, k, 1), "delete", hg_printf(r->r_arena,
+		    "deleted token \"%s\" (%s\xe2\x80\xa6) of %s by a password "
+		    "reset", HG_CELL(rs, k, 1), HG_CELL(rs, k, 2),
+		    HG_CELL(rs, k, 3)))) != 0)
+			return rc;
+	if ((rc = hg_sql_exec(r, "DELETE FROM auth_tokens WHERE user_id = ?i",
+	    uid)) != 0)
+		return rc;
 	return hg_reply_ok(r);
 }
 
@@ -127,6 +144,6 @@ const struct hg_route hg_routes_auth[] = {
 	ROUTE("POST", "/auth/logout", logout, PERM_LOGIN),
 	ROUTE("GET", "/auth/me", me, PERM_LOGIN),
 	ROUTE("POST", "/auth/reset-password", reset_password, PERM_PUBLIC,
-	    BODY(reset_fields)),
+	    BODY(reset_fields), AUDIT("auth_token")),
 	ROUTES_END
 };

@@ -99,7 +99,28 @@ user_get(struct hg_req *r)
 	return hg_reply(r, 200, out);
 }
 
-enum { PF_NAME, PF_EMAIL, PF_PHONE, PF__MAX };
+/*
+ * Is password (the body's original_password, v) user's current one, hash?
+ * Checked like a login and counted in the same throttle (auth.c), so a
+ * stolen session cannot guess the password faster than a login could.
+ * 0 when it is; otherwise the request's failure.
+ */
+static int
+check_original(struct hg_req *r, const char *username, const char *hash,
+    const struct hg_val *v, const char *why)
+{
+	if (!v->present)
+		return hg_invalid(r, "original_password", why);
+	if (hg_login_attempt(r, username))
+		return hg_fail(r, HG_E_THROTTLE, NULL);
+	if (!hg_password_verify(hash, v->s))
+		return hg_fail_http(r, 400, 300001,
+		    "original password is wrong");
+	hg_login_succeeded(r, username);
+	return 0;
+}
+
+enum { PF_NAME, PF_EMAIL, PF_PHONE, PF_ORIGINAL, PF__MAX };
 static const struct hg_field patch_fields[PF__MAX] = {
 	[PF_NAME] = { "name", HG_V_STR, 0, 1, 128, .f_check = hg_check_noctl,
 	    .f_col = "name" },
@@ -107,15 +128,31 @@ static const struct hg_field patch_fields[PF__MAX] = {
 	    .f_col = "email" },
 	[PF_PHONE] = { "phone", HG_V_STR, 0, 0, 32, .f_check = hg_check_noctl,
 	    .f_col = "phone" },
+	[PF_ORIGINAL] = { "original_password", HG_V_STR, 0, 1, 1024 },
 };
 
-/* PATCH /users/{id}/ */
+/*
+ * PATCH /users/{id}/.  The email is where a password reset is mailed: to
+ * change one's own takes the current password, or a stolen session or
+ * token could make itself the account.  A superuser changing another
+ * user's needs none (as for change-password).
+ */
 static int
 user_patch(struct hg_req *r)
 {
-	json_object	*out;
-	int		 rc;
+	const struct hg_val	*v = r->r_in;
+	struct hg_rows		*rs;
+	json_object		*out;
+	int			 rc;
 
+	if ((rc = hg_sql_get(r, &rs, "user", r->r_ids[0], "SELECT username, "
+	    "email, password_hash FROM users WHERE id = ?i FOR UPDATE")) != 0)
+		return rc;
+	if (v[PF_EMAIL].present && r->r_ids[0] == r->r_user->u_id &&
+	    strcmp(HG_CELL(rs, 0, 1), v[PF_EMAIL].s) != 0 &&
+	    (rc = check_original(r, HG_CELL(rs, 0, 0), HG_CELL(rs, 0, 2),
+	    &v[PF_ORIGINAL], "is required to change your email")) != 0)
+		return rc;
 	if ((rc = hg_sql_patch(r, "users", r->r_ids[0])) != 0 ||
 	    (rc = hg_user_get(r, r->r_ids[0], &out)) != 0)
 		return rc;
@@ -234,16 +271,13 @@ change_password(struct hg_req *r)
 	int			 rc, self = r->r_ids[0] == r->r_user->u_id;
 
 	if ((rc = hg_sql_get(r, &rs, "user", r->r_ids[0], "SELECT "
-	    "password_hash FROM users WHERE id = ?i FOR UPDATE")) != 0)
+	    "username, password_hash FROM users WHERE id = ?i FOR UPDATE")) != 0)
 		return rc;
 	/* Only a superuser changing someone else's may skip the original. */
-	if (self || !r->r_user->u_superuser) {
-		if (!v[CP_ORIGINAL].present)
-			return hg_invalid(r, "original_password", "is required");
-		if (!hg_password_verify(HG_CELL(rs, 0, 0), v[CP_ORIGINAL].s))
-			return hg_fail_http(r, 400, 300001,
-			    "original password is wrong");
-	}
+	if ((self || !r->r_user->u_superuser) &&
+	    (rc = check_original(r, HG_CELL(rs, 0, 0), HG_CELL(rs, 0, 1),
+	    &v[CP_ORIGINAL], "is required")) != 0)
+		return rc;
 	if (hg_password_hash(v[CP_NEW].s, pw, sizeof(pw)) != 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
 	/* Every other session of that user ends; the caller's own stays. */
