@@ -125,13 +125,24 @@ reason(int status)
 	}
 }
 
+/*
+ * API.md section 6: a PATCH or an action answers "message": "success", the
+ * updated object's fields (if any) beside it.
+ */
+static int
+says_success(struct hg_req *r)
+{
+	return r->r_route != NULL && (strcmp(r->r_method, "PATCH") == 0 ||
+	    strstr(r->r_route->rt_pattern, "/actions/") != NULL);
+}
+
 /* Write the status line, headers and JSON body: errors and success alike. */
 void
 hg_render(struct hg_req *r)
 {
 	json_object	*body;
 	const char	*text;
-	char		 head[512];
+	char		 head[768];
 	size_t		 len;
 	int		 n;
 
@@ -151,6 +162,11 @@ hg_render(struct hg_req *r)
 	}
 	if (r->r_out == NULL)
 		hg_reply_ok(r);
+	else if (r->r_err == 0 && r->r_status == 200 && says_success(r) &&
+	    json_object_is_type(r->r_out, json_type_object) &&
+	    !json_object_object_get_ex(r->r_out, "message", NULL))
+		json_object_object_add(r->r_out, "message",
+		    json_object_new_string("success"));
 	text = json_object_to_json_string_length(r->r_out,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	n = snprintf(head, sizeof(head),
