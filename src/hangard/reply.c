@@ -174,8 +174,14 @@ hg_render(struct hg_req *r)
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Content-Length: %zu\r\n"
 	    "X-Request-Id: %s\r\n"
-	    "Cache-Control: no-store\r\n",
-	    r->r_status, reason(r->r_status), len, r->r_id);
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Content-Security-Policy: default-src 'none'; "
+	    "frame-ancestors 'none'\r\n"
+	    "%s",
+	    r->r_status, reason(r->r_status), len, r->r_id, r->r_https ?
+	    "Strict-Transport-Security: max-age=31536000\r\n" : "");
 	FCGX_PutStr(head, n, r->r_fcgi->out);
 	if (r->r_headers != NULL)
 		FCGX_PutStr(r->r_headers, (int)strlen(r->r_headers),
