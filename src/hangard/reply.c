@@ -126,14 +126,31 @@ reason(int status)
 }
 
 /*
- * API.md section 6: a PATCH or an action answers "message": "success", the
- * updated object's fields (if any) beside it.
+ * API.md section 6: where the seed's example answer of a PATCH or an action
+ * is {"message": "success"}, the body carries it, and the updated object's
+ * fields the handler returns stand beside it (the UI reads them).  The
+ * routes that answer an object where the seed says "success"; the others
+ * answer the seed's object (users, roles, tokens: no "message") or
+ * hg_reply_ok() itself.
  */
+static const struct {
+	const char	*method, *pattern;
+} seed_says_success[] = {
+	{ "PATCH", "/applications/{id}" },
+};
+
 static int
 says_success(struct hg_req *r)
 {
-	return r->r_route != NULL && (strcmp(r->r_method, "PATCH") == 0 ||
-	    strstr(r->r_route->rt_pattern, "/actions/") != NULL);
+	size_t i;
+
+	for (i = 0; r->r_route != NULL && i < sizeof(seed_says_success) /
+	    sizeof(seed_says_success[0]); i++)
+		if (strcmp(r->r_route->rt_method, seed_says_success[i].method) == 0 &&
+		    strcmp(r->r_route->rt_pattern,
+		    seed_says_success[i].pattern) == 0)
+			return 1;
+	return 0;
 }
 
 /* Write the status line, headers and JSON body: errors and success alike. */

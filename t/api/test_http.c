@@ -284,12 +284,11 @@ START_TEST(patch_and_actions_say_success)
 {
 	long long	 app = api_create("/applications/", "{\"name\": \"%s\"}",
 			    uniq("ok"));
-	long long	 prod = api_create("/productions/", "{\"name\": \"%s\"}",
-			    uniq("ok"));
 	long long	 role = api_create("/roles/", "{\"name\": \"%s\"}",
 			    uniq("ok"));
 	long long	 uid;
 	struct resp	*r;
+	char		*before;
 
 	r = api("PATCH", path_of("/applications/%lld/", app), admin_token(),
 	    "{\"description\": \"said\"}");
@@ -298,13 +297,22 @@ START_TEST(patch_and_actions_say_success)
 	ck_assert_str_eq(jstr(r->json, "description"), "said");	/* beside */
 	ck_assert_int_eq(jint(r->json, "id"), app);
 	resp_free(r);
-	r = api("PATCH", path_of("/productions/%lld/", prod), admin_token(),
-	    "{\"description\": \"said\"}");
+	r = api("PATCH", path_of("/application/%lld/", app), admin_token(),
+	    "{}");				/* the seed's spelling, no change */
 	ck_assert_msg(r->status == 200, "%s", r->body);
 	ck_assert_str_eq(jstr(r->json, "message"), "success");
 	resp_free(r);
+	/* where the seed answers the object, the object alone */
 	r = api_f("PATCH", path_of("/roles/%lld/", role), admin_token(),
 	    "{\"name\": \"%s\"}", uniq("renamed"));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_ptr_null(jpath(r->json, "message"));
+	resp_free(r);
+	/* the grants' PATCH and an action: "success" as before */
+	(void)user_token(uniq("said"), 0, &uid);
+	r = api_f("PATCH", path_of("/applications/%lld/authorization/users/",
+	    app), admin_token(), "[{\"user\": {\"id\": %lld}, \"permission\": "
+	    "{\"view_app\": true}, \"action\": \"update\"}]", uid);
 	ck_assert_msg(r->status == 200, "%s", r->body);
 	ck_assert_str_eq(jstr(r->json, "message"), "success");
 	resp_free(r);
@@ -315,11 +323,13 @@ START_TEST(patch_and_actions_say_success)
 	ck_assert_str_eq(jstr(r->json, "message"), "success");
 	resp_free(r);
 	/* a refused PATCH is the error body, without "success" */
+	before = db_fingerprint("applications,audit_log");
 	r = api("PATCH", path_of("/applications/%lld/", app), admin_token(),
 	    "{\"name\": 5}");
 	ck_assert_int_eq(r->status, 400);
 	ck_assert_str_ne(jstr(r->json, "message"), "success");
 	resp_free(r);
+	db_unchanged(before, "applications,audit_log");
 }
 END_TEST
 
