@@ -24,6 +24,21 @@ check_tz(const char *v)
 {
 	return hg_tz_valid(v) ? NULL : "must be system, Z or +HH:MM";
 }
+/* An octal file mode that gives nothing to others: 0600 to 0770. */
+static const char *
+check_mode(const char *v)
+{
+	char	*end;
+	long	 m;
+
+	m = strtol(v, &end, 8);
+	if (*v != '0' || end == v || *end != '\0' || m < 0 || m > 0777)
+		return "must be an octal mode such as 0660";
+	if ((m & 0600) != 0600 || (m & 07) != 0)
+		return "must give the owner read and write and others nothing";
+	return NULL;
+}
+
 static const struct hg_conf *keep;	/* the configuration a load replaces */
 
 #define SC(name, def, check, help) \
@@ -35,6 +50,11 @@ static const struct hg_conf *keep;	/* the configuration a load replaces */
 
 const struct hg_confkey hg_confkeys[] = {
 	S(listen, "run/hangard.sock", "FastCGI unix socket hangard binds"),
+	SC(listen_mode, "0660", check_mode,
+	    "the socket's mode (octal): owner and group read and write"),
+	S(listen_group, "", "the socket's group, nginx's (empty: hangard's own)"),
+	I(trust_proxy, "0", 0, 1, "1: take https from X-Forwarded-Proto, "
+	    "as nginx passes it from a trusted proxy"),
 	I(workers, "4", 1, 256, "prefork worker processes"),
 	I(max_requests, "10000", 0, 100000000,
 	    "requests a worker serves before it is replaced (0: never)"),

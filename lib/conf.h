@@ -13,6 +13,9 @@
 struct hg_conf {
 	/* hangard */
 	char	*listen;		/* FastCGI unix socket */
+	char	*listen_mode;		/* its mode, octal */
+	char	*listen_group;		/* its group (empty: hangard's) */
+	long	 trust_proxy;		/* X-Forwarded-Proto from nginx */
 	long	 workers;
 	long	 max_requests;
 	long	 max_body;

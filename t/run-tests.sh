@@ -1,14 +1,64 @@
 #!/usr/bin/env bash
 # t/run-tests.sh BUILDDIR [NAME...] -- run the test suite: unit tests, then
-# the API tests against a throwaway stack of their own (folder t/tmp/, port
-# HANGAR_TEST_PORT, default 18080), then check that no sanitizer fired.
+# the API tests against a throwaway stack of their own (folder t/tmp/, ports
+# PORT to PORT+7), then check that no sanitizer fired.  PORT is
+# HANGAR_TEST_PORT when given, else the first of 8 consecutive ports from
+# 18080 up that are free on 127.0.0.1 and that no other run has claimed.
 # NAME limits the run to those tests (e.g. unit_valid api_users).
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:?usage: run-tests.sh BUILDDIR [NAME...]}
 shift
-PORT=${HANGAR_TEST_PORT:-18080}
+
+# Can every port from $1 to $1+7 be bound on 127.0.0.1 (as the servers
+# bind them, with SO_REUSEADDR)?  Prints the first busy one when not.
+block_free() {
+	python3 - "$1" <<'PY'
+import socket, sys
+first = int(sys.argv[1])
+held = []
+try:
+    for port in range(first, first + 8):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        held.append(s)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        s.listen(1)
+except OSError:
+    print(port)
+    sys.exit(1)
+finally:
+    for s in held:
+        s.close()
+PY
+}
+
+# PORT = the first free block from 18080 up.  A block is claimed with a
+# lock held by this shell until it exits (fd 9; not in a subshell), so that
+# two runs started together do not both take it before either binds.
+find_ports() {
+	local p=18080 busy
+	mkdir -p "$SRC/t/tmp"
+	while [ $((p + 7)) -le 65535 ]; do
+		if busy=$(block_free "$p"); then
+			exec 9>"$SRC/t/tmp/port-$p.lock"
+			flock -n 9 && { PORT=$p; return 0; }
+			exec 9>&-
+			p=$((p + 8))
+		else
+			p=$((busy + 1))
+		fi
+	done
+	return 1
+}
+
+if [ -n "${HANGAR_TEST_PORT:-}" ]; then
+	PORT=$HANGAR_TEST_PORT
+else
+	find_ports || { echo "run-tests.sh: no 8 free ports" >&2; exit 1; }
+	printf 'run-tests.sh: ports %d to %d\n' "$PORT" $((PORT + 7))
+fi
 SMTP_PORT=$((PORT + 1))
 DIR=$SRC/t/tmp/stack-$PORT
 export HANGAR_URL=http://127.0.0.1:$PORT HANGAR_DIR=$DIR

@@ -5,6 +5,7 @@
  *	hangard [-d] [-t] [-c hangar.conf]
  */
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +98,21 @@ bind_socket(const char *path)
 		hg_fatal("socket: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		hg_fatal("bind %s: %s", path, strerror(errno));
-	/* nginx's workers run as another user; the directory guards access. */
-	chmod(path, 0666);
+	/*
+	 * nginx's workers run as another user: the socket is theirs through
+	 * its group (listen_group, listen_mode), and nobody else's.
+	 */
+	if (*hg_conf.listen_group != '\0') {
+		struct group *g = getgrnam(hg_conf.listen_group);
+
+		if (g == NULL)
+			hg_fatal("listen_group: no group %s", hg_conf.listen_group);
+		if (chown(path, (uid_t)-1, g->gr_gid) == -1)
+			hg_fatal("chown %s to group %s: %s", path,
+			    hg_conf.listen_group, strerror(errno));
+	}
+	if (chmod(path, (mode_t)strtol(hg_conf.listen_mode, NULL, 8)) == -1)
+		hg_fatal("chmod %s: %s", path, strerror(errno));
 	if (listen(fd, 1024) == -1)
 		hg_fatal("listen %s: %s", path, strerror(errno));
 	return fd;

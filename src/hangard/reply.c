@@ -125,13 +125,41 @@ reason(int status)
 	}
 }
 
+/*
+ * API.md section 6: where the seed's example answer of a PATCH or an action
+ * is {"message": "success"}, the body carries it, and the updated object's
+ * fields the handler returns stand beside it (the UI reads them).  The
+ * routes that answer an object where the seed says "success"; the others
+ * answer the seed's object (users, roles, tokens: no "message") or
+ * hg_reply_ok() itself.
+ */
+static const struct {
+	const char	*method, *pattern;
+} seed_says_success[] = {
+	{ "PATCH", "/applications/{id}" },
+};
+
+static int
+says_success(struct hg_req *r)
+{
+	size_t i;
+
+	for (i = 0; r->r_route != NULL && i < sizeof(seed_says_success) /
+	    sizeof(seed_says_success[0]); i++)
+		if (strcmp(r->r_route->rt_method, seed_says_success[i].method) == 0 &&
+		    strcmp(r->r_route->rt_pattern,
+		    seed_says_success[i].pattern) == 0)
+			return 1;
+	return 0;
+}
+
 /* Write the status line, headers and JSON body: errors and success alike. */
 void
 hg_render(struct hg_req *r)
 {
 	json_object	*body;
 	const char	*text;
-	char		 head[512];
+	char		 head[768];
 	size_t		 len;
 	int		 n;
 
@@ -151,6 +179,11 @@ hg_render(struct hg_req *r)
 	}
 	if (r->r_out == NULL)
 		hg_reply_ok(r);
+	else if (r->r_err == 0 && r->r_status == 200 && says_success(r) &&
+	    json_object_is_type(r->r_out, json_type_object) &&
+	    !json_object_object_get_ex(r->r_out, "message", NULL))
+		json_object_object_add(r->r_out, "message",
+		    json_object_new_string("success"));
 	text = json_object_to_json_string_length(r->r_out,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	n = snprintf(head, sizeof(head),
@@ -158,8 +191,14 @@ hg_render(struct hg_req *r)
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Content-Length: %zu\r\n"
 	    "X-Request-Id: %s\r\n"
-	    "Cache-Control: no-store\r\n",
-	    r->r_status, reason(r->r_status), len, r->r_id);
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Content-Security-Policy: default-src 'none'; "
+	    "frame-ancestors 'none'\r\n"
+	    "%s",
+	    r->r_status, reason(r->r_status), len, r->r_id, r->r_https ?
+	    "Strict-Transport-Security: max-age=31536000\r\n" : "");
 	FCGX_PutStr(head, n, r->r_fcgi->out);
 	if (r->r_headers != NULL)
 		FCGX_PutStr(r->r_headers, (int)strlen(r->r_headers),

@@ -254,6 +254,14 @@ serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 	r->r_remote = hg_header_get(r, "REMOTE_ADDR");
 	https = hg_header_get(r, "HTTPS");
 	r->r_https = https != NULL && *https != '\0';
+	/*
+	 * Behind a proxy that terminates TLS (trust_proxy): nginx passes its
+	 * X-Forwarded-Proto, and only from the proxy (nginx/hangar.conf).
+	 * The client's address is nginx's, set by its realip module.
+	 */
+	if (hg_conf.trust_proxy && (https = hg_header_get(r,
+	    "HTTP_X_FORWARDED_PROTO")) != NULL && strcasecmp(https, "https") == 0)
+		r->r_https = 1;
 	r->r_path = hg_path_normalize(a, r->r_uri);
 	parse_query(r);
 	r->r_status = 200;
