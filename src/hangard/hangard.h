@@ -140,7 +140,7 @@ struct hg_fields {
 /*
  * One route: the whole contract of a URL.  Write entries with ROUTE() and
  * the declarations after it (ARG, BODY, PATCH, IDS, ITEMS, RAWBODY, QUERY,
- * PAGED, AUDIT, NOCSRF); `hangard -R` prints them.
+ * PAGED, AUDIT, NOCSRF, SUCCESS); `hangard -R` prints them.
  */
 struct hg_route {
 	const char	*rt_method;
@@ -155,6 +155,7 @@ struct hg_route {
 	unsigned	 rt_optional:1;	/* PATCH: no body field is required */
 	unsigned	 rt_paged:1;	/* page, page_size -> r_page */
 	unsigned	 rt_nocsrf:1;	/* cookie mutation without CSRF (login) */
+	unsigned	 rt_success:1;	/* the answer's object says "success" */
 };
 
 #define ROUTE(m, pat, fn, perm, ...) { .rt_method = (m), \
@@ -171,6 +172,12 @@ struct hg_route {
 #define PAGED		.rt_paged = 1
 #define AUDIT(kind)	.rt_audit = (kind)
 #define NOCSRF		.rt_nocsrf = 1
+/*
+ * API.md section 6: where the seed's example answer of a PATCH or an
+ * action is {"message": "success"} but the handler answers the object (the
+ * UI reads it), the object carries "message": "success" beside its fields.
+ */
+#define SUCCESS		.rt_success = 1
 #define ROUTES_END	{ .rt_method = NULL }
 
 /* The route's argument, as the type the handler knows it to be. */

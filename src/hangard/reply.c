@@ -125,34 +125,6 @@ reason(int status)
 	}
 }
 
-/*
- * API.md section 6: where the seed's example answer of a PATCH or an action
- * is {"message": "success"}, the body carries it, and the updated object's
- * fields the handler returns stand beside it (the UI reads them).  The
- * routes that answer an object where the seed says "success"; the others
- * answer the seed's object (users, roles, tokens: no "message") or
- * hg_reply_ok() itself.
- */
-static const struct {
-	const char	*method, *pattern;
-} seed_says_success[] = {
-	{ "PATCH", "/applications/{id}" },
-};
-
-static int
-says_success(struct hg_req *r)
-{
-	size_t i;
-
-	for (i = 0; r->r_route != NULL && i < sizeof(seed_says_success) /
-	    sizeof(seed_says_success[0]); i++)
-		if (strcmp(r->r_route->rt_method, seed_says_success[i].method) == 0 &&
-		    strcmp(r->r_route->rt_pattern,
-		    seed_says_success[i].pattern) == 0)
-			return 1;
-	return 0;
-}
-
 /* Write the status line, headers and JSON body: errors and success alike. */
 void
 hg_render(struct hg_req *r)
@@ -179,7 +151,8 @@ hg_render(struct hg_req *r)
 	}
 	if (r->r_out == NULL)
 		hg_reply_ok(r);
-	else if (r->r_err == 0 && r->r_status == 200 && says_success(r) &&
+	else if (r->r_err == 0 && r->r_status == 200 && r->r_route != NULL &&
+	    r->r_route->rt_success &&
 	    json_object_is_type(r->r_out, json_type_object) &&
 	    !json_object_object_get_ex(r->r_out, "message", NULL))
 		json_object_object_add(r->r_out, "message",

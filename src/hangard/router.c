@@ -108,6 +108,8 @@ route_wrong(const struct hg_route *rt)
 		return "declares a body without fields";
 	if (rt->rt_optional && rt->rt_body != HG_B_OBJECT)
 		return "is PATCH() without an object body";
+	if (rt->rt_success && is_read(rt->rt_method))
+		return "is a GET that says success";
 	return NULL;
 }
 

@@ -532,7 +532,7 @@ const struct hg_route hg_routes_applications[] = {
 	    AUDIT("app")),
 	ROUTE("GET", "/applications/{id}", app_get, PERM_APP("view_app")),
 	ROUTE("PATCH", "/applications/{id}", app_patch, PERM_APP("edit_app"),
-	    PATCH(app_fields), AUDIT("app")),
+	    PATCH(app_fields), AUDIT("app"), SUCCESS),
 	ROUTE("DELETE", "/applications/{id}", app_delete,
 	    PERM_APP("delete_app"), AUDIT("app")),
 	ROUTES_END
