@@ -901,6 +901,91 @@ START_TEST(response_persons)
 }
 END_TEST
 
+/*
+ * A user's email and phone are its own and the superusers' (GET /users/
+ * is theirs): edit_app on one application must not read them by making
+ * anyone a response person or granting it something there.  Others see
+ * a response person's name (email and mobile null) and a granted user's
+ * public form (id, username, name); the user itself and a superuser see
+ * everything.
+ */
+START_TEST(embedded_users_hide_contacts)
+{
+	long long	 a = mkapp(uniq("rpc"), 0), victim, uid;
+	const char	*tok, *v, *me;
+	char		 sql[512], pa[128], pg[128];
+	struct resp	*r;
+
+	victim = db_insert("INSERT INTO users (username, name, email, phone, "
+	    "password_hash) VALUES (CONCAT('rpv-', UUID()), 'Victim', "
+	    "'victim@x.org', '13800000000', '!')");
+	tok = user_token(uniq("rpa"), 0, &uid);
+	snprintf(sql, sizeof(sql), "UPDATE users SET email = 'me@x.org', "
+	    "phone = '555' WHERE id = %lld", uid);
+	db_exec(sql);
+	snprintf(sql, sizeof(sql), "INSERT INTO module_grants VALUES ('user', "
+	    "%lld, 'application', 'enable_app_mgmt')", uid);
+	db_exec(sql);
+	snprintf(sql, sizeof(sql), "INSERT INTO resource_grants VALUES "
+	    "('user', %lld, 'application', %lld, 'view_app'), ('user', %lld, "
+	    "'application', %lld, 'edit_app')", uid, a, uid, a);
+	db_exec(sql);
+	snprintf(pa, sizeof(pa), "/applications/%lld/response-person/", a);
+	snprintf(pg, sizeof(pg), "/applications/%lld/authorization/users/", a);
+
+	/* response persons: the answer to POST, then the list */
+	r = api_f("POST", pa, tok, "[{\"id\": %lld, \"type\": \"ops\"}, "
+	    "{\"id\": %lld, \"type\": \"dev\"}]", victim, uid);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_int_eq(jint(r->json, "0.id"), victim);
+	ck_assert_str_eq(jstr(r->json, "0.name"), "Victim");
+	ck_assert_str_eq(jstr(r->json, "0.type"), "ops");
+	ck_assert_msg(jnull(r->json, "0.email") && jnull(r->json, "0.mobile"),
+	    "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "1.email"), "me@x.org");
+	ck_assert_str_eq(jstr(r->json, "1.mobile"), "555");
+	resp_free(r);
+	r = api("GET", pa, tok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 2);
+	ck_assert_int_eq(jint(r->json, "results.1.id"), victim);
+	ck_assert_int_eq(jkeys(r->json, "results.1"), 5);
+	ck_assert_msg(jnull(r->json, "results.1.email") &&
+	    jnull(r->json, "results.1.mobile"), "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "results.0.email"), "me@x.org");
+	resp_free(r);
+	r = api("GET", pa, admin_token(), NULL);
+	ck_assert_str_eq(jstr(r->json, "results.1.email"), "victim@x.org");
+	ck_assert_str_eq(jstr(r->json, "results.1.mobile"), "13800000000");
+	resp_free(r);
+
+	/* a user granted something on the application: its public form */
+	expect_status(api_f("PATCH", pg, tok, "[{\"user\": {\"id\": %lld}, "
+	    "\"permission\": {\"view_app\": true}}]", victim), 200);
+	r = api("GET", pg, tok, NULL);
+	ck_assert_msg(r->status == 200 && jint(r->json, "count") == 2, "%s",
+	    r->body);
+	v = jint(r->json, "results.0.user.id") == victim ? "results.0.user" :
+	    "results.1.user";
+	me = v[8] == '0' ? "results.1.user" : "results.0.user";
+	ck_assert_int_eq(jint(r->json, fmt("%s.id", v)), victim);
+	ck_assert_int_eq(jkeys(r->json, v), 3);
+	ck_assert_str_eq(jstr(r->json, fmt("%s.name", v)), "Victim");
+	ck_assert_ptr_nonnull(jstr(r->json, fmt("%s.username", v)));
+	ck_assert_int_eq(jint(r->json, fmt("%s.id", me)), uid);
+	ck_assert_int_eq(jkeys(r->json, me), 10);
+	ck_assert_str_eq(jstr(r->json, fmt("%s.email", me)), "me@x.org");
+	ck_assert_msg(strstr(r->body, "victim@x.org") == NULL &&
+	    strstr(r->body, "13800000000") == NULL, "%s", r->body);
+	resp_free(r);
+	r = api("GET", pg, admin_token(), NULL);
+	v = jint(r->json, "results.0.user.id") == victim ? "results.0.user" :
+	    "results.1.user";
+	ck_assert_int_eq(jkeys(r->json, v), 10);
+	ck_assert_str_eq(jstr(r->json, fmt("%s.email", v)), "victim@x.org");
+	resp_free(r);
+}
+END_TEST
+
 /* ---- child, required and required-by applications ------------------------ */
 
 START_TEST(child_apps)
@@ -1095,6 +1180,7 @@ tc_apps(void)
 	tcase_add_test(tc, instances_attach_and_detach);
 	tcase_add_test(tc, instance_refusals_change_nothing);
 	tcase_add_test(tc, response_persons);
+	tcase_add_test(tc, embedded_users_hide_contacts);
 	tcase_add_test(tc, child_apps);
 	tcase_add_test(tc, required_and_required_by);
 	tcase_add_test(tc, audit_listing_filters);

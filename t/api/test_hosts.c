@@ -386,9 +386,14 @@ START_TEST(create_refusals)
 	    "\"ssh_port\": 65536}", "ssh_port");
 	refuse("POST", "/hosts/", "{\"name\": \"x\", \"host_type\": \"ALI_ECS\", "
 	    "\"ssh_user\": \"ro ot\"}", "ssh_user");
-	/* A new host is raw and unknown; nothing else may be asked for. */
-	refuse("POST", "/hosts/", "{\"name\": \"x\", \"host_type\": \"ALI_ECS\", "
-	    "\"status\": \"inited\"}", "status");
+	/*
+	 * A new host is raw or inited (an inventory import), and unknown;
+	 * nothing else may be asked for.
+	 */
+	refuse("POST", "/hosts/", "{\"name\": \"x\", \"host_type\": "
+	    "\"ALI_ECS\", \"status\": \"attached\"}", "status");
+	refuse("POST", "/hosts/", "{\"name\": \"x\", \"host_type\": "
+	    "\"ALI_ECS\", \"status\": \"offline\"}", "status");
 	refuse("POST", "/hosts/", "{\"name\": \"x\", \"host_type\": \"ALI_ECS\", "
 	    "\"os_status\": \"running\"}", "os_status");
 	/* Credentials must exist and be SSH keys. */
@@ -1218,6 +1223,142 @@ START_TEST(attaching_credential_or_cloud_needs_their_permission)
 }
 END_TEST
 
+/*
+ * POST may record a machine as it is (API.md section 6): raw, or inited
+ * when already set up; the audit row says so.
+ */
+START_TEST(create_inventory_import)
+{
+	const char	*name = uniq("inv");
+	long long	 id;
+	struct resp	*r;
+	char		*s;
+
+	r = api_f("POST", "/hosts/", admin_token(), "{\"name\": \"%s\", "
+	    "\"host_type\": \"PHY_HOST\", \"status\": \"inited\", "
+	    "\"os_status\": \"unknown\"}", name);
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "status"), "inited");
+	ck_assert_str_eq(jstr(r->json, "os_status"), "unknown");
+	id = jint(r->json, "id");
+	resp_free(r);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM hosts WHERE id = "
+	    "%lld AND status = 'inited'", id)), 1);
+	s = last_audit("op_detail");
+	ck_assert_msg(strstr(s, "status: null -> \"inited\"") != NULL, "%s", s);
+	free(s);
+	/* and stays so: PATCH does not change it */
+	refuse("PATCH", path_of("/hosts/%lld/", id), "{\"status\": \"raw\"}",
+	    "status");
+	r = api_f("POST", "/hosts/", admin_token(), "{\"name\": \"%s\", "
+	    "\"host_type\": \"PHY_HOST\", \"status\": \"raw\"}", uniq("inv"));
+	ck_assert_msg(r->status == 201, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "status"), "raw");
+	resp_free(r);
+}
+END_TEST
+
+/*
+ * Changing where a host that keeps its credential uses it (which address
+ * the agent connects to, ssh_user, ssh_port) takes what attaching the
+ * credential takes; changing where a host that keeps its cloud account
+ * acts (cloud.region, cloud.instance_id, host_type) takes a superuser.
+ * Otherwise edit_host on one host would point the key or the account at
+ * any machine.  Sending them back unchanged, changing what moves nothing
+ * (a netmask), or moving a host that holds neither, needs no more.
+ */
+START_TEST(moving_credential_or_cloud_needs_their_permission)
+{
+	long long	 uid, id, bare, acct = mkaccount();
+	long long	 cred = mkcredential("ssh_key");
+	const char	*tok = user_token(uniq("hmov"), 0, &uid);
+	const char	*cloud_fmt = "{\"account\": %lld, \"region\": \"%s\", "
+			    "\"instance_id\": \"%s\"}";
+	const char	*moves[9];
+	char		*before, body[1024], cloud[256], one[64], m[3][256];
+	struct resp	*r;
+	size_t		 i;
+
+	snprintf(cloud, sizeof(cloud), cloud_fmt, acct, "cn-hangzhou", "i-a");
+	snprintf(body, sizeof(body), "{\"name\": \"%s\", \"host_type\": "
+	    "\"ALI_ECS\", \"ip_address\": [{\"address\": \"10.9.0.1\", "
+	    "\"netmask\": \"24\"}], \"ssh_user\": \"ops\", \"credential\": "
+	    "%lld, \"cloud\": %s}", uniq("hmov"), cred, cloud);
+	id = mkhost(body);
+	bare = mkhost_named(uniq("hmov"), "PHY_HOST");
+	snprintf(one, sizeof(one), "/hosts/%lld/", id);
+	grant(uid, "resource", 0, "enable_host_mgmt");
+	grant(uid, "host", id, "view_host");
+	grant(uid, "host", id, "edit_host");
+	grant(uid, "host", bare, "view_host");
+	grant(uid, "host", bare, "edit_host");
+	moves[0] = "{\"ip_address\": [{\"address\": \"203.0.113.9\"}]}";
+	moves[1] = "{\"ip_address\": [{\"address\": \"10.9.0.1\", "
+	    "\"netmask\": \"24\"}, {\"address\": \"203.0.113.9\"}]}";
+	moves[2] = "{\"ip_address\": [{\"address\": \"10.9.0.1\", "
+	    "\"netmask\": \"24\", \"addr_type\": \"PUBLIC\"}]}";
+	moves[3] = "{\"ssh_user\": \"root\"}";
+	moves[4] = "{\"ssh_port\": 2222}";
+	snprintf(m[0], sizeof(m[0]), "{\"cloud\": {\"account\": %lld, "
+	    "\"region\": \"cn-beijing\", \"instance_id\": \"i-a\"}}", acct);
+	snprintf(m[1], sizeof(m[1]), "{\"cloud\": {\"account\": %lld, "
+	    "\"region\": \"cn-hangzhou\", \"instance_id\": \"i-b\"}}", acct);
+	snprintf(m[2], sizeof(m[2]), "{\"cloud\": {\"account\": %lld}}",
+	    acct);
+	moves[5] = m[0];
+	moves[6] = m[1];
+	moves[7] = m[2];
+	moves[8] = "{\"host_type\": \"TECENT_CVM\"}";
+	before = fingerprint("");
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
+		expect_error(api("PATCH", one, tok, moves[i]), 403, 10007,
+		    NULL);
+	r = api("PATCH", one, tok, "{\"ssh_port\": 2222}");
+	ck_assert_msg(strstr(r->body, "deploy_template.manage_credential "
+	    "needed to change ssh_port of a host using credential") != NULL,
+	    "%s", r->body);
+	resp_free(r);
+	r = api("PATCH", one, tok, "{\"host_type\": \"TECENT_CVM\"}");
+	ck_assert_msg(strstr(r->body, "only a superuser may change host_type "
+	    "of a host using cloud account") != NULL, "%s", r->body);
+	resp_free(r);
+	unchanged(before);
+	/* sent back as they are, or with only a netmask changed: allowed */
+	r = api_f("PATCH", one, tok, "{\"cpu\": 4, \"host_type\": \"ALI_ECS\", "
+	    "\"ip_address\": [{\"address\": \"10.9.0.1\", \"netmask\": "
+	    "\"255.255.255.0\"}], \"ssh_user\": \"ops\", \"ssh_port\": 22, "
+	    "\"credential\": %lld, \"cloud\": %s}", cred, cloud);
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, "ip_address.0.netmask"),
+	    "255.255.255.0");
+	resp_free(r);
+	/* a host with neither moves freely */
+	expect_status(api("PATCH", path_of("/hosts/%lld/", bare), tok,
+	    "{\"ssh_user\": \"root2\", \"ssh_port\": 2200, \"ip_address\": "
+	    "[{\"address\": \"203.0.113.7\"}]}"), 200);
+	/* with manage_credential the SSH target may move, the instance not */
+	expect_status(api_f("POST", path_of("/users/%lld/system/perms/", uid),
+	    admin_token(), "{\"module_name\": \"deploy_template\", "
+	    "\"permissions\": {\"enable_deploy_template_mgmt\": true, "
+	    "\"manage_credential\": true}}"), 200);
+	r = api("PATCH", one, tok, "{\"ssh_port\": 2222, \"ip_address\": "
+	    "[{\"address\": \"10.9.0.2\"}]}");
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert_int_eq(jint(r->json, "ssh_port"), 2222);
+	resp_free(r);
+	before = fingerprint("");
+	expect_error(api("PATCH", one, tok, moves[5]), 403, 10007, NULL);
+	unchanged(before);
+	/* a superuser may; and a host that lets its account go moves freely */
+	expect_status(api("PATCH", one, admin_token(), moves[5]), 200);
+	r = api("PATCH", one, tok, "{\"cloud\": null, \"host_type\": "
+	    "\"TECENT_CVM\"}");
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	ck_assert(jnull(r->json, "cloud"));
+	resp_free(r);
+}
+END_TEST
+
 static TCase *
 tc_hosts(void)
 {
@@ -1242,6 +1383,8 @@ tc_hosts(void)
 	tcase_add_test(tc, audit_list_and_filters);
 	tcase_add_test(tc, refused_writes_leave_no_audit);
 	tcase_add_test(tc, attaching_credential_or_cloud_needs_their_permission);
+	tcase_add_test(tc, moving_credential_or_cloud_needs_their_permission);
+	tcase_add_test(tc, create_inventory_import);
 	return tc;
 }
 

@@ -1,8 +1,8 @@
 /*
  * auth.h -- what the auth module's families share: the User object
  * (API.md section 2), which users, roles, sign-in and the grant views
- * render, the check of a [{"id": N}] body of users or roles, and what the
- * grant families share.
+ * render (and what of it the caller may see), the check of a [{"id": N}]
+ * body of users or roles, and what the grant families share.
  */
 #ifndef HG_AUTH_H
 #define HG_AUTH_H
@@ -28,8 +28,17 @@
 enum { HG_USER_COLS(HG_COL_ENUM) UC__MAX };
 extern const struct hg_col hg_user_cols[UC__MAX];
 #define HG_USER_SELECT	"SELECT " HG_USER_COLS(HG_COL_SQL)
+/*
+ * The public form of a User object: its first columns, id, username and
+ * name.  A user's contacts (email, phone), status, roles and logins are
+ * its own and the superusers' (API.md section 6: GET /users/ is theirs):
+ * whichever route embeds another user shows anyone else only this
+ * (hg_user_sees), and a response person only its name.
+ */
+#define UC_PUBLIC	(UC_NAME + 1)
 
 /* auth/objects.c */
+int		 hg_user_sees(struct hg_req *, long long id);
 json_object	*hg_user_json(struct hg_req *, struct hg_rows *, int row);
 int		 hg_user_get(struct hg_req *, long long id, json_object **);
 

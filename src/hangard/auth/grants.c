@@ -405,8 +405,9 @@ object_entry_json(struct hg_req *r, struct hg_rows *rs, int i)
 	const struct skind	*sk = az->a_subject;
 	json_object		*o = json_object_new_object();
 
-	json_object_object_add(o, sk->sk_type, hg_row_json(r, sk->sk_cols,
-	    sk->sk_ncols, rs, i));
+	json_object_object_add(o, sk->sk_type, sk == &users ?
+	    hg_user_json(r, rs, i) : hg_row_json(r, sk->sk_cols, sk->sk_ncols,
+	    rs, i));
 	json_object_object_add(o, "permission", bits_json(az->a_res->k_type,
 	    HG_CELL(rs, i, sk->sk_ncols)));
 	return o;

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "auth/auth.h"
 #include "cmdb/cmdb.h"
 
 /* ---- response persons ------------------------------------------------- */
@@ -35,9 +36,16 @@ static const struct hg_field person_fields[PF__MAX] = {
 	[PF_TYPE] = { "type", HG_V_ENUM, HG_V_REQUIRED, 0, 0, person_types },
 };
 
+/*
+ * A response person as the caller may see it: email and mobile are null
+ * but to a superuser and the person itself (hg_user_sees), or edit_app
+ * on one application would read any user's contacts by naming it.
+ */
 static json_object *
 person_json(struct hg_req *r, struct hg_rows *rs, int i)
 {
+	if (!hg_user_sees(r, hg_atoll(HG_CELL(rs, i, RC_ID))))
+		HG_CELL(rs, i, RC_EMAIL) = HG_CELL(rs, i, RC_MOBILE) = NULL;
 	return HG_ROW(r, person_cols, rs, i);
 }
 

@@ -5,7 +5,7 @@
  * checks of a body that declared validation cannot make: an address's
  * canonical form, its netmask for its family, duplicates, statuses that
  * may be sent back but not changed, and a credential or cloud account that
- * must exist and that the caller may attach.
+ * must exist and that the caller may attach, or point somewhere else.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -21,6 +21,10 @@ static const char *const host_types[] = { "ALI_ECS", "PHY_HOST", "TECENT_CVM",
 	"TECENT_CPM", "CLOUDSTACK", "CLOUDSTACK_OFFICE", NULL };
 static const char *const statuses[] = { "raw", "inited", "attached",
 	"offline", NULL };
+/* What a new host may be recorded as (an inventory import), the first by
+ * default. */
+static const char *const new_statuses[] = { "raw", "inited", NULL };
+static const char *const new_os_statuses[] = { "unknown", NULL };
 static const char *const os_statuses[] = { "unknown", "running", "stopped",
 	"restarting", NULL };
 static const char *const owners[] = { "HOST", "LB", NULL };
@@ -73,8 +77,8 @@ static const struct hg_field cloud_fields[CF__MAX] = {
 /*
  * POST's body; PATCH() makes every field optional.  The scalar fields
  * name the column a PATCH writes; cloud and ip_address are written by
- * hosts.c, status and os_status never (they move through init tasks,
- * instances and change-status, API.md section 6).
+ * hosts.c, status only by POST (raw or inited), os_status never (they move
+ * through init tasks, instances and change-status, API.md section 6).
  */
 const struct hg_field hg_host_fields[HF__MAX] = {
 	[HF_NAME] = { "name", HG_V_STR, HG_V_REQUIRED, 1, 128,
@@ -225,17 +229,27 @@ addrs_input(struct hg_req *r, const struct hg_val *list, struct host_in *in)
 
 /*
  * status and os_status may be sent (clients send back what they read) but
- * not changed: a value other than the current one is refused.
+ * not changed: a value other than the current one is refused.  A new host
+ * (current NULL) takes one of initial, the first when none is sent.
  */
 static int
 check_fixed(struct hg_req *r, const struct hg_val *v, const char *field,
-    const char *current)
+    const char *current, const char *const *initial)
 {
-	if (v->present && strcmp(v->s, current) != 0)
-		return hg_invalid(r, field, hg_printf(r->r_arena, "is %s and "
-		    "changes only through init tasks, instances and "
-		    "change-status", current));
-	return 0;
+	const char *const *p;
+
+	if (!v->present)
+		return 0;
+	if (current != NULL)
+		return strcmp(v->s, current) == 0 ? 0 : hg_invalid(r, field,
+		    hg_printf(r->r_arena, "is %s and changes only through init "
+		    "tasks, instances and change-status", current));
+	for (p = initial; *p != NULL; p++)
+		if (strcmp(v->s, *p) == 0)
+			return 0;
+	return hg_invalid(r, field, initial[1] == NULL ? hg_printf(r->r_arena,
+	    "is %s for a new host", initial[0]) : "must be raw or inited for "
+	    "a new host (attached follows from instances)");
 }
 
 /* Does sql (?i, the id) find a row?  10002 on field with why when not. */
@@ -261,57 +275,158 @@ has_ref(struct hg_rows *old, int col, long long id)
 	    hg_atoll(HG_CELL(old, 0, col)) == id;
 }
 
+/* Do a and b (either may be NULL) hold the same text? */
+static int
+same(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/*
+ * Do the body's addresses (in) differ from the host's (old) in what picks
+ * the one the agent connects to: address, addr_type, owner, is_virtual,
+ * order?  (netmask and network do not move it.)
+ */
+static int
+addrs_moved(struct hg_rows *old, const struct host_in *in)
+{
+	const struct host_addr	*a;
+	size_t			 k = 0;
+	int			 i;
+
+	for (i = 0; i < old->nrows; i++) {
+		if (HG_CELL(old, i, HA_ID) == NULL)
+			continue;
+		if (k == in->h_naddrs)
+			return 1;
+		a = &in->h_addrs[k++];
+		if (!same(a->a_address, HG_CELL(old, i, HA_ADDRESS)) ||
+		    !same(a->a_type, HG_CELL(old, i, HA_TYPE)) ||
+		    !same(a->a_owner, HG_CELL(old, i, HA_OWNER)) ||
+		    a->a_virtual != hg_atoll(HG_CELL(old, i, HA_VIRTUAL)))
+			return 1;
+	}
+	return k != in->h_naddrs;
+}
+
+/*
+ * Where a host's credential is used is the address the agent connects to,
+ * as ssh_user, on ssh_port: the first of them the body (in) changes on the
+ * host as it is (old), or NULL.
+ */
+static const char *
+ssh_moved(struct hg_req *r, struct hg_rows *old, const struct host_in *in)
+{
+	const struct hg_val *v = r->r_in;
+
+	if (v[HF_ADDRS].present && addrs_moved(old, in))
+		return "ip_address";
+	if (v[HF_SSH_USER].present &&
+	    !same(v[HF_SSH_USER].s, HG_CELL(old, 0, HC_SSH_USER)))
+		return "ssh_user";
+	if (v[HF_SSH_PORT].present &&
+	    v[HF_SSH_PORT].i != hg_atoll(HG_CELL(old, 0, HC_SSH_PORT)))
+		return "ssh_port";
+	return NULL;
+}
+
+/*
+ * Where a host's cloud account acts is its instance: cloud.region,
+ * cloud.instance_id, and the product host_type names.  The first of them
+ * the body (in) changes on the host as it is (old), or NULL.
+ */
+static const char *
+cloud_moved(struct hg_req *r, struct hg_rows *old, const struct host_in *in)
+{
+	const struct hg_val *v = r->r_in;
+
+	if (v[HF_CLOUD].sub != NULL &&
+	    !same(in->h_region, HG_CELL(old, 0, HK_REGION)))
+		return "cloud.region";
+	if (v[HF_CLOUD].sub != NULL &&
+	    !same(in->h_instance, HG_CELL(old, 0, HK_INSTANCE)))
+		return "cloud.instance_id";
+	if (v[HF_TYPE].present && !same(v[HF_TYPE].s, HG_CELL(old, 0, HC_TYPE)))
+		return "host_type";
+	return NULL;
+}
+
 /*
  * A credential lets the agent log in with it, and a cloud account lets
- * host tasks start and stop instances in it: attaching one to a host takes
- * what managing it takes (API.md section 6: manage_credential; cloud
- * accounts, a superuser; mod NULL).  Checked before the object is looked
- * up, so a refusal tells nothing of which ids exist.
+ * host tasks start and stop instances in it: attaching one to a host, or
+ * changing where a host that keeps one uses it (ssh_moved, cloud_moved),
+ * takes what managing it takes (API.md section 6: manage_credential;
+ * cloud accounts, a superuser; mod NULL).  change names what the body
+ * does with object id: "" attaches it, a field moves it, NULL leaves it
+ * be.  This is the one place the rule is checked; before the object is
+ * looked up, so a refusal tells nothing of which ids exist.
  */
 static int
 may_attach(struct hg_req *r, const char *mod, const char *perm,
-    const char *what, long long id)
+    const char *what, long long id, const char *change)
 {
-	int rc;
+	const char	*act;
+	int		 rc;
 
-	if (r->r_user->u_superuser)
+	if (change == NULL || r->r_user->u_superuser)
 		return 0;
+	act = *change == '\0' ? hg_printf(r->r_arena, "attach %s %lld", what,
+	    id) : hg_printf(r->r_arena, "change %s of a host using %s %lld",
+	    change, what, id);
 	if (mod == NULL)
 		return hg_fail(r, HG_E_PERM, "permission denied: only a "
-		    "superuser may attach %s %lld", what, id);
+		    "superuser may %s", act);
 	if ((rc = hg_perm_module(r, mod, perm)) < 0)
 		return r->r_err;
 	return rc == 1 ? 0 : hg_fail(r, HG_E_PERM, "permission denied: %s.%s "
-	    "needed to attach %s %lld", mod, perm, what, id);
+	    "needed to %s", mod, perm, act);
+}
+
+/*
+ * The id in column col of the host once the body is stored (given, the
+ * body's value: absent, null (0) or id): 0 for none.
+ */
+static long long
+ref_after(struct hg_rows *old, int col, int given, long long id)
+{
+	if (given)
+		return id;
+	return old != NULL && HG_CELL(old, 0, col) != NULL ?
+	    hg_atoll(HG_CELL(old, 0, col)) : 0;
 }
 
 /*
  * Check a POST or PATCH body, which dispatch validated, against the host
  * as it is (old, its rows; NULL for a new host): addresses, fixed
- * statuses, that the credential and cloud account exist and may be
- * attached by the caller, and that a PHY_HOST has no cloud.  Fills *in
- * with what the body's values become when stored.
+ * statuses, that the credential and cloud account exist and that the
+ * caller may attach them or change where the host uses them (may_attach),
+ * and that a PHY_HOST has no cloud.  Fills *in with what the body's values
+ * become when stored.
  */
 int
 hg_host_input(struct hg_req *r, struct hg_rows *old, struct host_in *in)
 {
 	const struct hg_val	*v = r->r_in, *c = v[HF_CLOUD].sub;
 	const char		*type;
+	long long		 cred, acct;
 	int			 rc, cloud;
 
 	memset(in, 0, sizeof(*in));
 	if ((rc = addrs_input(r, &v[HF_ADDRS], in)) != 0 ||
 	    (rc = check_fixed(r, &v[HF_STATUS], "status",
-	    old ? HG_CELL(old, 0, HC_STATUS) : "raw")) != 0 ||
+	    old ? HG_CELL(old, 0, HC_STATUS) : NULL, new_statuses)) != 0 ||
 	    (rc = check_fixed(r, &v[HF_OS_STATUS], "os_status",
-	    old ? HG_CELL(old, 0, HC_OS_STATUS) : "unknown")) != 0)
+	    old ? HG_CELL(old, 0, HC_OS_STATUS) : NULL, new_os_statuses)) != 0)
+		return rc;
+	cred = ref_after(old, HC_CRED, v[HF_CRED].present,
+	    v[HF_CRED].null ? 0 : v[HF_CRED].i);
+	if (cred != 0 && (rc = may_attach(r, "deploy_template",
+	    "manage_credential", "credential", cred, !has_ref(old, HC_CRED,
+	    cred) ? "" : ssh_moved(r, old, in))) != 0)
 		return rc;
 	if (v[HF_CRED].present && !v[HF_CRED].null) {
 		in->h_cred = hg_printf(r->r_arena, "%lld", v[HF_CRED].i);
-		if ((!has_ref(old, HC_CRED, v[HF_CRED].i) &&
-		    (rc = may_attach(r, "deploy_template", "manage_credential",
-		    "credential", v[HF_CRED].i)) != 0) ||
-		    (rc = ref_exists(r, "SELECT id FROM credentials WHERE "
+		if ((rc = ref_exists(r, "SELECT id FROM credentials WHERE "
 		    "id = ?i AND kind = 'ssh_key'", v[HF_CRED].i, "credential",
 		    "no SSH key credential with id %lld")) != 0)
 			return rc;
@@ -321,14 +436,17 @@ hg_host_input(struct hg_req *r, struct hg_rows *old, struct host_in *in)
 		in->h_account = hg_printf(r->r_arena, "%lld", c[CF_ACCOUNT].i);
 		in->h_region = c[CF_REGION].s ? c[CF_REGION].s : "";
 		in->h_instance = c[CF_INSTANCE].s ? c[CF_INSTANCE].s : "";
-		if ((!has_ref(old, HK_ACCOUNT, c[CF_ACCOUNT].i) &&
-		    (rc = may_attach(r, NULL, NULL, "cloud account",
-		    c[CF_ACCOUNT].i)) != 0) ||
-		    (rc = ref_exists(r, "SELECT id FROM cloud_accounts WHERE "
-		    "id = ?i", c[CF_ACCOUNT].i, "cloud.account",
-		    "no cloud account with id %lld")) != 0)
-			return rc;
 	}
+	acct = ref_after(old, HK_ACCOUNT, v[HF_CLOUD].present,
+	    c != NULL ? c[CF_ACCOUNT].i : 0);
+	if (acct != 0 && (rc = may_attach(r, NULL, NULL, "cloud account", acct,
+	    !has_ref(old, HK_ACCOUNT, acct) ? "" : cloud_moved(r, old,
+	    in))) != 0)
+		return rc;
+	if (c != NULL && (rc = ref_exists(r, "SELECT id FROM cloud_accounts "
+	    "WHERE id = ?i", c[CF_ACCOUNT].i, "cloud.account",
+	    "no cloud account with id %lld")) != 0)
+		return rc;
 	cloud = v[HF_CLOUD].present ? c != NULL :
 	    old != NULL && HG_CELL(old, 0, HK_ACCOUNT) != NULL;
 	type = v[HF_TYPE].present ? v[HF_TYPE].s :

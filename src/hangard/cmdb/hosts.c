@@ -9,8 +9,9 @@
  * one round trip.  Lists select the page's ids first in a derived table
  * over narrow indexes (sql/020_hosts.sql) and join rows and addresses to
  * those ids only, so a deep OFFSET walks an index instead of rows.  status
- * is not writable here: it moves through init tasks, instances and
- * change-status (API.md section 6).
+ * is set only at creation (raw or inited) and not written by PATCH: it
+ * moves through init tasks, instances and change-status (API.md section
+ * 6).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -407,7 +408,10 @@ opt_str(const struct hg_val *v, const char *dflt)
 	return v->present && v->s != NULL ? v->s : dflt;
 }
 
-/* POST /hosts/ */
+/*
+ * POST /hosts/: raw, or inited when the body says so (an inventory
+ * import, API.md section 6).
+ */
 static int
 host_create(struct hg_req *r)
 {
@@ -418,11 +422,12 @@ host_create(struct hg_req *r)
 
 	if ((rc = hg_host_input(r, NULL, &in)) != 0 ||
 	    (rc = name_taken(r, hg_sql_exec(r, "INSERT INTO hosts (name, "
-	    "host_type, os_type, cpu, memory, location, description, ssh_port, "
-	    "ssh_user, credential_id, cloud_account_id, cloud_region, "
-	    "cloud_instance_id) VALUES (?s, ?s, ?s, ?i, ?i, ?s, ?s, ?i, ?s, ?s, "
-	    "?s, ?s, ?s)", v[HF_NAME].s, v[HF_TYPE].s,
-	    opt_str(&v[HF_OS_TYPE], ""), v[HF_CPU].i, v[HF_MEMORY].i,
+	    "host_type, status, os_type, cpu, memory, location, description, "
+	    "ssh_port, ssh_user, credential_id, cloud_account_id, "
+	    "cloud_region, cloud_instance_id) VALUES (?s, ?s, ?s, ?s, ?i, ?i, "
+	    "?s, ?s, ?i, ?s, ?s, ?s, ?s, ?s)", v[HF_NAME].s, v[HF_TYPE].s,
+	    opt_str(&v[HF_STATUS], "raw"), opt_str(&v[HF_OS_TYPE], ""),
+	    v[HF_CPU].i, v[HF_MEMORY].i,
 	    opt_str(&v[HF_LOCATION], ""), opt_str(&v[HF_DESC], ""),
 	    v[HF_SSH_PORT].present ? v[HF_SSH_PORT].i : 22LL,
 	    opt_str(&v[HF_SSH_USER], "root"), in.h_cred, in.h_account,
