@@ -85,7 +85,7 @@ hg_log_raw(const char *line)
 void
 hg_logfmt_kv(char *buf, size_t size, const char *key, const char *val)
 {
-	size_t		 len = strlen(buf);
+	size_t		 len = strlen(buf), w;
 	const char	*p;
 	int		 quote = 0;
 
@@ -97,11 +97,16 @@ hg_logfmt_kv(char *buf, size_t size, const char *key, const char *val)
 		if (*p == ' ' || *p == '"' || *p == '=' || *p == '\\' ||
 		    (unsigned char)*p < 0x20)
 			quote = 1;
-	if (len + strlen(key) + 2 >= size)
+	/* Separator, key, '=', both quotes and the NUL must all fit. */
+	if (len + (len ? 1 : 0) + strlen(key) + 1 + (quote ? 2 : 0) >= size)
 		return;
 	len += snprintf(buf + len, size - len, "%s%s=%s", len ? " " : "", key,
 	    quote ? "\"" : "");
-	for (p = val; *p != '\0' && len + 4 < size; p++) {
+	for (p = val; *p != '\0'; p++) {
+		/* This character, the closing quote and the NUL must fit. */
+		w = (*p == '"' || *p == '\\' || *p == '\n') ? 2 : 1;
+		if (len + w + (size_t)quote >= size)
+			break;
 		if (*p == '"' || *p == '\\') {
 			buf[len++] = '\\';
 			buf[len++] = *p;
@@ -113,7 +118,7 @@ hg_logfmt_kv(char *buf, size_t size, const char *key, const char *val)
 		else
 			buf[len++] = *p;
 	}
-	if (quote && len + 1 < size)
+	if (quote)
 		buf[len++] = '"';
 	buf[len] = '\0';
 }

@@ -28,17 +28,19 @@
 
 #include "agent.h"
 #include "conf.h"
+#include "err.h"
 #include "queue.h"
 #include "redis.h"
 #include "secret.h"
 #include "ssh.h"
+#include "utf8.h"
 
 #define OUT_MAX_LINES	2000		/* kept in task_output per host */
 #define OUT_MAX_BYTES	(256 * 1024)
 #define AGENT_DEAD_S	5		/* heartbeat silence that means dead */
 #define OUTPUT_TTL	"86400"		/* live stream kept a day */
 
-enum claim { CLAIM_RUN, CLAIM_SKIP, CLAIM_INTERRUPTED };
+enum claim { CLAIM_RUN, CLAIM_SKIP, CLAIM_INTERRUPTED, CLAIM_UNRECORDED };
 
 /* "YYYY-MM-DD HH:MM:SS.mmm" UTC, as DATETIME(3) takes it. */
 static void
@@ -51,36 +53,6 @@ now_db(char buf[24])
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(buf + 19, 5, ".%03u", (unsigned)(ts.tv_nsec / 1000000) % 1000u);
-}
-
-/* Replace bytes that are not UTF-8 with '?': MySQL refuses them. */
-static void
-utf8_clean(unsigned char *s)
-{
-	int n, i;
-
-	while (*s != '\0') {
-		if (*s < 0x80)
-			n = 0;
-		else if ((*s & 0xe0) == 0xc0 && *s >= 0xc2)
-			n = 1;
-		else if ((*s & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*s & 0xf8) == 0xf0 && *s <= 0xf4)
-			n = 3;
-		else {
-			*s++ = '?';
-			continue;
-		}
-		for (i = 1; i <= n; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				break;
-		if (i <= n) {
-			*s++ = '?';
-			continue;
-		}
-		s += n + 1;
-	}
 }
 
 /* Output callback: the live stream now, task_output when the host ends. */
@@ -99,8 +71,8 @@ on_line(void *arg, int is_stderr, const char *line, size_t len)
 	}
 	o = hg_alloc(&h->h_w->w_arena, sizeof(*o));
 	o->o_stderr = is_stderr;
-	o->o_text = hg_strndup(&h->h_w->w_arena, line, len);
-	utf8_clean((unsigned char *)o->o_text);
+	/* utf8mb4 refuses ill-formed UTF-8: the row, and so the result. */
+	o->o_text = hg_utf8_repair(&h->h_w->w_arena, line, len, NULL);
 	now_db(o->o_time);
 	*h->h_tail = o;
 	h->h_tail = &o->o_next;
@@ -338,15 +310,22 @@ claim(struct host *h, char *prev, size_t prevlen)
 		return CLAIM_SKIP;
 	if (hg_db_affected(db) == 1)
 		return CLAIM_RUN;
-	/* Running under another agent: is that agent still heartbeating? */
+	/*
+	 * Running under another agent: is that agent still heartbeating?
+	 * Running under this one: no thread of ours runs it (a job's hosts
+	 * are queued again only once all of them are through), so its end
+	 * could not be recorded (record()).
+	 */
 	if (hg_db_query(db, &h->h_w->w_arena, &rs, "SELECT th.agent, th.step "
 	    "FROM task_hosts th LEFT JOIN agents a ON a.name = th.agent "
 	    "WHERE th.task_id = ? AND th.host_id = ? AND th.status = 'running' "
-	    "AND th.agent <> ? AND (a.name IS NULL OR a.seen_time < "
+	    "AND (th.agent = ? OR a.name IS NULL OR a.seen_time < "
 	    "UTC_TIMESTAMP() - INTERVAL ? SECOND)", "iisi", task, h->h_id,
 	    agent_name, (long long)AGENT_DEAD_S) != 0 || rs->nrows == 0)
 		return CLAIM_SKIP;
 	snprintf(prev, prevlen, "%s", HG_CELL(rs, 0, 0));
+	if (strcmp(prev, agent_name) == 0)
+		return CLAIM_UNRECORDED;
 	if (HG_CELL(rs, 0, 1) == NULL || strcmp(HG_CELL(rs, 0, 1), "connect") != 0)
 		return CLAIM_INTERRUPTED;
 	if (hg_db_exec(db, "UPDATE task_hosts SET agent = ?, started_time = "
@@ -389,59 +368,114 @@ load_host(struct host *h)
 	return 0;
 }
 
-/* Result, output and os_status in one transaction; retried while MySQL is away. */
+/*
+ * Result, output and os_status in one transaction (output 0: the result
+ * alone, nothing else).  0, 1 when someone else recorded the host, or the
+ * error (HG_E_UNAVAIL: MySQL away).
+ */
 static int
-record(struct host *h, const char *status, const char *prev_agent)
+write_result(struct host *h, const char *status, const char *msg,
+    const char *prev_agent, int output)
 {
 	struct hg_db	*db = h->h_w->w_db;
 	struct outline	*o;
 	long long	 task = h->h_job->j_task;
 	char		 note[128], t[24];
-	int		 attempt, rc = -1;
+	int		 rc;
 
-	for (attempt = 0; attempt < 5 && rc != 0; attempt++) {
+	hg_db_begin(db);
+	for (o = output ? h->h_out : NULL; o != NULL; o = o->o_next)
+		if ((rc = hg_db_exec(db, "INSERT INTO task_output (task_id, "
+		    "host_id, hostname, stream, text, time) VALUES "
+		    "(?, ?, ?, ?, ?, ?)", "iissss", task, h->h_id,
+		    h->h_name, o->o_stderr ? "stderr" : "stdout",
+		    o->o_text, o->o_time)) != 0)
+			goto fail;
+	if (output && h->h_dropped > 0) {
+		snprintf(note, sizeof(note), "[hangar-agent: %zu more "
+		    "lines not kept]", h->h_dropped);
+		now_db(t);
+		if ((rc = hg_db_exec(db, "INSERT INTO task_output (task_id, "
+		    "host_id, hostname, stream, text, time) VALUES "
+		    "(?, ?, ?, 'stderr', ?, ?)", "iisss", task, h->h_id,
+		    h->h_name, note, t)) != 0)
+			goto fail;
+	}
+	if ((rc = hg_db_exec(db, "UPDATE task_hosts SET status = ?, message = ?, "
+	    "finished_time = UTC_TIMESTAMP(), step = NULL, agent = ? "
+	    "WHERE task_id = ? AND host_id = ? AND status = 'running' "
+	    "AND agent = ?", "sssiis", status, msg, agent_name, task,
+	    h->h_id, prev_agent)) != 0)
+		goto fail;
+	if (hg_db_affected(db) != 1) {
+		hg_db_rollback(db);
+		return 1;
+	}
+	if (output && strcmp(status, "succeeded") == 0 &&
+	    h->h_os_status != NULL && (rc = hg_db_exec(db, "UPDATE hosts SET "
+	    "os_status = ? WHERE id = ?", "si", h->h_os_status, h->h_id)) != 0)
+		goto fail;
+	if (output && strcmp(status, "succeeded") == 0 && h->h_inited &&
+	    (rc = hg_db_exec(db, "UPDATE hosts SET status = 'inited' WHERE "
+	    "id = ? AND status = 'raw'", "i", h->h_id)) != 0)
+		goto fail;
+	return hg_db_commit(db);
+fail:
+	hg_db_rollback(db);
+	return rc;
+}
+
+/* write_result, tried again for a few seconds while MySQL is away. */
+static int
+write_retried(struct host *h, const char *status, const char *msg,
+    const char *prev_agent, int output)
+{
+	int attempt, rc = HG_E_UNAVAIL;
+
+	for (attempt = 0; attempt < 5 && rc == HG_E_UNAVAIL; attempt++) {
 		if (attempt > 0)
 			sleep(1);
-		hg_db_begin(db);
-		for (o = h->h_out; o != NULL; o = o->o_next)
-			if (hg_db_exec(db, "INSERT INTO task_output (task_id, "
-			    "host_id, hostname, stream, text, time) VALUES "
-			    "(?, ?, ?, ?, ?, ?)", "iissss", task, h->h_id,
-			    h->h_name, o->o_stderr ? "stderr" : "stdout",
-			    o->o_text, o->o_time) != 0)
-				goto again;
-		if (h->h_dropped > 0) {
-			snprintf(note, sizeof(note), "[hangar-agent: %zu more "
-			    "lines not kept]", h->h_dropped);
-			now_db(t);
-			if (hg_db_exec(db, "INSERT INTO task_output (task_id, "
-			    "host_id, hostname, stream, text, time) VALUES "
-			    "(?, ?, ?, 'stderr', ?, ?)", "iisss", task, h->h_id,
-			    h->h_name, note, t) != 0)
-				goto again;
-		}
-		if (hg_db_exec(db, "UPDATE task_hosts SET status = ?, message = ?, "
-		    "finished_time = UTC_TIMESTAMP(), step = NULL, agent = ? "
-		    "WHERE task_id = ? AND host_id = ? AND status = 'running' "
-		    "AND agent = ?", "sssiis", status, h->h_msg, agent_name, task,
-		    h->h_id, prev_agent) != 0)
-			goto again;
-		if (hg_db_affected(db) != 1) {
-			hg_db_rollback(db);
-			return -1;	/* someone else recorded it */
-		}
-		if (strcmp(status, "succeeded") == 0 && h->h_os_status != NULL &&
-		    hg_db_exec(db, "UPDATE hosts SET os_status = ? WHERE id = ?",
-		    "si", h->h_os_status, h->h_id) != 0)
-			goto again;
-		if (strcmp(status, "succeeded") == 0 && h->h_inited &&
-		    hg_db_exec(db, "UPDATE hosts SET status = 'inited' WHERE "
-		    "id = ? AND status = 'raw'", "i", h->h_id) != 0)
-			goto again;
-		rc = hg_db_commit(db);
-		continue;
-again:
-		hg_db_rollback(db);
+		rc = write_result(h, status, msg, prev_agent, output);
+	}
+	return rc;
+}
+
+/*
+ * Record the host's end: 0, 1 when someone else recorded it, or an error.
+ * A write MySQL refuses (whatever in the output or message it will not
+ * take) must not leave the host running: the host is then recorded failed
+ * without its output, saying so (*status and h_msg say what was recorded).
+ * What cannot be written at all (MySQL away for longer than the retries)
+ * stays running under this agent, and claim() ends it the next time the
+ * job is looked at.
+ */
+static int
+record(struct host *h, const char **status, const char *prev_agent)
+{
+	struct hg_arena	*a = &h->h_w->w_arena;
+	const char	*msg;
+	int		 rc;
+
+	msg = hg_utf8_repair(a, h->h_msg, strlen(h->h_msg), NULL);
+	if ((rc = write_retried(h, *status, msg, prev_agent, 1)) == 0 ||
+	    rc == 1 || rc == HG_E_UNAVAIL)
+		return rc;
+	ev(HG_ERROR, h->h_job->j_task, h->h_name, "record", -1, "refused",
+	    "MySQL refused the output or result (%s): recorded as failed "
+	    "without the output", hg_db_last_error(h->h_w->w_db));
+	msg = hg_printf(a, "output not stored: the database refused this "
+	    "host's output or result (see hangar-agent's log); the host had "
+	    "%s: %s", *status, msg);
+	if ((rc = write_retried(h, "failed", msg, prev_agent, 0)) != 0 &&
+	    rc != 1 && rc != HG_E_UNAVAIL) {
+		/* Even the message was refused: say only what happened. */
+		msg = "output not stored: the database refused this host's "
+		    "output and result (see hangar-agent's log)";
+		rc = write_retried(h, "failed", msg, prev_agent, 0);
+	}
+	if (rc == 0) {
+		*status = "failed";
+		snprintf(h->h_msg, sizeof(h->h_msg), "%s", msg);
 	}
 	return rc;
 }
@@ -466,7 +500,7 @@ host_run(struct worker *w, struct job *j, long long host_id)
 	struct timespec		 t0;
 	char			 prev[128];
 	const char		*result;
-	int			 ok = -1;
+	int			 ok = -1, rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&h, 0, sizeof(h));
@@ -483,6 +517,13 @@ host_run(struct worker *w, struct job *j, long long host_id)
 		snprintf(h.h_msg, sizeof(h.h_msg), "interrupted: agent %s stopped "
 		    "while the command may have been running; not repeated",
 		    prev);
+		break;
+	case CLAIM_UNRECORDED:
+		(void)load_host(&h);
+		snprintf(h.h_msg, sizeof(h.h_msg), "result not stored: the "
+		    "database refused it or could not be reached when this "
+		    "host ended (see hangar-agent's log); the command may have "
+		    "run; not repeated");
 		break;
 	case CLAIM_RUN:
 		if (load_host(&h) != 0)
@@ -502,15 +543,17 @@ host_run(struct worker *w, struct job *j, long long host_id)
 	if (h.h_name == NULL)
 		h.h_name = hg_printf(&w->w_arena, "%lld", host_id);
 	result = ok == 0 ? "succeeded" : "failed";
-	if (record(&h, result, prev) != 0) {
+	if ((rc = record(&h, &result, prev)) == 1)
+		return;		/* someone else recorded it */
+	if (rc != 0) {
 		ev(HG_ERROR, j->j_task, h.h_name, j->j_kind, ms_since(&t0),
-		    "error", "could not record the result: %s",
-		    hg_db_last_error(w->w_db));
+		    "error", "could not record the result (tried again when "
+		    "the task is next looked at): %s", hg_db_last_error(w->w_db));
 		return;
 	}
 	expire_output(&h);
-	ev(ok == 0 ? HG_INFO : HG_WARN, j->j_task, h.h_name, j->j_kind,
-	    ms_since(&t0), result, "%s", h.h_msg);
+	ev(strcmp(result, "succeeded") == 0 ? HG_INFO : HG_WARN, j->j_task,
+	    h.h_name, j->j_kind, ms_since(&t0), result, "%s", h.h_msg);
 	if (task_finalize(w->w_db, j->j_task))
 		ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0),
 		    "done", "every host is done");

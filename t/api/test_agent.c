@@ -919,6 +919,185 @@ START_TEST(stop_start_init_and_unknown_kinds)
 }
 END_TEST
 
+/* Upper-case hex of s, as MySQL's HEX() gives it. */
+static const char *
+hexof(const char *s)
+{
+	static char	buf[1024];
+	size_t		i;
+
+	for (i = 0; s[i] != '\0' && 2 * i + 2 < sizeof(buf); i++)
+		snprintf(buf + 2 * i, 3, "%02X", (unsigned char)s[i]);
+	buf[2 * i] = '\0';
+	return buf;
+}
+
+/* An init task on one fresh host at H_GOOD whose init script is script. */
+static long long
+init_with(const char *agent, const char *script, long long *id, pid_t *a)
+{
+	char	path[700], extra[1024];
+	FILE	*f;
+
+	*id = mkhost(H_GOOD, uniq(agent), credential());
+	snprintf(path, sizeof(path), "%s/init-%s.sh", dir, agent);
+	ck_assert((f = fopen(path, "w")) != NULL);
+	fputs(script, f);
+	fclose(f);
+	snprintf(extra, sizeof(extra), "init_script = %s\n", path);
+	*a = agent_start(agent, extra);
+	return mktask("init", id, 1);
+}
+
+/*
+ * A host that prints ill-formed UTF-8 (overlong forms, surrogates, code
+ * points above U+10FFFF, a cut sequence, bytes no UTF-8 has): MySQL's
+ * utf8mb4 would refuse the lines, so each ill-formed piece is stored as
+ * U+FFFD and the task finishes; well-formed text is kept as it was.
+ */
+START_TEST(output_with_invalid_utf8)
+{
+	static const char *want[][2] = {
+	    { "stdout", "overlong \xef\xbf\xbd\xef\xbf\xbd "
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end" },
+	    { "stdout", "surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd beyond "
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd" },
+	    { "stdout", "cut \xef\xbf\xbd" },
+	    { "stdout", "fine 张三 😀" },
+	    { "stderr", "bytes \xef\xbf\xbd\xef\xbf\xbd end" },
+	};
+	long long	 id, task;
+	char		 path[128], *st;
+	struct resp	*r;
+	json_object	*lines, *l;
+	size_t		 i, j, seen = 0;
+	pid_t		 a;
+
+	task = init_with("utf8",
+	    "printf 'overlong \\300\\257 \\340\\200\\257 end\\n'\n"
+	    "printf 'surrogate \\355\\240\\200 beyond \\364\\220\\200\\200 "
+	    "\\365\\n'\n"
+	    "printf 'cut \\342\\202\\n'\n"
+	    "printf 'fine 张三 \\360\\237\\230\\200\\n'\n"
+	    "printf 'bytes \\376\\377 end\\n' >&2\n", &id, &a);
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	agent_stop(a);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_output WHERE task_id = "
+	    "%lld", task), 5);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(count("SELECT COUNT(*) FROM task_output WHERE "
+		    "task_id = %lld AND stream = '%s' AND HEX(text) = '%s'", task,
+		    want[i][0], hexof(want[i][1])) == 1, "no line %s", want[i][1]);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld AND "
+	    "status = 'inited'", id), 1);
+	/* And the API gives the same text back. */
+	snprintf(path, sizeof(path), "/tasks/%lld/output/", task);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	lines = jpath(r->json, "lines");
+	ck_assert_int_eq(json_object_array_length(lines), 5);
+	for (i = 0; i < 5; i++) {
+		l = json_object_array_get_idx(lines, i);
+		for (j = 0; j < 5; j++)
+			if (strcmp(jstr(l, "text"), want[j][1]) == 0 &&
+			    strcmp(jstr(l, "stream"), want[j][0]) == 0)
+				seen |= 1u << j;
+	}
+	ck_assert_uint_eq(seen, 0x1f);
+	resp_free(r);
+}
+END_TEST
+
+/*
+ * Output MySQL refuses (here a trigger refuses one line; before, an
+ * ill-formed line did the same) does not leave the task running: the host
+ * is recorded failed, without its output, saying why and what it had; the
+ * host is not marked inited.
+ */
+START_TEST(refused_output_fails_the_host)
+{
+	long long	 id, task;
+	char		*st, *log;
+	pid_t		 a;
+
+	db_exec("DROP TRIGGER IF EXISTS test_refuse_output");
+	db_exec("CREATE TRIGGER test_refuse_output BEFORE INSERT ON task_output "
+	    "FOR EACH ROW IF NEW.text LIKE '%hangar-refuse-this%' THEN SIGNAL "
+	    "SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF");
+	task = init_with("refuse", "echo before\necho hangar-refuse-this\n",
+	    &id, &a);
+	st = task_wait(task, 30);
+	db_exec("DROP TRIGGER test_refuse_output");
+	ck_assert_str_eq(st, "failed");
+	free(st);
+	agent_stop(a);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND status = 'failed' AND message LIKE 'output not stored: the "
+	    "database refused this host''s output or result (see "
+	    "hangar-agent''s log); the host had succeeded: init script "
+	    "succeeded%%'",
+	    task), 1);
+	ck_assert((log = agent_log("refuse")) != NULL);
+	ck_assert_ptr_nonnull(strstr(log, " result=failed msg=\"output not "
+	    "stored: "));
+	free(log);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_output WHERE task_id = "
+	    "%lld", task), 0);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM hosts WHERE id = %lld AND "
+	    "status = 'raw'", id), 1);
+}
+END_TEST
+
+/*
+ * A host whose end cannot be written at all (every write refused; the
+ * same path as MySQL away for longer than the retries) stays running
+ * while that lasts, and is recorded failed as soon as it can be: the task
+ * ends, and the command is not run again.
+ */
+START_TEST(unrecorded_result_ends_failed)
+{
+	long long	 id, cred = credential(), task;
+	char		 name[64], *st, *log;
+	int		 b = records(H_GOOD, "restart"), i;
+	pid_t		 a;
+
+	snprintf(name, sizeof(name), "%s", uniq("unrec"));
+	id = mkhost(H_GOOD, name, cred);
+	db_exec("DROP TRIGGER IF EXISTS test_refuse_end");
+	db_exec("CREATE TRIGGER test_refuse_end BEFORE UPDATE ON task_hosts "
+	    "FOR EACH ROW IF NEW.status <> 'running' AND NEW.hostname LIKE "
+	    "'unrec-%' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = "
+	    "'refused by the test'; END IF");
+	a = agent_start("unrec", NULL);
+	task = mktask("restart", &id, 1);
+	for (i = 0; i < 300; i++) {	/* until it has tried twice */
+		log = agent_log("unrec");
+		if (log != NULL && strstr(log, "could not record") != NULL &&
+		    strstr(strstr(log, "could not record") + 1,
+		    "could not record") != NULL) {
+			free(log);
+			break;
+		}
+		free(log);
+		usleep(100000);
+	}
+	ck_assert_int_lt(i, 300);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM tasks WHERE id = %lld AND "
+	    "status = 'running'", task), 1);
+	db_exec("DROP TRIGGER test_refuse_end");
+	st = task_wait(task, 30);
+	ck_assert_str_eq(st, "failed");
+	free(st);
+	agent_stop(a);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND status = 'failed' AND message LIKE 'result not stored: %%'",
+	    task), 1);
+	ck_assert_int_eq(records(H_GOOD, "restart"), b + 1);
+}
+END_TEST
+
 /*
  * With nothing happening (no agent runs), a read of a running task's
  * output waits the full 25 s and says so: no lines, not finished.
@@ -964,6 +1143,9 @@ tc_agent(void)
 	tcase_add_test(tc, output_endpoint);
 	tcase_add_test(tc, output_long_poll_bound);
 	tcase_add_test(tc, stop_start_init_and_unknown_kinds);
+	tcase_add_test(tc, output_with_invalid_utf8);
+	tcase_add_test(tc, refused_output_fails_the_host);
+	tcase_add_test(tc, unrecorded_result_ends_failed);
 	tcase_add_test(tc, redis_down_while_creating);
 	tcase_add_test(tc, sigterm_finishes_steps_sighup_reopens);
 	tcase_add_test(tc, kill9_then_restarted_agent);
@@ -992,7 +1174,8 @@ main(void)
 {
 	static TCase *(*const cases[])(void) = { tc_agent };
 	static const char *agents[] = { "r20", "k9a", "k9b", "rd", "down",
-	    "hang", "rekey", "term", "term2", "out", "kinds", NULL };
+	    "hang", "rekey", "term", "term2", "out", "kinds", "utf8", "refuse",
+	    "unrec", NULL };
 	const char	*stack = getenv("HANGAR_STACK");
 	char		 path[700];
 	int		 failed, i;

@@ -96,6 +96,50 @@ START_TEST(logfmt_truncates_within_size)
 }
 END_TEST
 
+/*
+ * Every size around the point where a field exactly fills the buffer: the
+ * result stays inside size bytes (a canary after it is untouched; under ASan
+ * the heap copy of exactly size bytes catches a write one past), is
+ * NUL-terminated, and a quoted value that was written is closed.
+ */
+START_TEST(logfmt_exact_fit_stays_inside)
+{
+	static const char *prefixes[] = { "", "a=1" };
+	static const char *vals[] = { "x y", "", "plain", "q\"q", "a\nb",
+	    "long value with spaces" };
+	char	 area[64], *heap;
+	size_t	 size, i, j, n;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+	for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++)
+	for (size = strlen(prefixes[i]) + 1; size < 40; size++) {
+		memset(area, '#', sizeof(area));
+		memcpy(area, prefixes[i], strlen(prefixes[i]) + 1);
+		hg_logfmt_kv(area, size, "key", vals[j]);
+		ck_assert_msg(area[size] == '#', "wrote past %zu bytes: "
+		    "prefix \"%s\" value \"%s\"", size, prefixes[i], vals[j]);
+		n = strlen(area);
+		ck_assert_uint_lt(n, size);
+		if (n > strlen(prefixes[i]) && strchr(area + strlen(prefixes[i]),
+		    '"') != NULL)
+			ck_assert_int_eq(area[n - 1], '"');
+		heap = malloc(size);
+		ck_assert_ptr_nonnull(heap);
+		memcpy(heap, prefixes[i], strlen(prefixes[i]) + 1);
+		hg_logfmt_kv(heap, size, "key", vals[j]);
+		ck_assert_str_eq(heap, area);
+		free(heap);
+	}
+	/* The exact fit itself: key="x y" is 9 bytes, 10 with the NUL. */
+	area[0] = '\0';
+	hg_logfmt_kv(area, 10, "key", "x y");
+	ck_assert_str_eq(area, "key=\"x y\"");
+	area[0] = '\0';
+	hg_logfmt_kv(area, 9, "key", "x y");
+	ck_assert_uint_lt(strlen(area), 9);
+}
+END_TEST
+
 static char *
 slurp(const char *path)
 {
@@ -226,6 +270,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, logfmt_quoting);
 	tcase_add_test(tc, logfmt_truncates_within_size);
+	tcase_add_test(tc, logfmt_exact_fit_stays_inside);
 	tcase_add_test(tc, line_format_and_levels);
 	tcase_add_test(tc, file_is_created_and_reopened);
 	tcase_add_test(tc, lines_are_atomic_across_processes);
