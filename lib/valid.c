@@ -10,41 +10,23 @@
 
 #include "err.h"
 #include "timefmt.h"
+#include "utf8.h"
 #include "valid.h"
 
+/* Well-formed UTF-8 (utf8.c) without NUL or C0 controls but \t \n \r, or DEL. */
 int
 hg_utf8_ok(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s, *e = p + len;
-	unsigned		 c, need, cp, min;
+	size_t i;
 
-	while (p < e) {
-		c = *p++;
-		if (c < 0x80) {
-			if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' &&
-			    c != '\r') || c == 0x7f)
-				return 0;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
-			return 0;
-		if ((size_t)(e - p) < need)
-			return 0;
-		while (need-- > 0) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (*p++ & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' &&
+		    c != '\r') || c == 0x7f)
 			return 0;
 	}
-	return 1;
+	return hg_utf8_wellformed(s, len);
 }
 
 size_t
