@@ -322,6 +322,18 @@ START_TEST(object_views_and_patch)
 	r = api("GET", path, admin_token(), NULL);
 	ck_assert_int_eq(jint(r->json, "results.0.role.id"), role);
 	resp_free(r);
+	/* the grant's audit row names the host by resource_id and resource */
+	snprintf(path, sizeof(path), "/audit/authorize-operations/resources/"
+	    "?resource_id=%lld&authorized_target_type=role", host);
+	r = api("GET", path, admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_ptr_nonnull(jpath(r->json, "results.0.resource_id"));
+	ck_assert_int_eq(jint(r->json, "results.0.resource_id"), host);
+	ck_assert_int_eq(jint(r->json, "results.0.resource.id"), host);
+	ck_assert_str_eq(jstr(r->json, "results.0.resource_type"), "host");
+	ck_assert_str_eq(jstr(r->json, "results.0.perm_name"), "restart_host");
+	resp_free(r);
 	snprintf(path, sizeof(path), "/roles/%lld/host/perms/?hostname=authz-host",
 	    role);
 	r = api("GET", path, admin_token(), NULL);

@@ -127,15 +127,17 @@ static const struct hg_field grants_q[GQ__MAX] = {
 
 /*
  * A row of either listing: a module grant's shows its module, an object
- * grant's the object's type and {id, name} ("host" for a host's name).
- * MOD, RTYPE and RES are the types of those columns in the listing
- * (NONE: not shown).
+ * grant's the object's type, its resource_id (the seed's data type) and
+ * resource {id, name} (the seed's example; "host" for a host's name).
+ * MOD, RTYPE, RES_ID and RES are the types of those columns in the
+ * listing (NONE: not shown).
  */
-#define GRANT_COLS(X, MOD, RTYPE, RES) \
+#define GRANT_COLS(X, MOD, RTYPE, RES_ID, RES) \
 	X(GC_ID,	"id",		"id",			INT)	\
 	X(GC_OPERATOR,	"operator",	"operator",		STR)	\
 	X(GC_MODULE,	"module_name",	"module_name",		MOD)	\
 	X(GC_RTYPE,	"resource_type", "resource_type",	RTYPE)	\
+	X(GC_RID,	"resource_id",	"resource_id",		RES_ID)	\
 	X(GC_RES,	"resource",	"JSON_OBJECT('id', resource_id, " \
 	    "IF(resource_type = 'host', 'host', 'name'), resource_name)", \
 								RES)	\
@@ -144,8 +146,8 @@ static const struct hg_field grants_q[GQ__MAX] = {
 	X(GC_TTYPE,	"authorized_target_type", "target_type", STR)	\
 	X(GC_TNAME,	"authorized_target_name", "target_name", STR)	\
 	X(GC_TIME,	"op_time",	"op_time",		TIME)
-enum { GRANT_COLS(HG_COL_ENUM, NONE, NONE, NONE) GC__MAX };
-#define GRANT_SELECT "SELECT " GRANT_COLS(HG_COL_SQL, NONE, NONE, NONE)
+enum { GRANT_COLS(HG_COL_ENUM, NONE, NONE, NONE, NONE) GC__MAX };
+#define GRANT_SELECT "SELECT " GRANT_COLS(HG_COL_SQL, NONE, NONE, NONE, NONE)
 
 /* What a listing's route declares: its scope and how its rows read. */
 struct grant_view {
@@ -153,9 +155,9 @@ struct grant_view {
 	struct hg_col	 gv_cols[GC__MAX];
 };
 static const struct grant_view module_view = { "module",
-	{ GRANT_COLS(HG_COL_DECL, STR, NONE, NONE) } };
+	{ GRANT_COLS(HG_COL_DECL, STR, NONE, NONE, NONE) } };
 static const struct grant_view resource_view = { "resource",
-	{ GRANT_COLS(HG_COL_DECL, NONE, STR, JSON) } };
+	{ GRANT_COLS(HG_COL_DECL, NONE, STR, INT, JSON) } };
 
 static json_object *
 grant_json(struct hg_req *r, struct hg_rows *rs, int i)
