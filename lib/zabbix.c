@@ -318,44 +318,89 @@ interfaces(const char *ip)
 	return a;
 }
 
-int
-hg_zbx_host_save(struct hg_zbx *z, const char *host, const char *ip,
-    json_object *groups, json_object *templates)
+/* Does Zabbix have a host with this hostid? */
+static int
+host_exists(struct hg_zbx *z, const char *hostid, int *found)
 {
-	json_object	*g, *t, *p, *res;
-	const char	*hostid;
+	json_object	*p, *f, *ids, *out, *res;
 	int		 rc;
 
+	*found = 0;
+	p = json_object_new_object();
+	out = json_object_new_array();
+	json_object_array_add(out, json_object_new_string("hostid"));
+	json_object_object_add(p, "output", out);
+	ids = json_object_new_array();
+	json_object_array_add(ids, json_object_new_string(hostid));
+	f = json_object_new_object();
+	json_object_object_add(f, "hostid", ids);
+	json_object_object_add(p, "filter", f);
+	if ((rc = call(z, "host.get", p, &res)) != 0)
+		return rc;
+	*found = find(res, "hostid", hostid, "hostid") != NULL;
+	return 0;
+}
+
+int
+hg_zbx_host_save(struct hg_zbx *z, const char *hostid, const char *host,
+    const char *ip, json_object *groups, json_object *templates,
+    const char **saved)
+{
+	json_object	*g, *t, *p, *res, *ids;
+	const char	*other;
+	int		 rc, found = 0;
+
+	*saved = NULL;
 	if (json_object_array_length(groups) == 0)
 		return fail(z, HG_ZBX_EGROUP,
 		    "a Zabbix host needs at least one host group");
 	if ((rc = hg_zbx_groups(z, groups, &g)) != 0 ||
 	    (rc = hg_zbx_templates(z, templates, &t)) != 0 ||
-	    (rc = hg_zbx_host_id(z, host, &hostid)) != 0)
+	    (hostid != NULL && (rc = host_exists(z, hostid, &found)) != 0))
 		return rc;
 	p = json_object_new_object();
-	if (hostid != NULL)
+	if (found)
 		json_object_object_add(p, "hostid",
 		    json_object_new_string(hostid));
 	else {
+		/* Never take over a Zabbix host Hangar did not register. */
+		if ((rc = hg_zbx_host_id(z, host, &other)) != 0) {
+			json_object_put(p);
+			return rc;
+		}
+		if (other != NULL) {
+			json_object_put(p);
+			return fail(z, HG_ZBX_EFAIL, "Zabbix already has a host "
+			    "named \"%s\" that Hangar did not register; "
+			    "rename or remove it in Zabbix first", host);
+		}
 		json_object_object_add(p, "host", json_object_new_string(host));
 		if (ip != NULL)
 			json_object_object_add(p, "interfaces", interfaces(ip));
 	}
 	json_object_object_add(p, "groups", json_object_get(g));
 	json_object_object_add(p, "templates", json_object_get(t));
-	return call(z, hostid != NULL ? "host.update" : "host.create", p, &res);
+	if ((rc = call(z, found ? "host.update" : "host.create", p, &res)) != 0)
+		return rc;
+	if (found)
+		*saved = hostid;
+	else if (!json_object_object_get_ex(res, "hostids", &ids) ||
+	    (*saved = json_object_get_string(json_object_array_get_idx(ids,
+	    0))) == NULL)
+		return fail(z, HG_ZBX_EFAIL, "Zabbix created host \"%s\" "
+		    "but did not give its hostid", host);
+	return 0;
 }
 
 int
-hg_zbx_host_delete(struct hg_zbx *z, const char *host)
+hg_zbx_host_delete(struct hg_zbx *z, const char *hostid)
 {
 	json_object	*p, *res;
-	const char	*hostid;
-	int		 rc;
+	int		 rc, found;
 
-	if ((rc = hg_zbx_host_id(z, host, &hostid)) != 0 || hostid == NULL)
-		return rc;
+	if (hostid == NULL || (rc = host_exists(z, hostid, &found)) != 0 ||
+	    !found)
+		return hostid == NULL ? 0 : rc;
 	p = json_object_new_array();
 	json_object_array_add(p, json_object_new_string(hostid));
 	return call(z, "host.delete", p, &res);

@@ -3,7 +3,8 @@
  *
  *	struct hg_zbx z;
  *	if ((rc = hg_zbx_open(&z, arena)) == 0)
- *		rc = hg_zbx_host_save(&z, "web-1", "10.0.0.5", groups, templates);
+ *		rc = hg_zbx_host_save(&z, NULL, "web-1", "10.0.0.5", groups,
+ *		    templates, &hostid);
  *	hg_zbx_close(&z);
  *
  * hg_zbx_open logs in with zabbix_url/zabbix_user/zabbix_password from
@@ -12,7 +13,10 @@
  * the seed's module codes below; z_err then says why in words an operator
  * can read (Zabbix's own "data" text, never a credential).  Names are looked
  * up by exact match: host groups by name, templates by technical name
- * ("host") or visible name.
+ * ("host") or visible name.  Hosts are not: once registered, a host is
+ * known by the hostid Zabbix gave it (the caller keeps it), so that a
+ * Zabbix host Hangar did not register is never changed or removed, whatever
+ * the Hangar host is called.
  */
 #ifndef HG_ZABBIX_H
 #define HG_ZABBIX_H
@@ -51,14 +55,20 @@ int	hg_zbx_templates(struct hg_zbx *, json_object *names,
 /* The hostid of technical host name host, or NULL in *hostid if none. */
 int	hg_zbx_host_id(struct hg_zbx *, const char *host, const char **hostid);
 /*
- * Register host with exactly these groups and templates (names): create it
- * with one agent interface on ip:10050 (none when ip is NULL), or when it
- * exists replace its groups and linked templates.  groups must not be
- * empty.
+ * Register a host with exactly these groups and templates (names).  hostid
+ * is the one Hangar registered it as (NULL if none): when Zabbix still has
+ * it, replace its groups and linked templates (its name and interfaces
+ * stay).  Otherwise create technical host name host with one agent
+ * interface on ip:10050 (none when ip is NULL) -- unless Zabbix already has
+ * a host of that name, which Hangar did not register: that is HG_ZBX_EFAIL
+ * and nothing changes.  *saved gets the hostid registered (in the arena).
+ * groups must not be empty.
  */
-int	hg_zbx_host_save(struct hg_zbx *, const char *host, const char *ip,
-	    json_object *groups, json_object *templates);
-/* Remove host from Zabbix; a host Zabbix does not know is not an error. */
-int	hg_zbx_host_delete(struct hg_zbx *, const char *host);
+int	hg_zbx_host_save(struct hg_zbx *, const char *hostid, const char *host,
+	    const char *ip, json_object *groups, json_object *templates,
+	    const char **saved);
+/* Remove the host of this hostid; one Zabbix does not know (or NULL) is
+ * not an error.  Nothing is looked up by name. */
+int	hg_zbx_host_delete(struct hg_zbx *, const char *hostid);
 
 #endif

@@ -4,8 +4,11 @@
  *
  * Both are steps in the sense of kinds.c: they take one host of a task,
  * return 0 or -1 with h_msg saying why, and are safe to repeat (host.save
- * updates a host Zabbix already has; deleting one it does not have is not
- * an error; stopping stopped instances changes nothing).  They need no SSH.
+ * updates the host Hangar registered; deleting one Zabbix no longer has is
+ * not an error; stopping stopped instances changes nothing).  They need no
+ * SSH.  Zabbix hosts are known by the hostid remembered at registration
+ * (host_zabbix.zabbix_hostid), never by name: a Zabbix host Hangar did not
+ * register is not touched, whatever the Hangar host is called.
  *
  * kinds.c calls zabbix_init_step() after a successful init script and
  * lists run_change_status() as the HG_TASK_STATUS ("change_status") kind.
@@ -45,17 +48,32 @@ names(json_object *opts, const char *key)
 	return a;
 }
 
+/* The Zabbix hostid Hangar registered h as (NULL: none, or unreadable). */
+static const char *
+zbx_hostid(struct host *h)
+{
+	struct hg_rows *rs;
+
+	if (hg_db_query(h->h_w->w_db, &h->h_w->w_arena, &rs, "SELECT "
+	    "zabbix_hostid FROM host_zabbix WHERE host_id = ?", "i",
+	    h->h_id) != 0 || rs->nrows == 0)
+		return NULL;
+	return HG_CELL(rs, 0, 0);
+}
+
 /*
  * After the init script: register the host in Zabbix with the task's
  * zabbix_groups and zabbix_templates, and remember them on the host
- * (host_zabbix) for change-zabbix-opts.  An init task that names no group
- * registers nothing.
+ * (host_zabbix) for change-zabbix-opts, with the hostid it has there.  A
+ * name Zabbix already has for a host Hangar did not register fails the
+ * host.  An init task that names no group registers nothing.
  */
 int
 zabbix_init_step(struct host *h)
 {
 	struct hg_zbx	 z;
 	json_object	*opts = task_opts(h), *g, *t;
+	const char	*hostid;
 	int		 rc;
 
 	g = names(opts, "zabbix_groups");
@@ -68,7 +86,8 @@ zabbix_init_step(struct host *h)
 	if (t == NULL)
 		t = hg_json_own(&h->h_w->w_arena, json_object_new_array());
 	if ((rc = hg_zbx_open(&z, &h->h_w->w_arena)) == 0)
-		rc = hg_zbx_host_save(&z, h->h_name, h->h_addr, g, t);
+		rc = hg_zbx_host_save(&z, zbx_hostid(h), h->h_name, h->h_addr,
+		    g, t, &hostid);
 	hg_zbx_close(&z);
 	if (rc != 0) {
 		snprintf(h->h_msg, sizeof(h->h_msg), "init script succeeded but "
@@ -76,10 +95,11 @@ zabbix_init_step(struct host *h)
 		return -1;
 	}
 	if (hg_db_exec(h->h_w->w_db, "INSERT INTO host_zabbix (host_id, "
-	    "zabbix_groups, zabbix_templates) VALUES (?, ?, ?) ON DUPLICATE KEY "
-	    "UPDATE zabbix_groups = VALUES(zabbix_groups), zabbix_templates = "
-	    "VALUES(zabbix_templates), updated_time = UTC_TIMESTAMP()", "iss",
-	    h->h_id, json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN),
+	    "zabbix_hostid, zabbix_groups, zabbix_templates) VALUES (?, ?, ?, "
+	    "?) ON DUPLICATE KEY UPDATE zabbix_hostid = VALUES(zabbix_hostid), "
+	    "zabbix_groups = VALUES(zabbix_groups), zabbix_templates = "
+	    "VALUES(zabbix_templates), updated_time = UTC_TIMESTAMP()", "isss",
+	    h->h_id, hostid, json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN),
 	    json_object_to_json_string_ext(t, JSON_C_TO_STRING_PLAIN)) != 0) {
 		snprintf(h->h_msg, sizeof(h->h_msg), "registered in Zabbix but "
 		    "the database did not record it: %s",
@@ -93,14 +113,15 @@ zabbix_init_step(struct host *h)
 
 /*
  * Task kind change_status: the host's status already changed (hangard did
- * it); going offline stops its instances and removes it from Zabbix.
+ * it); going offline stops its instances and removes from Zabbix the host
+ * Hangar registered (by its hostid; none registered: nothing to remove).
  */
 int
 run_change_status(struct host *h)
 {
 	json_object	*opts = task_opts(h), *st;
 	struct hg_zbx	 z;
-	const char	*to;
+	const char	*to, *hostid;
 	long long	 stopped;
 	int		 rc;
 
@@ -124,9 +145,22 @@ run_change_status(struct host *h)
 		    "stopped; Zabbix is not configured", stopped);
 		return 0;
 	}
+	if ((hostid = zbx_hostid(h)) == NULL) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "offline: %lld instance(s) "
+		    "stopped; not registered in Zabbix", stopped);
+		return 0;
+	}
 	if ((rc = hg_zbx_open(&z, &h->h_w->w_arena)) == 0)
-		rc = hg_zbx_host_delete(&z, h->h_name);
+		rc = hg_zbx_host_delete(&z, hostid);
 	hg_zbx_close(&z);
+	if (rc == 0 && hg_db_exec(h->h_w->w_db, "UPDATE host_zabbix SET "
+	    "zabbix_hostid = NULL WHERE host_id = ? AND zabbix_hostid = ?",
+	    "is", h->h_id, hostid) != 0) {
+		snprintf(h->h_msg, sizeof(h->h_msg), "offline: %lld instance(s) "
+		    "stopped; removed from Zabbix but the database did not "
+		    "record it: %s", stopped, hg_db_last_error(h->h_w->w_db));
+		return -1;
+	}
 	if (rc != 0)
 		snprintf(h->h_msg, sizeof(h->h_msg), "offline: %lld instance(s) "
 		    "stopped; removing it from Zabbix failed (%d): %s", stopped,

@@ -448,6 +448,136 @@ START_TEST(offline_removes_from_zabbix)
 }
 END_TEST
 
+/*
+ * A Zabbix host Hangar does not manage: name, in group g (created through
+ * Zabbix's API, as an operator would).
+ */
+static void
+mkforeign(const char *name, const char *g)
+{
+	json_object	*root, *res;
+	char		 gid[32];
+
+	res = zrpc("hostgroup.get", fmt("{\"output\": [\"groupid\"], "
+	    "\"filter\": {\"name\": [\"%s\"]}}", g), &root);
+	snprintf(gid, sizeof(gid), "%s", jstr(json_object_array_get_idx(res, 0),
+	    "groupid"));
+	json_object_put(root);
+	zrpc("host.create", fmt("{\"host\": \"%s\", \"groups\": "
+	    "[{\"groupid\": \"%s\"}]}", name, gid), &root);
+	json_object_put(root);
+}
+
+/* Change host's status to offline; the finished task's status and message. */
+static char *
+go_offline(long long host)
+{
+	struct resp	*r;
+	long long	 task;
+	int		 i;
+
+	r = api("POST", fmt("/hosts/%lld/actions/change-status/", host),
+	    admin_token(), "{\"status\": \"offline\"}");
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	task = strtoll(jstr(r->json, "task_id"), NULL, 10);
+	resp_free(r);
+	for (i = 0; i < 300 && db_int(fmt("SELECT status = 'running' FROM tasks "
+	    "WHERE id = %lld", task)) == 1; i++)
+		usleep(100000);
+	return db_str(fmt("SELECT CONCAT(t.status, ' ', th.message) FROM tasks "
+	    "t JOIN task_hosts th ON th.task_id = t.id WHERE t.id = %lld", task));
+}
+
+/*
+ * Hangar acts on the Zabbix host it registered (its hostid), never on one
+ * found by name: a host renamed to the name of a Zabbix host Hangar does
+ * not manage neither rewrites nor removes that one.
+ */
+START_TEST(renamed_host_leaves_foreign_alone)
+{
+	const char	*gf = mkgroup(uniq("gf")), *g1 = mkgroup(uniq("g1"));
+	const char	*g2 = mkgroup(uniq("g2")), *foreign = uniq("foreign");
+	const char	*name = uniq("mine");
+	long long	 host = mkhost(name, "attached", "10.0.0.7");
+	struct resp	*r;
+	char		*s, *hostid;
+
+	mkforeign(foreign, gf);
+	r = opts(host, fmt("{\"zabbix_groups\": [\"%s\"]}", g1));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	resp_free(r);
+	hostid = db_str(fmt("SELECT zabbix_hostid FROM host_zabbix WHERE "
+	    "host_id = %lld", host));
+	/* the user renames its host to the foreign host's name */
+	r = api("PATCH", fmt("/hosts/%lld/", host), admin_token(),
+	    fmt("{\"name\": \"%s\"}", foreign));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	resp_free(r);
+	r = opts(host, fmt("{\"zabbix_groups\": [\"%s\"]}", g2));
+	ck_assert_msg(r->status == 200, "%s", r->body);
+	resp_free(r);
+	s = zhost(foreign);
+	ck_assert_str_eq(s, fmt("%s|", gf));
+	free(s);
+	s = zhost(name);		/* Hangar's own, by its hostid */
+	ck_assert_str_eq(s, fmt("%s|", g2));
+	free(s);
+	s = db_str(fmt("SELECT zabbix_hostid FROM host_zabbix WHERE host_id = "
+	    "%lld", host));
+	ck_assert_ptr_nonnull(hostid);
+	ck_assert_str_eq(s, hostid);
+	free(s);
+	/* going offline removes Hangar's host, not the foreign one */
+	s = go_offline(host);
+	ck_assert_str_eq(s, "finished offline: 0 instance(s) stopped; removed "
+	    "from Zabbix");
+	free(s);
+	ck_assert_ptr_null(zhost(name));
+	s = zhost(foreign);
+	ck_assert_str_eq(s, fmt("%s|", gf));
+	free(s);
+	ck_assert_int_eq(db_int(fmt("SELECT zabbix_hostid IS NULL FROM "
+	    "host_zabbix WHERE host_id = %lld", host)), 1);
+	free(hostid);
+}
+END_TEST
+
+/*
+ * Registering a host whose name Zabbix already has for a host Hangar did
+ * not register is refused, and nothing changes; going offline then removes
+ * nothing from Zabbix.
+ */
+START_TEST(registration_name_taken)
+{
+	const char	*gf = mkgroup(uniq("gf")), *g = mkgroup(uniq("gt"));
+	const char	*name = uniq("taken");
+	long long	 host = mkhost(name, "inited", "10.0.0.8");
+	const char	*tok = admin_token();	/* its audit row comes first */
+	char		*before, *s;
+	struct resp	*r;
+
+	mkforeign(name, gf);
+	before = db_fingerprint(TABLES);
+	r = api("POST", fmt("/hosts/%lld/actions/change-zabbix-opts/", host),
+	    tok, fmt("{\"zabbix_groups\": [\"%s\"]}", g));
+	ck_assert_str_eq(jstr(r->json, "message"), fmt("Zabbix already has a "
+	    "host named \"%s\" that Hangar did not register; rename or remove "
+	    "it in Zabbix first", name));
+	expect_error(r, 502, 30001, NULL);
+	unchanged(before);
+	s = zhost(name);
+	ck_assert_str_eq(s, fmt("%s|", gf));
+	free(s);
+	s = go_offline(host);
+	ck_assert_str_eq(s, "finished offline: 0 instance(s) stopped; not "
+	    "registered in Zabbix");
+	free(s);
+	s = zhost(name);
+	ck_assert_str_eq(s, fmt("%s|", gf));
+	free(s);
+}
+END_TEST
+
 
 /* ---- init end to end: sshd test host, our own agent ------------------ */
 
@@ -621,6 +751,8 @@ tc_zabbix(void)
 	tcase_add_test(tc, init_with_zabbix_opts);
 	tcase_add_test(tc, opts_bad_input);
 	tcase_add_test(tc, offline_removes_from_zabbix);
+	tcase_add_test(tc, renamed_host_leaves_foreign_alone);
+	tcase_add_test(tc, registration_name_taken);
 	tcase_add_test(tc, init_registers_in_zabbix);
 	return tc;
 }

@@ -278,25 +278,35 @@ change_status(struct hg_req *r)
 
 /* ---- change-zabbix-opts ---------------------------------------------- */
 
-/* The host's stored Zabbix names (empty arrays when none). */
+/*
+ * The host's stored Zabbix names (empty arrays when none) and the hostid
+ * Hangar registered it as (NULL when none).
+ */
 static int
-zbx_stored(struct hg_req *r, json_object **groups, json_object **templates)
+zbx_stored(struct hg_req *r, json_object **groups, json_object **templates,
+    const char **hostid)
 {
 	struct hg_rows	*rs;
 	int		 rc;
 
-	if ((rc = hg_sql(r, &rs, "SELECT zabbix_groups, zabbix_templates FROM "
-	    "host_zabbix WHERE host_id = ?i FOR UPDATE", r->r_ids[0])) != 0)
+	if ((rc = hg_sql(r, &rs, "SELECT zabbix_groups, zabbix_templates, "
+	    "zabbix_hostid FROM host_zabbix WHERE host_id = ?i FOR UPDATE",
+	    r->r_ids[0])) != 0)
 		return rc;
 	*groups = hg_own(r, hg_jparse(rs->nrows ? HG_CELL(rs, 0, 0) : NULL));
 	*templates = hg_own(r, hg_jparse(rs->nrows ? HG_CELL(rs, 0, 1) : NULL));
+	*hostid = rs->nrows ? HG_CELL(rs, 0, 2) : NULL;
 	return 0;
 }
 
-/* Apply groups/templates to host h in Zabbix (registered hosts only). */
+/*
+ * Apply groups/templates to host h in Zabbix (registered hosts only), on
+ * the Zabbix host of *hostid (see hg_zbx_host_save: never one found by
+ * name); *hostid becomes the one registered.
+ */
 static int
 zbx_apply(struct hg_req *r, struct hg_rows *h, json_object *groups,
-    json_object *templates)
+    json_object *templates, const char **hostid)
 {
 	struct hg_zbx	 z;
 	struct hg_rows	*a;
@@ -311,8 +321,9 @@ zbx_apply(struct hg_req *r, struct hg_rows *h, json_object *groups,
 	    "LIMIT 1", r->r_ids[0])) != 0)
 		return rc;
 	if ((rc = hg_zbx_open(&z, r->r_arena)) == 0)
-		rc = hg_zbx_host_save(&z, HG_CELL(h, 0, HC_NAME),
-		    a->nrows ? HG_CELL(a, 0, 0) : NULL, groups, templates);
+		rc = hg_zbx_host_save(&z, *hostid, HG_CELL(h, 0, HC_NAME),
+		    a->nrows ? HG_CELL(a, 0, 0) : NULL, groups, templates,
+		    hostid);
 	hg_zbx_close(&z);
 	return rc != 0 ? zbx_fail(r, rc, &z) : 0;
 }
@@ -320,7 +331,8 @@ zbx_apply(struct hg_req *r, struct hg_rows *h, json_object *groups,
 /*
  * POST /hosts/{id}/actions/change-zabbix-opts/ {"zabbix_groups",
  * "zabbix_templates"}: a field left out keeps its value.  An inited or
- * attached host is updated in Zabbix now (created there if missing); for
+ * attached host is updated in Zabbix now (created there if missing, unless
+ * the name belongs to a Zabbix host Hangar did not register: 30001); for
  * the others the names are checked and kept for their init.  The audit
  * row gives each list as JSON text.
  */
@@ -330,14 +342,14 @@ change_zabbix_opts(struct hg_req *r)
 	const struct hg_val	*v = r->r_in;
 	struct hg_rows		*h;
 	json_object		*og, *ot, *g, *t;
-	const char		*d = "";
+	const char		*d = "", *hostid;
 	int			 rc;
 
 	if (!v[IO_GROUPS].present && !v[IO_TEMPLATES].present)
 		return hg_invalid(r, "zabbix_groups",
 		    "give zabbix_groups, zabbix_templates or both");
 	if ((rc = hg_task_path_host(r, &h)) != 0 ||
-	    (rc = zbx_stored(r, &og, &ot)) != 0)
+	    (rc = zbx_stored(r, &og, &ot, &hostid)) != 0)
 		return rc;
 	g = v[IO_GROUPS].present ? jarray_or_empty(r, &v[IO_GROUPS]) : og;
 	t = v[IO_TEMPLATES].present ? jarray_or_empty(r, &v[IO_TEMPLATES]) : ot;
@@ -350,12 +362,13 @@ change_zabbix_opts(struct hg_req *r)
 	    strcmp(HG_CELL(h, 0, HC_STATUS), "attached") == 0))
 		return hg_invalid(r, "zabbix_groups",
 		    "a Zabbix host needs at least one host group");
-	if ((rc = zbx_apply(r, h, g, t)) != 0 ||
+	if ((rc = zbx_apply(r, h, g, t, &hostid)) != 0 ||
 	    (rc = hg_sql_exec(r, "INSERT INTO host_zabbix (host_id, "
-	    "zabbix_groups, zabbix_templates) VALUES (?i, ?s, ?s) ON DUPLICATE "
-	    "KEY UPDATE zabbix_groups = VALUES(zabbix_groups), "
+	    "zabbix_hostid, zabbix_groups, zabbix_templates) VALUES (?i, ?s, "
+	    "?s, ?s) ON DUPLICATE KEY UPDATE zabbix_hostid = "
+	    "VALUES(zabbix_hostid), zabbix_groups = VALUES(zabbix_groups), "
 	    "zabbix_templates = VALUES(zabbix_templates), updated_time = "
-	    "UTC_TIMESTAMP()", r->r_ids[0], jtext(g), jtext(t))) != 0)
+	    "UTC_TIMESTAMP()", r->r_ids[0], hostid, jtext(g), jtext(t))) != 0)
 		return rc;
 	hg_audit_change(r, &d, "zabbix_groups", jtext(og), jtext(g));
 	hg_audit_change(r, &d, "zabbix_templates", jtext(ot), jtext(t));
