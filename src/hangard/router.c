@@ -7,9 +7,7 @@
  * /applications/, /host/ is /hosts/.  A pattern segment {name} matches a
  * positive integer id; {name:s} matches any text.
  */
-#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hangard.h"
