@@ -25,15 +25,16 @@
 /* The tables this file's refusals must leave as they were. */
 #define unchanged(before)	db_unchanged((before), TABLES)
 
-/* Forget every failed login the stack has counted. */
+/* Forget every failed login and forget-password request counted. */
 static void
 clear_all_counters(void)
 {
 	char cmd[2048];
 
-	snprintf(cmd, sizeof(cmd), "redis-cli -s %1$s/redis.sock --scan "
-	    "--pattern 'hangar:login:*' | xargs -r redis-cli -s %1$s/redis.sock "
-	    "DEL >/dev/null", getenv("HANGAR_DIR"));
+	snprintf(cmd, sizeof(cmd), "for p in 'hangar:login:*' "
+	    "'hangar:forget:*'; do redis-cli -s %1$s/redis.sock --scan "
+	    "--pattern \"$p\" | xargs -r redis-cli -s %1$s/redis.sock "
+	    "DEL >/dev/null; done", getenv("HANGAR_DIR"));
 	if (system(cmd) != 0)
 		fprintf(stderr, "clearing login counters failed\n");
 }
