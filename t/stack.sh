@@ -8,7 +8,7 @@
 #   t/stack.sh stop DIR                stop everything started in DIR
 #   t/stack.sh stop-db DIR | start-db DIR    (outage tests)
 #   t/stack.sh stop-redis DIR | start-redis DIR
-#   t/stack.sh stop-agent DIR | start-agent DIR BINDIR
+#   t/stack.sh stop-agent DIR | start-agent DIR PORT BINDIR
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)

@@ -31,15 +31,18 @@ clear_counters(void)
 		fprintf(stderr, "clearing forget-password counters failed\n");
 }
 
-/* Run t/stack.sh CMD (stop-agent, start-agent) for the test stack. */
+/*
+ * Run t/stack.sh CMD (stop-agent, start-agent) for the test stack: DIR
+ * PORT BINDIR, so that the agent started is the one under test.
+ */
 static void
 stack(const char *cmd)
 {
 	char line[4096];
 
-	snprintf(line, sizeof(line), "\"%s\" %s \"%s\" \"%s\" >/dev/null 2>&1",
-	    getenv("HANGAR_STACK"), cmd, getenv("HANGAR_DIR"),
-	    getenv("HANGAR_BIN"));
+	snprintf(line, sizeof(line), "\"%s\" %s \"%s\" \"%s\" \"%s\" "
+	    ">/dev/null 2>&1", getenv("HANGAR_STACK"), cmd, getenv("HANGAR_DIR"),
+	    getenv("HANGAR_TEST_PORT"), getenv("HANGAR_BIN"));
 	ck_assert_msg(system(line) == 0, "t/stack.sh %s failed", cmd);
 }
 
@@ -316,6 +319,43 @@ START_TEST(rollback_sends_nothing)
 }
 END_TEST
 
+/*
+ * A mail whose stream entry was lost (Redis lost it after the outbox was
+ * marked delivered) is found by the agent's sweep once it is older than
+ * claim_timeout, and sent.
+ */
+START_TEST(lost_relay_swept)
+{
+	const char	*name = uniq("ml");
+	char		 email[128], sql[512], cmd[2048];
+	long long	 id, mail;
+
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	id = mkuser(name, email);
+	stack("stop-agent");
+	expect_success(forget(id, email, NULL));
+	snprintf(sql, sizeof(sql), "SELECT MAX(id) FROM mails WHERE "
+	    "recipient = '%s'", email);
+	mail = db_int(sql);
+	ck_assert_int_eq(count_wait(path_of("SELECT COUNT(*) FROM outbox WHERE "
+	    "mail_id = %lld AND delivered_time IS NOT NULL", mail), 1, 5), 1);
+	/* Its entry (mail <id>) leaves the stream, as if Redis lost it. */
+	snprintf(cmd, sizeof(cmd), "r='redis-cli -s %s/redis.sock'; $r XRANGE "
+	    "hangar:jobs - + | awk 'NR %% 3 == 1 { id = $0 } NR %% 3 == 2 "
+	    "{ f = $0 } NR %% 3 == 0 && f == \"mail\" && $0 == \"%lld\" "
+	    "{ print id }' | xargs -r $r XDEL hangar:jobs | grep -qx 1",
+	    getenv("HANGAR_DIR"), mail);
+	ck_assert_msg(system(cmd) == 0, "no stream entry for mail %lld", mail);
+	db_exec(path_of("UPDATE mails SET created_time = created_time - "
+	    "INTERVAL 2 HOUR WHERE id = %lld", mail));
+	stack("start-agent");
+	free(mail_wait(email, 20));
+	ck_assert_int_eq(mails_to(email), 1);
+	ck_assert_int_eq(count_wait(path_of("SELECT COUNT(*) FROM mails WHERE "
+	    "id = %lld AND status = 'sent' AND body = ''", mail), 1, 10), 1);
+}
+END_TEST
+
 /* Refused twice, then accepted: sent on the third attempt, body wiped. */
 START_TEST(retry_after_refusal)
 {
@@ -484,6 +524,7 @@ tc_delivery(void)
 	tcase_add_checked_fixture(tc, clear_counters, agent_up);
 	tcase_add_test(tc, agent_delivers_queued_mail);
 	tcase_add_test(tc, rollback_sends_nothing);
+	tcase_add_test(tc, lost_relay_swept);
 	tcase_add_test(tc, retry_after_refusal);
 	tcase_add_test(tc, final_failure_wipes_body);
 	return tc;
