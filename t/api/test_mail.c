@@ -516,6 +516,45 @@ START_TEST(forget_same_answer)
 }
 END_TEST
 
+/*
+ * An address that would end or add to a mail header is refused where
+ * addresses come in (users' email, forget-password's), and queues
+ * nothing.
+ */
+START_TEST(email_header_injection_refused)
+{
+	static const char *const bad[] = {
+	    "a@example.com>, <evil@example.com", "a@example.com,evil@example.com",
+	    "<a@example.com", "a@example.com\\r\\nBcc: evil@example.com",
+	    "a@example.com\\nBcc: evil@example.com" };
+	const char	*name = uniq("mh");
+	char		 email[128];
+	long long	 id, before;
+	size_t		 i;
+	struct resp	*r;
+
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	id = mkuser(name, email);
+	before = db_int("SELECT COALESCE(MAX(id), 0) FROM mails");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_error(forget(id, bad[i], NULL), 400, 10002, "email");
+		r = api_f("PATCH", path_of("/users/%lld/", id), admin_token(),
+		    "{\"email\": \"%s\"}", bad[i]);
+		expect_error(r, 400, 10002, "email");
+		r = api_f("POST", "/users/", admin_token(), "{\"username\": "
+		    "\"%s\", \"password\": \"password-x1\", \"email\": \"%s\"}",
+		    uniq("mh"), bad[i]);
+		expect_error(r, 400, 10002, "email");
+	}
+	ck_assert_int_eq(db_int("SELECT COUNT(*) FROM mails WHERE recipient "
+	    "LIKE '%evil%'"), 0);
+	ck_assert_int_eq(db_int(path_of("SELECT COUNT(*) FROM mails WHERE "
+	    "id > %lld", before)), 0);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM users WHERE id = %lld "
+	    "AND email = '%s'", id, email)), 1);
+}
+END_TEST
+
 static TCase *
 tc_delivery(void)
 {
@@ -540,6 +579,7 @@ tc_forget(void)
 	tcase_add_test(tc, forget_throttled_per_address);
 	tcase_add_test(tc, forget_throttled_per_user);
 	tcase_add_test(tc, forget_same_answer);
+	tcase_add_test(tc, email_header_injection_refused);
 	return tc;
 }
 
