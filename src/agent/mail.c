@@ -16,7 +16,7 @@
  * claim_timeout), stale claims, and the void decoys to delete.
  *
  * Mail is sent from the main thread, one message at a time: a send is
- * bounded by hg_mail_send's timeouts (15 s at worst), well below the
+ * bounded by hg_mail_send's timeout (10 s), well below the
  * claim_timeout/3 at which the loop must keep its jobs alive.
  */
 #include <stdio.h>
@@ -28,7 +28,7 @@
 #include "mail.h"
 #include "secret.h"
 
-#define LEASE_S		120	/* a claim outlives any send (15 s) */
+#define LEASE_S		120	/* a claim outlives any send (10 s) */
 #define VOID_BATCH	500	/* decoys deleted per sweep */
 
 /*

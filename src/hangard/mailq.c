@@ -23,6 +23,12 @@ mail_insert(struct hg_req *r, const char *to, const char *subject,
 	char	*sealed;
 	int	 rc;
 
+	/* A caller's bug, not the client's: nothing may reach a header. */
+	if ((real && (*to == '\0' || hg_check_email(to) != NULL)) ||
+	    strpbrk(subject, "\r\n") != NULL)
+		return hg_fail(r, HG_E_INTERNAL, "hg_mail_queue: a recipient "
+		    "that is not one plain address, or a subject of more "
+		    "than one line");
 	if ((rc = hg_seal_input(r, body, &sealed)) != 0)
 		return rc;
 	if ((rc = hg_sql_exec(r, "INSERT INTO mails (recipient, subject, body, "
