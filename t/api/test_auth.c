@@ -250,15 +250,23 @@ sessions_of(long long id)
  */
 START_TEST(throttle_per_username_and_address)
 {
-	const char	*name = uniq("at"), *other = uniq("ato");
+	const char	*name = uniq("at"), *other = uniq("ato"), *ra;
 	long long	 id = mkuser_email(name, "");
+	struct resp	*r;
 	int		 i;
 
 	mkuser_email(other, "");
 	for (i = 0; i < 10; i++)
 		expect_error(login(name, "wrong-password"), 401, 10006, NULL);
-	/* Now even the right password is refused, and no session made. */
-	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	/*
+	 * Now even the right password is refused, and no session made; the
+	 * answer says when to come back (what is left of the 900 s window).
+	 */
+	r = login(name, pw_of(name));
+	ra = resp_header(r, "Retry-After");
+	ck_assert_msg(ra != NULL && atol(ra) >= 1 && atol(ra) <= 900,
+	    "Retry-After: %s", ra != NULL ? ra : "(none)");
+	expect_error(r, 429, 10011, NULL);
 	ck_assert_int_eq(sessions_of(id), 0);
 	/* Hammering on from there is refused, and counted nowhere else. */
 	expect_tally(logins_from("127.0.0.1", name, "wrong-password", 30),
