@@ -157,6 +157,7 @@ struct hg_cloud_answer {
  *   HG_CLOUD_EUPSTREAM it refused the request
  *   HG_CLOUD_ENET      the body is not the vendor's format (CloudStack:
  *                      HTTP 401 is ECRED whatever the body)
+ *   HG_CLOUD_EINVAL    pv is not a provider
  *
  * and, for all but OK, one line in msg: "<code>: <message> (<action>...)".
  */
