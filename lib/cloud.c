@@ -6,7 +6,8 @@
  * "done", "not yet" or "failed"; the driver (power()) owns the deadline,
  * the pause between polls and the message.  Every request is signed afresh
  * (current time, new nonce).  Nothing here writes the secret or a signature
- * to msg or the log.
+ * to msg or the log.  What an answer says is read by hg_cloud_answer()
+ * (cloud_parse.c, no I/O, fuzzed by t/fuzz/fuzz_cloud.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include "cloud.h"
 #include "log.h"
 #include "secret.h"
+#include "utf8.h"
 
 #define MAX_REPLY	(1024 * 1024)	/* vendor answers are small */
 #define REQ_TIMEOUT_MS	30000L		/* one request, at most */
@@ -79,6 +81,7 @@ say(struct run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->msg, r->msglen, fmt, ap);
 	va_end(ap);
+	hg_utf8_trim(r->msg);	/* a full buffer must not end mid-character */
 }
 
 /* ---- HTTP ------------------------------------------------------------ */
@@ -157,7 +160,9 @@ http(struct run *r, const char *what, const char *url,
 			rc = HG_CLOUD_ENET;
 		}
 	} else {
-		out->body = hg_strdup(&r->a, rp.body != NULL ? rp.body : "");
+		out->body = hg_alloc(&r->a, rp.len + 1);
+		if (rp.body != NULL)
+			memcpy(out->body, rp.body, rp.len);
 		out->len = rp.len;
 	}
 	free(rp.body);
@@ -170,63 +175,20 @@ put_json(void *o)
 	json_object_put(o);
 }
 
-/* Parse a reply body as a JSON object (arena-owned); NULL if it is not. */
-static json_object *
-parse(struct run *r, const struct reply *rp)
+/*
+ * Read an answer (hg_cloud_answer) and log it; r->msg gets the error.
+ */
+static int
+answer(struct run *r, const char *action, const struct reply *rp,
+    struct hg_cloud_answer *an)
 {
-	json_object	*o;
+	int	rc;
 
-	if ((o = json_tokener_parse(rp->body)) == NULL)
-		return NULL;
-	hg_cleanup_add(&r->a, put_json, o);
-	if (!json_object_is_type(o, json_type_object))
-		return NULL;
-	return o;
-}
-
-/* o.k1.k2... as a string (numbers printed), NULL when absent. */
-static const char *
-jget(json_object *o, const char *path)
-{
-	char		 key[64];
-	const char	*dot;
-	size_t		 n;
-
-	while (o != NULL && *path != '\0') {
-		dot = strchr(path, '.');
-		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, key, &o))
-			return NULL;
-		path += n + (dot != NULL);
-	}
-	if (o == NULL || json_object_is_type(o, json_type_object) ||
-	    json_object_is_type(o, json_type_array) ||
-	    json_object_is_type(o, json_type_null))
-		return NULL;
-	return json_object_get_string(o);
-}
-
-/* o.key as the first element of an array of objects. */
-static json_object *
-jfirst(json_object *o, const char *k1, const char *k2)
-{
-	json_object	*arr;
-
-	if (o == NULL || !json_object_object_get_ex(o, k1, &o))
-		return NULL;
-	if (k2 != NULL && (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, k2, &o)))
-		return NULL;
-	arr = o;
-	if (!json_object_is_type(arr, json_type_array) ||
-	    json_object_array_length(arr) == 0)
-		return NULL;
-	return json_object_array_get_idx(arr, 0);
+	rc = hg_cloud_answer(&r->a, r->acct->ca_provider, action, rp->status,
+	    rp->body, rp->len, an, r->msg, r->msglen);
+	log_debug("cloud action=%s instance=%s http=%ld code=%s", action,
+	    r->instance, rp->status, an->an_code != NULL ? an->an_code : "-");
+	return rc;
 }
 
 static void
@@ -238,35 +200,20 @@ utc(time_t t, const char *fmt, char *buf, size_t len)
 	strftime(buf, len, fmt, &tm);
 }
 
-static void
-logreq(struct run *r, const char *action, long status, const char *code)
-{
-	log_debug("cloud action=%s instance=%s http=%ld code=%s", action,
-	    r->instance, status, code != NULL ? code : "-");
-}
-
 /* ---- Aliyun ECS (RPC, signature V2, GET) ---------------------------- */
-
-static int
-ali_credential_code(const char *code)
-{
-	return strcmp(code, "SignatureDoesNotMatch") == 0 ||
-	    strcmp(code, "IncompleteSignature") == 0 ||
-	    strncmp(code, "InvalidAccessKeyId", 18) == 0 ||
-	    strcmp(code, "Forbidden.AccessKeyDisabled") == 0;
-}
 
 /*
  * Send one ECS action with its own parameters (name/value pairs, NULL
- * terminated) plus the common ones; *out gets the parsed answer.
+ * terminated) plus the common ones; *an gets the answer.
  */
 static int
-ali_call(struct run *r, const char *action, const char **kv, json_object **out)
+ali_call(struct run *r, const char *action, const char **kv,
+    struct hg_cloud_answer *an)
 {
 	struct hg_cloud_param	 p[16];
 	struct reply		 rp;
 	char			 ts[32], nonce[33], *cqs, *sig, *url;
-	const char		*base = r->acct->ca_endpoint, *code, *m;
+	const char		*base = r->acct->ca_endpoint;
 	size_t			 n = 0, blen;
 	int			 rc;
 
@@ -292,43 +239,30 @@ ali_call(struct run *r, const char *action, const char **kv, json_object **out)
 	    hg_cloud_aliyun_encode(&r->a, sig));
 	if ((rc = http(r, action, url, NULL, NULL, &rp)) != HG_CLOUD_OK)
 		return rc;
-	if ((*out = parse(r, &rp)) == NULL) {
-		logreq(r, action, rp.status, NULL);
-		say(r, "%s: HTTP %ld, not an ECS answer", action, rp.status);
-		return HG_CLOUD_ENET;
-	}
-	code = jget(*out, "Code");
-	logreq(r, action, rp.status, code);
-	if (rp.status >= 200 && rp.status < 300 && code == NULL)
-		return HG_CLOUD_OK;
-	m = jget(*out, "Message");
-	say(r, "%s: %s (%s, HTTP %ld)", code != NULL ? code : "error",
-	    m != NULL ? m : "no message", action, rp.status);
-	return code != NULL && ali_credential_code(code) ?
-	    HG_CLOUD_ECRED : HG_CLOUD_EUPSTREAM;
+	return answer(r, action, &rp, an);
 }
 
 /* Current Status of the instance into r->last. */
 static int
 ali_status(struct run *r)
 {
-	const char	*kv[] = { "InstanceIds", NULL, NULL, NULL };
-	json_object	*o, *inst;
-	json_object	*ids = json_object_new_array();
+	const char		*kv[] = { "InstanceIds", NULL, NULL, NULL };
+	struct hg_cloud_answer	 an;
+	json_object		*ids = json_object_new_array();
 	int		 rc;
 
 	json_object_array_add(ids, json_object_new_string(r->instance));
 	kv[1] = hg_strdup(&r->a, json_object_to_json_string_ext(ids,
 	    JSON_C_TO_STRING_PLAIN));
 	json_object_put(ids);
-	if ((rc = ali_call(r, "DescribeInstances", kv, &o)) != HG_CLOUD_OK)
+	if ((rc = ali_call(r, "DescribeInstances", kv, &an)) != HG_CLOUD_OK)
 		return rc;
-	if ((inst = jfirst(o, "Instances", "Instance")) == NULL) {
+	if (!an.an_found) {
 		say(r, "InvalidInstanceId.NotFound: instance %s not found in "
 		    "region %s", r->instance, r->region);
 		return HG_CLOUD_EUPSTREAM;
 	}
-	if ((r->last = jget(inst, "Status")) == NULL) {
+	if ((r->last = an.an_state) == NULL) {
 		say(r, "DescribeInstances: no Status for %s", r->instance);
 		return HG_CLOUD_ENET;
 	}
@@ -341,9 +275,9 @@ ali_act(struct run *r)
 	static const char	*names[] = { "StartInstance", "StopInstance",
 	    "RebootInstance" };
 	const char		*kv[] = { "InstanceId", r->instance, NULL };
-	json_object		*o;
+	struct hg_cloud_answer	 an;
 
-	return ali_call(r, names[r->action], kv, &o);
+	return ali_call(r, names[r->action], kv, &an);
 }
 
 /* ---- Tencent Cloud API 3.0 (TC3-HMAC-SHA256, POST JSON) ------------- */
@@ -377,16 +311,15 @@ hg_cloud_tc_endpoint(struct hg_arena *a, const char *ep, const char *service,
 	return hg_printf(a, "%s%s%s", scheme, host, rest);
 }
 
-/* One action with a JSON body; *resp gets Response on success. */
+/* One action with a JSON body (consumed); *an gets the answer. */
 static int
 tc_call(struct run *r, const char *action, json_object *body,
-    json_object **resp)
+    struct hg_cloud_answer *an)
 {
 	static const char	 ct[] = "application/json; charset=utf-8";
 	struct curl_slist	*h = NULL;
 	struct reply		 rp;
-	json_object		*o;
-	const char		*payload, *code, *m;
+	const char		*payload;
 	char			*auth;
 	time_t			 now = time(NULL);
 	int			 rc;
@@ -410,24 +343,7 @@ tc_call(struct run *r, const char *action, json_object *body,
 	curl_slist_free_all(h);
 	if (rc != HG_CLOUD_OK)
 		return rc;
-	if ((o = parse(r, &rp)) == NULL ||
-	    !json_object_object_get_ex(o, "Response", resp) ||
-	    !json_object_is_type(*resp, json_type_object)) {
-		logreq(r, action, rp.status, NULL);
-		say(r, "%s: HTTP %ld, not a Tencent Cloud answer", action,
-		    rp.status);
-		return HG_CLOUD_ENET;
-	}
-	code = jget(*resp, "Error.Code");
-	logreq(r, action, rp.status, code);
-	if (code == NULL && rp.status == 200)
-		return HG_CLOUD_OK;
-	m = jget(*resp, "Error.Message");
-	say(r, "%s: %s (%s)", code != NULL ? code : "error",
-	    m != NULL ? m : "no message", action);
-	return code != NULL && strncmp(code, "AuthFailure.", 12) == 0 &&
-	    strcmp(code, "AuthFailure.SignatureExpire") != 0 ?
-	    HG_CLOUD_ECRED : HG_CLOUD_EUPSTREAM;
+	return answer(r, action, &rp, an);
 }
 
 /* {"InstanceIds": ["<instance>"]} plus one optional string member. */
@@ -450,27 +366,27 @@ cvm_status(struct run *r)
 {
 	static const char	*ops[] = { "StartInstances", "StopInstances",
 	    "RebootInstances" };
-	json_object		*resp, *inst;
+	struct hg_cloud_answer	 an;
 	const char		*op, *st, *rid;
 	int			 rc;
 
 	if ((rc = tc_call(r, "DescribeInstances", tc_ids(r, NULL, NULL),
-	    &resp)) != HG_CLOUD_OK)
+	    &an)) != HG_CLOUD_OK)
 		return rc;
-	if ((inst = jfirst(resp, "InstanceSet", NULL)) == NULL) {
+	if (!an.an_found) {
 		say(r, "InvalidInstanceId.NotFound: instance %s not found in "
 		    "region %s", r->instance, r->region);
 		return HG_CLOUD_EUPSTREAM;
 	}
-	if ((r->last = jget(inst, "InstanceState")) == NULL) {
+	if ((r->last = an.an_state) == NULL) {
 		say(r, "DescribeInstances: no InstanceState for %s",
 		    r->instance);
 		return HG_CLOUD_ENET;
 	}
 	/* Only our own operation's failure counts (matched by RequestId). */
-	op = jget(inst, "LatestOperation");
-	st = jget(inst, "LatestOperationState");
-	rid = jget(inst, "LatestOperationRequestId");
+	op = an.an_op;
+	st = an.an_op_state;
+	rid = an.an_op_request;
 	/* ... and its success confirms a restart however quick it was. */
 	r->op_succeeded = r->job != NULL && op != NULL && st != NULL &&
 	    rid != NULL && strcmp(op, ops[r->action]) == 0 &&
@@ -490,17 +406,14 @@ cvm_act(struct run *r)
 {
 	static const char	*names[] = { "StartInstances", "StopInstances",
 	    "RebootInstances" };
-	json_object		*resp;
-	const char		*rid;
+	struct hg_cloud_answer	 an;
 	int			 rc;
 
 	rc = tc_call(r, names[r->action], r->action == HG_POWER_START ?
-	    tc_ids(r, NULL, NULL) : tc_ids(r, "StopType", "SOFT_FIRST"), &resp);
+	    tc_ids(r, NULL, NULL) : tc_ids(r, "StopType", "SOFT_FIRST"), &an);
 	/* The RequestId names our operation in LatestOperationRequestId. */
-	if (rc == HG_CLOUD_OK) {
-		rid = jget(resp, "RequestId");
-		r->job = hg_strdup(&r->a, rid != NULL ? rid : "");
-	}
+	if (rc == HG_CLOUD_OK)
+		r->job = an.an_request != NULL ? an.an_request : "";
 	return rc;
 }
 
@@ -510,17 +423,16 @@ cpm_act(struct run *r)
 {
 	static const char	*names[] = { "StartDevices", "ShutdownDevices",
 	    "RebootDevices" };
-	json_object		*resp;
+	struct hg_cloud_answer	 an;
 	int			 rc;
 
-	if ((rc = tc_call(r, names[r->action], tc_ids(r, NULL, NULL), &resp)) !=
+	if ((rc = tc_call(r, names[r->action], tc_ids(r, NULL, NULL), &an)) !=
 	    HG_CLOUD_OK)
 		return rc;
-	if ((r->job = jget(resp, "TaskId")) == NULL) {
+	if ((r->job = an.an_job) == NULL) {
 		say(r, "%s: no TaskId in the answer", names[r->action]);
 		return HG_CLOUD_ENET;
 	}
-	r->job = hg_strdup(&r->a, r->job);
 	return HG_CLOUD_OK;
 }
 
@@ -528,16 +440,17 @@ cpm_act(struct run *r)
 static int
 cpm_poll(struct run *r, int *done)
 {
-	json_object	*body = json_object_new_object(), *resp, *sub;
-	const char	*st, *sst;
-	int		 rc;
+	struct hg_cloud_answer	 an;
+	json_object		*body = json_object_new_object();
+	const char		*st, *sst;
+	int			 rc;
 
 	json_object_object_add(body, "TaskId",
 	    json_object_new_int64(strtoll(r->job, NULL, 10)));
-	if ((rc = tc_call(r, "DescribeOperationResult", body, &resp)) !=
+	if ((rc = tc_call(r, "DescribeOperationResult", body, &an)) !=
 	    HG_CLOUD_OK)
 		return rc;
-	if ((st = jget(resp, "TaskStatus")) == NULL) {
+	if ((st = an.an_status) == NULL) {
 		say(r, "DescribeOperationResult: no TaskStatus");
 		return HG_CLOUD_ENET;
 	}
@@ -545,8 +458,7 @@ cpm_poll(struct run *r, int *done)
 	*done = strcmp(st, "1") == 0;
 	if (*done || strcmp(st, "4") == 0 || strcmp(st, "5") == 0)
 		return HG_CLOUD_OK;
-	sub = jfirst(resp, "SubtaskStatusSet", NULL);
-	sst = sub != NULL ? jget(sub, "TaskStatus") : NULL;
+	sst = an.an_substatus;
 	say(r, "TaskStatus %s: task %s on %s failed%s%s", st, r->job,
 	    r->instance, sst != NULL ? ", subtask status " : "",
 	    sst != NULL ? sst : "");
@@ -557,13 +469,11 @@ cpm_poll(struct run *r, int *done)
 
 static int
 cs_call(struct run *r, const char *command, const char *idname,
-    const char *id, json_object **resp)
+    const char *id, struct hg_cloud_answer *an)
 {
 	struct hg_cloud_param	 p[6];
 	struct reply		 rp;
-	json_object		*o;
-	char			 exp[32], *sig, *url, *q, *key;
-	const char		*code, *m;
+	char			 exp[32], *sig, *url, *q;
 	size_t			 n = 0, i;
 	int			 rc;
 
@@ -584,25 +494,7 @@ cs_call(struct run *r, const char *command, const char *idname,
 	    hg_cloud_aliyun_encode(&r->a, sig));
 	if ((rc = http(r, command, url, NULL, NULL, &rp)) != HG_CLOUD_OK)
 		return rc;
-	key = hg_printf(&r->a, "%sresponse", command);
-	for (q = key; *q != '\0'; q++)
-		*q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
-	if ((o = parse(r, &rp)) == NULL ||
-	    !json_object_object_get_ex(o, key, resp) ||
-	    !json_object_is_type(*resp, json_type_object)) {
-		logreq(r, command, rp.status, NULL);
-		say(r, "%s: HTTP %ld, not a CloudStack answer", command,
-		    rp.status);
-		return rp.status == 401 ? HG_CLOUD_ECRED : HG_CLOUD_ENET;
-	}
-	code = jget(*resp, "errorcode");
-	logreq(r, command, rp.status, code);
-	if (rp.status == 200 && code == NULL)
-		return HG_CLOUD_OK;
-	m = jget(*resp, "errortext");
-	say(r, "%s: %s (%s, HTTP %ld)", code != NULL ? code : "error",
-	    m != NULL ? m : "no message", command, rp.status);
-	return rp.status == 401 ? HG_CLOUD_ECRED : HG_CLOUD_EUPSTREAM;
+	return answer(r, command, &rp, an);
 }
 
 static int
@@ -610,17 +502,16 @@ cs_act(struct run *r)
 {
 	static const char	*names[] = { "startVirtualMachine",
 	    "stopVirtualMachine", "rebootVirtualMachine" };
-	json_object		*resp;
+	struct hg_cloud_answer	 an;
 	int			 rc;
 
-	if ((rc = cs_call(r, names[r->action], "id", r->instance, &resp)) !=
+	if ((rc = cs_call(r, names[r->action], "id", r->instance, &an)) !=
 	    HG_CLOUD_OK)
 		return rc;
-	if ((r->job = jget(resp, "jobid")) == NULL) {
+	if ((r->job = an.an_job) == NULL) {
 		say(r, "%s: no jobid in the answer", names[r->action]);
 		return HG_CLOUD_ENET;
 	}
-	r->job = hg_strdup(&r->a, r->job);
 	return HG_CLOUD_OK;
 }
 
@@ -628,14 +519,14 @@ cs_act(struct run *r)
 static int
 cs_poll(struct run *r, int *done)
 {
-	json_object	*resp;
-	const char	*st, *vm, *want, *code, *text;
-	int		 rc;
+	struct hg_cloud_answer	 an;
+	const char		*st, *vm, *want, *code, *text;
+	int			 rc;
 
-	if ((rc = cs_call(r, "queryAsyncJobResult", "jobid", r->job, &resp)) !=
+	if ((rc = cs_call(r, "queryAsyncJobResult", "jobid", r->job, &an)) !=
 	    HG_CLOUD_OK)
 		return rc;
-	if ((st = jget(resp, "jobstatus")) == NULL) {
+	if ((st = an.an_status) == NULL) {
 		say(r, "queryAsyncJobResult: no jobstatus");
 		return HG_CLOUD_ENET;
 	}
@@ -645,7 +536,7 @@ cs_poll(struct run *r, int *done)
 		return HG_CLOUD_OK;
 	if (strcmp(st, "1") == 0) {
 		want = r->action == HG_POWER_STOP ? "Stopped" : "Running";
-		vm = jget(resp, "jobresult.virtualmachine.state");
+		vm = an.an_vm_state;
 		if (vm != NULL && strcmp(vm, want) != 0) {
 			say(r, "job %s finished but VM %s is %s, not %s", r->job,
 			    r->instance, vm, want);
@@ -654,8 +545,8 @@ cs_poll(struct run *r, int *done)
 		*done = 1;
 		return HG_CLOUD_OK;
 	}
-	code = jget(resp, "jobresultcode");
-	text = jget(resp, "jobresult.errortext");
+	code = an.an_job_code;
+	text = an.an_job_text;
 	say(r, "%s: %s (job %s, jobstatus %s)", code != NULL ? code : "error",
 	    text != NULL ? text : "no message", r->job, st);
 	return HG_CLOUD_EUPSTREAM;

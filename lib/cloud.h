@@ -119,6 +119,52 @@ int		 hg_cloud_provider_parse(const char *);
 const char	*hg_cloud_provider_name(enum hg_cloud_provider);
 const char	*hg_cloud_strerror(enum hg_cloud_err);
 
+/* ---- answers: one vendor reply parsed, no I/O (cloud_parse.c) ------- */
+
+/*
+ * What one vendor answer says.  Every member is NULL when the answer does
+ * not have it; the strings are in the arena, well-formed UTF-8 without
+ * control characters (vendor text goes into task messages and the log).
+ * Numbers are given as json-c prints them ("1", not 1).
+ */
+struct hg_cloud_answer {
+	const char	*an_code;	/* vendor error code: ECS Code, Tencent
+					   Error.Code, CloudStack errorcode */
+	const char	*an_request;	/* RequestId (ECS, Tencent) */
+	int		 an_found;	/* the instance list has a first item */
+	const char	*an_state;	/* ECS Instances.Instance[0].Status,
+					   CVM InstanceSet[0].InstanceState */
+	const char	*an_op;		/* CVM InstanceSet[0].LatestOperation */
+	const char	*an_op_state;	/* ... LatestOperationState */
+	const char	*an_op_request;	/* ... LatestOperationRequestId */
+	const char	*an_job;	/* CPM TaskId, CloudStack jobid */
+	const char	*an_status;	/* CPM TaskStatus, CloudStack jobstatus */
+	const char	*an_substatus;	/* CPM SubtaskStatusSet[0].TaskStatus */
+	const char	*an_vm_state;	/* CS jobresult.virtualmachine.state */
+	const char	*an_job_code;	/* CS jobresultcode */
+	const char	*an_job_text;	/* CS jobresult.errortext */
+};
+
+/*
+ * hg_cloud_answer -- read the answer to one request: action is the
+ * vendor's name of it (ECS "StopInstance", Tencent "DescribeInstances",
+ * CloudStack "queryAsyncJobResult", ...), status the HTTP status and
+ * body[0..len) what came back (any bytes).  Fills *an and returns
+ *
+ *   HG_CLOUD_OK        the vendor said yes (no error code, HTTP 2xx for
+ *                      ECS, 200 for Tencent and CloudStack)
+ *   HG_CLOUD_ECRED     it refused the credentials or the signature
+ *   HG_CLOUD_EUPSTREAM it refused the request
+ *   HG_CLOUD_ENET      the body is not the vendor's format (CloudStack:
+ *                      HTTP 401 is ECRED whatever the body)
+ *   HG_CLOUD_EINVAL    pv is not a provider
+ *
+ * and, for all but OK, one line in msg: "<code>: <message> (<action>...)".
+ */
+int	hg_cloud_answer(struct hg_arena *, enum hg_cloud_provider,
+	    const char *action, long status, const char *body, size_t len,
+	    struct hg_cloud_answer *an, char *msg, size_t msglen);
+
 /* ---- signing: pure functions, results allocated from the arena ------- */
 
 /* One request parameter (name and value are raw, not encoded). */

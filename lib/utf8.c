@@ -99,3 +99,35 @@ hg_utf8_repair(struct hg_arena *a, const char *s, size_t len, size_t *outlen)
 		*outlen = o;
 	return out;
 }
+
+char *
+hg_utf8_line(struct hg_arena *a, const char *s, size_t len)
+{
+	char	*out, *p;
+
+	out = hg_utf8_repair(a, s, len, &len);
+	for (p = out; p < out + len; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return out;
+}
+
+void
+hg_utf8_trim(char *s)
+{
+	size_t	len = strlen(s), i, need;
+
+	/* Back up over at most 3 continuation bytes to the lead byte. */
+	for (i = len; i > 0 && len - i < 4; i--) {
+		unsigned char c = (unsigned char)s[i - 1];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c < 0x80)
+			return;
+		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		if (len - (i - 1) < need)
+			s[i - 1] = '\0';
+		return;
+	}
+}

@@ -27,5 +27,17 @@ int	 hg_utf8_wellformed(const char *s, size_t len);
  */
 char	*hg_utf8_repair(struct hg_arena *, const char *s, size_t len,
 	    size_t *outlen);
+/*
+ * s[0..len) as one line of text for a message or a log line: repaired as
+ * above, then every C0 control character (NUL, newline and escape
+ * included) and DEL becomes a space.  NUL-terminated in the arena.
+ */
+char	*hg_utf8_line(struct hg_arena *, const char *s, size_t len);
+/*
+ * Cut the NUL-terminated s before a sequence that was cut short at its
+ * end (what a full snprintf buffer leaves), so that well-formed text stays
+ * well-formed after truncation.
+ */
+void	 hg_utf8_trim(char *s);
 
 #endif

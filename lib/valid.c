@@ -574,3 +574,28 @@ hg_json_parse(const char *buf, size_t len)
 	json_tokener_free(tok);
 	return j;
 }
+
+json_object *
+hg_json_reply(const char *buf, size_t len)
+{
+	struct json_tokener	*tok;
+	json_object		*j;
+	size_t			 end;
+
+	if (len > INT32_MAX || (tok = json_tokener_new_ex(32)) == NULL)
+		return NULL;
+	j = json_tokener_parse_ex(tok, buf, (int)len);
+	if (j != NULL && json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(j);
+		j = NULL;
+	}
+	for (end = j != NULL ? json_tokener_get_parse_end(tok) : len;
+	    end < len; end++)
+		if (strchr(" \t\r\n", buf[end]) == NULL || buf[end] == '\0') {
+			json_object_put(j);
+			j = NULL;
+			break;
+		}
+	json_tokener_free(tok);
+	return j;
+}

@@ -114,6 +114,13 @@ size_t	hg_query_parse(struct hg_arena *, const char *query,
 	    struct hg_qparam *out, size_t max);
 /* A body as strict JSON, or NULL (the caller owns the result). */
 json_object	*hg_json_parse(const char *buf, size_t len);
+/*
+ * A remote server's reply buf[0..len) (a cloud vendor, Zabbix): JSON as
+ * json-c reads it by default (nesting at most 32 deep), then nothing but
+ * whitespace -- a NUL byte or anything else after the value makes it not
+ * JSON.  NULL when it is not; the caller owns the result.
+ */
+json_object	*hg_json_reply(const char *buf, size_t len);
 
 /* Put j when the arena is reset; returns j. */
 json_object	*hg_json_own(struct hg_arena *, json_object *);

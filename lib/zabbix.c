@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "utf8.h"
 #include "valid.h"
 #include "zabbix.h"
 
@@ -61,12 +62,14 @@ fail(struct hg_zbx *z, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(z->z_err, sizeof(z->z_err), fmt, ap);
 	va_end(ap);
+	hg_utf8_trim(z->z_err);	/* a full buffer must not end mid-character */
 	return code;
 }
 
-/* POST text to zabbix_url; *reply gets the body (free it). */
+/* POST text to zabbix_url; *reply gets the body (free it), *len its length. */
 static int
-post(struct hg_zbx *z, const char *text, const char *method, char **reply)
+post(struct hg_zbx *z, const char *text, const char *method, char **reply,
+    size_t *len)
 {
 	struct curl_slist	*hdr = NULL;
 	struct buf		 b = { NULL, 0, 0 };
@@ -97,8 +100,10 @@ post(struct hg_zbx *z, const char *text, const char *method, char **reply)
 		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: empty reply", method);
 	if (rc != 0)
 		free(b.b_data);
-	else
+	else {
 		*reply = b.b_data;
+		*len = b.b_len;
+	}
 	return rc;
 }
 
@@ -110,8 +115,9 @@ static int
 call(struct hg_zbx *z, const char *method, json_object *params,
     json_object **result)
 {
-	json_object	*req, *resp = NULL, *err, *v;
+	json_object	*req;
 	char		*text = NULL;
+	size_t		 len = 0;
 	long long	 id = z->z_id++;
 	int		 rc;
 
@@ -124,12 +130,41 @@ call(struct hg_zbx *z, const char *method, json_object *params,
 		json_object_object_add(req, "auth",
 		    json_object_new_string(z->z_auth));
 	rc = post(z, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
-	    method, &text);
+	    method, &text, &len);
 	json_object_put(req);
 	if (rc != 0)
 		return rc;
-	resp = json_tokener_parse(text);
+	rc = hg_zbx_reply(z, method, id, text, len, result);
 	free(text);
+	return rc;
+}
+
+/* ---- reading replies (pure) ---------------------------------------- */
+
+/* v as one line of text for z_err ("" when absent). */
+static const char *
+line(struct hg_zbx *z, json_object *v)
+{
+	const char	*s;
+
+	if (v == NULL)
+		return "";
+	s = json_object_get_string(v);
+	return hg_utf8_line(z->z_arena, s,
+	    json_object_is_type(v, json_type_string) ?
+	    (size_t)json_object_get_string_len(v) : strlen(s));
+}
+
+int
+hg_zbx_reply(struct hg_zbx *z, const char *method, long long id,
+    const char *body, size_t len, json_object **result)
+{
+	json_object	*resp, *err, *v;
+	int		 rc = 0;
+
+	*result = NULL;
+	if ((resp = hg_json_reply(body, len)) != NULL)
+		hg_json_own(z->z_arena, resp);
 	if (resp == NULL || !json_object_is_type(resp, json_type_object))
 		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: reply is not JSON-RPC",
 		    method);
@@ -140,19 +175,95 @@ call(struct hg_zbx *z, const char *method, json_object *params,
 	else if (json_object_object_get_ex(resp, "error", &err)) {
 		json_object *m = NULL, *d = NULL, *c = NULL;
 
-		json_object_object_get_ex(err, "code", &c);
-		json_object_object_get_ex(err, "message", &m);
-		json_object_object_get_ex(err, "data", &d);
+		if (json_object_is_type(err, json_type_object)) {
+			json_object_object_get_ex(err, "code", &c);
+			json_object_object_get_ex(err, "message", &m);
+			json_object_object_get_ex(err, "data", &d);
+		}
 		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s failed (%d): %s %s", method,
-		    json_object_get_int(c), m ? json_object_get_string(m) : "",
-		    d ? json_object_get_string(d) : "");
+		    json_object_get_int(c), line(z, m), line(z, d));
 	} else if (!json_object_object_get_ex(resp, "result", result))
 		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: reply without result",
 		    method);
-	if (resp != NULL)
-		hg_json_own(z->z_arena, resp);
 	return rc;
 }
+
+int
+hg_zbx_token(struct hg_zbx *z, json_object *result, const char **token)
+{
+	const char	*s;
+	int		 i, n;
+
+	*token = NULL;
+	if (!json_object_is_type(result, json_type_string) ||
+	    (n = json_object_get_string_len(result)) == 0)
+		return fail(z, HG_ZBX_EFAIL, "Zabbix user.login: no token");
+	/* Session and API tokens are hex; nothing else goes back in "auth". */
+	s = json_object_get_string(result);
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return fail(z, HG_ZBX_EFAIL,
+			    "Zabbix user.login: not a token");
+	*token = hg_strdup(z->z_arena, s);
+	return 0;
+}
+
+/* v as a C string when it is a string without NUL or a number, or NULL. */
+static const char *
+scalar(json_object *v)
+{
+	if (json_object_is_type(v, json_type_string))
+		return strlen(json_object_get_string(v)) ==
+		    (size_t)json_object_get_string_len(v) ?
+		    json_object_get_string(v) : NULL;
+	if (json_object_is_type(v, json_type_int))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+const char *
+hg_zbx_find(json_object *res, const char *key, const char *name,
+    const char *idkey)
+{
+	json_object	*o, *v;
+	const char	*s;
+	size_t		 i;
+
+	if (!json_object_is_type(res, json_type_array))
+		return NULL;
+	for (i = 0; i < json_object_array_length(res); i++) {
+		o = json_object_array_get_idx(res, i);
+		if (json_object_is_type(o, json_type_object) &&
+		    json_object_object_get_ex(o, key, &v) &&
+		    (s = scalar(v)) != NULL && strcmp(s, name) == 0 &&
+		    json_object_object_get_ex(o, idkey, &v) &&
+		    (s = scalar(v)) != NULL && *s != '\0')
+			return s;
+	}
+	return NULL;
+}
+
+int
+hg_zbx_created(struct hg_zbx *z, json_object *result, const char *host,
+    const char **hostid)
+{
+	json_object	*ids;
+
+	*hostid = NULL;
+	if (!json_object_is_type(result, json_type_object) ||
+	    !json_object_object_get_ex(result, "hostids", &ids) ||
+	    !json_object_is_type(ids, json_type_array) ||
+	    json_object_array_length(ids) == 0 ||
+	    (*hostid = scalar(json_object_array_get_idx(ids, 0))) == NULL ||
+	    **hostid == '\0') {
+		*hostid = NULL;
+		return fail(z, HG_ZBX_EFAIL, "Zabbix created host \"%s\" "
+		    "but did not give its hostid", host);
+	}
+	return 0;
+}
+
+/* ---- the client ---------------------------------------------------- */
 
 int
 hg_zbx_configured(void)
@@ -164,6 +275,7 @@ int
 hg_zbx_open(struct hg_zbx *z, struct hg_arena *a)
 {
 	json_object	*p, *res;
+	const char	*token;
 	int		 rc;
 
 	memset(z, 0, sizeof(*z));
@@ -179,11 +291,10 @@ hg_zbx_open(struct hg_zbx *z, struct hg_arena *a)
 	    json_object_new_string(hg_conf.zabbix_user));
 	json_object_object_add(p, "password",
 	    json_object_new_string(hg_conf.zabbix_password));
-	if ((rc = call(z, "user.login", p, &res)) != 0)
+	if ((rc = call(z, "user.login", p, &res)) != 0 ||
+	    (rc = hg_zbx_token(z, res, &token)) != 0)
 		return rc;
-	if (!json_object_is_type(res, json_type_string))
-		return fail(z, HG_ZBX_EFAIL, "Zabbix user.login: no token");
-	z->z_auth = hg_strdup(a, json_object_get_string(res));
+	z->z_auth = (char *)token;
 	return 0;
 }
 
@@ -199,23 +310,6 @@ hg_zbx_close(struct hg_zbx *z)
 	if (z->z_curl != NULL)
 		curl_easy_cleanup(z->z_curl);
 	z->z_curl = NULL;
-}
-
-/* The idkey of the object in .get result res whose key equals name. */
-static const char *
-find(json_object *res, const char *key, const char *name, const char *idkey)
-{
-	json_object	*o, *v;
-	size_t		 i;
-
-	for (i = 0; i < json_object_array_length(res); i++) {
-		o = json_object_array_get_idx(res, i);
-		if (json_object_object_get_ex(o, key, &v) &&
-		    strcmp(json_object_get_string(v), name) == 0 &&
-		    json_object_object_get_ex(o, idkey, &v))
-			return json_object_get_string(v);
-	}
-	return NULL;
 }
 
 /*
@@ -253,9 +347,9 @@ resolve(struct hg_zbx *z, const char *method, const char *key,
 	}
 	for (i = 0; i < n; i++) {
 		name = json_object_get_string(json_object_array_get_idx(names, i));
-		if ((id = find(res, key, name, idkey)) == NULL &&
+		if ((id = hg_zbx_find(res, key, name, idkey)) == NULL &&
 		    res2 != NULL)
-			id = find(res2, key2, name, idkey);
+			id = hg_zbx_find(res2, key2, name, idkey);
 		if (id == NULL)
 			return fail(z, code, "Zabbix %s \"%s\" does not exist",
 			    what, name);
@@ -299,7 +393,7 @@ hg_zbx_host_id(struct hg_zbx *z, const char *host, const char **hostid)
 	json_object_object_add(p, "filter", f);
 	if ((rc = call(z, "host.get", p, &res)) != 0)
 		return rc;
-	*hostid = find(res, "host", host, "hostid");
+	*hostid = hg_zbx_find(res, "host", host, "hostid");
 	return 0;
 }
 
@@ -337,7 +431,7 @@ host_exists(struct hg_zbx *z, const char *hostid, int *found)
 	json_object_object_add(p, "filter", f);
 	if ((rc = call(z, "host.get", p, &res)) != 0)
 		return rc;
-	*found = find(res, "hostid", hostid, "hostid") != NULL;
+	*found = hg_zbx_find(res, "hostid", hostid, "hostid") != NULL;
 	return 0;
 }
 
@@ -346,7 +440,7 @@ hg_zbx_host_save(struct hg_zbx *z, const char *hostid, const char *host,
     const char *ip, json_object *groups, json_object *templates,
     const char **saved)
 {
-	json_object	*g, *t, *p, *res, *ids;
+	json_object	*g, *t, *p, *res;
 	const char	*other;
 	int		 rc, found = 0;
 
@@ -382,14 +476,11 @@ hg_zbx_host_save(struct hg_zbx *z, const char *hostid, const char *host,
 	json_object_object_add(p, "templates", json_object_get(t));
 	if ((rc = call(z, found ? "host.update" : "host.create", p, &res)) != 0)
 		return rc;
-	if (found)
+	if (found) {
 		*saved = hostid;
-	else if (!json_object_object_get_ex(res, "hostids", &ids) ||
-	    (*saved = json_object_get_string(json_object_array_get_idx(ids,
-	    0))) == NULL)
-		return fail(z, HG_ZBX_EFAIL, "Zabbix created host \"%s\" "
-		    "but did not give its hostid", host);
-	return 0;
+		return 0;
+	}
+	return hg_zbx_created(z, res, host, saved);
 }
 
 int

@@ -71,4 +71,30 @@ int	hg_zbx_host_save(struct hg_zbx *, const char *hostid, const char *host,
  * not an error.  Nothing is looked up by name. */
 int	hg_zbx_host_delete(struct hg_zbx *, const char *hostid);
 
+/*
+ * Reading replies: pure functions (no I/O) the client above is made of,
+ * fuzzed by t/fuzz/fuzz_zabbix.c.  z is only used for z_arena and z_err;
+ * nothing is assumed of a reply's shape, and Zabbix's text in z_err is one
+ * line of well-formed UTF-8 whatever Zabbix sent.
+ *
+ * hg_zbx_reply: body[0..len) as the JSON-RPC 2.0 reply to request id of
+ * method; *result gets its "result" (any type, owned by the arena).
+ * Returns 0, or HG_ZBX_EFAIL with z_err set (Zabbix's error object, not
+ * JSON-RPC, the reply to another request, no result).
+ */
+int	hg_zbx_reply(struct hg_zbx *, const char *method, long long id,
+	    const char *body, size_t len, json_object **result);
+/* user.login's result as the session token in *token (0), or HG_ZBX_EFAIL. */
+int	hg_zbx_token(struct hg_zbx *, json_object *result, const char **token);
+/*
+ * In a .get result (an array of objects), the string idkey of the first
+ * object whose string key equals name; NULL when none (or res is not an
+ * array).  The string points into res.
+ */
+const char *hg_zbx_find(json_object *res, const char *key, const char *name,
+	    const char *idkey);
+/* host.create's result: *hostid gets hostids[0] (0), or HG_ZBX_EFAIL. */
+int	hg_zbx_created(struct hg_zbx *, json_object *result, const char *host,
+	    const char **hostid);
+
 #endif

@@ -5,6 +5,7 @@
 # each one's executions per second and coverage.  Exits non-zero when a
 # target crashed, leaked, timed out or ran out of memory; the input that
 # did it is kept in t/tmp/fuzz/ (crash-*, leak-*, timeout-*, oom-*).
+# A target with a dictionary (t/fuzz/NAME.dict) gets it with -dict=.
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,10 +28,13 @@ for n in "${names[@]}"; do
 	mkdir -p "$WORK/$n/corpus"
 	cp -n "$SRC/t/fuzz/corpus/$n"/* "$WORK/$n/corpus/" 2>/dev/null
 	log=$WORK/$n/log
+	dict=()
+	[ -f "$SRC/t/fuzz/$n.dict" ] && dict=(-dict="$SRC/t/fuzz/$n.dict")
 	( cd "$WORK/$n" && ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
-	    -max_len=65536 -print_final_stats=1 corpus >"$log" 2>&1 )
+	    -max_len=65536 -print_final_stats=1 "${dict[@]}" corpus \
+	    >"$log" 2>&1 )
 	rc=$?
 	execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
 	rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$log")

@@ -190,6 +190,37 @@ START_TEST(exhaustive_against_reference)
 }
 END_TEST
 
+/* hg_utf8_line: repaired, then every C0 control and DEL is a space. */
+START_TEST(line_has_no_controls)
+{
+	static const char in[] = "a\0b\nc\x1b[1m\x7f\xff\xc3\xa9\t";
+	char	*out = hg_utf8_line(&a, in, sizeof(in) - 1);
+
+	ck_assert_str_eq(out, "a b c [1m " R "\xc3\xa9 ");
+}
+END_TEST
+
+/* hg_utf8_trim: a sequence cut short at the end goes, whole ones stay. */
+START_TEST(trim_cut_sequence)
+{
+	static const struct { const char *in, *want; } t[] = {
+		{ "", "" }, { "abc", "abc" }, { "a\xc3", "a" },
+		{ "a\xc3\xa9", "a\xc3\xa9" }, { "a\xe5\xae", "a" },
+		{ "a\xe5", "a" }, { "a\xe5\xae\x9e", "a\xe5\xae\x9e" },
+		{ "a\xf0\x9f\x98", "a" }, { "a\xf0\x9f\x98\x80",
+		    "a\xf0\x9f\x98\x80" }, { "\xe5\xae", "" },
+	};
+	char	buf[16];
+	size_t	i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", t[i].in);
+		hg_utf8_trim(buf);
+		ck_assert_msg(strcmp(buf, t[i].want) == 0, "case %zu", i);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -204,6 +235,8 @@ main(void)
 	tcase_add_test(tc, surrogates_and_out_of_range_replaced);
 	tcase_add_test(tc, truncated_and_stray_replaced);
 	tcase_add_test(tc, exhaustive_against_reference);
+	tcase_add_test(tc, line_has_no_controls);
+	tcase_add_test(tc, trim_cut_sequence);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
