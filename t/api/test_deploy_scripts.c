@@ -429,12 +429,13 @@ START_TEST(permissions)
 	const char	*writer = user_token(uniq("writer"), 0, &u3);
 	const char	*body = "{\"name\": \"pp\", \"language\": \"bash\", "
 	    "\"content\": \"x\"}";
-	const char	*item = path_of(SCRIPTS "%lld/", id);
+	char		 item[128];
 	const char	*tokens[3] = { NULL, none, reader };
 	long		 http[3] = { 401, 403, 403 };
 	int		 code[3] = { 10005, 10007, 10007 }, i;
 	struct resp	*r;
 
+	snprintf(item, sizeof(item), SCRIPTS "%lld/", id);
 	grant_module(u2, "deploy_template", "enable_deploy_template_mgmt");
 	/* manage_deploy_script without the module's switch is nothing */
 	grant_module(u1, "deploy_template", "manage_deploy_script");
