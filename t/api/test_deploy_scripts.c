@@ -11,6 +11,7 @@
  * Every refusal changes nothing.
  */
 #include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "deploylib.h"
@@ -191,6 +192,43 @@ START_TEST(checks_leave_no_child_or_fd)
 		    (int)kids[i], after, before[i]);
 		ck_assert_int_eq(children_of(kids[i]), 0);
 	}
+}
+END_TEST
+
+/*
+ * A checker that does not answer is killed at jinja_check_timeout (3000
+ * ms on the test stack, whose checker hangs on HANGAR-TEST-HANG:
+ * t/jinja-check-hang.sh): 503, nothing changed, no child left.
+ */
+START_TEST(hung_check_is_cut_off)
+{
+	pid_t		 master = hangard_master(), kids[HG_MAXKIDS];
+	const char	*tok = admin_token();
+	struct timespec	 t0, t1;
+	double		 took;
+	long long	 id = mkscript(uniq("hang"), "bash", NULL, "\"x\"");
+	struct resp	*r;
+	int		 n, i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	refused_key("POST", SCRIPTS, tok, "{\"name\": \"hang\", \"language\": "
+	    "\"bash\", \"content\": \"HANGAR-TEST-HANG {{ x }}\"}", 503, 10012,
+	    NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(took >= 2.9 && took < 15, "took %.1f s", took);
+	refused_key("PATCH", path_of(SCRIPTS "%lld/", id), tok, "{\"content\": "
+	    "\"HANGAR-TEST-HANG\"}", 503, 10012, NULL);
+	r = api("PATCH", path_of(SCRIPTS "%lld/", id), tok, "{\"content\": "
+	    "\"HANGAR-TEST-HANG\"}");
+	ck_assert_msg(strstr(jstr(r->json, "message"), "did not finish within "
+	    "3000 ms") != NULL, "%s", r->body);
+	resp_free(r);
+	n = hangard_workers(master, kids);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(children_of(kids[i]), 0);
+	/* the worker goes on serving */
+	expect_status(api("GET", path_of(SCRIPTS "%lld/", id), tok, NULL), 200);
 }
 END_TEST
 
@@ -533,6 +571,7 @@ tc_scripts(void)
 	tcase_add_test(tc, create_every_field);
 	tcase_add_test(tc, jinja_syntax_error_names_line);
 	tcase_add_test(tc, checks_leave_no_child_or_fd);
+	tcase_add_test(tc, hung_check_is_cut_off);
 	tcase_add_test(tc, seed_codes_for_language_and_engine);
 	tcase_add_test(tc, name_unique_30001);
 	tcase_add_test(tc, list_and_filters);
