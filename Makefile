@@ -16,7 +16,7 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  libjson-c-dev libmariadb-dev mariadb-server mariadb-client \
 		  libcurl4-openssl-dev libssh-dev libhiredis-dev check libsodium-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
-		  wrk mandoc procps python3 clang libclang-rt-14-dev
+		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev
 
 # The top-level commands install packages first, then build in a sub-make;
 # only that sub-make (or a plain `make`) reads config.mk.
@@ -28,7 +28,8 @@ endif
 BUILD		?= build
 SAN		?=
 CFLAGS_BASE	= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O2 \
-		  -Ilib -Isrc/hangard -DHG_SQLDIR='"$(PREFIX)/share/hangar/sql"'
+		  -Ilib -Isrc/hangard -DHG_SQLDIR='"$(PREFIX)/share/hangar/sql"' \
+		  -DHG_LIBEXECDIR='"$(PREFIX)/libexec/hangar"'
 LIBCFLAGS	= $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(MYSQL_CFLAGS) $(CURL_CFLAGS) \
 		  $(SSH_CFLAGS) $(HIREDIS_CFLAGS) $(SODIUM_CFLAGS)
 LIBS		= $(FCGI_LIBS) $(JSONC_LIBS) $(MYSQL_LIBS) $(CURL_LIBS) \
@@ -195,6 +196,9 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(BUILD)/hangard $(DESTDIR)$(PREFIX)/sbin/hangard
 	install -m 755 $(BUILD)/hangarctl $(DESTDIR)$(PREFIX)/sbin/hangarctl
+	install -d $(DESTDIR)$(PREFIX)/libexec/hangar
+	install -m 755 src/libexec/hangar-jinja-check \
+	    $(DESTDIR)$(PREFIX)/libexec/hangar/hangar-jinja-check
 	if [ -x $(BUILD)/hangar-agent ]; then \
 		install -m 755 $(BUILD)/hangar-agent $(DESTDIR)$(PREFIX)/sbin/hangar-agent; fi
 	install -d $(DESTDIR)$(PREFIX)/share/hangar/ui

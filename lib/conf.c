@@ -122,6 +122,10 @@ const struct hg_confkey hg_confkeys[] = {
 	S(zabbix_user, "Admin", "Zabbix API user"),
 	S(zabbix_password, "", "Zabbix API user's password"),
 	I(zabbix_timeout, "5", 1, 120, "seconds one Zabbix API call may take"),
+	S(jinja_check, HG_LIBEXECDIR "/hangar-jinja-check",
+	    "the program that checks a jinja deploy script's syntax"),
+	I(jinja_check_timeout, "5000", 100, 60000,
+	    "milliseconds one deploy script check may take"),
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL }
 };
 

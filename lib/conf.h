@@ -73,6 +73,9 @@ struct hg_conf {
 	char	*zabbix_user;
 	char	*zabbix_password;
 	long	 zabbix_timeout;
+	/* deploy scripts (hangard) */
+	char	*jinja_check;		/* the Jinja2 syntax checker */
+	long	 jinja_check_timeout;	/* ms it may take */
 };
 
 extern struct hg_conf hg_conf;

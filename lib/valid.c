@@ -190,8 +190,14 @@ check_json(struct hg_arena *a, const struct hg_field *f, json_object *j,
 		return check_string(a, f, json_object_get_string(j),
 		    (size_t)json_object_get_string_len(j), v);
 	case HG_V_INT:
+		if (t == json_type_object && (f->f_flags & HG_V_ORSUB)) {
+			v->j = j;
+			return NULL;
+		}
 		if (t != json_type_int)
-			return "must be an integer";
+			return (f->f_flags & HG_V_ORSUB) ?
+			    "must be an integer or an object" :
+			    "must be an integer";
 		/*
 		 * json-c clamps integers beyond int64 to INT64_MAX/MIN without
 		 * telling.  Above, the unsigned reading tells a clamped value
@@ -260,7 +266,7 @@ check_sub(struct hg_arena *a, const struct hg_field *f, struct hg_val *v,
 
 	if (f->f_sub == NULL || v->null || v->j == NULL)
 		return;
-	if (f->f_type == HG_V_OBJECT) {
+	if (f->f_type == HG_V_OBJECT || f->f_type == HG_V_INT) {
 		v->sub = hg_alloc(a, sizeof(*v->sub) * f->f_nsub);
 		(void)hg_valid_object(a, v->j, f->f_sub, f->f_nsub, v->sub, name,
 		    0, errors);

@@ -40,6 +40,7 @@ enum hg_vtype {
 #define HG_V_NOCASE	0x08	/* HG_V_ENUM: match case-insensitively */
 #define HG_V_SECRET	0x10	/* audited as "name replaced", never its value */
 #define HG_V_BAREID	0x20	/* HG_V_IDS: an item may be N as well as {"id": N} */
+#define HG_V_ORSUB	0x40	/* HG_V_INT: an object of f_sub is taken too */
 
 struct hg_field {
 	const char		*f_name;
@@ -58,6 +59,12 @@ struct hg_field {
 	size_t			 f_nsub;
 	/* The table column the field writes (hg_sql_patch), or NULL. */
 	const char		*f_col;
+	/*
+	 * A module error code (the seed's 3000x) for a value of this field
+	 * that fails, when it is the only field that does: the request is
+	 * refused with it (HTTP 400) instead of 10002.  0: 10002.
+	 */
+	int			 f_code;
 };
 
 /* The number of entries of a static table. */
@@ -70,8 +77,10 @@ struct hg_val {
 	int		 null;		/* given as JSON null */
 	const char	*s;		/* STR, ENUM (canonical spelling) */
 	long long	 i;		/* INT, BOOL, TIME (Unix seconds) */
-	json_object	*j;		/* ARRAY, OBJECT (query ARRAY: strings) */
-	struct hg_val	*sub;		/* OBJECT with f_sub: f_nsub values */
+	json_object	*j;		/* ARRAY, OBJECT (query ARRAY: strings);
+					   HG_V_ORSUB: the object, if one */
+	struct hg_val	*sub;		/* OBJECT (or ORSUB object) with f_sub:
+					   f_nsub values */
 	struct hg_val	**items;	/* ARRAY with f_sub: one row per item */
 	long long	*ids;		/* IDS: the ids, in order, duplicates kept */
 	size_t		 nitems;	/* ARRAY with f_sub, IDS */

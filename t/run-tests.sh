@@ -122,6 +122,8 @@ if [ ${#api_bins[@]} -gt 0 ]; then
 	"$BUILD/t/smtp-sink" "$SMTP_PORT" "$HANGAR_SMTP_DIR" \
 	    >"$DIR/log/smtp-sink.log" 2>&1 &
 	sink=$!
+	# The Jinja2 checker is the real one behind a wrapper that can be
+	# made to hang (t/jinja-check-hang.sh), with a short bound.
 	# A strict Zabbix 6.0 JSON-RPC stand-in (t/zabbix-standin.py) for the
 	# host init and Zabbix tests; hangard and agents are pointed at it.
 	# A real Zabbix 6.0 (t/zabbix-real.sh, user Admin/zabbix) is used
@@ -137,7 +139,9 @@ if [ ${#api_bins[@]} -gt 0 ]; then
 	export HANGAR_EXTRA_CONF="${HANGAR_EXTRA_CONF:+$HANGAR_EXTRA_CONF
 }zabbix_url = $HANGAR_ZABBIX_URL
 zabbix_user = Admin
-zabbix_password = zabbix"
+zabbix_password = zabbix
+jinja_check = $SRC/t/jinja-check-hang.sh
+jinja_check_timeout = 3000"
 	cleanup() {
 		kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
 		[ -z "$zbx" ] || { kill "$zbx" 2>/dev/null; wait "$zbx" 2>/dev/null; }

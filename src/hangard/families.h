@@ -25,4 +25,7 @@ HG_FAMILY(host_tasks)		/* tasks/host_tasks.c */
 HG_FAMILY(host_status)		/* tasks/host_status.c */
 HG_FAMILY(tasks)		/* tasks/tasks.c */
 HG_FAMILY(credentials)		/* deploy/credentials.c */
+HG_FAMILY(deploy_scripts)	/* deploy/scripts.c */
+HG_FAMILY(deploy_templates)	/* deploy/templates.c */
+HG_FAMILY(app_deploy)		/* deploy/app_deploy.c */
 HG_FAMILY(navigators)		/* tools/navigators.c */

@@ -26,6 +26,33 @@ invalid_fields(struct hg_req *r, json_object *errors)
 	    json_object_get_string(json_object_iter_peek_value(&it)));
 }
 
+/*
+ * The same for a body whose one failing field declares a module code
+ * (f_code, the seed's 3000x) and was given: refused with that code (400),
+ * the errors object as for 10002.  A missing field is 10002 still.
+ */
+static int
+invalid_body(struct hg_req *r, const struct hg_fields *fs, json_object *errors)
+{
+	struct json_object_iterator	 it;
+	const char			*name;
+	size_t				 i;
+	int				 rc;
+
+	rc = invalid_fields(r, errors);
+	if (rc != HG_E_INVALID || json_object_object_length(errors) != 1)
+		return rc;
+	it = json_object_iter_begin(errors);
+	name = json_object_iter_peek_name(&it);
+	for (i = 0; i < fs->fs_n; i++)
+		if (fs->fs_f[i].f_code != 0 && fs->fs_f[i].f_name != NULL &&
+		    strcmp(fs->fs_f[i].f_name, name) == 0 && r->r_in[i].present)
+			return hg_fail_http(r, 400, fs->fs_f[i].f_code,
+			    "%s %s", name, json_object_get_string(
+			    json_object_iter_peek_value(&it)));
+	return rc;
+}
+
 /* The body as an array of at most 1000 items. */
 static int
 body_array(struct hg_req *r, json_object **out)
@@ -107,7 +134,7 @@ hg_validate(struct hg_req *r)
 		if (hg_valid_object(r->r_arena, body, fs->fs_f, fs->fs_n,
 		    r->r_in, NULL, rt->rt_optional ? HG_VB_OPTIONAL : 0,
 		    &errors) != 0)
-			return invalid_fields(r, errors);
+			return invalid_body(r, fs, errors);
 		return 0;
 	case HG_B_ITEMS:
 		if ((rc = body_array(r, &body)) != 0)

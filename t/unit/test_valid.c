@@ -561,6 +561,43 @@ START_TEST(nested_objects_and_items)
 }
 END_TEST
 
+/* HG_V_ORSUB: an id, or an object of the field's own fields. */
+START_TEST(int_or_object)
+{
+	static const struct hg_field f[1] = {
+		[0] = { "cred", HG_V_INT, HG_V_NULLABLE | HG_V_ORSUB, 1, 100,
+		    HG_SUB(sub) },
+	};
+	struct hg_val	 v[1];
+	json_object	*e = NULL, *j;
+
+	j = hg_json_own(&a, json_tokener_parse("{\"cred\": 7}"));
+	ck_assert_int_eq(hg_valid_object(&a, j, f, 1, v, NULL, 0, &e), 0);
+	ck_assert(v[0].present && v[0].i == 7 && v[0].sub == NULL);
+	j = hg_json_own(&a, json_tokener_parse("{\"cred\": {\"host\": "
+	    "\"h\", \"port\": 2}}"));
+	ck_assert_int_eq(hg_valid_object(&a, j, f, 1, v, NULL, 0, &e), 0);
+	ck_assert_ptr_nonnull(v[0].sub);
+	ck_assert_str_eq(v[0].sub[S_HOST].s, "h");
+	ck_assert_int_eq(v[0].sub[S_PORT].i, 2);
+	j = hg_json_own(&a, json_tokener_parse("{\"cred\": null}"));
+	ck_assert_int_eq(hg_valid_object(&a, j, f, 1, v, NULL, 0, &e), 0);
+	ck_assert(v[0].null && v[0].sub == NULL);
+	j = hg_json_own(&a, json_tokener_parse("{\"cred\": \"7\"}"));
+	ck_assert_int_ne(hg_valid_object(&a, j, f, 1, v, NULL, 0, &e), 0);
+	has_error(hg_json_own(&a, e), "cred", "must be an integer or an object");
+	e = NULL;
+	j = hg_json_own(&a, json_tokener_parse("{\"cred\": 101}"));
+	ck_assert_int_ne(hg_valid_object(&a, j, f, 1, v, NULL, 0, &e), 0);
+	has_error(hg_json_own(&a, e), "cred", "must be between 1 and 100");
+	e = NULL;
+	j = hg_json_own(&a, json_tokener_parse("{\"cred\": {\"port\": 0}}"));
+	ck_assert_int_ne(hg_valid_object(&a, j, f, 1, v, NULL, 0, &e), 0);
+	has_error(hg_json_own(&a, e), "cred.host", "is required");
+	has_error(e, "cred.port", "must be between 1 and 65535");
+}
+END_TEST
+
 START_TEST(optional_makes_nothing_required)
 {
 	struct hg_val	 sv[S__MAX];
@@ -643,6 +680,7 @@ main(void)
 	tcase_add_test(tc, query_array_minimum);
 	tcase_add_test(tc, body_times);
 	tcase_add_test(tc, nested_objects_and_items);
+	tcase_add_test(tc, int_or_object);
 	tcase_add_test(tc, optional_makes_nothing_required);
 	tcase_add_test(tc, id_lists);
 	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */

@@ -5,11 +5,11 @@
 #include "hangard.h"
 
 /*
- * The audit listings of applications, hosts, API tokens, credentials and
- * cloud accounts: one query over audit_log, filtered by kind.  Each kind
- * names its target its own way (app_name, hostname, token_name,
- * credential_name, cloud_account_name) and has its own set of op_type
- * values.
+ * The audit listings of applications, hosts, API tokens, credentials,
+ * cloud accounts, deploy scripts and deploy templates: one query over
+ * audit_log, filtered by kind.  Each kind names its target its own way
+ * (app_name, hostname, token_name, credential_name, cloud_account_name,
+ * script_name, template_name) and has its own set of op_type values.
  */
 enum { AQ_OPERATOR, AQ_NAME, AQ_OPTYPE, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
 
@@ -27,7 +27,10 @@ static const char *const app_ops[] = { "add", "update", "delete",
 static const char *const host_ops[] = { "add", "update", "delete",
 	"attach_app", "deatach_app", "init", "start", "stop", "restart",
 	"change_status", "change_zabbix_opts", NULL };
-/* API tokens, credentials and cloud accounts are added, updated, deleted. */
+/*
+ * API tokens, credentials, cloud accounts, deploy scripts and deploy
+ * templates are added, updated, deleted.
+ */
 static const char *const token_ops[] = { "add", "update", "delete", NULL };
 
 static const struct hg_field app_q[AQ__MAX] = AUDIT_FIELDS("app_name", 1024,
@@ -40,6 +43,10 @@ static const struct hg_field cred_q[AQ__MAX] = AUDIT_FIELDS("credential_name",
     128, token_ops);
 static const struct hg_field cloud_q[AQ__MAX] = AUDIT_FIELDS(
     "cloud_account_name", 128, token_ops);
+static const struct hg_field script_q[AQ__MAX] = AUDIT_FIELDS("script_name",
+    128, token_ops);
+static const struct hg_field template_q[AQ__MAX] = AUDIT_FIELDS(
+    "template_name", 128, token_ops);
 
 /*
  * A row of a listing: every kind names its target by its own key, so the
@@ -71,6 +78,10 @@ static const struct audit_view cred_view = { "credential",
 	{ OP_COLS(HG_COL_DECL, "credential_name") } };
 static const struct audit_view cloud_view = { "cloud_account",
 	{ OP_COLS(HG_COL_DECL, "cloud_account_name") } };
+static const struct audit_view script_view = { "deploy_script",
+	{ OP_COLS(HG_COL_DECL, "script_name") } };
+static const struct audit_view template_view = { "deploy_template",
+	{ OP_COLS(HG_COL_DECL, "template_name") } };
 
 static json_object *
 op_json(struct hg_req *r, struct hg_rows *rs, int i)
@@ -204,6 +215,8 @@ const struct hg_route hg_routes_audit[] = {
 	LIST("/audit/auth-token-operations", token_view, token_q),
 	LIST("/audit/credential-operations", cred_view, cred_q),
 	LIST("/audit/cloud-account-operations", cloud_view, cloud_q),
+	LIST("/audit/deploy-script-operations", script_view, script_q),
+	LIST("/audit/deploy-template-operations", template_view, template_q),
 	ROUTE("GET", "/audit/authorize-operations/modules", grants_list,
 	    PERM_SUPER, ARG(&module_view), QUERY(grants_q), PAGED),
 	ROUTE("GET", "/audit/authorize-operations/resources", grants_list,

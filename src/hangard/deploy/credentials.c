@@ -15,6 +15,7 @@
 #include <libssh/libssh.h>
 
 #include "hangard.h"
+#include "deploy/deploy.h"
 
 #define MASK	"******"
 
@@ -43,8 +44,8 @@ static const struct hg_col cred_cols[] = { CRED_COLS(HG_COL_DECL) };
 #define CRED_SELECT "SELECT " CRED_COLS(HG_COL_SQL)
 
 /* An SSH private key libssh can use (PEM or OpenSSH, no passphrase). */
-static const char *
-check_key(const char *s)
+const char *
+hg_check_ssh_key(const char *s)
 {
 	ssh_key	k = NULL;
 	int	rc;
@@ -78,7 +79,7 @@ static const struct hg_field pw_fields[CF__MAX] = {
 static const struct hg_field key_fields[CF__MAX] = {
 	CRED_FIELDS,
 	[CF_SECRET] = { "private_key", HG_V_STR,
-	    HG_V_REQUIRED | HG_V_SECRET, 1, 16384, .f_check = check_key },
+	    HG_V_REQUIRED | HG_V_SECRET, 1, 16384, .f_check = hg_check_ssh_key },
 };
 
 /* GET .../password/?name=&username= and the same for ssh-key */
@@ -152,39 +153,55 @@ cred_list(struct hg_req *r)
 	    hg_like(r, &r->r_qv[CQ_NAME]), hg_like(r, &r->r_qv[CQ_USERNAME]));
 }
 
-/* The secret's part of an audit detail: never its value. */
-static void
-secret_replaced(struct hg_req *r, const char **d)
+/*
+ * Store a new credential of kind ("password", "ssh_key") with its secret
+ * sealed, and its audit row (kind "credential"): the one way a credential
+ * is born, here and where deploy settings give one inline (deploy.h).
+ * A name taken is 10010 naming it.
+ */
+int
+hg_cred_store(struct hg_req *r, const char *kind, const char *name,
+    const char *username, const char *secret, const char *desc,
+    long long *id)
 {
-	*d = hg_printf(r->r_arena, "%s%s%s replaced", *d, **d != '\0' ?
-	    "; " : "", ARGOF(r, struct ckind)->c_secret);
+	const struct ckind	*k = strcmp(kind, key.c_kind) == 0 ? &key : &pw;
+	const char		*d = "";
+	char			*sealed;
+	int			 rc;
+
+	if ((rc = hg_seal_input(r, secret, &sealed)) != 0)
+		return rc;
+	if ((rc = hg_sql_exec(r, "INSERT INTO credentials (kind, name, "
+	    "username, secret, description, creator) VALUES (?s, ?s, ?s, ?s, "
+	    "?s, ?s)", k->c_kind, name, username ? username : "", sealed,
+	    desc ? desc : "", r->r_user->u_username)) != 0) {
+		if (rc == HG_E_CONFLICT)
+			return hg_fail(r, rc, "%s name \"%s\" is taken",
+			    k->c_what, name);
+		return rc;
+	}
+	*id = hg_sql_insert_id(r);
+	if (username != NULL && *username != '\0')
+		hg_audit_change(r, &d, "username", NULL, username);
+	if (desc != NULL && *desc != '\0')
+		hg_audit_change(r, &d, "description", NULL, desc);
+	d = hg_printf(r->r_arena, "%s%s%s replaced", d, *d != '\0' ? "; " :
+	    "", k->c_secret);
+	return hg_audit(r, "credential", *id, name, "add", hg_printf(
+	    r->r_arena, "created %s \"%s\": %s", k->c_what, name, d));
 }
 
 /* POST .../password/ and .../ssh-key/ */
 static int
 cred_create(struct hg_req *r)
 {
-	const struct ckind	*k = ARGOF(r, struct ckind);
 	const struct hg_val	*v = r->r_in;
-	const char		*d = "";
-	char			*sealed;
 	long long		 id;
 	int			 rc;
 
-	if ((rc = hg_seal_input(r, v[CF_SECRET].s, &sealed)) != 0 ||
-	    (rc = name_taken(r, hg_sql_exec(r, "INSERT INTO credentials (kind, "
-	    "name, username, secret, description, creator) VALUES (?s, ?s, ?s, "
-	    "?s, ?s, ?s)", k->c_kind, v[CF_NAME].s, v[CF_USERNAME].s ?
-	    v[CF_USERNAME].s : "", sealed, v[CF_DESC].s ? v[CF_DESC].s : "",
-	    r->r_user->u_username))) != 0)
-		return rc;
-	id = hg_sql_insert_id(r);
-	hg_audit_changed(r, &d, "username", NULL, &v[CF_USERNAME]);
-	hg_audit_changed(r, &d, "description", NULL, &v[CF_DESC]);
-	secret_replaced(r, &d);
-	if ((rc = hg_audit(r, NULL, id, v[CF_NAME].s, "add", hg_printf(
-	    r->r_arena, "created %s \"%s\": %s", k->c_what, v[CF_NAME].s,
-	    d))) != 0)
+	if ((rc = hg_cred_store(r, ARGOF(r, struct ckind)->c_kind,
+	    v[CF_NAME].s, v[CF_USERNAME].s, v[CF_SECRET].s, v[CF_DESC].s,
+	    &id)) != 0)
 		return rc;
 	return cred_reply(r, id, 201);
 }
@@ -246,12 +263,17 @@ cred_patch_idless(struct hg_req *r)
 	return cred_update(r, r->r_in[CF_ID].i);
 }
 
-/* DELETE .../{id}/: refused while a host logs in with it. */
+/*
+ * DELETE .../{id}/: refused while a host logs in with it or deploy
+ * settings (of a template or an application) fetch their repository
+ * with it.
+ */
 static int
 cred_delete(struct hg_req *r)
 {
 	const struct ckind	*k = ARGOF(r, struct ckind);
 	struct hg_rows		*old, *rs;
+	const char		*users;
 	int			 rc;
 
 	if ((rc = cred_load(r, r->r_ids[0], 1, &old)) != 0 ||
@@ -261,6 +283,12 @@ cred_delete(struct hg_req *r)
 	if (hg_atoll(HG_CELL(rs, 0, 0)) > 0)
 		return hg_fail(r, HG_E_CONFLICT, "%s \"%s\" is used by %s host(s)",
 		    k->c_what, HG_CELL(old, 0, CC_NAME), HG_CELL(rs, 0, 0));
+	if ((rc = hg_deploy_cred_users(r, r->r_ids[0], &users)) != 0)
+		return rc;
+	if (users != NULL)
+		return hg_fail(r, HG_E_CONFLICT, "%s \"%s\" is used by the "
+		    "deploy settings of %s", k->c_what, HG_CELL(old, 0, CC_NAME),
+		    users);
 	if ((rc = hg_sql_exec(r, "DELETE FROM credentials WHERE id = ?i",
 	    r->r_ids[0])) != 0)
 		return rc;
