@@ -23,12 +23,20 @@ enum { AQ_OPERATOR, AQ_NAME, AQ_OPTYPE, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
 }
 
 static const char *const app_ops[] = { "add", "update", "delete",
-	"attach_host", "deatach_host", "change_deploy_setting", NULL };
+	"attach_host", "deatach_host", "change_deploy_setting",
+	/* deploy tasks (deploy/deploy_tasks.c's transitions) */
+	"add_deploy_task", "update_deploy_task", "approve_deploy_task",
+	"reject_deploy_task", "start_deploy_task", "close_deploy_task",
+	"delegate_deploy_task", "finish_deploy_task", "fail_deploy_task",
+	NULL };
 static const char *const host_ops[] = { "add", "update", "delete",
 	"attach_app", "deatach_app", "init", "start", "stop", "restart",
 	"change_status", "change_zabbix_opts", NULL };
 /* API tokens, credentials and cloud accounts are added, updated, deleted. */
 static const char *const token_ops[] = { "add", "update", "delete", NULL };
+/* Deploy freezes also record the task starts that overrode them. */
+static const char *const freeze_ops[] = { "add", "update", "delete",
+	"override", NULL };
 
 static const struct hg_field app_q[AQ__MAX] = AUDIT_FIELDS("app_name", 1024,
     app_ops);
@@ -40,6 +48,8 @@ static const struct hg_field cred_q[AQ__MAX] = AUDIT_FIELDS("credential_name",
     128, token_ops);
 static const struct hg_field cloud_q[AQ__MAX] = AUDIT_FIELDS(
     "cloud_account_name", 128, token_ops);
+static const struct hg_field freeze_q[AQ__MAX] = AUDIT_FIELDS("freeze_name",
+    128, freeze_ops);
 
 /*
  * A row of a listing: every kind names its target by its own key, so the
@@ -71,6 +81,8 @@ static const struct audit_view cred_view = { "credential",
 	{ OP_COLS(HG_COL_DECL, "credential_name") } };
 static const struct audit_view cloud_view = { "cloud_account",
 	{ OP_COLS(HG_COL_DECL, "cloud_account_name") } };
+static const struct audit_view freeze_view = { "deploy_freeze",
+	{ OP_COLS(HG_COL_DECL, "freeze_name") } };
 
 static json_object *
 op_json(struct hg_req *r, struct hg_rows *rs, int i)
@@ -82,7 +94,8 @@ op_json(struct hg_req *r, struct hg_rows *rs, int i)
 /*
  * GET /audit/app-operations/, /audit/host-operations/,
  * .../auth-token-operations/, .../credential-operations/,
- * .../cloud-account-operations/: the route's argument is the view.
+ * .../cloud-account-operations/, .../deploy-freeze-operations/: the
+ * route's argument is the view.
  */
 static int
 ops_list(struct hg_req *r)
@@ -204,6 +217,7 @@ const struct hg_route hg_routes_audit[] = {
 	LIST("/audit/auth-token-operations", token_view, token_q),
 	LIST("/audit/credential-operations", cred_view, cred_q),
 	LIST("/audit/cloud-account-operations", cloud_view, cloud_q),
+	LIST("/audit/deploy-freeze-operations", freeze_view, freeze_q),
 	ROUTE("GET", "/audit/authorize-operations/modules", grants_list,
 	    PERM_SUPER, ARG(&module_view), QUERY(grants_q), PAGED),
 	ROUTE("GET", "/audit/authorize-operations/resources", grants_list,
