@@ -138,8 +138,9 @@ may(const struct transition *t, unsigned held)
 
 /* ---- the object -------------------------------------------------------- */
 
-#define USER_OBJ(col) "COALESCE((SELECT JSON_OBJECT('id', u.id, 'username', " \
-	"u.username, 'name', u.name) FROM users u WHERE u.id = " col "), 'null')"
+/* A person of the task, as the public User object; NULL for none. */
+#define USER_OBJ(col) "(SELECT JSON_OBJECT('id', u.id, 'username', " \
+	"u.username, 'name', u.name) FROM users u WHERE u.id = " col ")"
 #define TASK_COLS(X) \
 	X(TC_ID,	"id",			"t.id",			INT)  \
 	X(TC_APP,	"application_id",	"t.app_id",		INT)  \
@@ -215,11 +216,18 @@ held_of(struct hg_req *r, struct hg_rows *rs, int i, int *visible)
 static json_object *
 task_json(struct hg_req *r, struct hg_rows *rs, int i)
 {
+	static const int people[] = { TC_CREATOR, TC_ASSIGNEE, TC_REVIEWER };
 	json_object	*o = HG_ROW(r, task_cols, rs, i), *acts;
 	enum state	 s = state_of(HG_CELL(rs, i, TC_STATUS));
 	unsigned	 held;
 	size_t		 k;
 	int		 visible;
+
+	/* JSON columns render NULL as []; nobody is null (kept in place) */
+	for (k = 0; k < HG_NELEM(people); k++)
+		if (HG_CELL(rs, i, people[k]) == NULL)
+			json_object_object_add(o, task_cols[people[k]].c_name,
+			    NULL);
 
 	held = held_of(r, rs, i, &visible);
 	acts = json_object_new_object();
