@@ -33,9 +33,13 @@ static const char *const state_names[S__MAX + 1] = { "wait_review",
 #define IN(s)		(1u << (s))
 #define STAY		(-1)
 #define NOT_FINAL	(IN(S_WAIT_REVIEW) | IN(S_APPROVED) | IN(S_RUNNING))
-/* The UPDATE of a transition that changes the state and stamps col. */
+/*
+ * The UPDATE of a transition that changes the state and stamps col; its
+ * values: the state, the reviewer twice (0: unchanged), the task.
+ */
 #define SET(col)	"UPDATE deploy_tasks SET status = ?s, " col \
-			" = UTC_TIMESTAMP() WHERE id = ?i"
+			" = UTC_TIMESTAMP(), reviewer_id = IF(?i = 0, " \
+			"reviewer_id, ?i) WHERE id = ?i"
 
 /*
  * What the caller is to a task.  A transition lists who may take it as
@@ -58,7 +62,7 @@ struct transition {
 	int		 t_to;		/* the state after, or STAY */
 	unsigned	 t_who[2];	/* alternatives (0: none); {0, 0}: agent */
 	const char	*t_whotext;	/* t_who for people, in a 403 */
-	const char	*t_update;	/* its UPDATE (?s the state, ?i the id) */
+	const char	*t_update;	/* its UPDATE, SET(), or NULL */
 	int		 t_mail;	/* DT_MAIL_* (dtask.h), or 0 */
 	/* the action's own work before the state changes, or NULL */
 	int		(*t_do)(struct hg_req *, struct task *, const char **);
@@ -138,9 +142,17 @@ may(const struct transition *t, unsigned held)
 
 /* ---- the object -------------------------------------------------------- */
 
-/* A person of the task, as the public User object; NULL for none. */
-#define USER_OBJ(col) "(SELECT JSON_OBJECT('id', u.id, 'username', " \
-	"u.username, 'name', u.name) FROM users u WHERE u.id = " col ")"
+/*
+ * The object's columns.  creator, assignee and reviewer are public User
+ * objects (id, username, name) built from the NONE columns of their
+ * LEFT JOINs (task_json); the caller's grants on the application are read
+ * only for a caller who is not a superuser.
+ */
+#define PERSON(X, e, name, alias) \
+	X(e,		name,	"NULL",			JSON)	\
+	X(e##_ID,	NULL,	alias ".id",		NONE)	\
+	X(e##_USER,	NULL,	alias ".username",	NONE)	\
+	X(e##_NAME,	NULL,	alias ".name",		NONE)
 #define TASK_COLS(X) \
 	X(TC_ID,	"id",			"t.id",			INT)  \
 	X(TC_APP,	"application_id",	"t.app_id",		INT)  \
@@ -154,21 +166,29 @@ may(const struct transition *t, unsigned held)
 	X(TC_STEPS,	"upgrade_steps",	"t.upgrade_steps",	STR)  \
 	X(TC_ROLLBACK,	"rollback_steps",	"t.rollback_steps",	STR)  \
 	X(TC_STATUS,	"status",		"t.status",		STR)  \
-	X(TC_CREATOR,	"creator",		USER_OBJ("t.creator_id"), JSON) \
-	X(TC_ASSIGNEE,	"assignee",		USER_OBJ("t.assignee_id"), JSON) \
-	X(TC_REVIEWER,	"reviewer",		USER_OBJ("t.reviewer_id"), JSON) \
+	PERSON(X, TC_CREATOR, "creator", "uc")				      \
+	PERSON(X, TC_ASSIGNEE, "assignee", "ua")			      \
+	PERSON(X, TC_REVIEWER, "reviewer", "ur")			      \
 	X(TC_CREATED,	"created_time",		"t.created_time",	TIME) \
 	X(TC_APPROVED,	"approved_time",	"t.approved_time",	TIME) \
 	X(TC_STARTED,	"started_time",		"t.started_time",	TIME) \
 	X(TC_FINISHED,	"finished_time",	"t.finished_time",	TIME) \
-	X(TC_CREATOR_ID, NULL,			"t.creator_id",		NONE) \
-	X(TC_ASSIGNEE_ID, NULL,			"t.assignee_id",	NONE) \
-	X(TC_GRANTS,	NULL,	HG_GRANTS_COL("application", "t.app_id"), NONE)
+	X(TC_GRANTS,	NULL,	"CASE WHEN ?i = 1 THEN NULL ELSE "	      \
+	    HG_GRANTS_COL("application", "t.app_id") " END",	NONE)
 enum { TASK_COLS(HG_COL_ENUM) TC__MAX };
 static const struct hg_col task_cols[] = { TASK_COLS(HG_COL_DECL) };
-/* Its first two values are the caller's id twice (the grants column). */
+/*
+ * Its values: the caller's superuser flag, then its id twice (the grants
+ * column); TASK_ARGS(r) gives them.
+ */
 #define TASK_SELECT "SELECT " TASK_COLS(HG_COL_SQL)
-#define TASK_FROM " FROM deploy_tasks t JOIN applications a ON a.id = t.app_id "
+#define TASK_ARGS(r) (long long)(r)->r_user->u_superuser, (r)->r_user->u_id, \
+	(r)->r_user->u_id
+#define TASK_PEOPLE "LEFT JOIN users uc ON uc.id = t.creator_id " \
+	"LEFT JOIN users ua ON ua.id = t.assignee_id " \
+	"LEFT JOIN users ur ON ur.id = t.reviewer_id "
+#define TASK_FROM " FROM deploy_tasks t JOIN applications a ON " \
+	"a.id = t.app_id " TASK_PEOPLE
 
 /* A task as its action reads it. */
 struct task {
@@ -192,12 +212,13 @@ held_of(struct hg_req *r, struct hg_rows *rs, int i, int *visible)
 	unsigned	 held = 0;
 	long long	 uid = r->r_user->u_id;
 
+	*visible = 1;
+	if (r->r_user->u_superuser)
+		return W_ALL;
 	acts = hg_own(r, hg_object_actions(r, "application",
 	    HG_CELL(rs, i, TC_GRANTS)));
 	*visible = json_object_object_get_ex(acts, "view_app", &b) &&
 	    json_object_get_boolean(b);
-	if (r->r_user->u_superuser)
-		return W_ALL;
 	if (json_object_object_get_ex(acts, "deploy_app", &b) &&
 	    json_object_get_boolean(b))
 		held |= W_DEPLOY;
@@ -223,11 +244,22 @@ task_json(struct hg_req *r, struct hg_rows *rs, int i)
 	size_t		 k;
 	int		 visible;
 
-	/* JSON columns render NULL as []; nobody is null (kept in place) */
-	for (k = 0; k < HG_NELEM(people); k++)
-		if (HG_CELL(rs, i, people[k]) == NULL)
-			json_object_object_add(o, task_cols[people[k]].c_name,
-			    NULL);
+	/* each person in its declared place (json-c keeps a replaced key's) */
+	for (k = 0; k < HG_NELEM(people); k++) {
+		const int	 c = people[k];
+		json_object	*u = NULL;
+
+		if (HG_CELL(rs, i, c + 1) != NULL) {
+			u = json_object_new_object();
+			json_object_object_add(u, "id", hg_jint(HG_CELL(rs, i,
+			    c + 1)));
+			json_object_object_add(u, "username", hg_jstr(HG_CELL(rs,
+			    i, c + 2)));
+			json_object_object_add(u, "name", hg_jstr(HG_CELL(rs, i,
+			    c + 3)));
+		}
+		json_object_object_add(o, task_cols[c].c_name, u);
+	}
 
 	held = held_of(r, rs, i, &visible);
 	acts = json_object_new_object();
@@ -258,13 +290,20 @@ task_detail(struct hg_req *r, struct hg_rows *rs)
 static int
 task_load(struct hg_req *r, long long id, int lock, struct task *k)
 {
-	long long	uid = r->r_user->u_id;
-	int		rc, visible;
+	int	rc, visible;
 
 	memset(k, 0, sizeof(*k));
-	if ((rc = hg_sql(r, &k->k_rs, lock ? TASK_SELECT HG_NOCOUNT TASK_FROM
-	    "WHERE t.id = ?i FOR UPDATE" : TASK_SELECT HG_NOCOUNT TASK_FROM
-	    "WHERE t.id = ?i", uid, uid, id)) != 0)
+	/*
+	 * The row lock first, alone (no user or grant rows locked with it);
+	 * the read after it is the transaction's first consistent read, so
+	 * its snapshot is taken with the lock held and shows what an action
+	 * that held the lock before committed.
+	 */
+	if (lock && (rc = hg_sql(r, &k->k_rs, "SELECT id FROM deploy_tasks "
+	    "WHERE id = ?i FOR UPDATE", id)) != 0)
+		return rc;
+	if ((rc = hg_sql(r, &k->k_rs, TASK_SELECT HG_NOCOUNT TASK_FROM
+	    "WHERE t.id = ?i", TASK_ARGS(r), id)) != 0)
 		return rc;
 	if (k->k_rs->nrows == 0)
 		return hg_fail(r, HG_E_NOTFOUND, "no deploy task with id %lld",
@@ -469,10 +508,7 @@ task_act(struct hg_req *r)
 		return rc;
 	to = t->t_to == STAY ? k.k_state : (enum state)t->t_to;
 	if (t->t_update != NULL && (rc = hg_sql_exec(r, t->t_update,
-	    state_names[to], k.k_id)) != 0)
-		return rc;
-	if (k.k_reviewer != 0 && (rc = hg_sql_exec(r, "UPDATE deploy_tasks SET "
-	    "reviewer_id = ?i WHERE id = ?i", k.k_reviewer, k.k_id)) != 0)
+	    state_names[to], k.k_reviewer, k.k_reviewer, k.k_id)) != 0)
 		return rc;
 	if (k.k_assignee != 0 && (rc = hg_sql_exec(r, "UPDATE deploy_tasks SET "
 	    "assignee_id = ?i WHERE id = ?i", k.k_assignee, k.k_id)) != 0)
@@ -545,18 +581,32 @@ task_get(struct hg_req *r)
  * GET /application/deploy-tasks/: newest first, the tasks of applications
  * the caller may view.  The page's ids come from a derived table over the
  * narrow indexes of sql/083_deploy_tasks.sql and only they are joined to
- * their rows.  A caller who sees every application and filters nothing,
- * or only the status, is counted by row_counts (kept by triggers) instead
- * of a count over the whole table.
+ * their rows.  The index that leads is chosen by the filters given: the
+ * application's (app_id, id), else the status's (status, id), else the
+ * primary key; the other filters apply to what it finds.  A caller who
+ * sees every application and filters nothing, or only the status, is
+ * counted by row_counts (kept by triggers) instead of a count of every
+ * row.
  */
 #define PAGE_JOIN ") k JOIN deploy_tasks t ON t.id = k.id JOIN " \
-	"applications a ON a.id = t.app_id ORDER BY t.id DESC"
+	"applications a ON a.id = t.app_id " TASK_PEOPLE "ORDER BY t.id DESC"
+/* The filters but the leading one; values: the LIST_VALUES after it. */
+#define LIST_FILTERS "AND status = COALESCE(?s, status) " \
+	"AND level = COALESCE(?s, level) " \
+	"AND (?s IS NULL OR creator_id IN (SELECT id FROM users WHERE " \
+	"username LIKE ?s)) " \
+	"AND created_time >= COALESCE(?s, created_time) " \
+	"AND created_time <= COALESCE(?s, created_time) AND " \
+	HG_VISIBLE_SQL("application", "view_app", "app_id") \
+	" ORDER BY id DESC LIMIT ?i OFFSET ?i"
+#define LIST_VALUES v[Q_STATUS].s, v[Q_LEVEL].s, creator, creator, \
+	hg_qtime(r, &v[Q_GT]), hg_qtime(r, &v[Q_LT]), all, uid, uid
 static int
 task_list(struct hg_req *r)
 {
 	const struct hg_val	*v = r->r_qv;
 	long long		 uid = r->r_user->u_id, all;
-	const char		*app = NULL, *creator = NULL;
+	const char		*creator = NULL;
 	int			 i, others = 0;
 
 	all = hg_visible_all(r, "application");
@@ -566,30 +616,28 @@ task_list(struct hg_req *r)
 		return hg_list(r, task_json, TASK_SELECT "(SELECT n FROM "
 		    "row_counts WHERE tbl = 'deploy_tasks') FROM (SELECT id "
 		    "FROM deploy_tasks ORDER BY id DESC LIMIT ?i OFFSET ?i"
-		    PAGE_JOIN, uid, uid);
+		    PAGE_JOIN, TASK_ARGS(r));
 	if (all && !others)
 		return hg_list(r, task_json, TASK_SELECT "(SELECT n FROM "
 		    "row_counts WHERE tbl = CONCAT('deploy_tasks:', ?s)) FROM "
 		    "(SELECT id FROM deploy_tasks WHERE status = ?s ORDER BY id "
-		    "DESC LIMIT ?i OFFSET ?i" PAGE_JOIN, uid, uid,
+		    "DESC LIMIT ?i OFFSET ?i" PAGE_JOIN, TASK_ARGS(r),
 		    v[Q_STATUS].s, v[Q_STATUS].s);
-	if (v[Q_APP].present)
-		app = hg_printf(r->r_arena, "%lld", v[Q_APP].i);
 	if (v[Q_CREATOR].present)
 		creator = hg_like(r, &v[Q_CREATOR]);
+	if (v[Q_APP].present)
+		return hg_list(r, task_json, TASK_SELECT "k.total FROM (SELECT "
+		    "id, COUNT(*) OVER () AS total FROM deploy_tasks FORCE INDEX "
+		    "(deploy_tasks_app) WHERE app_id = ?i " LIST_FILTERS
+		    PAGE_JOIN, TASK_ARGS(r), v[Q_APP].i, LIST_VALUES);
+	if (v[Q_STATUS].present)
+		return hg_list(r, task_json, TASK_SELECT "k.total FROM (SELECT "
+		    "id, COUNT(*) OVER () AS total FROM deploy_tasks FORCE INDEX "
+		    "(deploy_tasks_status) WHERE status = ?s " LIST_FILTERS
+		    PAGE_JOIN, TASK_ARGS(r), v[Q_STATUS].s, LIST_VALUES);
 	return hg_list(r, task_json, TASK_SELECT "k.total FROM (SELECT id, "
-	    "COUNT(*) OVER () AS total FROM deploy_tasks WHERE "
-	    "(?s IS NULL OR app_id = ?s) "
-	    "AND status = COALESCE(?s, status) "
-	    "AND level = COALESCE(?s, level) "
-	    "AND (?s IS NULL OR creator_id IN (SELECT id FROM users WHERE "
-	    "username LIKE ?s)) "
-	    "AND created_time >= COALESCE(?s, created_time) "
-	    "AND created_time <= COALESCE(?s, created_time) AND "
-	    HG_VISIBLE_SQL("application", "view_app", "app_id")
-	    " ORDER BY id DESC LIMIT ?i OFFSET ?i" PAGE_JOIN, uid, uid, app,
-	    app, v[Q_STATUS].s, v[Q_LEVEL].s, creator, creator,
-	    hg_qtime(r, &v[Q_GT]), hg_qtime(r, &v[Q_LT]), all, uid, uid);
+	    "COUNT(*) OVER () AS total FROM deploy_tasks WHERE 1 = 1 "
+	    LIST_FILTERS PAGE_JOIN, TASK_ARGS(r), LIST_VALUES);
 }
 
 #define VIEW	PERM_MODULE("application", "enable_app_mgmt")
