@@ -486,6 +486,43 @@ START_TEST(patch_by_the_creator)
 }
 END_TEST
 
+/* The bodies of start and delegate: bad input changes nothing. */
+START_TEST(action_bodies_refusals)
+{
+	static const struct field_spec delegate[] = {
+		{ "user_id", 1, "int", 0, NULL },
+	};
+	static const struct field_spec start[] = {
+		{ "override_reason", 0, "string", 1024, NULL },
+	};
+	long long	 app = dl_capp("dtb"), t, uid;
+
+	(void)dl_user("dtbd", app, "view_app,deploy_app", &uid);
+	t = dl_task(admin_token(), app);
+	bad_input_battery("POST", fmt("/application/deploy-tasks/%lld/actions/"
+	    "delegate/", t), admin_token(), fmt("{\"user_id\": %lld}", uid),
+	    delegate, NELEM(delegate), DT_TABLES);
+	refused_in_at(__FILE__, __LINE__, DT_TABLES, "POST",
+	    fmt("/application/deploy-tasks/%lld/actions/delegate/", t),
+	    "{\"user_id\": 0}", 400, 10002, "user_id");
+	dl_ok(admin_token(), t, "approve", NULL, "approved");
+	bad_input_battery("POST", fmt("/application/deploy-tasks/%lld/actions/"
+	    "start/", t), admin_token(), "{\"override_reason\": \"x\"}",
+	    start, NELEM(start), DT_TABLES);
+	/* approve, reject, close read no body, but a body must be JSON */
+	refused_in_at(__FILE__, __LINE__, DT_TABLES, "POST",
+	    fmt("/application/deploy-tasks/%lld/actions/close/", t), "{\"a\": ",
+	    400, 10001, NULL);
+	refused_in_at(__FILE__, __LINE__, DT_TABLES, "POST",
+	    "/application/deploy-tasks/999999999/actions/approve/", NULL, 404,
+	    10008, NULL);
+	refused_in_at(__FILE__, __LINE__, DT_TABLES, "POST",
+	    "/application/deploy-tasks/abc/actions/approve/", NULL, 404,
+	    10008, NULL);
+	dl_expect_status(t, "approved");
+}
+END_TEST
+
 /* ---- two people at once ------------------------------------------------ */
 
 struct racer {
@@ -659,6 +696,7 @@ tc_deploy_tasks(void)
 	tcase_add_test(tc, times_and_people);
 	tcase_add_test(tc, who_may_act);
 	tcase_add_test(tc, patch_by_the_creator);
+	tcase_add_test(tc, action_bodies_refusals);
 	tcase_add_test(tc, concurrent_actions_have_one_outcome);
 	tcase_add_test(tc, audit_listing_shows_transitions);
 	tcase_add_test(tc, auth_required);

@@ -517,7 +517,8 @@ task_act(struct hg_req *r)
 	if (t->t_to != STAY)
 		ds = hg_printf(r->r_arena, "status: \"%s\" -> \"%s\"%s%s",
 		    state_names[k.k_state], state_names[to], *d ? "; " : "", d);
-	if ((rc = task_record(r, &k, t->t_op, t->t_past, *ds ? ds : "nothing changed")) != 0)
+	if ((rc = task_record(r, &k, t->t_op, t->t_past, *ds != '\0' ? ds :
+	    "nothing changed")) != 0)
 		return rc;
 	if ((rc = task_load(r, k.k_id, 0, &k)) != 0)
 		return rc;
