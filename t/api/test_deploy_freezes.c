@@ -9,7 +9,7 @@
  */
 #include <time.h>
 
-#include "deploylib.h"
+#include "dtasklib.h"
 
 #define FZ_TABLES	"deploy_freezes,deploy_freeze_apps," \
 			"deploy_freeze_productions,audit_log"

@@ -8,7 +8,7 @@
  */
 #include <pthread.h>
 
-#include "deploylib.h"
+#include "dtasklib.h"
 
 /*
  * A body with every field: the example's deploy_source, a version given

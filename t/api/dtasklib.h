@@ -1,5 +1,5 @@
 /*
- * deploylib.h -- what the deploy task and deploy freeze tests share
+ * dtasklib.h -- what the deploy task and deploy freeze tests share
  * (test_deploy_tasks.c, test_deploy_freezes.c): applications with and
  * without deploy settings, users holding per-application permissions,
  * tasks brought to a state, and reads of a task's row and audit.
@@ -7,8 +7,8 @@
  * Header-only (static functions): the Makefile links each
  * t/api/test_NAME.c with client.o alone.
  */
-#ifndef HG_TEST_DEPLOYLIB_H
-#define HG_TEST_DEPLOYLIB_H
+#ifndef HG_TEST_DTASKLIB_H
+#define HG_TEST_DTASKLIB_H
 
 #include <stdio.h>
 #include <stdlib.h>
