@@ -48,6 +48,11 @@ struct hg_conf {
 	/* mail */
 	char	*smtp_url;
 	char	*mail_from;
+	long	 mail_attempts;
+	long	 mail_retry_delay;
+	long	 forget_addr_max_requests;
+	long	 forget_user_max_requests;
+	long	 forget_window;
 	char	*public_url;
 	/* secrets */
 	char	*secret_key_file;

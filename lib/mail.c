@@ -2,6 +2,7 @@
  * mail.c -- SMTP through libcurl (see mail.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,7 +37,7 @@ hg_mail_send(const char *to, const char *subject, const char *body)
 	CURL			*c;
 	struct curl_slist	*rcpt = NULL;
 	struct payload		 p;
-	char			 msg[8192], date[64], addr[300];
+	char			*msg, date[64], addr[300];
 	time_t			 now = time(NULL);
 	struct tm		 tm;
 	CURLcode		 rc;
@@ -44,14 +45,17 @@ hg_mail_send(const char *to, const char *subject, const char *body)
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	n = snprintf(msg, sizeof(msg),
+	/* Any length: the agent sends what hangard queued, long or short. */
+	n = asprintf(&msg,
 	    "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\n"
 	    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 	    "\r\n%s\r\n", date, hg_conf.mail_from, to, subject, body);
-	if (n < 0 || (size_t)n >= sizeof(msg))
+	if (n < 0)
 		return -1;
-	if ((c = curl_easy_init()) == NULL)
+	if ((c = curl_easy_init()) == NULL) {
+		free(msg);
 		return -1;
+	}
 	p.p_data = msg;
 	p.p_left = (size_t)n;
 	snprintf(addr, sizeof(addr), "<%s>", to);
@@ -69,6 +73,7 @@ hg_mail_send(const char *to, const char *subject, const char *body)
 	rc = curl_easy_perform(c);
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(c);
+	free(msg);
 	if (rc != CURLE_OK) {
 		log_warn("mail to smtp_url failed: %s", curl_easy_strerror(rc));
 		return -1;

@@ -57,11 +57,14 @@ hg_task_create(struct hg_db *db, struct hg_arena *a, const char *kind,
 	return 0;
 }
 
-/* XADD hangar:jobs * task <id>; 0 or -1 (Redis down or refused). */
+/*
+ * XADD hangar:jobs * <field> <id>, field "task" or "mail"; 0 or -1 (Redis
+ * down or refused).
+ */
 static int
-xadd_job(struct hg_redis *rd, const char *task)
+xadd_job(struct hg_redis *rd, const char *field, const char *id)
 {
-	const char	*argv[] = { "XADD", HG_JOBS_STREAM, "*", "task", task };
+	const char	*argv[] = { "XADD", HG_JOBS_STREAM, "*", field, id };
 	redisReply	*rep;
 	int		 ok;
 
@@ -81,12 +84,15 @@ hg_outbox_push(struct hg_db *db, struct hg_redis *rd, struct hg_arena *a)
 	struct hg_rows	*rs;
 	int		 i, n = 0;
 
-	if (hg_db_query(db, a, &rs, "SELECT id, task_id FROM outbox "
+	if (hg_db_query(db, a, &rs, "SELECT id, task_id, mail_id FROM outbox "
 	    "WHERE delivered_time IS NULL ORDER BY id LIMIT ?", "i",
 	    (long long)PUSH_BATCH) != 0)
 		return -1;
 	for (i = 0; i < rs->nrows; i++) {
-		if (xadd_job(rd, HG_CELL(rs, i, 1)) != 0)
+		/* A row names a task or a mail (081_mail_outbox.sql). */
+		if ((HG_CELL(rs, i, 1) != NULL ? xadd_job(rd, "task",
+		    HG_CELL(rs, i, 1)) : xadd_job(rd, "mail",
+		    HG_CELL(rs, i, 2))) != 0)
 			return -1;
 		/*
 		 * Marked after the XADD: a crash in between means one more
@@ -143,15 +149,20 @@ parse_entries(const redisReply *arr, struct hg_job *jobs, int max)
 			continue;
 		snprintf(jobs[n].j_entry, sizeof(jobs[n].j_entry), "%s",
 		    e->element[0]->str);
-		jobs[n].j_task = 0;
+		jobs[n].j_task = jobs[n].j_mail = 0;
 		f = e->element[1];
 		for (k = 0; f->type == REDIS_REPLY_ARRAY && k + 1 < f->elements;
-		    k += 2)
-			if (f->element[k]->type == REDIS_REPLY_STRING &&
-			    strcmp(f->element[k]->str, "task") == 0 &&
-			    f->element[k + 1]->type == REDIS_REPLY_STRING)
+		    k += 2) {
+			if (f->element[k]->type != REDIS_REPLY_STRING ||
+			    f->element[k + 1]->type != REDIS_REPLY_STRING)
+				continue;
+			if (strcmp(f->element[k]->str, "task") == 0)
 				jobs[n].j_task = strtoll(f->element[k + 1]->str,
 				    NULL, 10);
+			else if (strcmp(f->element[k]->str, "mail") == 0)
+				jobs[n].j_mail = strtoll(f->element[k + 1]->str,
+				    NULL, 10);
+		}
 		n++;
 	}
 	return n;

@@ -6,7 +6,8 @@
  * task_hosts row per host (status pending) and an outbox row are written
  * together, so the task exists exactly when the request's changes do.
  * After the commit, hg_outbox_push() XADDs every undelivered outbox row to
- * the stream "hangar:jobs" (one field: task=<id>) and marks it delivered.
+ * the stream "hangar:jobs" (one field: task=<id>, or mail=<id> for a mail
+ * queued by hangard's hg_mail_queue) and marks it delivered.
  * When Redis is down the push fails quietly and the rows stay undelivered;
  * the sweeper (hg_outbox_push again: hangar-agent runs it every few
  * seconds, hangard after each task-creating commit) delivers them later.
@@ -83,7 +84,8 @@ int	hg_outbox_push(struct hg_db *db, struct hg_redis *rd, struct hg_arena *a);
 /* One delivery of a job read from the stream. */
 struct hg_job {
 	char		 j_entry[48];	/* stream entry id, for touch/ack */
-	long long	 j_task;	/* task id (0: malformed entry, ack it) */
+	long long	 j_task;	/* task id, or 0 */
+	long long	 j_mail;	/* mail id, or 0 (both 0: malformed, ack it) */
 };
 
 /*

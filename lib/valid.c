@@ -51,8 +51,13 @@ hg_check_email(const char *s)
 	    strchr(at + 1, '.') == NULL || at[1] == '.' ||
 	    s[strlen(s) - 1] == '.')
 		return "must be an email address";
+	/*
+	 * One plain address: nothing that would end it or add another in a
+	 * mail header (<, >, a list's comma; CR and LF are control bytes).
+	 */
 	for (; *s; s++)
-		if (isspace((unsigned char)*s) || (unsigned char)*s < 0x20)
+		if (isspace((unsigned char)*s) || (unsigned char)*s < 0x20 ||
+		    *s == 0x7f || strchr("<>,", *s) != NULL)
 			return "must be an email address";
 	return NULL;
 }

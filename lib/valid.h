@@ -121,7 +121,11 @@ json_object	*hg_json_own(struct hg_arena *, json_object *);
 /* Is s valid UTF-8 without NUL or other C0 controls except \t\n\r? */
 int		 hg_utf8_ok(const char *s, size_t len);
 size_t		 hg_utf8_len(const char *s);
-/* Common syntax checks for f_check. */
+/*
+ * Common syntax checks for f_check.  hg_check_email: "" (no address) or
+ * one plain address, safe in a mail header: no blank, control character,
+ * <, > or comma.
+ */
 const char	*hg_check_email(const char *);
 const char	*hg_check_username(const char *);
 const char	*hg_check_noctl(const char *);	/* no control characters */

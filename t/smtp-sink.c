@@ -8,6 +8,9 @@
  * libcurl's SMTP client uses: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
  * While DIR/delay-ms holds a number, each session waits that many
  * milliseconds before its greeting: a slow mail server, for tests.
+ * While DIR/refuse-ADDR holds a number N > 0, RCPT TO:<ADDR> is refused
+ * (550) and N goes down by one: a mail server that refuses a recipient N
+ * times, for tests of retries (a huge N: refuses for good).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,6 +31,36 @@ reply(FILE *out, const char *line)
 	fflush(out);
 }
 
+/* Refuse this RCPT?  Counts down DIR/refuse-ADDR (see above). */
+static int
+refused(const char *dir, const char *line)
+{
+	const char	*lt = strchr(line, '<'), *gt;
+	char		 addr[512], path[4096];
+	FILE		*f;
+	long		 n = 0;
+
+	if (lt == NULL || (gt = strchr(lt, '>')) == NULL ||
+	    (size_t)(gt - lt - 1) >= sizeof(addr))
+		return 0;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(gt - lt - 1), lt + 1);
+	if (strchr(addr, '/') != NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/refuse-%s", dir, addr);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = 0;
+	fclose(f);
+	if (n <= 0)
+		return 0;
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "%ld\n", n - 1);
+		fclose(f);
+	}
+	return 1;
+}
+
 static void
 session(int fd, const char *dir)
 {
@@ -46,6 +79,9 @@ session(int fd, const char *dir)
 	while (fgets(line, sizeof(line), in) != NULL) {
 		if (strncasecmp(line, "EHLO", 4) == 0)
 			reply(out, "250 smtp-sink");
+		else if (strncasecmp(line, "RCPT", 4) == 0 &&
+		    refused(dir, line))
+			reply(out, "550 refused (smtp-sink refuse file)");
 		else if (strncasecmp(line, "HELO", 4) == 0 ||
 		    strncasecmp(line, "MAIL", 4) == 0 ||
 		    strncasecmp(line, "RCPT", 4) == 0 ||

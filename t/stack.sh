@@ -8,7 +8,7 @@
 #   t/stack.sh stop DIR                stop everything started in DIR
 #   t/stack.sh stop-db DIR | start-db DIR    (outage tests)
 #   t/stack.sh stop-redis DIR | start-redis DIR
-#   t/stack.sh stop-agent DIR | start-agent DIR BINDIR
+#   t/stack.sh stop-agent DIR | start-agent DIR PORT BINDIR
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +107,8 @@ db_name = hangar
 redis_socket = $DIR/redis.sock
 secret_key_file = $DIR/secret.key
 smtp_url = ${HANGAR_SMTP_URL:-smtp://127.0.0.1:25}
+# Mail retries (t/api/test_mail.c) come a second apart, not a minute.
+mail_retry_delay = 1
 public_url = http://127.0.0.1:$PORT
 agent_log = $DIR/log/agent.log
 agent_pid_file = $DIR/hangar-agent.pid

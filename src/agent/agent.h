@@ -6,7 +6,7 @@
  * MySQL and Redis connection; host.c is one host's life (claim it in
  * task_hosts, run the kind's step, record the result); kinds.c is the
  * table of task kinds and their steps; state.c is what every file shares
- * (the agent's name, its event log).
+ * (the agent's name, its event log); mail.c sends queued mail.
  */
 #ifndef AGENT_H
 #define AGENT_H
@@ -104,6 +104,10 @@ int	task_finalize(struct hg_db *, long long task);
 /* zabbix_step.c: Zabbix registration after init, change-status effects */
 int	zabbix_init_step(struct host *);
 int	run_change_status(struct host *);
+
+/* mail.c: the mail hangard queued (hg_mail_queue) */
+int	mail_deliver(struct hg_db *, struct hg_arena *, long long mail_id);
+void	mail_sweep(struct hg_db *, struct hg_arena *);
 
 /* kinds.c */
 const struct kind	*kind_find(const char *);

@@ -6,7 +6,8 @@
  * the outbox into Redis, reads new jobs, keeps the jobs it holds from
  * looking idle (XCLAIM to itself), takes over jobs other agents left idle
  * for claim_timeout (XAUTOCLAIM), and acknowledges a job once MySQL says
- * none of its hosts is pending or running.  Hosts run on the pool.
+ * none of its hosts is pending or running.  Hosts run on the pool; mail
+ * (mail=<id> entries, and mail.c's sweep) is sent from this thread.
  *
  * Signals are only flagged here and acted on by the loop: SIGTERM/SIGINT
  * stop taking work, let the host steps under way finish, and exit;
@@ -127,6 +128,12 @@ job_start(struct hg_db *db, struct hg_arena *a, struct hg_redis *rd,
 	struct hg_rows	*rs;
 	struct job	*j;
 
+	if (hj->j_mail > 0) {
+		/* A mail: sent (or rescheduled) now; MySQL away: claimed later. */
+		if (mail_deliver(db, a, hj->j_mail) == 0)
+			(void)hg_queue_ack(rd, hj->j_entry);
+		return;
+	}
 	for (j = held; j != NULL; j = j->j_next)
 		if (j->j_task == hj->j_task && strcmp(j->j_entry,
 		    hj->j_entry) != 0) {
@@ -174,6 +181,12 @@ replay(struct hg_db *db)
 		ev(HG_WARN, 0, NULL, "queue", -1, "replayed", "the job stream was "
 		    "empty: %llu running tasks delivered again",
 		    (unsigned long long)hg_db_affected(db));
+	if (hg_db_exec(db, "UPDATE outbox o JOIN mails m ON m.id = o.mail_id "
+	    "SET o.delivered_time = NULL WHERE m.status = 'queued' AND "
+	    "o.delivered_time IS NOT NULL", "") == 0 && hg_db_affected(db) > 0)
+		ev(HG_WARN, 0, NULL, "queue", -1, "replayed", "the job stream was "
+		    "empty: %llu queued mails delivered again",
+		    (unsigned long long)hg_db_affected(db));
 }
 
 /* "This agent is alive": others take over its hosts when this stops. */
@@ -215,7 +228,9 @@ loop(struct hg_db *db, struct hg_redis *rd)
 			sweep = now;
 			if ((n = hg_outbox_push(db, rd, &arena)) > 0)
 				ev(HG_INFO, 0, NULL, "sweep", -1, "pushed",
-				    "%d undelivered tasks pushed to the queue", n);
+				    "%d undelivered tasks or mails pushed to the "
+				    "queue", n);
+			mail_sweep(db, &arena);
 		}
 		if (now - touch >= hg_conf.claim_timeout / 3) {
 			touch = now;

@@ -188,32 +188,82 @@ hg_session_end(struct hg_req *r)
 }
 
 /*
- * Login throttling: password checks are counted in Redis, each counter over
- * login_window seconds from its first count, in this order:
+ * Throttling (hg_throttle, hangard.h): counters in Redis, each over a
+ * window from its first count.  The script counts and starts the window
+ * atomically and answers the count and the seconds left of the window.
+ */
+static const char *const incr_lua = "local n = redis.call('INCR', KEYS[1]) "
+    "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+    "return {n, redis.call('TTL', KEYS[1])}";
+/* Give one back, unless the window has ended meanwhile. */
+static const char *const decr_lua = "if redis.call('EXISTS', KEYS[1]) == 1 "
+    "then redis.call('DECR', KEYS[1]) end return 0";
+
+static void
+give_back(struct hg_req *r, const char *key)
+{
+	redisReply *rep = hg_redis_cmd(r->r_redis, "EVAL %s 1 %s", decr_lua,
+	    key);
+
+	if (rep != NULL)
+		freeReplyObject(rep);
+}
+
+long
+hg_throttle(struct hg_req *r, int n, const char *const *keys,
+    const long *max, long window)
+{
+	redisReply	*rep;
+	long		 wait = 0;
+	int		 i;
+
+	for (i = 0; i < n && wait == 0; i++) {
+		if (keys[i] == NULL)
+			continue;
+		rep = hg_redis_cmd(r->r_redis, "EVAL %s 1 %s %ld", incr_lua,
+		    keys[i], window);
+		if (rep == NULL)
+			continue;
+		if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+		    rep->element[0]->type == REDIS_REPLY_INTEGER &&
+		    rep->element[0]->integer > max[i]) {
+			wait = rep->element[1]->type == REDIS_REPLY_INTEGER ?
+			    (long)rep->element[1]->integer : window;
+			if (wait < 1)
+				wait = 1;
+		}
+		freeReplyObject(rep);
+	}
+	if (wait > 0)
+		for (i--; i >= 0; i--)
+			if (keys[i] != NULL)
+				give_back(r, keys[i]);
+	return wait;
+}
+
+int
+hg_fail_throttle(struct hg_req *r, long seconds)
+{
+	hg_header(r, "Retry-After: %ld", seconds);
+	return hg_fail(r, HG_E_THROTTLE, NULL);
+}
+
+/*
+ * Login throttling: password checks are counted (hg_throttle) over
+ * login_window seconds, in this order:
  *
  *	pair	the username from one client address	login_max_failures
  *	addr	the address, whatever the username	login_addr_max_failures
  *	user	the username, from every address	login_user_max_failures
  *
- * A check is counted before it is made and refused when a count is then
- * over its bound (increment, then check: parallel guesses cannot all pass
- * a check none of them has counted yet).  A refused attempt checks no
- * password: it is not counted further down the list and gives back what it
- * was counted above, so one address adds at most login_max_failures to a
- * username's global count, and an attacker locks a username out only for
- * its own address unless it spreads its guesses over many.  The right
- * password clears its pair and gives back its count of the others.
- * Without Redis, logins still work (unthrottled) rather than locking
- * everyone out.
+ * A refused attempt checks no password: it is not counted further down
+ * the list and gives back what it was counted above, so one address adds
+ * at most login_max_failures to a username's global count, and an
+ * attacker locks a username out only for its own address unless it
+ * spreads its guesses over many.  The right password clears its pair and
+ * gives back its count of the others.
  */
 #define NKINDS	3
-
-/* Count one; the script sets the window with the first count, atomically. */
-static const char *const incr_lua = "local n = redis.call('INCR', KEYS[1]) "
-    "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n";
-/* Give one back, unless the window has ended meanwhile. */
-static const char *const decr_lua = "if redis.call('EXISTS', KEYS[1]) == 1 "
-    "then redis.call('DECR', KEYS[1]) end return 0";
 
 /* Usernames compare case-insensitively; so do their counters. */
 static const char *
@@ -246,43 +296,14 @@ login_keys(struct hg_req *r, const char *username, const char **keys,
 	max[2] = hg_conf.login_user_max_failures;
 }
 
-static void
-give_back(struct hg_req *r, const char *key)
-{
-	redisReply *rep = hg_redis_cmd(r->r_redis, "EVAL %s 1 %s", decr_lua,
-	    key);
-
-	if (rep != NULL)
-		freeReplyObject(rep);
-}
-
-int
+long
 hg_login_attempt(struct hg_req *r, const char *username)
 {
 	const char	*keys[NKINDS];
 	long		 max[NKINDS];
-	redisReply	*rep;
-	int		 i, over;
 
 	login_keys(r, username, keys, max);
-	for (i = 0; i < NKINDS; i++) {
-		if (keys[i] == NULL)
-			continue;
-		rep = hg_redis_cmd(r->r_redis, "EVAL %s 1 %s %ld", incr_lua,
-		    keys[i], hg_conf.login_window);
-		if (rep == NULL)
-			continue;
-		over = rep->type == REDIS_REPLY_INTEGER &&
-		    rep->integer > max[i];
-		freeReplyObject(rep);
-		if (over) {
-			for (; i >= 0; i--)
-				if (keys[i] != NULL)
-					give_back(r, keys[i]);
-			return 1;
-		}
-	}
-	return 0;
+	return hg_throttle(r, NKINDS, keys, max, hg_conf.login_window);
 }
 
 void

@@ -73,9 +73,7 @@ struct hg_req {
 	const char		*r_remote;
 	int			 r_https;
 	struct hg_user		*r_user;	/* NULL: anonymous */
-	int			 r_outbox;	/* task queued: push after commit */
-	void			(*r_after)(struct hg_req *, void *);
-	void			*r_after_arg;	/* see hg_after_reply */
+	int			 r_outbox;	/* task or mail queued: push after commit */
 	/* response */
 	int			 r_status;
 	json_object		*r_out;
@@ -195,12 +193,51 @@ void			 hg_routes_print(void);
 int	hg_authenticate(struct hg_req *);
 int	hg_session_create(struct hg_req *, long long user_id, const char **csrf);
 int	hg_session_end(struct hg_req *);
-int	hg_login_attempt(struct hg_req *, const char *username);
+/* 0, or refused for this many seconds (hg_throttle): hg_fail_throttle. */
+long	hg_login_attempt(struct hg_req *, const char *username);
 void	hg_login_succeeded(struct hg_req *, const char *username);
 
-/* worker.c: slow work the client must not wait for (nor time) */
-void		 hg_after_reply(struct hg_req *,
-		    void (*)(struct hg_req *, void *), void *arg);
+/*
+ * hg_throttle -- count one request against each of n Redis counters and
+ * say whether it may go on (auth.c).  keys[i] (NULL: skipped) counts over
+ * window seconds from its first count and allows max[i]; counters are
+ * incremented, then checked (parallel requests cannot all pass a check
+ * none of them has counted yet), in order.  A refused request gives back
+ * what it counted, so it is counted by the first counter that refuses it
+ * and no further.  Returns 0 to go on, else the seconds until the refusing
+ * counter's window ends (at least 1): answer hg_fail_throttle(r, that).
+ * Without Redis everything passes (unthrottled rather than locked out).
+ */
+long	hg_throttle(struct hg_req *, int n, const char *const *keys,
+	    const long *max, long window);
+/* 429 HG_E_THROTTLE with Retry-After: seconds. */
+int	hg_fail_throttle(struct hg_req *, long seconds);
+
+/*
+ * mailq.c: mail, sent by hangar-agent (hangar-agent(8), "Mail").
+ *
+ * hg_mail_queue -- queue a plain-text mail to `to` in the request's
+ * transaction: a mails row (subject, and the body sealed with the server
+ * key as stored secrets are) and its outbox row, pushed to the Redis
+ * stream as mail=<id> after the commit.  Nothing is sent if the
+ * transaction rolls back.  Call it from a mutating route's handler (one
+ * that runs in a transaction); `to` must already be a valid address
+ * (hg_check_email) and subject one line.  The agent sends it, retrying up
+ * to mail_attempts times mail_retry_delay seconds apart, and empties the
+ * body once it is sent or has failed for good.  Returns 0, or an error
+ * recorded on the request (a 500 when the server key is not loaded):
+ * pass it on.
+ */
+int	hg_mail_queue(struct hg_req *r, const char *to, const char *subject,
+	    const char *body);
+/*
+ * hg_mail_queue_decoy -- the same work as hg_mail_queue (a body sealed, a
+ * mails row, an outbox row, a push), but the row is 'void': nothing is
+ * sent and the agent deletes it.  For answers that must not tell, by
+ * their timing, whether a mail went out.
+ */
+int	hg_mail_queue_decoy(struct hg_req *r, const char *subject,
+	    const char *body);
 
 /* shared.c: the page the master shares with its workers */
 #define HG_MAXSLOTS	512	/* the master's table of workers */

@@ -138,7 +138,10 @@ dispatch(struct hg_req *r)
 		return hg_fail(r, rc, NULL);
 	/* Before the reply: the client's next request must see the change. */
 	hg_shared_bump();
-	/* A queued task reaches Redis now; if Redis is down, the sweeper. */
+	/*
+	 * A queued task or mail reaches Redis now; if Redis is down, the
+	 * sweeper.
+	 */
 	if (r->r_outbox)
 		(void)hg_outbox_push(r->r_db, r->r_redis, r->r_arena);
 	return 0;
@@ -193,20 +196,6 @@ request_id(struct hg_req *r)
 		}
 	}
 	hg_random_hex(r->r_id, 16);
-}
-
-/*
- * Run fn(r, arg) once the response has been sent, and only if the request
- * succeeded (its transaction committed).  For work such as a mail, whose
- * duration would otherwise show the client what happened (whether an
- * address exists); arg lives in the request's arena.  One per request.
- */
-void
-hg_after_reply(struct hg_req *r, void (*fn)(struct hg_req *, void *),
-    void *arg)
-{
-	r->r_after = fn;
-	r->r_after_arg = arg;
 }
 
 /*
@@ -276,8 +265,6 @@ serve(FCGX_Request *fr, struct hg_arena *a, struct hg_db *db)
 	access_log(r, (t1.tv_sec - t0.tv_sec) * 1000000L +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000);
 	finish(fr);		/* the client has its answer */
-	if (r->r_after != NULL && r->r_err == 0)
-		r->r_after(r, r->r_after_arg);
 	hg_log_rid(NULL);
 }
 

@@ -25,15 +25,16 @@
 /* The tables this file's refusals must leave as they were. */
 #define unchanged(before)	db_unchanged((before), TABLES)
 
-/* Forget every failed login the stack has counted. */
+/* Forget every failed login and forget-password request counted. */
 static void
 clear_all_counters(void)
 {
 	char cmd[2048];
 
-	snprintf(cmd, sizeof(cmd), "redis-cli -s %1$s/redis.sock --scan "
-	    "--pattern 'hangar:login:*' | xargs -r redis-cli -s %1$s/redis.sock "
-	    "DEL >/dev/null", getenv("HANGAR_DIR"));
+	snprintf(cmd, sizeof(cmd), "for p in 'hangar:login:*' "
+	    "'hangar:forget:*'; do redis-cli -s %1$s/redis.sock --scan "
+	    "--pattern \"$p\" | xargs -r redis-cli -s %1$s/redis.sock "
+	    "DEL >/dev/null; done", getenv("HANGAR_DIR"));
 	if (system(cmd) != 0)
 		fprintf(stderr, "clearing login counters failed\n");
 }
@@ -249,15 +250,23 @@ sessions_of(long long id)
  */
 START_TEST(throttle_per_username_and_address)
 {
-	const char	*name = uniq("at"), *other = uniq("ato");
+	const char	*name = uniq("at"), *other = uniq("ato"), *ra;
 	long long	 id = mkuser_email(name, "");
+	struct resp	*r;
 	int		 i;
 
 	mkuser_email(other, "");
 	for (i = 0; i < 10; i++)
 		expect_error(login(name, "wrong-password"), 401, 10006, NULL);
-	/* Now even the right password is refused, and no session made. */
-	expect_error(login(name, pw_of(name)), 429, 10011, NULL);
+	/*
+	 * Now even the right password is refused, and no session made; the
+	 * answer says when to come back (what is left of the 900 s window).
+	 */
+	r = login(name, pw_of(name));
+	ra = resp_header(r, "Retry-After");
+	ck_assert_msg(ra != NULL && atol(ra) >= 1 && atol(ra) <= 900,
+	    "Retry-After: %s", ra != NULL ? ra : "(none)");
+	expect_error(r, 429, 10011, NULL);
 	ck_assert_int_eq(sessions_of(id), 0);
 	/* Hammering on from there is refused, and counted nowhere else. */
 	expect_tally(logins_from("127.0.0.1", name, "wrong-password", 30),

@@ -329,6 +329,19 @@ START_TEST(f_check_and_email)
 	bad_body("\"email\": \"@c.d\"", "email", "must be an email address");
 	bad_body("\"email\": \"a@.d\"", "email", "must be an email address");
 	bad_body("\"email\": \"a@c.d.\"", "email", "must be an email address");
+	/* What would end or add to a mail header: <>, a list, CR/LF. */
+	bad_body("\"email\": \"a@c.d>\"", "email", "must be an email address");
+	bad_body("\"email\": \"<a@c.d\"", "email", "must be an email address");
+	bad_body("\"email\": \"a@c.d,b@c.d\"", "email",
+	    "must be an email address");
+	bad_body("\"email\": \"a@c.d>, <b@c.d\"", "email",
+	    "must be an email address");
+	bad_body("\"email\": \"a@c.d\\r\\nBcc: b@c.d\"", "email",
+	    "must be an email address");
+	bad_body("\"email\": \"a@c.d\\nX: y.z\"", "email",
+	    "must be an email address");
+	bad_body("\"email\": \"a@c.d\\rX: y.z\"", "email",
+	    "must be an email address");
 	ck_assert_ptr_null(hg_check_username("Zhang.San_3-x"));
 	ck_assert_str_eq(hg_check_username("张三"),
 	    "may contain only A-Z a-z 0-9 . _ -");

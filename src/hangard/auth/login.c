@@ -29,10 +29,11 @@ login(struct hg_req *r)
 	json_object		*user, *out;
 	const char		*csrf;
 	long long		 id;
+	long			 wait;
 	int			 rc, ok;
 
-	if (hg_login_attempt(r, v[LG_USERNAME].s))
-		return hg_fail(r, HG_E_THROTTLE, NULL);
+	if ((wait = hg_login_attempt(r, v[LG_USERNAME].s)) > 0)
+		return hg_fail_throttle(r, wait);
 	if ((rc = hg_sql(r, &rs, "SELECT id, password_hash, status FROM users "
 	    "WHERE username = ?s", v[LG_USERNAME].s)) != 0)
 		return rc;

@@ -10,7 +10,6 @@
 #include "conf.h"
 #include "auth.h"
 #include "log.h"
-#include "mail.h"
 #include "secret.h"
 
 static const char *const statuses[] = { "enabled", "disabled", NULL };
@@ -109,10 +108,12 @@ static int
 check_original(struct hg_req *r, const char *username, const char *hash,
     const struct hg_val *v, const char *why)
 {
+	long wait;
+
 	if (!v->present)
 		return hg_invalid(r, "original_password", why);
-	if (hg_login_attempt(r, username))
-		return hg_fail(r, HG_E_THROTTLE, NULL);
+	if ((wait = hg_login_attempt(r, username)) > 0)
+		return hg_fail_throttle(r, wait);
 	if (!hg_password_verify(hash, v->s))
 		return hg_fail_http(r, 400, 300001,
 		    "original password is wrong");
@@ -295,68 +296,77 @@ static const struct hg_field forget_fields[FP__MAX] = {
 	    .f_check = hg_check_email },
 };
 
-struct reset_mail {
-	long long	 user;
-	const char	*to;
-	const char	*body;
-};
-
-static void
-send_reset_mail(struct hg_req *r, void *arg)
-{
-	const struct reset_mail *m = arg;
-
-	(void)r;
-	if (hg_mail_send(m->to, "Hangar password reset", m->body) != 0)
-		log_warn("password reset mail for user %lld not sent", m->user);
-}
-
 /*
  * POST /users/{id}/actions/forget-password/ (no auth).  Always "success",
  * so it tells nobody which addresses exist; when the address is user id's,
- * mails a single-use link valid 30 minutes.  The mail goes after the
- * answer and after the commit: how long the mail server takes must not
- * tell the client the address was right, and a link is never mailed for a
- * token that was not stored.
+ * mails a single-use link valid 30 minutes.
+ *
+ * Throttled before anything is looked up, per client address
+ * (forget_addr_max_requests) and per user id whatever the address given
+ * (forget_user_max_requests), over forget_window seconds: a mailbox gets
+ * at most forget_user_max_requests links a window, and a throttled
+ * request queues nothing.
+ *
+ * A right and a wrong pair take the same path after the look-up, so the
+ * time of the answer does not tell them apart: the same INSERT ... SELECT
+ * stores the token (one row or none), the body is built and sealed
+ * either way, and either way a mails row and an outbox row are written
+ * and pushed after the commit (a 'void' decoy for a wrong pair, which the
+ * agent deletes unsent).  The mail itself is sent by hangar-agent, so no
+ * worker waits on the mail server.
  */
 static int
 forget_password(struct hg_req *r)
 {
 	const struct hg_val	*v = r->r_in;
 	struct hg_rows		*rs;
-	struct reset_mail	*m;
+	const char		*keys[2], *body, *name;
+	long			 max[2], wait;
 	char			 token[HG_TOKEN_HEX + 1], hash[HG_HASH_HEX + 1];
-	int			 rc;
+	int			 rc, found;
 
-	if ((rc = hg_sql(r, &rs, "SELECT username, email FROM users WHERE "
-	    "id = ?i AND email = ?s AND email <> '' AND status = 'enabled'",
-	    r->r_ids[0], v[FP_EMAIL].s)) != 0)
-		return rc;
-	if (rs->nrows == 0)
-		return hg_reply_ok(r);
+	keys[0] = r->r_remote != NULL ? hg_printf(r->r_arena,
+	    "hangar:forget:addr:%s", r->r_remote) : NULL;
+	keys[1] = hg_printf(r->r_arena, "hangar:forget:user:%lld",
+	    r->r_ids[0]);
+	max[0] = hg_conf.forget_addr_max_requests;
+	max[1] = hg_conf.forget_user_max_requests;
+	if ((wait = hg_throttle(r, 2, keys, max, hg_conf.forget_window)) > 0)
+		return hg_fail_throttle(r, wait);
 	hg_random_hex(token, HG_TOKEN_HEX / 2);
 	hg_hash_hex(token, hash);
+	/* Stored first: a link is never mailed for a token not stored. */
 	if ((rc = hg_sql_exec(r, "INSERT INTO password_resets (token_hash, "
-	    "user_id, expires) VALUES (?s, ?i, UTC_TIMESTAMP() + "
-	    "INTERVAL 30 MINUTE)", hash, r->r_ids[0])) != 0)
+	    "user_id, expires) SELECT ?s, id, UTC_TIMESTAMP() + "
+	    "INTERVAL 30 MINUTE FROM users WHERE id = ?i AND email = ?s "
+	    "AND email <> '' AND status = 'enabled'", hash, r->r_ids[0],
+	    v[FP_EMAIL].s)) != 0)
 		return rc;
-	m = hg_alloc(r->r_arena, sizeof(*m));
-	m->user = r->r_ids[0];
-	m->body = hg_printf(r->r_arena,
+	found = hg_sql_affected(r) > 0;
+	if ((rc = hg_sql(r, &rs, "SELECT username, email FROM users WHERE "
+	    "id = ?i", r->r_ids[0])) != 0)
+		return rc;
+	found = found && rs->nrows > 0;
+	name = found ? HG_CELL(rs, 0, 0) : "";
+	body = hg_printf(r->r_arena,
 	    "Hello %s,\r\n\r\nSomeone asked to reset your Hangar password.\r\n"
 	    "To choose a new one, open this link within 30 minutes:\r\n\r\n"
 	    "%s/ui/#/reset-password?token=%s\r\n\r\n"
 	    "or POST {\"token\": \"%s\", \"new_password\": \"...\"} to "
 	    "%s/auth/reset-password/\r\n\r\n"
 	    "If you did not ask for this, ignore this mail.\r\n",
-	    HG_CELL(rs, 0, 0), hg_conf.public_url, token, token,
-	    hg_conf.public_url);
+	    name, hg_conf.public_url, token, token, hg_conf.public_url);
 	/*
 	 * To the address on record: the collation also matches look-alikes
 	 * ("exámple.com"), which must not receive the link.
 	 */
-	m->to = HG_CELL(rs, 0, 1);
-	hg_after_reply(r, send_reset_mail, m);
+	if (found)
+		rc = hg_mail_queue(r, HG_CELL(rs, 0, 1),
+		    "Hangar password reset", body);
+	else
+		rc = hg_mail_queue_decoy(r, "Hangar password reset", body);
+	if (rc != 0)
+		return rc;
 	return hg_reply_ok(r);
 }
 
