@@ -3,10 +3,13 @@
  * API.md sections 5 and 6, issue 11): create, get, list with every
  * filter, PATCH, and the actions approve, reject, start, close, delegate;
  * every transition from every state, who may take each, the audit rows
- * they write, bad input that changes nothing, and two people acting on one
+ * they write, the mail to whoever must act next (captured by the SMTP
+ * sink), bad input that changes nothing, and two people acting on one
  * task at once.
  */
+#include <dirent.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "dtasklib.h"
 
@@ -629,6 +632,158 @@ START_TEST(concurrent_actions_have_one_outcome)
 }
 END_TEST
 
+/* ---- mail to whoever acts next ----------------------------------------- */
+
+/*
+ * The text of the newest mail the SMTP sink (t/smtp-sink.c) stored for
+ * addr (free it), or NULL; how many it stored for addr.
+ */
+static char *
+mail_scan(const char *addr, int *count)
+{
+	DIR		*d = opendir(getenv("HANGAR_SMTP_DIR"));
+	struct dirent	*e;
+	char		 path[4096], want[512], *best = NULL, *text;
+	int		 n, bestn = -1;
+	FILE		*f;
+	long		 len;
+
+	ck_assert_ptr_nonnull(d);
+	*count = 0;
+	snprintf(want, sizeof(want), "To: %s\r\n", addr);
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "mail-%d.eml", &n) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", getenv("HANGAR_SMTP_DIR"),
+		    e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		rewind(f);
+		text = calloc(1, (size_t)len + 1);
+		if (fread(text, 1, (size_t)len, f) != (size_t)len)
+			text[0] = '\0';
+		fclose(f);
+		if (strstr(text, want) != NULL) {
+			(*count)++;
+			if (n > bestn) {
+				free(best);
+				best = text;
+				bestn = n;
+				continue;
+			}
+		}
+		free(text);
+	}
+	closedir(d);
+	return best;
+}
+
+/* Wait up to 15 s for the count-th mail to addr; the newest, or NULL. */
+static char *
+mail_wait(const char *addr, int count)
+{
+	char	*m;
+	int	 i, n;
+
+	for (i = 0; i < 300; i++) {
+		m = mail_scan(addr, &n);
+		if (n >= count)
+			return m;
+		free(m);
+		usleep(50000);
+	}
+	return NULL;
+}
+
+static int
+mails_to(const char *addr)
+{
+	int	 n;
+
+	free(mail_scan(addr, &n));
+	return n;
+}
+
+#define expect_mail(addr, count, text1, text2) do {			\
+	char *m_ = mail_wait((addr), (count));				\
+									\
+	ck_assert_msg(m_ != NULL, "no mail %d to %s", (count), (addr));	\
+	ck_assert_msg(strstr(m_, (text1)) != NULL &&			\
+	    strstr(m_, (text2)) != NULL, "mail to %s lacks %s/%s: %s",	\
+	    (addr), (text1), (text2), m_);				\
+	free(m_);							\
+} while (0)
+
+/* A user with perms on app and the address addr; its token. */
+static const char *
+mail_user(const char *prefix, long long app, const char *perms,
+    const char *addr, long long *uid)
+{
+	const char *tok = dl_user(prefix, app, perms, uid);
+
+	db_exec(fmt("UPDATE users SET email = '%s' WHERE id = %lld", addr,
+	    *uid));
+	return tok;
+}
+
+START_TEST(mail_goes_to_who_acts_next)
+{
+	long long	 app = dl_capp("dtm"), t, cid, r1id, r2id, did, xid, role;
+	char		 ca[128], r1a[128], r2a[128], da[128], xa[128];
+	const char	*c, *r1, *r2;
+
+	snprintf(ca, sizeof(ca), "%s@example.com", uniq("creator"));
+	snprintf(r1a, sizeof(r1a), "%s@example.com", uniq("rev1"));
+	snprintf(r2a, sizeof(r2a), "%s@example.com", uniq("rev2"));
+	snprintf(da, sizeof(da), "%s@example.com", uniq("deleg"));
+	snprintf(xa, sizeof(xa), "%s@example.com", uniq("bystander"));
+	c = mail_user("dtmc", app, "view_app,deploy_app", ca, &cid);
+	r1 = mail_user("dtmr", app, "view_app,review_app_deploy_task", r1a,
+	    &r1id);
+	/* the second reviewer holds the grant through a role */
+	r2 = mail_user("dtms", app, "view_app", r2a, &r2id);
+	role = db_insert(fmt("INSERT INTO roles (name) VALUES ('%s')",
+	    uniq("reviewers")));
+	db_exec(fmt("INSERT INTO user_roles (user_id, role_id) VALUES (%lld, "
+	    "%lld)", r2id, role));
+	db_exec(fmt("INSERT INTO resource_grants VALUES ('role', %lld, "
+	    "'application', %lld, 'review_app_deploy_task')", role, app));
+	(void)mail_user("dtmd", app, "view_app,deploy_app", da, &did);
+	(void)mail_user("dtmx", app, "view_app,deploy_app", xa, &xid);
+
+	/* created: the reviewers, not the creator nor a mere deployer */
+	t = dl_task(c, app);
+	expect_mail(r1a, 1, fmt("Subject: [Hangar] Review deploy task %lld ",
+	    t), "asks for your review");
+	expect_mail(r2a, 1, fmt("deploy task %lld", t), "version:");
+	/* approved: the creator */
+	dl_ok(r1, t, "approve", NULL, "approved");
+	expect_mail(ca, 1, fmt("Subject: [Hangar] Deploy task %lld ", t),
+	    "approved your deploy task");
+	/* delegated: the new assignee */
+	dl_ok(r1, t, "delegate", fmt("{\"user_id\": %lld}", did), "approved");
+	expect_mail(da, 1, fmt("Deploy task %lld ", t), "delegated this "
+	    "deploy task to you");
+	/* rejected: the creator */
+	t = dl_task(c, app);
+	dl_ok(r2, t, "reject", NULL, "rejected");
+	expect_mail(ca, 2, fmt("Deploy task %lld ", t), "rejected your deploy "
+	    "task");
+	/* refused actions and those without mail send nothing */
+	expect_error(dl_act(c, t, "approve", NULL), 403, 10007, NULL);
+	t = dl_task(c, app);
+	dl_ok(c, t, "close", NULL, "closed");
+	usleep(1500000);
+	ck_assert_int_eq(mails_to(ca), 2);
+	ck_assert_int_eq(mails_to(da), 1);
+	ck_assert_int_eq(mails_to(xa), 0);
+	ck_assert_int_eq(mails_to(r1a), 3);
+	ck_assert_int_eq(mails_to(r2a), 3);
+}
+END_TEST
+
 /* ---- audit listing, authentication ------------------------------------ */
 
 START_TEST(audit_listing_shows_transitions)
@@ -698,6 +853,7 @@ tc_deploy_tasks(void)
 	tcase_add_test(tc, patch_by_the_creator);
 	tcase_add_test(tc, action_bodies_refusals);
 	tcase_add_test(tc, concurrent_actions_have_one_outcome);
+	tcase_add_test(tc, mail_goes_to_who_acts_next);
 	tcase_add_test(tc, audit_listing_shows_transitions);
 	tcase_add_test(tc, auth_required);
 	return tc;

@@ -468,16 +468,21 @@ delegate_do(struct hg_req *r, struct task *k, const char **d)
 /*
  * Record a task's change in its transaction: the audit row (kind "app",
  * the application as target) saying what was done to which task, then
- * the details.
+ * the details; and the mail (DT_MAIL_*) to whoever must act next, which
+ * leaves only if the change commits.
  */
 static int
 task_record(struct hg_req *r, const struct task *k, const char *op,
-    const char *what, const char *d)
+    const char *what, const char *d, int mail)
 {
-	return hg_audit(r, NULL, k->k_app, k->k_appname, op, hg_printf(
+	int rc;
+
+	if ((rc = hg_audit(r, NULL, k->k_app, k->k_appname, op, hg_printf(
 	    r->r_arena, "%s deploy task %lld (version \"%s\") of application "
 	    "\"%s\"%s%s", what, k->k_id, HG_CELL(k->k_rs, 0, TC_VERSION),
-	    k->k_appname, *d != '\0' ? ": " : "", d));
+	    k->k_appname, *d != '\0' ? ": " : "", d))) != 0)
+		return rc;
+	return dt_notify(r, mail, k->k_id);
 }
 
 /*
@@ -518,7 +523,7 @@ task_act(struct hg_req *r)
 		ds = hg_printf(r->r_arena, "status: \"%s\" -> \"%s\"%s%s",
 		    state_names[k.k_state], state_names[to], *d ? "; " : "", d);
 	if ((rc = task_record(r, &k, t->t_op, t->t_past, *ds != '\0' ? ds :
-	    "nothing changed")) != 0)
+	    "nothing changed", t->t_mail)) != 0)
 		return rc;
 	if ((rc = task_load(r, k.k_id, 0, &k)) != 0)
 		return rc;
@@ -561,7 +566,7 @@ task_create(struct hg_req *r)
 	if ((rc = task_load(r, hg_sql_insert_id(r), 0, &k)) != 0 ||
 	    (rc = task_record(r, &k, "add_deploy_task", "created", hg_printf(
 	    r->r_arena, "level %s, planned_exec_time %lld", v[F_LEVEL].s,
-	    v[F_PLANNED].i))) != 0)
+	    v[F_PLANNED].i), DT_MAIL_CREATED)) != 0)
 		return rc;
 	return hg_reply(r, 201, task_detail(r, k.k_rs));
 }

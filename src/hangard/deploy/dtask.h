@@ -24,7 +24,14 @@ int	dt_freeze_find(struct hg_req *, long long app, struct dt_freeze *f);
 int	dt_freeze_overridden(struct hg_req *, const struct dt_freeze *,
 	    long long task, const char *app, const char *reason);
 
-/* deploy_notify.c: who is mailed after which change */
+/*
+ * deploy_notify.c: mail the people who must act next on task, queued in
+ * the request's transaction: on DT_MAIL_CREATED the application's
+ * reviewers, on DT_MAIL_REVIEWED (approved or rejected) the creator, on
+ * DT_MAIL_DELEGATED the new assignee.  0, or an error recorded on the
+ * request.
+ */
 enum { DT_MAIL_NONE, DT_MAIL_CREATED, DT_MAIL_REVIEWED, DT_MAIL_DELEGATED };
+int	dt_notify(struct hg_req *, int kind, long long task);
 
 #endif
