@@ -592,8 +592,13 @@ task_get(struct hg_req *r)
  * primary key; the other filters apply to what it finds.  A caller who
  * sees every application and filters nothing, or only the status, is
  * counted by row_counts (kept by triggers) instead of a count of every
- * row.
+ * row, and its first pages (offset below NEAR_ROWS) are read by walking
+ * the index with the joins in that order (STRAIGHT_JOIN): no derived
+ * table and no sort, where skipping a few hundred joined rows costs less.
  */
+#define NEAR_ROWS	1000
+#define NEAR_FROM " FROM deploy_tasks t STRAIGHT_JOIN applications a ON " \
+	"a.id = t.app_id " TASK_PEOPLE
 #define PAGE_JOIN ") k JOIN deploy_tasks t ON t.id = k.id JOIN " \
 	"applications a ON a.id = t.app_id " TASK_PEOPLE "ORDER BY t.id DESC"
 /* The filters but the leading one; values: the LIST_VALUES after it. */
@@ -618,6 +623,14 @@ task_list(struct hg_req *r)
 	all = hg_visible_all(r, "application");
 	for (i = 0; i < Q__MAX; i++)
 		others |= i != Q_STATUS && v[i].present;
+	if (all && !others && r->r_page->pg_offset < NEAR_ROWS)
+		return v[Q_STATUS].present ? hg_list(r, task_json, TASK_SELECT
+		    "(SELECT n FROM row_counts WHERE tbl = CONCAT('deploy_tasks:',"
+		    " ?s))" NEAR_FROM "WHERE t.status = ?s ORDER BY t.id DESC "
+		    "LIMIT ?i OFFSET ?i", TASK_ARGS(r), v[Q_STATUS].s,
+		    v[Q_STATUS].s) : hg_list(r, task_json, TASK_SELECT "(SELECT n "
+		    "FROM row_counts WHERE tbl = 'deploy_tasks')" NEAR_FROM
+		    "ORDER BY t.id DESC LIMIT ?i OFFSET ?i", TASK_ARGS(r));
 	if (all && !others && !v[Q_STATUS].present)
 		return hg_list(r, task_json, TASK_SELECT "(SELECT n FROM "
 		    "row_counts WHERE tbl = 'deploy_tasks') FROM (SELECT id "
