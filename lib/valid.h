@@ -40,6 +40,7 @@ enum hg_vtype {
 #define HG_V_NOCASE	0x08	/* HG_V_ENUM: match case-insensitively */
 #define HG_V_SECRET	0x10	/* audited as "name replaced", never its value */
 #define HG_V_BAREID	0x20	/* HG_V_IDS: an item may be N as well as {"id": N} */
+
 #define HG_V_NUMTEXT	0x80	/* HG_V_STR: a JSON number is taken as its text */
 
 struct hg_field {

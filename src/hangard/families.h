@@ -25,6 +25,6 @@ HG_FAMILY(host_tasks)		/* tasks/host_tasks.c */
 HG_FAMILY(host_status)		/* tasks/host_status.c */
 HG_FAMILY(tasks)		/* tasks/tasks.c */
 HG_FAMILY(credentials)		/* deploy/credentials.c */
+HG_FAMILY(navigators)		/* tools/navigators.c */
 HG_FAMILY(deploy_tasks)		/* deploy/deploy_tasks.c */
 HG_FAMILY(deploy_freezes)	/* deploy/deploy_freezes.c */
-HG_FAMILY(navigators)		/* tools/navigators.c */

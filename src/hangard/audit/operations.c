@@ -29,17 +29,19 @@ static const char *const app_ops[] = { "add", "update", "delete",
 	"reject_deploy_task", "start_deploy_task", "close_deploy_task",
 	"delegate_deploy_task", "finish_deploy_task", "fail_deploy_task",
 	NULL };
+/* Deploy freezes also record the task starts that overrode them. */
+static const char *const freeze_ops[] = { "add", "update", "delete",
+	"override", NULL };
 static const char *const host_ops[] = { "add", "update", "delete",
 	"attach_app", "deatach_app", "init", "start", "stop", "restart",
 	"change_status", "change_zabbix_opts", NULL };
 /* API tokens, credentials and cloud accounts are added, updated, deleted. */
 static const char *const token_ops[] = { "add", "update", "delete", NULL };
-/* Deploy freezes also record the task starts that overrode them. */
-static const char *const freeze_ops[] = { "add", "update", "delete",
-	"override", NULL };
 
 static const struct hg_field app_q[AQ__MAX] = AUDIT_FIELDS("app_name", 1024,
     app_ops);
+static const struct hg_field freeze_q[AQ__MAX] = AUDIT_FIELDS("freeze_name",
+    128, freeze_ops);
 static const struct hg_field host_q[AQ__MAX] = AUDIT_FIELDS("hostname", 128,
     host_ops);
 static const struct hg_field token_q[AQ__MAX] = AUDIT_FIELDS("token_name", 128,
@@ -48,8 +50,6 @@ static const struct hg_field cred_q[AQ__MAX] = AUDIT_FIELDS("credential_name",
     128, token_ops);
 static const struct hg_field cloud_q[AQ__MAX] = AUDIT_FIELDS(
     "cloud_account_name", 128, token_ops);
-static const struct hg_field freeze_q[AQ__MAX] = AUDIT_FIELDS("freeze_name",
-    128, freeze_ops);
 
 /*
  * A row of a listing: every kind names its target by its own key, so the
@@ -73,6 +73,8 @@ struct audit_view {
 
 static const struct audit_view app_view = { "app",
 	{ OP_COLS(HG_COL_DECL, "app_name") } };
+static const struct audit_view freeze_view = { "deploy_freeze",
+	{ OP_COLS(HG_COL_DECL, "freeze_name") } };
 static const struct audit_view host_view = { "host",
 	{ OP_COLS(HG_COL_DECL, "hostname") } };
 static const struct audit_view token_view = { "auth_token",
@@ -81,8 +83,6 @@ static const struct audit_view cred_view = { "credential",
 	{ OP_COLS(HG_COL_DECL, "credential_name") } };
 static const struct audit_view cloud_view = { "cloud_account",
 	{ OP_COLS(HG_COL_DECL, "cloud_account_name") } };
-static const struct audit_view freeze_view = { "deploy_freeze",
-	{ OP_COLS(HG_COL_DECL, "freeze_name") } };
 
 static json_object *
 op_json(struct hg_req *r, struct hg_rows *rs, int i)
@@ -213,11 +213,11 @@ grants_list(struct hg_req *r)
 
 const struct hg_route hg_routes_audit[] = {
 	LIST("/audit/app-operations", app_view, app_q),
+	LIST("/audit/deploy-freeze-operations", freeze_view, freeze_q),
 	LIST("/audit/host-operations", host_view, host_q),
 	LIST("/audit/auth-token-operations", token_view, token_q),
 	LIST("/audit/credential-operations", cred_view, cred_q),
 	LIST("/audit/cloud-account-operations", cloud_view, cloud_q),
-	LIST("/audit/deploy-freeze-operations", freeze_view, freeze_q),
 	ROUTE("GET", "/audit/authorize-operations/modules", grants_list,
 	    PERM_SUPER, ARG(&module_view), QUERY(grants_q), PAGED),
 	ROUTE("GET", "/audit/authorize-operations/resources", grants_list,
