@@ -185,6 +185,14 @@ check_json(struct hg_arena *a, const struct hg_field *f, json_object *j,
 	switch (f->f_type) {
 	case HG_V_STR:
 	case HG_V_ENUM:
+		/* API.md section 6: a version given as a number is its text. */
+		if ((f->f_flags & HG_V_NUMTEXT) && (t == json_type_int ||
+		    t == json_type_double)) {
+			const char *num = hg_strdup(a, json_object_to_json_string_ext(
+			    j, JSON_C_TO_STRING_PLAIN));
+
+			return check_string(a, f, num, strlen(num), v);
+		}
 		if (t != json_type_string)
 			return "must be a string";
 		return check_string(a, f, json_object_get_string(j),

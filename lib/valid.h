@@ -42,6 +42,8 @@ enum hg_vtype {
 #define HG_V_BAREID	0x20	/* HG_V_IDS: an item may be N as well as {"id": N} */
 #define HG_V_ORSUB	0x40	/* HG_V_INT: an object of f_sub is taken too */
 
+#define HG_V_NUMTEXT	0x80	/* HG_V_STR: a JSON number is taken as its text */
+
 struct hg_field {
 	const char		*f_name;
 	enum hg_vtype		 f_type;

@@ -620,6 +620,41 @@ static const struct hg_field id_fields[] = {
 	{ .f_name = "bare", .f_type = HG_V_IDS, .f_flags = HG_V_BAREID },
 };
 
+/* HG_V_NUMTEXT: a number given for a string is its text (a version). */
+START_TEST(numbers_as_text)
+{
+	static const struct hg_field nf[] = {
+		[0] = { "version", HG_V_STR, HG_V_NUMTEXT, 1, 8 },
+		[1] = { "plain", HG_V_STR, 0, 0, 10 },
+	};
+	struct hg_val	 nv[2];
+	json_object	*j, *e = NULL;
+
+	j = hg_json_own(&a, json_tokener_parse("{\"version\": 20180408, "
+	    "\"plain\": \"x\"}"));
+	ck_assert_int_eq(hg_valid_body(&a, j, nf, 2, nv, &e), 0);
+	ck_assert_str_eq(nv[0].s, "20180408");
+	j = hg_json_own(&a, json_tokener_parse("{\"version\": 1.5}"));
+	ck_assert_int_eq(hg_valid_body(&a, j, nf, 2, nv, &e), 0);
+	ck_assert_str_eq(nv[0].s, "1.5");
+	j = hg_json_own(&a, json_tokener_parse("{\"version\": \"v1\"}"));
+	ck_assert_int_eq(hg_valid_body(&a, j, nf, 2, nv, &e), 0);
+	ck_assert_str_eq(nv[0].s, "v1");
+	/* the bounds count the text; other types stay refused */
+	j = hg_json_own(&a, json_tokener_parse("{\"version\": 123456789}"));
+	ck_assert_int_eq(hg_valid_body(&a, j, nf, 2, nv, &e), HG_E_INVALID);
+	j = hg_json_own(&a, json_tokener_parse("{\"version\": true}"));
+	e = NULL;
+	ck_assert_int_eq(hg_valid_body(&a, j, nf, 2, nv, &e), HG_E_INVALID);
+	/* without the flag, a number is not a string */
+	j = hg_json_own(&a, json_tokener_parse("{\"plain\": 12}"));
+	e = NULL;
+	ck_assert_int_eq(hg_valid_body(&a, j, nf, 2, nv, &e), HG_E_INVALID);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(e,
+	    "plain")), "must be a string");
+}
+END_TEST
+
 START_TEST(id_lists)
 {
 	struct hg_val	 iv[2];
@@ -683,6 +718,7 @@ main(void)
 	tcase_add_test(tc, int_or_object);
 	tcase_add_test(tc, optional_makes_nothing_required);
 	tcase_add_test(tc, id_lists);
+	tcase_add_test(tc, numbers_as_text);
 	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -23,7 +23,15 @@ enum { AQ_OPERATOR, AQ_NAME, AQ_OPTYPE, AQ_DETAIL, AQ_GT, AQ_LT, AQ__MAX };
 }
 
 static const char *const app_ops[] = { "add", "update", "delete",
-	"attach_host", "deatach_host", "change_deploy_setting", NULL };
+	"attach_host", "deatach_host", "change_deploy_setting",
+	/* deploy tasks (deploy/deploy_tasks.c's transitions) */
+	"add_deploy_task", "update_deploy_task", "approve_deploy_task",
+	"reject_deploy_task", "start_deploy_task", "close_deploy_task",
+	"delegate_deploy_task", "finish_deploy_task", "fail_deploy_task",
+	NULL };
+/* Deploy freezes also record the task starts that overrode them. */
+static const char *const freeze_ops[] = { "add", "update", "delete",
+	"override", NULL };
 static const char *const host_ops[] = { "add", "update", "delete",
 	"attach_app", "deatach_app", "init", "start", "stop", "restart",
 	"change_status", "change_zabbix_opts", NULL };
@@ -35,6 +43,8 @@ static const char *const token_ops[] = { "add", "update", "delete", NULL };
 
 static const struct hg_field app_q[AQ__MAX] = AUDIT_FIELDS("app_name", 1024,
     app_ops);
+static const struct hg_field freeze_q[AQ__MAX] = AUDIT_FIELDS("freeze_name",
+    128, freeze_ops);
 static const struct hg_field host_q[AQ__MAX] = AUDIT_FIELDS("hostname", 128,
     host_ops);
 static const struct hg_field token_q[AQ__MAX] = AUDIT_FIELDS("token_name", 128,
@@ -70,6 +80,8 @@ struct audit_view {
 
 static const struct audit_view app_view = { "app",
 	{ OP_COLS(HG_COL_DECL, "app_name") } };
+static const struct audit_view freeze_view = { "deploy_freeze",
+	{ OP_COLS(HG_COL_DECL, "freeze_name") } };
 static const struct audit_view host_view = { "host",
 	{ OP_COLS(HG_COL_DECL, "hostname") } };
 static const struct audit_view token_view = { "auth_token",
@@ -93,7 +105,8 @@ op_json(struct hg_req *r, struct hg_rows *rs, int i)
 /*
  * GET /audit/app-operations/, /audit/host-operations/,
  * .../auth-token-operations/, .../credential-operations/,
- * .../cloud-account-operations/: the route's argument is the view.
+ * .../cloud-account-operations/, .../deploy-freeze-operations/: the
+ * route's argument is the view.
  */
 static int
 ops_list(struct hg_req *r)
@@ -211,6 +224,7 @@ grants_list(struct hg_req *r)
 
 const struct hg_route hg_routes_audit[] = {
 	LIST("/audit/app-operations", app_view, app_q),
+	LIST("/audit/deploy-freeze-operations", freeze_view, freeze_q),
 	LIST("/audit/host-operations", host_view, host_q),
 	LIST("/audit/auth-token-operations", token_view, token_q),
 	LIST("/audit/credential-operations", cred_view, cred_q),
