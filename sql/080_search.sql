@@ -31,6 +31,15 @@
 -- longest indexed text), with no stored procedure and no loop.  A host's
 -- addresses go with it by a foreign key's cascade, which fires no trigger:
 -- hosts_search_addr_del removes their windows first.
+--
+-- A subtree move rewrites the full_name of every application below the
+-- moved one in one UPDATE: its windows are rewritten set-based by the
+-- statement's caller (hg_app_place), which flips search_mark in the same
+-- UPDATE so that the row trigger leaves those rows' full_name windows to
+-- it.  Any other UPDATE leaves search_mark alone and is indexed by the
+-- trigger; the flip is part of the transaction, so nothing outlives it.
+ALTER TABLE applications
+  ADD COLUMN search_mark TINYINT UNSIGNED NOT NULL DEFAULT 0;
 CREATE TABLE search_pos (
   i             SMALLINT UNSIGNED NOT NULL PRIMARY KEY
 ) ENGINE=InnoDB;
@@ -140,7 +149,8 @@ BEGIN
     SELECT 1, SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16), NEW.id, p.i
       FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.name);
   END IF;
-  IF BINARY OLD.full_name <> BINARY NEW.full_name THEN
+  IF BINARY OLD.full_name <> BINARY NEW.full_name
+      AND OLD.search_mark = NEW.search_mark THEN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
       WHERE p.i <= LEAST(CHAR_LENGTH(OLD.full_name), CHAR_LENGTH(NEW.full_name))
       AND BINARY RIGHT(OLD.full_name, p.i) = BINARY RIGHT(NEW.full_name, p.i);
