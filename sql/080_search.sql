@@ -18,28 +18,32 @@
 -- spaces stay distinct).  field says which text a row indexes:
 --   search_bin: 1 hosts.name_fold, 2 host_addresses.address (id is the
 --               address's; the host is the address row's host_id)
---   search_ci:  1 applications.name, 2 applications.full_name,
---               3 users.username, 4 users.name, 5 users.email
+--   search_ci:  1 applications.name, 2 applications.full_name's own
+--               segment (see below), 3 users.username, 4 users.name,
+--               5 users.email
 -- rpos is the window's start counted from the end of the text (3 for the
 -- last three characters), so a change that keeps the end of a text (a
--- subtree move rewrites only the front of full_name, a rename often keeps
--- a domain) leaves the windows of the common end in place.
+-- rename that keeps a domain) leaves the windows of the common end alone.
+--
+-- full_name is parent.full_name '.' name: a subtree move or a rename
+-- rewrites the front of every full name below, so its windows are those
+-- of each application's own segment only (".name", or "name" for a root),
+-- which no move of an ancestor changes.  A match of x in a full name
+-- starts in the segment of some ancestor-or-self A and, when it reaches
+-- past A's segment, crosses a '.'; the list (app_lists.c) takes the
+-- applications whose segment windows start with x or with x from one of
+-- its characters that may stand for the '.' (a '.', or any character
+-- outside ASCII: the collation equates some with it), and their subtrees,
+-- and lets the LIKE decide.
 --
 -- Triggers keep the windows in the writing statement's transaction, so
 -- every writer (hangard, the agent, hangarctl, a seed) is covered; each is
 -- one set-based statement per changed text over search_pos (1..1024, the
--- longest indexed text), with no stored procedure and no loop.  A host's
+-- longest indexed text), with no stored procedure and no loop, and a
+-- DELETE walks the old text's windows by primary key (STRAIGHT_JOIN: the
+-- windows of a field are many, the text's few).  A host's
 -- addresses go with it by a foreign key's cascade, which fires no trigger:
 -- hosts_search_addr_del removes their windows first.
---
--- A subtree move rewrites the full_name of every application below the
--- moved one in one UPDATE: its windows are rewritten set-based by the
--- statement's caller (hg_app_place), which flips search_mark in the same
--- UPDATE so that the row trigger leaves those rows' full_name windows to
--- it.  Any other UPDATE leaves search_mark alone and is indexed by the
--- trigger; the flip is part of the transaction, so nothing outlives it.
-ALTER TABLE applications
-  ADD COLUMN search_mark TINYINT UNSIGNED NOT NULL DEFAULT 0;
 CREATE TABLE search_pos (
   i             SMALLINT UNSIGNED NOT NULL PRIMARY KEY
 ) ENGINE=InnoDB;
@@ -80,7 +84,7 @@ BEGIN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
       WHERE p.i <= LEAST(CHAR_LENGTH(OLD.name_fold), CHAR_LENGTH(NEW.name_fold))
       AND BINARY RIGHT(OLD.name_fold, p.i) = BINARY RIGHT(NEW.name_fold, p.i);
-    DELETE s FROM search_pos p JOIN search_bin s ON s.field = 1
+    DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 1
       AND s.k = SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16)
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.name_fold);
@@ -91,7 +95,7 @@ BEGIN
 END;
 
 CREATE TRIGGER hosts_search_del AFTER DELETE ON hosts FOR EACH ROW
-  DELETE s FROM search_pos p JOIN search_bin s ON s.field = 1
+  DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 1
     AND s.k = SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16)
     AND s.id = OLD.id AND s.rpos = p.i
     WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.name_fold);
@@ -108,7 +112,7 @@ BEGIN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
       WHERE p.i <= LEAST(CHAR_LENGTH(LOWER(OLD.address)), CHAR_LENGTH(LOWER(NEW.address)))
       AND BINARY RIGHT(LOWER(OLD.address), p.i) = BINARY RIGHT(LOWER(NEW.address), p.i);
-    DELETE s FROM search_pos p JOIN search_bin s ON s.field = 2
+    DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 2
       AND s.k = SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16)
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(LOWER(OLD.address));
@@ -119,7 +123,7 @@ BEGIN
 END;
 
 CREATE TRIGGER host_addresses_search_del AFTER DELETE ON host_addresses FOR EACH ROW
-  DELETE s FROM search_pos p JOIN search_bin s ON s.field = 2
+  DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 2
     AND s.k = SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16)
     AND s.id = OLD.id AND s.rpos = p.i
     WHERE p.i BETWEEN 3 AND CHAR_LENGTH(LOWER(OLD.address));
@@ -130,8 +134,8 @@ BEGIN
     SELECT 1, SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16), NEW.id, p.i
       FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(NEW.name);
   INSERT INTO search_ci (field, k, id, rpos)
-    SELECT 2, SUBSTRING(NEW.full_name, CHAR_LENGTH(NEW.full_name) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(NEW.full_name);
+    SELECT 2, SUBSTRING(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))) - p.i + 1, 16), NEW.id, p.i
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)));
 END;
 
 CREATE TRIGGER applications_search_upd AFTER UPDATE ON applications FOR EACH ROW
@@ -141,7 +145,7 @@ BEGIN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
       WHERE p.i <= LEAST(CHAR_LENGTH(OLD.name), CHAR_LENGTH(NEW.name))
       AND BINARY RIGHT(OLD.name, p.i) = BINARY RIGHT(NEW.name, p.i);
-    DELETE s FROM search_pos p JOIN search_ci s ON s.field = 1
+    DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 1
       AND s.k = SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.name);
@@ -149,31 +153,30 @@ BEGIN
     SELECT 1, SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16), NEW.id, p.i
       FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.name);
   END IF;
-  IF BINARY OLD.full_name <> BINARY NEW.full_name
-      AND OLD.search_mark = NEW.search_mark THEN
+  IF BINARY RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)) <> BINARY RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)) THEN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(OLD.full_name), CHAR_LENGTH(NEW.full_name))
-      AND BINARY RIGHT(OLD.full_name, p.i) = BINARY RIGHT(NEW.full_name, p.i);
-    DELETE s FROM search_pos p JOIN search_ci s ON s.field = 2
-      AND s.k = SUBSTRING(OLD.full_name, CHAR_LENGTH(OLD.full_name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
+      WHERE p.i <= LEAST(CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))), CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))))
+      AND BINARY RIGHT(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)), p.i) = BINARY RIGHT(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)), p.i);
+    DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 2
+      AND s.k = SUBSTRING(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.full_name);
+      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)));
     INSERT INTO search_ci (field, k, id, rpos)
-    SELECT 2, SUBSTRING(NEW.full_name, CHAR_LENGTH(NEW.full_name) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.full_name);
+    SELECT 2, SUBSTRING(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))) - p.i + 1, 16), NEW.id, p.i
+      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)));
   END IF;
 END;
 
 CREATE TRIGGER applications_search_del AFTER DELETE ON applications FOR EACH ROW
 BEGIN
-  DELETE s FROM search_pos p JOIN search_ci s ON s.field = 1
+  DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 1
       AND s.k = SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = OLD.id AND s.rpos = p.i
       WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.name);
-  DELETE s FROM search_pos p JOIN search_ci s ON s.field = 2
-      AND s.k = SUBSTRING(OLD.full_name, CHAR_LENGTH(OLD.full_name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
+  DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 2
+      AND s.k = SUBSTRING(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = OLD.id AND s.rpos = p.i
-      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.full_name);
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)));
 END;
 
 CREATE TRIGGER users_search_ins AFTER INSERT ON users FOR EACH ROW
@@ -196,7 +199,7 @@ BEGIN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
       WHERE p.i <= LEAST(CHAR_LENGTH(OLD.username), CHAR_LENGTH(NEW.username))
       AND BINARY RIGHT(OLD.username, p.i) = BINARY RIGHT(NEW.username, p.i);
-    DELETE s FROM search_pos p JOIN search_ci s ON s.field = 3
+    DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 3
       AND s.k = SUBSTRING(OLD.username, CHAR_LENGTH(OLD.username) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.username);
@@ -208,7 +211,7 @@ BEGIN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
       WHERE p.i <= LEAST(CHAR_LENGTH(OLD.name), CHAR_LENGTH(NEW.name))
       AND BINARY RIGHT(OLD.name, p.i) = BINARY RIGHT(NEW.name, p.i);
-    DELETE s FROM search_pos p JOIN search_ci s ON s.field = 4
+    DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 4
       AND s.k = SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.name);
@@ -220,7 +223,7 @@ BEGIN
     SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
       WHERE p.i <= LEAST(CHAR_LENGTH(OLD.email), CHAR_LENGTH(NEW.email))
       AND BINARY RIGHT(OLD.email, p.i) = BINARY RIGHT(NEW.email, p.i);
-    DELETE s FROM search_pos p JOIN search_ci s ON s.field = 5
+    DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 5
       AND s.k = SUBSTRING(OLD.email, CHAR_LENGTH(OLD.email) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.email);
@@ -232,23 +235,23 @@ END;
 
 CREATE TRIGGER users_search_del AFTER DELETE ON users FOR EACH ROW
 BEGIN
-  DELETE s FROM search_pos p JOIN search_ci s ON s.field = 3
+  DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 3
       AND s.k = SUBSTRING(OLD.username, CHAR_LENGTH(OLD.username) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = OLD.id AND s.rpos = p.i
       WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.username);
-  DELETE s FROM search_pos p JOIN search_ci s ON s.field = 4
+  DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 4
       AND s.k = SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = OLD.id AND s.rpos = p.i
       WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.name);
-  DELETE s FROM search_pos p JOIN search_ci s ON s.field = 5
+  DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 5
       AND s.k = SUBSTRING(OLD.email, CHAR_LENGTH(OLD.email) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = OLD.id AND s.rpos = p.i
       WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.email);
 END;
 
 CREATE TRIGGER hosts_search_addr_del BEFORE DELETE ON hosts FOR EACH ROW
-  DELETE s FROM host_addresses a JOIN search_pos p ON p.i BETWEEN 3 AND CHAR_LENGTH(a.address)
-    JOIN search_bin s ON s.field = 2
+  DELETE s FROM host_addresses a STRAIGHT_JOIN search_pos p ON p.i BETWEEN 3 AND CHAR_LENGTH(a.address)
+    STRAIGHT_JOIN search_bin s ON s.field = 2
     AND s.k = SUBSTRING(LOWER(a.address), CHAR_LENGTH(a.address) - p.i + 1, 16)
     AND s.id = a.id AND s.rpos = p.i
     WHERE a.host_id = OLD.id;
@@ -266,8 +269,8 @@ INSERT INTO search_ci (field, k, id, rpos)
     FROM applications r JOIN search_pos p ON p.i BETWEEN 3 AND CHAR_LENGTH(r.name);
 
 INSERT INTO search_ci (field, k, id, rpos)
-  SELECT 2, SUBSTRING(r.full_name, CHAR_LENGTH(r.full_name) - p.i + 1, 16), r.id, p.i
-    FROM applications r JOIN search_pos p ON p.i BETWEEN 3 AND CHAR_LENGTH(r.full_name);
+  SELECT 2, SUBSTRING(RIGHT(r.full_name, CHAR_LENGTH(r.name) + (r.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(r.full_name, CHAR_LENGTH(r.name) + (r.parent_id IS NOT NULL))) - p.i + 1, 16), r.id, p.i
+    FROM applications r JOIN search_pos p ON p.i BETWEEN 3 AND CHAR_LENGTH(RIGHT(r.full_name, CHAR_LENGTH(r.name) + (r.parent_id IS NOT NULL)));
 
 INSERT INTO search_ci (field, k, id, rpos)
   SELECT 3, SUBSTRING(r.username, CHAR_LENGTH(r.username) - p.i + 1, 16), r.id, p.i

@@ -141,7 +141,8 @@ windows_match_rows(void)
 		{ "search_bin", "1", "r.name_fold", "hosts" },
 		{ "search_bin", "2", "LOWER(r.address)", "host_addresses" },
 		{ "search_ci", "1", "r.name", "applications" },
-		{ "search_ci", "2", "r.full_name", "applications" },
+		{ "search_ci", "2", "RIGHT(r.full_name, CHAR_LENGTH(r.name) + "
+		    "(r.parent_id IS NOT NULL))", "applications" },
 		{ "search_ci", "3", "r.username", "users" },
 		{ "search_ci", "4", "r.name", "users" },
 		{ "search_ci", "5", "r.email", "users" },
@@ -307,7 +308,8 @@ START_TEST(applications_match_the_scan)
 	const char	*texts[] = {
 		"élan", "ÉLAN", "elan", "Elan2", "中文应用", "文应",
 		"x%y", "x_y", "x\\y", "xqy", "%y", "_y",
-		"-élan.", "élan.kid", ".KID", "kid", "ki",
+		"-élan.", "élan.kid", ".KID", "kid", "ki", "n.k", "an.ki",
+		"文应用", "应用.", ".", "..", "élan.kid.", "-ÉLAN.KID",
 	};
 	long long	 root, kid, other;
 	size_t		 i;

@@ -54,46 +54,6 @@ subtree_like(struct hg_req *r, const char *full)
 }
 
 /*
- * Rewrite the full_name and depth of the applications below one whose
- * full name changes (like: "old.%"; full: its new full name; oldlen: the
- * old one's length), and their full_name windows (sql/080_search.sql) in
- * three set-based statements instead of a trigger's three per row: the
- * windows reaching into the old prefix go, the UPDATE flips search_mark
- * so that the row trigger leaves full_name to this function, and the
- * windows reaching into the new prefix come.  Windows within the part
- * below the moved application stay: their text and rpos are unchanged.
- */
-static int
-subtree_rewrite(struct hg_req *r, const char *like, const char *full,
-    long long oldlen, long long ddepth)
-{
-	long long	newlen = (long long)hg_utf8_len(full);
-	int		rc;
-
-	if ((rc = hg_sql_exec(r, "DELETE s FROM applications a JOIN "
-	    "search_pos p ON p.i BETWEEN GREATEST(CHAR_LENGTH(a.full_name) - "
-	    "?i + 1, 3) AND CHAR_LENGTH(a.full_name) JOIN search_ci s ON "
-	    "s.field = 2 AND s.k = SUBSTRING(a.full_name, "
-	    "CHAR_LENGTH(a.full_name) - p.i + 1, 16) COLLATE "
-	    "utf8mb4_unicode_nopad_ci AND s.id = a.id AND s.rpos = p.i "
-	    "WHERE a.full_name LIKE ?s", oldlen, like)) != 0)
-		return rc;
-	if ((rc = hg_sql_exec(r, "UPDATE applications SET "
-	    "full_name = CONCAT(?s, SUBSTRING(full_name, ?i)), "
-	    "depth = depth + ?i, search_mark = 1 - search_mark "
-	    "WHERE full_name LIKE ?s", full, oldlen + 1, ddepth, like)) != 0)
-		return rc == HG_E_CONFLICT ? hg_fail(r, rc, "a full name in the "
-		    "moved subtree is taken") : rc;
-	return hg_sql_exec(r, "INSERT INTO search_ci (field, k, id, rpos) "
-	    "SELECT 2, SUBSTRING(a.full_name, CHAR_LENGTH(a.full_name) - p.i "
-	    "+ 1, 16), a.id, p.i FROM applications a JOIN search_pos p ON "
-	    "p.i BETWEEN GREATEST(CHAR_LENGTH(a.full_name) - ?i + 1, 3) AND "
-	    "CHAR_LENGTH(a.full_name) WHERE a.full_name LIKE ?s "
-	    "ON DUPLICATE KEY UPDATE rpos = VALUES(rpos)", newlen,
-	    subtree_like(r, full));
-}
-
-/*
  * Give application a the parent `parent` (0: make it a root) and the name
  * `name`, rewriting the full_name and depth of its whole subtree.
  * Refused with nothing changed: an unknown parent or one inside a's
@@ -152,9 +112,12 @@ hg_app_place(struct hg_req *r, struct hg_app *a, long long parent,
 	if (rs->nrows > 0)
 		return hg_fail(r, HG_E_CONFLICT, "an application named \"%s\" "
 		    "already exists", HG_CELL(rs, 0, 0));
-	if (ndesc > 0 && (rc = subtree_rewrite(r, like, full, oldlen,
-	    depth - a->a_depth)) != 0)
-		return rc;
+	if (ndesc > 0 && (rc = hg_sql_exec(r, "UPDATE applications SET "
+	    "full_name = CONCAT(?s, SUBSTRING(full_name, ?i)), "
+	    "depth = depth + ?i WHERE full_name LIKE ?s", full, oldlen + 1,
+	    depth - a->a_depth, like)) != 0)
+		return rc == HG_E_CONFLICT ? hg_fail(r, rc, "a full name in the "
+		    "moved subtree is taken") : rc;
 	if ((rc = hg_sql_exec(r, "UPDATE applications SET name = ?s, "
 	    "full_name = ?s, parent_id = NULLIF(?i, 0), depth = ?i WHERE "
 	    "id = ?i", name,

@@ -149,14 +149,12 @@ persons_filter(struct hg_req *r, const struct hg_val *v, const char **out)
 	"ON p.user_id = j.uid)) "
 
 /*
- * What a name or full_name filter of HG_SEARCH_MIN characters or more adds
- * (its substring index, sql/080_search.sql: the applications with a
- * window starting with it; the LIKE above stays the final check), and the
- * end of every list.
+ * What a name filter of HG_SEARCH_MIN characters or more adds (its
+ * substring index, sql/080_search.sql: the applications with a window
+ * starting with it; the LIKE above stays the final check), and the end of
+ * every list.  full_name's is full_in's.
  */
 #define NAME_IN "AND a.id IN (SELECT id FROM search_ci WHERE field = 1 AND " \
-	"k LIKE ?s) "
-#define FULL_IN "AND a.id IN (SELECT id FROM search_ci WHERE field = 2 AND " \
 	"k LIKE ?s) "
 #define APP_ORDER "ORDER BY a.id DESC LIMIT ?i OFFSET ?i"
 
@@ -207,6 +205,54 @@ app_list_granted(struct hg_req *r)
 	    (long long)vs->v_n);
 }
 
+#define FULL_MAXCUT	8	/* places x may cross a '.': more, scan */
+
+/*
+ * The full_name filter's condition from the index of each application's
+ * own full_name segment (".name", sql/080_search.sql), its values
+ * appended to a[*n]: the applications whose segment has a window starting
+ * with x, or with the rest of x from one of its characters that may be a
+ * segment's '.' (a match reaching past a segment crosses one; the last it
+ * crosses starts a window of the segment after it), and every
+ * application below those.  The full_name LIKE stays the final check.
+ * NULL (scan) when x or one of those rests is shorter than HG_SEARCH_MIN.
+ */
+static const char *
+full_in(struct hg_req *r, const struct hg_val *v, struct hg_arg *a, int *n)
+{
+	struct hg_val	 rest = *v;
+	const char	*cut[FULL_MAXCUT + 1], *s, *w, *or = "";
+	int		 ncut = 0, i, exact;
+
+	if (!v->present || v->s == NULL)
+		return NULL;
+	for (s = v->s; *s != '\0'; s++) {
+		if (*s != '.' && (*s & 0x80) == 0)
+			continue;
+		if (((unsigned char)*s & 0xc0) == 0x80 || s == v->s)
+			continue;	/* inside a character; x itself */
+		if (ncut == FULL_MAXCUT)
+			return NULL;
+		cut[ncut++] = s;
+	}
+	rest.s = v->s;
+	if ((w = hg_like_window(r, &rest, &exact)) == NULL)
+		return NULL;
+	a[*n + 0] = HG_ARG(w);
+	for (i = 0; i < ncut; i++) {
+		rest.s = cut[i];
+		if ((w = hg_like_window(r, &rest, &exact)) == NULL)
+			return NULL;
+		a[*n + 1 + i] = HG_ARG(w);
+		or = hg_printf(r->r_arena, "%s OR k LIKE ?s", or);
+	}
+	*n += 1 + ncut;
+	return hg_printf(r->r_arena, "AND a.id IN (WITH RECURSIVE t (id) AS "
+	    "(SELECT id FROM search_ci WHERE field = 2 AND (k LIKE ?s%s) "
+	    "UNION SELECT c.id FROM applications c JOIN t ON "
+	    "c.parent_id = t.id) SELECT id FROM t) ", or);
+}
+
 /* The five values VIS_OF binds for scope sc, appended to a[*n]. */
 static void
 scope_args(struct hg_arg *a, int *n, const struct scope *sc)
@@ -230,7 +276,7 @@ app_list(struct hg_req *r)
 	enum lkind		 kind = *ARGOF(r, enum lkind);
 	struct scope		 us = { 1, 1, 0, 0 }, rs = { 1, 1, 0, 0 };
 	const char		*persons, *parent, *name, *full;
-	struct hg_arg		 a[24];
+	struct hg_arg		 a[24 + FULL_MAXCUT];
 	long long		 uid = r->r_user->u_id, all;
 	int			 rc, i, n = 0, exact, filtered = 0;
 
@@ -287,10 +333,9 @@ app_list(struct hg_req *r)
 	a[n++] = HG_ARG(persons);
 	if ((name = hg_like_window(r, &v[LQ_NAME], &exact)) != NULL)
 		a[n++] = HG_ARG(name);
-	if ((full = hg_like_window(r, &v[LQ_FULL], &exact)) != NULL)
-		a[n++] = HG_ARG(full);
+	full = full_in(r, &v[LQ_FULL], a, &n);
 	return hg_list_run(r, hg_app_json, hg_printf(r->r_arena, "%s%s%s"
-	    APP_ORDER, list_sql[kind], name ? NAME_IN : "", full ? FULL_IN : ""),
+	    APP_ORDER, list_sql[kind], name ? NAME_IN : "", full ? full : ""),
 	    a, n);
 }
 
