@@ -85,7 +85,7 @@ BEGIN
       WHERE p.i <= LEAST(CHAR_LENGTH(OLD.name_fold), CHAR_LENGTH(NEW.name_fold))
       AND BINARY RIGHT(OLD.name_fold, p.i) = BINARY RIGHT(NEW.name_fold, p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 1
-      AND s.k = SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16)
+      AND s.k = CAST(SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16) AS BINARY)
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.name_fold);
     INSERT INTO search_bin (field, k, id, rpos)
@@ -96,7 +96,7 @@ END;
 
 CREATE TRIGGER hosts_search_del AFTER DELETE ON hosts FOR EACH ROW
   DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 1
-    AND s.k = SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16)
+    AND s.k = CAST(SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16) AS BINARY)
     AND s.id = OLD.id AND s.rpos = p.i
     WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.name_fold);
 
@@ -113,7 +113,7 @@ BEGIN
       WHERE p.i <= LEAST(CHAR_LENGTH(LOWER(OLD.address)), CHAR_LENGTH(LOWER(NEW.address)))
       AND BINARY RIGHT(LOWER(OLD.address), p.i) = BINARY RIGHT(LOWER(NEW.address), p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 2
-      AND s.k = SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16)
+      AND s.k = CAST(SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16) AS BINARY)
       AND s.id = NEW.id AND s.rpos = p.i
       WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(LOWER(OLD.address));
     INSERT INTO search_bin (field, k, id, rpos)
@@ -124,7 +124,7 @@ END;
 
 CREATE TRIGGER host_addresses_search_del AFTER DELETE ON host_addresses FOR EACH ROW
   DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 2
-    AND s.k = SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16)
+    AND s.k = CAST(SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16) AS BINARY)
     AND s.id = OLD.id AND s.rpos = p.i
     WHERE p.i BETWEEN 3 AND CHAR_LENGTH(LOWER(OLD.address));
 
@@ -252,7 +252,7 @@ END;
 CREATE TRIGGER hosts_search_addr_del BEFORE DELETE ON hosts FOR EACH ROW
   DELETE s FROM host_addresses a STRAIGHT_JOIN search_pos p ON p.i BETWEEN 3 AND CHAR_LENGTH(a.address)
     STRAIGHT_JOIN search_bin s ON s.field = 2
-    AND s.k = SUBSTRING(LOWER(a.address), CHAR_LENGTH(a.address) - p.i + 1, 16)
+    AND s.k = CAST(SUBSTRING(LOWER(a.address), CHAR_LENGTH(a.address) - p.i + 1, 16) AS BINARY)
     AND s.id = a.id AND s.rpos = p.i
     WHERE a.host_id = OLD.id;
 
