@@ -39,9 +39,11 @@
 -- Triggers keep the windows in the writing statement's transaction, so
 -- every writer (hangard, the agent, hangarctl, a seed) is covered; each is
 -- one set-based statement per changed text over search_pos (1..1024, the
--- longest indexed text), with no stored procedure and no loop, and a
--- DELETE walks the old text's windows by primary key (STRAIGHT_JOIN: the
--- windows of a field are many, the text's few).  A host's
+-- longest indexed text), with no stored procedure and no loop: an insert
+-- writes the windows, a delete removes them, an update removes those
+-- that differ at their rpos and writes their replacements (two
+-- statements).  A DELETE walks the old text's windows by primary key
+-- (STRAIGHT_JOIN: the windows of a field are many, the text's few).  A host's
 -- addresses go with it by a foreign key's cascade, which fires no trigger:
 -- hosts_search_addr_del removes their windows first.
 CREATE TABLE search_pos (
@@ -79,18 +81,18 @@ CREATE TRIGGER hosts_search_ins AFTER INSERT ON hosts FOR EACH ROW
 
 CREATE TRIGGER hosts_search_upd AFTER UPDATE ON hosts FOR EACH ROW
 BEGIN
-  DECLARE c INT;
   IF BINARY OLD.name_fold <> BINARY NEW.name_fold THEN
-    SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(OLD.name_fold), CHAR_LENGTH(NEW.name_fold))
-      AND BINARY RIGHT(OLD.name_fold, p.i) = BINARY RIGHT(NEW.name_fold, p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 1
       AND s.k = CAST(SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16) AS BINARY)
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.name_fold);
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.name_fold)
+      AND NOT (p.i <= CHAR_LENGTH(NEW.name_fold) AND BINARY SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.name_fold, CHAR_LENGTH(NEW.name_fold) - p.i + 1, 16));
     INSERT INTO search_bin (field, k, id, rpos)
     SELECT 1, SUBSTRING(NEW.name_fold, CHAR_LENGTH(NEW.name_fold) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.name_fold);
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(NEW.name_fold)
+      AND NOT (p.i <= CHAR_LENGTH(OLD.name_fold) AND BINARY SUBSTRING(OLD.name_fold, CHAR_LENGTH(OLD.name_fold) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.name_fold, CHAR_LENGTH(NEW.name_fold) - p.i + 1, 16));
   END IF;
 END;
 
@@ -107,18 +109,18 @@ CREATE TRIGGER host_addresses_search_ins AFTER INSERT ON host_addresses FOR EACH
 
 CREATE TRIGGER host_addresses_search_upd AFTER UPDATE ON host_addresses FOR EACH ROW
 BEGIN
-  DECLARE c INT;
   IF BINARY LOWER(OLD.address) <> BINARY LOWER(NEW.address) THEN
-    SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(LOWER(OLD.address)), CHAR_LENGTH(LOWER(NEW.address)))
-      AND BINARY RIGHT(LOWER(OLD.address), p.i) = BINARY RIGHT(LOWER(NEW.address), p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_bin s ON s.field = 2
       AND s.k = CAST(SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16) AS BINARY)
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(LOWER(OLD.address));
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(LOWER(OLD.address))
+      AND NOT (p.i <= CHAR_LENGTH(LOWER(NEW.address)) AND BINARY SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16)
+        = BINARY SUBSTRING(LOWER(NEW.address), CHAR_LENGTH(LOWER(NEW.address)) - p.i + 1, 16));
     INSERT INTO search_bin (field, k, id, rpos)
     SELECT 2, SUBSTRING(LOWER(NEW.address), CHAR_LENGTH(LOWER(NEW.address)) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(LOWER(NEW.address));
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(LOWER(NEW.address))
+      AND NOT (p.i <= CHAR_LENGTH(LOWER(OLD.address)) AND BINARY SUBSTRING(LOWER(OLD.address), CHAR_LENGTH(LOWER(OLD.address)) - p.i + 1, 16)
+        = BINARY SUBSTRING(LOWER(NEW.address), CHAR_LENGTH(LOWER(NEW.address)) - p.i + 1, 16));
   END IF;
 END;
 
@@ -140,30 +142,31 @@ END;
 
 CREATE TRIGGER applications_search_upd AFTER UPDATE ON applications FOR EACH ROW
 BEGIN
-  DECLARE c INT;
   IF BINARY OLD.name <> BINARY NEW.name THEN
-    SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(OLD.name), CHAR_LENGTH(NEW.name))
-      AND BINARY RIGHT(OLD.name, p.i) = BINARY RIGHT(NEW.name, p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 1
       AND s.k = SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.name);
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.name)
+      AND NOT (p.i <= CHAR_LENGTH(NEW.name) AND BINARY SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16));
     INSERT INTO search_ci (field, k, id, rpos)
     SELECT 1, SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.name);
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(NEW.name)
+      AND NOT (p.i <= CHAR_LENGTH(OLD.name) AND BINARY SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16));
   END IF;
   IF BINARY RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)) <> BINARY RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)) THEN
-    SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))), CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))))
-      AND BINARY RIGHT(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)), p.i) = BINARY RIGHT(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)), p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 2
       AND s.k = SUBSTRING(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)));
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)))
+      AND NOT (p.i <= CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))) AND BINARY SUBSTRING(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))) - p.i + 1, 16)
+        = BINARY SUBSTRING(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))) - p.i + 1, 16));
     INSERT INTO search_ci (field, k, id, rpos)
     SELECT 2, SUBSTRING(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)));
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)))
+      AND NOT (p.i <= CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))) AND BINARY SUBSTRING(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(OLD.full_name, CHAR_LENGTH(OLD.name) + (OLD.parent_id IS NOT NULL))) - p.i + 1, 16)
+        = BINARY SUBSTRING(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL)), CHAR_LENGTH(RIGHT(NEW.full_name, CHAR_LENGTH(NEW.name) + (NEW.parent_id IS NOT NULL))) - p.i + 1, 16));
   END IF;
 END;
 
@@ -194,42 +197,44 @@ END;
 
 CREATE TRIGGER users_search_upd AFTER UPDATE ON users FOR EACH ROW
 BEGIN
-  DECLARE c INT;
   IF BINARY OLD.username <> BINARY NEW.username THEN
-    SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(OLD.username), CHAR_LENGTH(NEW.username))
-      AND BINARY RIGHT(OLD.username, p.i) = BINARY RIGHT(NEW.username, p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 3
       AND s.k = SUBSTRING(OLD.username, CHAR_LENGTH(OLD.username) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.username);
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.username)
+      AND NOT (p.i <= CHAR_LENGTH(NEW.username) AND BINARY SUBSTRING(OLD.username, CHAR_LENGTH(OLD.username) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.username, CHAR_LENGTH(NEW.username) - p.i + 1, 16));
     INSERT INTO search_ci (field, k, id, rpos)
     SELECT 3, SUBSTRING(NEW.username, CHAR_LENGTH(NEW.username) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.username);
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(NEW.username)
+      AND NOT (p.i <= CHAR_LENGTH(OLD.username) AND BINARY SUBSTRING(OLD.username, CHAR_LENGTH(OLD.username) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.username, CHAR_LENGTH(NEW.username) - p.i + 1, 16));
   END IF;
   IF BINARY OLD.name <> BINARY NEW.name THEN
-    SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(OLD.name), CHAR_LENGTH(NEW.name))
-      AND BINARY RIGHT(OLD.name, p.i) = BINARY RIGHT(NEW.name, p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 4
       AND s.k = SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.name);
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.name)
+      AND NOT (p.i <= CHAR_LENGTH(NEW.name) AND BINARY SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16));
     INSERT INTO search_ci (field, k, id, rpos)
     SELECT 4, SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.name);
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(NEW.name)
+      AND NOT (p.i <= CHAR_LENGTH(OLD.name) AND BINARY SUBSTRING(OLD.name, CHAR_LENGTH(OLD.name) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.name, CHAR_LENGTH(NEW.name) - p.i + 1, 16));
   END IF;
   IF BINARY OLD.email <> BINARY NEW.email THEN
-    SELECT COALESCE(MAX(p.i), 0) INTO c FROM search_pos p
-      WHERE p.i <= LEAST(CHAR_LENGTH(OLD.email), CHAR_LENGTH(NEW.email))
-      AND BINARY RIGHT(OLD.email, p.i) = BINARY RIGHT(NEW.email, p.i);
     DELETE s FROM search_pos p STRAIGHT_JOIN search_ci s ON s.field = 5
       AND s.k = SUBSTRING(OLD.email, CHAR_LENGTH(OLD.email) - p.i + 1, 16) COLLATE utf8mb4_unicode_nopad_ci
       AND s.id = NEW.id AND s.rpos = p.i
-      WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(OLD.email);
+      WHERE p.i BETWEEN 3 AND CHAR_LENGTH(OLD.email)
+      AND NOT (p.i <= CHAR_LENGTH(NEW.email) AND BINARY SUBSTRING(OLD.email, CHAR_LENGTH(OLD.email) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.email, CHAR_LENGTH(NEW.email) - p.i + 1, 16));
     INSERT INTO search_ci (field, k, id, rpos)
     SELECT 5, SUBSTRING(NEW.email, CHAR_LENGTH(NEW.email) - p.i + 1, 16), NEW.id, p.i
-      FROM search_pos p WHERE p.i BETWEEN GREATEST(c + 1, 3) AND CHAR_LENGTH(NEW.email);
+      FROM search_pos p WHERE p.i BETWEEN 3 AND CHAR_LENGTH(NEW.email)
+      AND NOT (p.i <= CHAR_LENGTH(OLD.email) AND BINARY SUBSTRING(OLD.email, CHAR_LENGTH(OLD.email) - p.i + 1, 16)
+        = BINARY SUBSTRING(NEW.email, CHAR_LENGTH(NEW.email) - p.i + 1, 16));
   END IF;
 END;
 
