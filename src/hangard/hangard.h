@@ -352,6 +352,10 @@ int		 hg_validate(struct hg_req *);	/* the route's declarations */
 int		 hg_query(struct hg_req *, const struct hg_field *, size_t,
 		    struct hg_val *);
 const char	*hg_like(struct hg_req *, const struct hg_val *);
+#define HG_SEARCH_MIN		3	/* characters: shorter filters scan */
+#define HG_SEARCH_WINDOW	16	/* characters a window holds */
+const char	*hg_like_window(struct hg_req *, const struct hg_val *,
+		    int *exact);
 const char	*hg_qtime(struct hg_req *, const struct hg_val *);
 const char	*hg_header_get(struct hg_req *, const char *cgi_name);
 int		 hg_seal_input(struct hg_req *, const char *plain, char **out);

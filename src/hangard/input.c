@@ -190,6 +190,43 @@ hg_like(struct hg_req *r, const struct hg_val *v)
 	return out;
 }
 
+/*
+ * A substring filter as the LIKE pattern of its windows in the substring
+ * indexes (sql/080_search.sql): its first HG_SEARCH_WINDOW characters,
+ * % and _ taken literally, then %.  NULL when the filter is absent or
+ * shorter than HG_SEARCH_MIN characters (no window is that short: the
+ * caller scans).  *exact is set when the text fits in a window, so that a
+ * window starting with it is a match by itself.
+ */
+const char *
+hg_like_window(struct hg_req *r, const struct hg_val *v, int *exact)
+{
+	const char	*s;
+	char		*p, *out;
+	size_t		 n = 0;
+
+	*exact = 0;
+	if (!v->present || v->s == NULL)
+		return NULL;
+	for (s = v->s; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	if (n < HG_SEARCH_MIN)
+		return NULL;
+	*exact = n <= HG_SEARCH_WINDOW;
+	out = p = hg_alloc(r->r_arena, strlen(v->s) * 2 + 2);
+	for (s = v->s, n = 0; *s; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80 &&
+		    n++ == HG_SEARCH_WINDOW)
+			break;
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '%';
+	*p = '\0';
+	return out;
+}
+
 /* A validated time filter as a UTC DATETIME string for binding. */
 const char *
 hg_qtime(struct hg_req *r, const struct hg_val *v)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/bench/cmdb.sh BUILDDIR -- the CMDB benchmark.
+# t/bench/cmdb.sh BUILDDIR [BASEBUILD] -- the CMDB benchmark.
 #
 # Loads 10,000 applications in a five-level tree, 100,000 hosts with two
 # addresses each and 30,000 instances straight into MariaDB (SEQUENCE
@@ -14,6 +14,21 @@
 #   GET /hosts/?name=<sub>&page_size=20 wrk -t1 -c1 -d10s   p99 < 50 ms
 #   moving a subtree of 1,000 applications (PATCH parent_app)  < 200 ms
 #
+# and the substring filters (sql/080_search.sql), each wrk -t1 -c1, against
+# the index and against the scan of every row in the same run: the scan is
+# BASEBUILD's hangard (a build of main before the index, e.g.
+# `git worktree add /tmp/base <commit> && make -C /tmp/base all`) on the
+# same database behind the same nginx (PORT+3), and the writes are timed
+# by this build with the index's triggers against BASEBUILD's without them
+# (dropped, then put back):
+#
+#   GET /hosts/?name=h04217 (10 matches)              p99 < 5 ms
+#   GET /hosts/?name=.sh. (25,000 matches, exact count) p99 < 20 ms
+#   GET /hosts/?ip=<substring>, /applications/?name=, ?full_name=,
+#   /users/?email= (10,000 users loaded for it)       no target
+#   POST /hosts/ and PATCH /hosts/{id}/ (rename), p50 and p99
+#                                                      <= 1.2 x without
+#
 # It prints figures and whether each target was met; it is not a pass/fail
 # test (the exit status is non-zero only when it could not measure).
 # Everything runs in t/tmp/bench-cmdb on 127.0.0.1:PORT (hangard), PORT+1
@@ -21,7 +36,9 @@
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$(cd "${1:?usage: cmdb.sh BUILDDIR}" && pwd)
+BUILD=$(cd "${1:?usage: cmdb.sh BUILDDIR [BASEBUILD]}" && pwd)
+BASEBUILD=${2:-${HANGAR_BENCH_BASE:-}}
+[ -z "$BASEBUILD" ] || BASEBUILD=$(cd "$BASEBUILD" && pwd)
 PORT=${HANGAR_BENCH_PORT:-18401}
 DIR=$SRC/t/tmp/bench-cmdb
 HOSTS=100000 INSTANCES=30000
@@ -42,6 +59,8 @@ ceilings=()
 cleanup() {
 	local p
 	set +e
+	[ ! -s "$DIR/hangard-base.pid" ] ||
+	    kill -TERM "$(cat "$DIR/hangard-base.pid")" 2>/dev/null
 	for p in "${ceilings[@]}"; do
 		kill -TERM -- "-$p" 2>/dev/null
 		wait "$p" 2>/dev/null
@@ -74,6 +93,12 @@ if [ "$nhosts" != "$HOSTS" ] || [ "$ninst" != "$INSTANCES" ]; then
 fi
 [ "$(mysql_cli -e "SELECT n FROM row_counts WHERE tbl = 'hosts'")" = "$HOSTS" ] ||
     die "row_counts does not say $HOSTS hosts"
+
+# 10,000 users for the email filter: u00001 .. u10000@corp<n>.example.
+mysql_cli -e "INSERT INTO users (username, name, email, password_hash)
+    SELECT CONCAT('u', LPAD(seq, 5, '0')), CONCAT('User ', seq),
+        CONCAT('u', LPAD(seq, 5, '0'), '@corp', seq % 10, '.example'), 'x'
+    FROM seq_1_to_10000" || die "seeding the users failed"
 
 # ---- a token, through the API ------------------------------------------
 
@@ -159,13 +184,19 @@ wait_until 10 ceiling_ok 1 "$HOSTS_BODY" || die "ceiling 1 is not reachable"
 
 # ---- wrk ----------------------------------------------------------------
 
-# run_wrk NAME THREADS CONNS URL -- sets RPS_<NAME> P99_<NAME> ERR_<NAME>.
+# run_wrk NAME THREADS CONNS URL [SCRIPT] -- sets RPS_<NAME> P50_<NAME>
+# P99_<NAME> ERR_<NAME>.  With a wrk Lua SCRIPT (writes) there is no
+# warm-up run.
 run_wrk() {
 	local name=$1 t=$2 c=$3 url=$4 out
-	wrk -t"$t" -c"$c" -d2s -H "$AUTH" "$url" >/dev/null	# warm up
-	out=$(wrk -t"$t" -c"$c" -d"$DURATION" --latency -H "$AUTH" "$url")
+	local -a s=()
+	[ -z "${5:-}" ] || s=(-s "$5")
+	[ -n "${5:-}" ] ||
+	    wrk -t"$t" -c"$c" -d2s -H "$AUTH" "$url" >/dev/null	# warm up
+	out=$(wrk -t"$t" -c"$c" -d"$DURATION" --latency -H "$AUTH" "${s[@]}" "$url")
 	printf '%s\n' "$out" >"$DIR/log/wrk-$name.txt"
 	printf -v "RPS_$name" '%s' "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
+	printf -v "P50_$name" '%s' "$(wrk_pct 50 <<<"$out")"
 	printf -v "P99_$name" '%s' "$(wrk_p99 <<<"$out")"
 	printf -v "ERR_$name" '%s' "$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
 	    /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
@@ -242,6 +273,162 @@ if [ -n "$APPS_BODY" ]; then
 else
 	say "GET $APPS_Q and the subtree move: not measured (no /applications/ route)"
 fi
+# ---- substring filters: the index against the scan, in this run ----------
+
+# The searches, and the scan's hangard: BASEBUILD's, on this database,
+# behind this nginx on PORT+3.
+SEARCHES=(
+	"sname|/hosts/?name=h04217&page_size=20|p99 < 5 ms|5"
+	"swide|/hosts/?name=.sh.&page_size=20|p99 < 20 ms|20"
+	"sip|/hosts/?ip=.134.16&page_size=20||"
+	"sapp|/applications/?name=app4217&page_size=20||"
+	"sfull|/applications/?full_name=app75.app744&page_size=20||"
+	"smail|/users/?email=u0421&page_size=20||"
+)
+SCAN=
+if [ -n "$BASEBUILD" ]; then
+	[ -x "$BASEBUILD/hangard" ] || die "$BASEBUILD/hangard is not built"
+	sed -e "s|^listen = .*|listen = $DIR/hangard-base.sock|" \
+	    -e "s|^pid_file = .*|pid_file = $DIR/hangard-base.pid|" \
+	    -e "s|^access_log = .*|access_log = $DIR/log/access-base.log|" \
+	    -e "s|^log_file = .*|log_file = $DIR/log/hangard-base.log|" \
+	    "$DIR/hangar.conf" >"$DIR/hangar-base.conf"
+	"$BASEBUILD/hangard" -d -c "$DIR/hangar-base.conf" ||
+	    die "the scan's hangard did not start"
+	wait_until 20 test -S "$DIR/hangard-base.sock" ||
+	    die "the scan's hangard did not start"
+	cat >"$DIR/nginx-extra-base.conf" <<CONF
+# Written by t/bench/cmdb.sh: the scan's hangard ($BASEBUILD).
+server {
+    listen 127.0.0.1:$((PORT + 3));
+    server_name _;
+    location / {
+        include $SRC/nginx/fastcgi_params;
+        fastcgi_pass unix:$DIR/hangard-base.sock;
+    }
+}
+CONF
+	nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" \
+	    -s reload || die "nginx reload failed"
+	SCAN=http://127.0.0.1:$((PORT + 3))
+	wait_until 10 curl -sf -o /dev/null -H "$AUTH" "$SCAN/hosts/?page_size=1" ||
+	    die "the scan's hangard is not reachable"
+fi
+
+# Same rows, order and count from both, then the timings.
+for q in "${SEARCHES[@]}"; do
+	IFS='|' read -r n url _ _ <<<"$q"
+	fetch "$n" "$url" >/dev/null || die "GET $url failed"
+	printf -v "COUNT_$n" '%s' "$(sed -n 's/^{"count":\([0-9]*\),.*/\1/p' "$DIR/$n.json")"
+	if [ -n "$SCAN" ]; then
+		curl -s -o "$DIR/$n-scan.json" -H "$AUTH" "$SCAN$url"
+		cmp -s "$DIR/$n.json" "$DIR/$n-scan.json" ||
+		    die "GET $url: the index and the scan answer differently"
+	fi
+	run_wrk "$n" 1 1 "$BASE$url"
+	[ -z "$SCAN" ] || run_wrk "${n}_scan" 1 1 "$SCAN$url"
+done
+
+# ---- writes: with the index's triggers and without ----------------------
+
+# post.lua / rename.lua TAG FIRSTID -- a new host with two addresses a
+# request; a rename of host FIRSTID, FIRSTID+1, ... a request.
+cat >"$DIR/post.lua" <<'LUA'
+local n, tag = 0, "x"
+local function headers()	-- wrk.format keeps only Host of wrk.headers
+	local h = { ["Content-Type"] = "application/json" }
+	for k, v in pairs(wrk.headers) do h[k] = v end
+	return h
+end
+function init(args) tag = args[1] or "x" end
+function request()
+	n = n + 1
+	return wrk.format("POST", "/hosts/", headers(),
+	    string.format('{"name": "w%s-%06d.gz.example", "host_type": "PHY_HOST", ' ..
+	    '"ip_address": [{"address": "10.%d.%d.%d"}, {"address": "47.%d.%d.%d", ' ..
+	    '"addr_type": "PUBLIC"}]}', tag, n, tag == "i" and 201 or 202,
+	    math.floor(n / 256) % 256, n % 256, tag == "i" and 201 or 202,
+	    math.floor(n / 256) % 256, n % 256))
+end
+LUA
+cat >"$DIR/rename.lua" <<'LUA'
+local n, tag, first = 0, "x", 1
+local function headers()
+	local h = { ["Content-Type"] = "application/json" }
+	for k, v in pairs(wrk.headers) do h[k] = v end
+	return h
+end
+function init(args) tag = args[1] or "x"; first = tonumber(args[2]) or 1 end
+function request()
+	local id = first + n
+	n = n + 1
+	return wrk.format("PATCH", "/hosts/" .. id .. "/", headers(),
+	    string.format('{"name": "r%s-%06d.gz.example"}', tag, id))
+end
+LUA
+# wrk takes a script's arguments after "--".
+run_write() {	# run_write NAME URL SCRIPT ARGS...
+	local name=$1 url=$2 script=$3
+	shift 3
+	wrk -t1 -c1 -d"$DURATION" --latency -H "$AUTH" -s "$script" \
+	    "$url/" -- "$@" >"$DIR/log/wrk-$name.txt"
+	printf -v "P50_$name" '%s' "$(wrk_pct 50 <"$DIR/log/wrk-$name.txt")"
+	printf -v "P99_$name" '%s' "$(wrk_p99 <"$DIR/log/wrk-$name.txt")"
+	printf -v "ERR_$name" '%s' "$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+	    END { print n + 0 }' "$DIR/log/wrk-$name.txt")"
+}
+# The triggers of sql/080_search.sql, to drop and to put back.
+TRIGGERS=$(awk 'BEGIN { RS = "" } /^CREATE TRIGGER/ { print $3 }' \
+    "$SRC/sql/080_search.sql")
+triggers_off() {
+	local t
+	for t in $TRIGGERS; do mysql_cli -e "DROP TRIGGER $t"; done
+}
+triggers_on() {
+	awk 'BEGIN { RS = ""; print "DELIMITER //" } /^CREATE TRIGGER/ {
+	    sub(/;[ \t\n]*$/, ""); print $0 "\n//" } END { print "DELIMITER ;" }' \
+	    "$SRC/sql/080_search.sql" | mysql_cli
+}
+# Without: BASEBUILD's hangard (or this one) with the triggers dropped.
+say "writes without the index (${BASEBUILD:-this build}, its triggers dropped), then with it"
+triggers_off
+run_write post_scan "${SCAN:-$BASE}" "$DIR/post.lua" b
+run_write rename_scan "${SCAN:-$BASE}" "$DIR/rename.lua" b 40001
+triggers_on
+[ "$(mysql_cli -e "SELECT COUNT(*) FROM information_schema.triggers WHERE
+    trigger_schema = 'hangar' AND trigger_name LIKE '%search%'")" = \
+    "$(wc -w <<<"$TRIGGERS")" ] || die "the triggers did not come back"
+run_write post "$BASE" "$DIR/post.lua" i
+run_write rename "$BASE" "$DIR/rename.lua" i 60001
+
+# ---- the substring filters' report ------------------------------------------
+
+x() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }'; }
+say ""
+say "substring filters: index (this build) against scan (${BASEBUILD:-no BASEBUILD: not measured}), wrk -t1 -c1 $DURATION"
+printf '%-46s %8s %9s %9s %8s  %s\n' "request" "matches" "index p99" "scan p99" "speedup" "target"
+for q in "${SEARCHES[@]}"; do
+	IFS='|' read -r n url target lim <<<"$q"
+	c=COUNT_$n p=P99_$n sp=P99_${n}_scan
+	v=
+	[ -z "$lim" ] || v="$target: $(verdict "$(awk -v p="${!p}" -v l="$lim" 'BEGIN { print (p < l) }')")"
+	printf '%-46s %8s %9s %9s %8s  %s\n' "GET ${url%&page_size=20}" "${!c}" \
+	    "${!p}" "${!sp:--}" "$(x "${!p}" "${!sp:-0}")x" "$v"
+done
+printf '%-46s %9s %9s %9s %9s %7s  %s\n' "write (ms)" "p50" "p50 no ix" "p99" \
+    "p99 no ix" "p50 +%" "target (p50 +20% at most)"
+for n in post rename; do
+	a=P50_$n b=P50_${n}_scan c=P99_$n d=P99_${n}_scan
+	printf '%-46s %9s %9s %9s %9s %7s  %s\n' \
+	    "$([ $n = post ] && echo "POST /hosts/ (two addresses)" || echo "PATCH /hosts/{id}/ (rename)")" \
+	    "${!a}" "${!b}" "${!c}" "${!d}" \
+	    "$(awk -v a="${!a}" -v b="${!b}" 'BEGIN { printf "%+.0f", 100 * (a - b) / b }')" \
+	    "$(verdict "$(awk -v a="${!a}" -v b="${!b}" 'BEGIN { print (a <= 1.2 * b) }')")"
+done
+for n in sname swide sip sapp sfull smail post post_scan rename rename_scan; do
+	e=ERR_$n
+	[ "${!e:-0}" = 0 ] || say "WARNING: errors in the $n run; see $DIR/log/wrk-$n.txt"
+done
 for n in hosts granted ceil1 deep name wide ip apps ceil2; do
 	e=ERR_$n
 	[ "${!e:-0}" = 0 ] || say "WARNING: errors in the $n run; see $DIR/log/wrk-$n.txt"

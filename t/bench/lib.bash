@@ -47,10 +47,14 @@ api_token() {
 	printf '%s\n' "$value"
 }
 
-# wrk_p99 -- wrk --latency's output on stdin: its p99 in milliseconds.
-wrk_p99() {
-	awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u);
+# wrk_pct PCT -- wrk --latency's output on stdin: its PCT (50, 75, 90 or
+# 99) percentile in milliseconds.
+wrk_pct() {
+	awk -v p="$1%" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u);
 	    sub(/[a-z]+$/, "", v);
 	    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1;
 	    printf "%.2f", v * f }'
 }
+
+# wrk_p99 -- wrk --latency's output on stdin: its p99 in milliseconds.
+wrk_p99() { wrk_pct 99; }

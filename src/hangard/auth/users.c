@@ -14,20 +14,38 @@
 
 static const char *const statuses[] = { "enabled", "disabled", NULL };
 
-enum { UQ_USERNAME, UQ_EMAIL, UQ_PHONE, UQ_STATUS, UQ__MAX };
+enum { UQ_USERNAME, UQ_NAME, UQ_EMAIL, UQ_PHONE, UQ_STATUS, UQ__MAX };
 static const struct hg_field list_q[UQ__MAX] = {
 	[UQ_USERNAME] = { "username", HG_V_STR, 0, 0, 64 },
+	[UQ_NAME] = { "name", HG_V_STR, 0, 0, 128 },
 	[UQ_EMAIL] = { "email", HG_V_STR, 0, 0, 254 },
 	[UQ_PHONE] = { "phone", HG_V_STR, 0, 0, 32 },
 	[UQ_STATUS] = { "status", HG_V_ENUM, 0, 0, 0, statuses },
 };
 
-/* GET /users/: unfiltered, the count is row_counts' (no full scan). */
+/*
+ * GET /users/: unfiltered, the count is row_counts' (no full scan).
+ * username, name and email filters of HG_SEARCH_MIN characters or more
+ * also take the users with a window starting with them from their
+ * substring index (search_ci fields 3, 4, 5, sql/080_search.sql); the
+ * LIKEs stay the final check.
+ */
 static int
 user_list(struct hg_req *r)
 {
+	static const int	 idx[] = { UQ_USERNAME, UQ_NAME, UQ_EMAIL };
+	static const char *const in[] = {
+		"AND u.id IN (SELECT id FROM search_ci WHERE field = 3 AND "
+		"k LIKE ?s) ",
+		"AND u.id IN (SELECT id FROM search_ci WHERE field = 4 AND "
+		"k LIKE ?s) ",
+		"AND u.id IN (SELECT id FROM search_ci WHERE field = 5 AND "
+		"k LIKE ?s) ",
+	};
 	const struct hg_val	*v = r->r_qv;
-	int			 i, filtered = 0;
+	struct hg_arg		 a[8];
+	const char		*sql, *w;
+	int			 i, n = 0, exact, filtered = 0;
 
 	for (i = 0; i < UQ__MAX; i++)
 		filtered |= v[i].present;
@@ -35,14 +53,24 @@ user_list(struct hg_req *r)
 		return hg_list(r, hg_user_json, HG_USER_SELECT "(SELECT n FROM "
 		    "row_counts WHERE tbl = 'users') FROM users u "
 		    "ORDER BY u.id DESC LIMIT ?i OFFSET ?i");
-	return hg_list(r, hg_user_json, HG_USER_SELECT "COUNT(*) OVER () "
+	sql = HG_USER_SELECT "COUNT(*) OVER () "
 	    "FROM users u WHERE u.username LIKE COALESCE(?s, '%') "
+	    "AND u.name LIKE COALESCE(?s, '%') "
 	    "AND u.email LIKE COALESCE(?s, '%') "
 	    "AND u.phone LIKE COALESCE(?s, '%') "
-	    "AND u.status = COALESCE(?s, u.status) "
-	    "ORDER BY u.id DESC LIMIT ?i OFFSET ?i",
-	    hg_like(r, &v[UQ_USERNAME]), hg_like(r, &v[UQ_EMAIL]),
-	    hg_like(r, &v[UQ_PHONE]), v[UQ_STATUS].s);
+	    "AND u.status = COALESCE(?s, u.status) ";
+	a[n++] = HG_ARG(hg_like(r, &v[UQ_USERNAME]));
+	a[n++] = HG_ARG(hg_like(r, &v[UQ_NAME]));
+	a[n++] = HG_ARG(hg_like(r, &v[UQ_EMAIL]));
+	a[n++] = HG_ARG(hg_like(r, &v[UQ_PHONE]));
+	a[n++] = HG_ARG(v[UQ_STATUS].s);
+	for (i = 0; i < (int)(sizeof(idx) / sizeof(idx[0])); i++)
+		if ((w = hg_like_window(r, &v[idx[i]], &exact)) != NULL) {
+			sql = hg_printf(r->r_arena, "%s%s", sql, in[i]);
+			a[n++] = HG_ARG(w);
+		}
+	return hg_list_run(r, hg_user_json, hg_printf(r->r_arena,
+	    "%sORDER BY u.id DESC LIMIT ?i OFFSET ?i", sql), a, n);
 }
 
 /*

@@ -146,7 +146,17 @@ persons_filter(struct hg_req *r, const struct hg_val *v, const char **out)
 	"AND (?s IS NULL OR (a.parent_id IS NOT NULL) = ?s) " \
 	"AND (?s IS NULL OR a.id IN (SELECT p.app_id FROM app_response_persons " \
 	"p JOIN JSON_TABLE(?s, '$[*]' COLUMNS (uid BIGINT PATH '$')) j " \
-	"ON p.user_id = j.uid)) ORDER BY a.id DESC LIMIT ?i OFFSET ?i"
+	"ON p.user_id = j.uid)) "
+
+/*
+ * What a name filter of HG_SEARCH_MIN characters or more adds (its
+ * substring index, sql/080_search.sql: the applications with a window
+ * starting with it; the LIKE above stays the final check), and the end of
+ * every list.  full_name's is full_in's.
+ */
+#define NAME_IN "AND a.id IN (SELECT id FROM search_ci WHERE field = 1 AND " \
+	"k LIKE ?s) "
+#define APP_ORDER "ORDER BY a.id DESC LIMIT ?i OFFSET ?i"
 
 /* Which list a route shows: the route's argument. */
 enum lkind { L_ALL, L_CHILDREN, L_REQUIRED, L_REQUIRED_BY };
@@ -195,6 +205,65 @@ app_list_granted(struct hg_req *r)
 	    (long long)vs->v_n);
 }
 
+#define FULL_MAXCUT	8	/* places x may cross a '.': more, scan */
+
+/*
+ * The full_name filter's condition from the index of each application's
+ * own full_name segment (".name", sql/080_search.sql), its values
+ * appended to a[*n]: the applications whose segment has a window starting
+ * with x, or with the rest of x from one of its characters that may be a
+ * segment's '.' (a match reaching past a segment crosses one; the last it
+ * crosses starts a window of the segment after it), and every
+ * application below those.  The full_name LIKE stays the final check.
+ * NULL (scan) when x or one of those rests is shorter than HG_SEARCH_MIN.
+ */
+static const char *
+full_in(struct hg_req *r, const struct hg_val *v, struct hg_arg *a, int *n)
+{
+	struct hg_val	 rest = *v;
+	const char	*cut[FULL_MAXCUT + 1], *s, *w, *or = "";
+	int		 ncut = 0, i, exact;
+
+	if (!v->present || v->s == NULL)
+		return NULL;
+	for (s = v->s; *s != '\0'; s++) {
+		if (*s != '.' && (*s & 0x80) == 0)
+			continue;
+		if (((unsigned char)*s & 0xc0) == 0x80 || s == v->s)
+			continue;	/* inside a character; x itself */
+		if (ncut == FULL_MAXCUT)
+			return NULL;
+		cut[ncut++] = s;
+	}
+	rest.s = v->s;
+	if ((w = hg_like_window(r, &rest, &exact)) == NULL)
+		return NULL;
+	a[*n + 0] = HG_ARG(w);
+	for (i = 0; i < ncut; i++) {
+		rest.s = cut[i];
+		if ((w = hg_like_window(r, &rest, &exact)) == NULL)
+			return NULL;
+		a[*n + 1 + i] = HG_ARG(w);
+		or = hg_printf(r->r_arena, "%s OR k LIKE ?s", or);
+	}
+	*n += 1 + ncut;
+	return hg_printf(r->r_arena, "AND a.id IN (WITH RECURSIVE t (id) AS "
+	    "(SELECT id FROM search_ci WHERE field = 2 AND (k LIKE ?s%s) "
+	    "UNION SELECT c.id FROM applications c JOIN t ON "
+	    "c.parent_id = t.id) SELECT id FROM t) ", or);
+}
+
+/* The five values VIS_OF binds for scope sc, appended to a[*n]. */
+static void
+scope_args(struct hg_arg *a, int *n, const struct scope *sc)
+{
+	a[(*n)++] = HG_ARG(sc->s_switch);
+	a[(*n)++] = HG_ARG(sc->s_all);
+	a[(*n)++] = HG_ARG(sc->s_uid);
+	a[(*n)++] = HG_ARG(sc->s_rid);
+	a[(*n)++] = HG_ARG(sc->s_uid);
+}
+
 /*
  * GET /applications/ and /applications/{id}/child-apps/, required-apps/,
  * required-by-apps/ (the route's argument says which), with every filter
@@ -206,9 +275,10 @@ app_list(struct hg_req *r)
 	const struct hg_val	*v = r->r_qv;
 	enum lkind		 kind = *ARGOF(r, enum lkind);
 	struct scope		 us = { 1, 1, 0, 0 }, rs = { 1, 1, 0, 0 };
-	const char		*persons, *parent;
+	const char		*persons, *parent, *name, *full;
+	struct hg_arg		 a[24 + FULL_MAXCUT];
 	long long		 uid = r->r_user->u_id, all;
-	int			 rc, i, filtered = 0;
+	int			 rc, i, n = 0, exact, filtered = 0;
 
 	if ((rc = persons_filter(r, &v[LQ_PERSONS], &persons)) != 0 ||
 	    (kind != L_ALL && (rc = hg_app_exists(r)) != 0) ||
@@ -247,12 +317,26 @@ app_list(struct hg_req *r)
 		    "applications a ON a.id = k.id ORDER BY a.id DESC", uid, uid,
 		    uid, uid);
 	parent = !v[LQ_PARENT].present ? NULL : v[LQ_PARENT].i ? "1" : "0";
-	return hg_list(r, hg_app_json, list_sql[kind], uid, uid,
-	    kind == L_ALL ? 0 : r->r_ids[0], all, uid, uid,
-	    us.s_switch, us.s_all, us.s_uid, us.s_rid, us.s_uid,
-	    rs.s_switch, rs.s_all, rs.s_uid, rs.s_rid, rs.s_uid,
-	    hg_like(r, &v[LQ_NAME]), hg_like(r, &v[LQ_FULL]), parent, parent,
-	    persons, persons);
+	a[n++] = HG_ARG(uid);
+	a[n++] = HG_ARG(uid);
+	a[n++] = HG_ARG(kind == L_ALL ? 0 : r->r_ids[0]);
+	a[n++] = HG_ARG(all);
+	a[n++] = HG_ARG(uid);
+	a[n++] = HG_ARG(uid);
+	scope_args(a, &n, &us);
+	scope_args(a, &n, &rs);
+	a[n++] = HG_ARG(hg_like(r, &v[LQ_NAME]));
+	a[n++] = HG_ARG(hg_like(r, &v[LQ_FULL]));
+	a[n++] = HG_ARG(parent);
+	a[n++] = HG_ARG(parent);
+	a[n++] = HG_ARG(persons);
+	a[n++] = HG_ARG(persons);
+	if ((name = hg_like_window(r, &v[LQ_NAME], &exact)) != NULL)
+		a[n++] = HG_ARG(name);
+	full = full_in(r, &v[LQ_FULL], a, &n);
+	return hg_list_run(r, hg_app_json, hg_printf(r->r_arena, "%s%s%s"
+	    APP_ORDER, list_sql[kind], name ? NAME_IN : "", full ? full : ""),
+	    a, n);
 }
 
 /*

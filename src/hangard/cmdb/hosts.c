@@ -287,41 +287,91 @@ host_list_all(struct hg_req *r)
  * indexes (sql/020_hosts.sql); the rows and their addresses are joined to
  * those ids only.  Callers who see every host and filter nothing get
  * host_list_all; everyone else sees the hosts they may view.
+ *
+ * A name or ip substring of HG_SEARCH_MIN characters or more starts from
+ * the substring index (search_bin, sql/080_search.sql): the hosts whose
+ * windows begin with its first characters, each host once, then the
+ * filters on those rows only (name_fold's LIKE stays the final check).
+ * When that is the only filter, the caller sees every host and the name
+ * fits in a window (or the filter is ip: the address's LIKE is checked on
+ * the address rows), the index alone is the answer: page and count never
+ * touch a host row but the page's.  A whole address matches through the
+ * address index as before; shorter texts scan hosts_filter.
  */
 #define HOST_FILTERS "WHERE name_fold LIKE COALESCE(LOWER(?s), '%') " \
 	"AND host_type = COALESCE(?s, host_type) " \
 	"AND status = COALESCE(?s, status) " \
 	"AND os_status = COALESCE(?s, os_status) "
+#define BY_NAME "(SELECT DISTINCT id AS sid FROM search_bin WHERE " \
+	"field = 1 AND k LIKE LOWER(?s)) s "
+#define BY_IP "(SELECT DISTINCT a.host_id AS sid FROM search_bin b JOIN " \
+	"host_addresses a ON a.id = b.id WHERE b.field = 2 AND " \
+	"b.k LIKE LOWER(CONVERT(?s USING ascii)) AND " \
+	"a.address LIKE CONVERT(?s USING ascii)) s "
+#define IP_IN "AND id IN (SELECT host_id FROM host_addresses WHERE " \
+	"address LIKE CONVERT(?s USING ascii)) "
+#define PAGE_OF_IDS(from) HOST_SELECT "k.total FROM (SELECT sid AS id, " \
+	"COUNT(*) OVER () AS total FROM " from "ORDER BY sid DESC " \
+	"LIMIT ?i OFFSET ?i) " HOST_JOIN
+#define PAGE_OF(from, ip) HOST_SELECT "k.total FROM (SELECT id, " \
+	"COUNT(*) OVER () AS total FROM " from HOST_FILTERS ip "AND " \
+	HG_VISIBLE_SQL("host", "view_host", "id") " ORDER BY id DESC " \
+	"LIMIT ?i OFFSET ?i) " HOST_JOIN
+#define IDX "STRAIGHT_JOIN hosts ON hosts.id = s.sid "
 static int
 host_list(struct hg_req *r)
 {
+	static const char *const page_sql[3][2] = {	/* [driver][ip IN] */
+		{ PAGE_OF("hosts ", ""), PAGE_OF("hosts ", IP_IN) },
+		{ PAGE_OF(BY_NAME IDX, ""), PAGE_OF(BY_NAME IDX, IP_IN) },
+		{ PAGE_OF(BY_IP IDX, ""), NULL },
+	};
 	const struct hg_val	*v = r->r_qv;
+	struct hg_arg		 a[12];
+	const char		*name, *ip = NULL, *ipw = NULL;
 	long long		 uid = r->r_user->u_id, all;
-	int			 i, filtered = 0;
+	int			 i, n = 0, filtered = 0, others = 0, exact, x;
+	enum { D_SCAN, D_NAME, D_IP } d = D_SCAN;
 
 	all = hg_visible_all(r, "host");
-	for (i = 0; i < HQ__MAX; i++)
+	for (i = 0; i < HQ__MAX; i++) {
 		filtered |= v[i].present;
+		if (i != HQ_NAME && i != HQ_IP)
+			others |= v[i].present;
+	}
 	if (!filtered && all)
 		return host_list_all(r);
 	if (!filtered && r->r_page->pg_size <= HG_GRANTED_PAGE)
 		return host_list_granted(r);
-	if (!v[HQ_IP].present)
-		return page_reply(r, -1, r->r_page->pg_size,
-		    r->r_page->pg_offset, HOST_SELECT "k.total FROM (SELECT id, "
-		    "COUNT(*) OVER () AS total FROM hosts " HOST_FILTERS "AND "
-		    HG_VISIBLE_SQL("host", "view_host", "id") " ORDER BY id DESC "
-		    "LIMIT ?i OFFSET ?i) " HOST_JOIN, hg_like(r, &v[HQ_NAME]),
-		    v[HQ_TYPE].s, v[HQ_STATUS].s, v[HQ_OS_STATUS].s, all, uid,
-		    uid);
-	return page_reply(r, -1, r->r_page->pg_size, r->r_page->pg_offset,
-	    HOST_SELECT "k.total FROM (SELECT id, COUNT(*) OVER () AS total "
-	    "FROM hosts " HOST_FILTERS "AND id IN (SELECT host_id FROM "
-	    "host_addresses WHERE address LIKE CONVERT(?s USING ascii)) AND "
-	    HG_VISIBLE_SQL("host", "view_host", "id") " ORDER BY id DESC "
-	    "LIMIT ?i OFFSET ?i) " HOST_JOIN, hg_like(r, &v[HQ_NAME]),
-	    v[HQ_TYPE].s, v[HQ_STATUS].s, v[HQ_OS_STATUS].s,
-	    hg_host_ip_pattern(r, &v[HQ_IP]), all, uid, uid);
+	if (v[HQ_IP].present) {
+		ip = hg_host_ip_pattern(r, &v[HQ_IP]);
+		if (strchr(ip, '%') != NULL)	/* a substring, not an address */
+			ipw = hg_like_window(r, &v[HQ_IP], &x);
+	}
+	if ((name = hg_like_window(r, &v[HQ_NAME], &exact)) != NULL) {
+		d = D_NAME;
+		a[n++] = HG_ARG(name);
+	} else if (ipw != NULL) {
+		d = D_IP;
+		a[n++] = HG_ARG(ipw);
+		a[n++] = HG_ARG(ip);
+	}
+	if (all && !others && (d == D_IP ? !v[HQ_NAME].present :
+	    d == D_NAME && exact && ip == NULL))
+		return page_run(r, -1, r->r_page->pg_size, r->r_page->pg_offset,
+		    d == D_NAME ? PAGE_OF_IDS(BY_NAME) : PAGE_OF_IDS(BY_IP), a,
+		    n);
+	a[n++] = HG_ARG(hg_like(r, &v[HQ_NAME]));
+	a[n++] = HG_ARG(v[HQ_TYPE].s);
+	a[n++] = HG_ARG(v[HQ_STATUS].s);
+	a[n++] = HG_ARG(v[HQ_OS_STATUS].s);
+	if (ip != NULL && d != D_IP)
+		a[n++] = HG_ARG(ip);
+	a[n++] = HG_ARG(all);
+	a[n++] = HG_ARG(uid);
+	a[n++] = HG_ARG(uid);
+	return page_run(r, -1, r->r_page->pg_size, r->r_page->pg_offset,
+	    page_sql[d][ip != NULL && d != D_IP], a, n);
 }
 
 /*
@@ -369,24 +419,42 @@ host_reply(struct hg_req *r, long long id, int status, struct hg_rows *old)
 	return hg_reply(r, status, host_json(r, rs, &i));
 }
 
-/* Replace host's addresses with those of the body. */
+/*
+ * Replace host's addresses with those of the body (fresh: a host just
+ * created, with none to delete), ADDR_ROWS to a statement: each write of
+ * an address also writes its windows (sql/080_search.sql), so round trips
+ * saved here pay for them.
+ */
+#define ADDR_ROWS	8	/* 7 values a row, HG_DB_MAXPARAMS at most */
 static int
-addrs_store(struct hg_req *r, long long host, const struct host_in *in)
+addrs_store(struct hg_req *r, long long host, const struct host_in *in,
+    int fresh)
 {
-	const struct host_addr	*a;
-	size_t			 i;
-	int			 rc;
+	const struct host_addr	*ad;
+	struct hg_arg		 a[ADDR_ROWS * 7];
+	const char		*sql;
+	size_t			 i, k;
+	int			 rc, n;
 
-	if ((rc = hg_sql_exec(r, "DELETE FROM host_addresses WHERE "
+	if (!fresh && (rc = hg_sql_exec(r, "DELETE FROM host_addresses WHERE "
 	    "host_id = ?i", host)) != 0)
 		return rc;
-	for (i = 0; i < in->h_naddrs; i++) {
-		a = &in->h_addrs[i];
-		if ((rc = hg_sql_exec(r, "INSERT INTO host_addresses (host_id, "
-		    "owner, is_virtual, addr_type, network, netmask, address) "
-		    "VALUES (?i, ?s, ?i, ?s, ?s, ?s, ?s)", host, a->a_owner,
-		    a->a_virtual, a->a_type, a->a_network, a->a_netmask,
-		    a->a_address)) != 0)
+	for (i = 0; i < in->h_naddrs; i += k) {
+		sql = "INSERT INTO host_addresses (host_id, owner, is_virtual, "
+		    "addr_type, network, netmask, address) VALUES ";
+		for (k = 0, n = 0; k < ADDR_ROWS && i + k < in->h_naddrs; k++) {
+			ad = &in->h_addrs[i + k];
+			sql = hg_printf(r->r_arena, "%s%s(?i, ?s, ?i, ?s, ?s, ?s, "
+			    "?s)", sql, k ? ", " : "");
+			a[n++] = HG_ARG(host);
+			a[n++] = HG_ARG(ad->a_owner);
+			a[n++] = HG_ARG(ad->a_virtual);
+			a[n++] = HG_ARG(ad->a_type);
+			a[n++] = HG_ARG(ad->a_network);
+			a[n++] = HG_ARG(ad->a_netmask);
+			a[n++] = HG_ARG(ad->a_address);
+		}
+		if ((rc = hg_sql_run(r, NULL, sql, a, n)) != 0)
 			return rc;
 	}
 	return 0;
@@ -434,7 +502,7 @@ host_create(struct hg_req *r)
 	    in.h_region, in.h_instance))) != 0)
 		return rc;
 	id = hg_sql_insert_id(r);
-	if ((rc = addrs_store(r, id, &in)) != 0)
+	if ((rc = addrs_store(r, id, &in, 1)) != 0)
 		return rc;
 	return host_reply(r, id, 201, NULL);
 }
@@ -474,7 +542,7 @@ host_patch(struct hg_req *r)
 	    "WHERE id = ?i", in.h_account, in.h_region, in.h_instance,
 	    id)) != 0)
 		return rc;
-	if (v[HF_ADDRS].present && (rc = addrs_store(r, id, &in)) != 0)
+	if (v[HF_ADDRS].present && (rc = addrs_store(r, id, &in, 0)) != 0)
 		return rc;
 	return host_reply(r, id, 200, old);
 }
