@@ -103,7 +103,7 @@ hg_cdn_split(enum hg_cdn_provider pv, int dirs, const char *const *urls,
 			nh = 0;
 			k = 0;
 		}
-		if (k == nh) {
+		if (k == nh && nh < ALI_MAX_HOSTS) {
 			hosts[nh] = h;
 			hl[nh++] = len;
 		}

@@ -214,15 +214,14 @@ poll_all(struct cdnrun *c)
 	long long	 wait = hg_conf.cdn_poll_ms;
 	size_t		 i, ndone = 0;
 	char		*done;
-	int		 rc, st;
+	int		 rc, st, result = -1;
 
 	if ((done = calloc(c->ncalls + 1, 1)) == NULL)
 		hg_fatal("out of memory");
 	hg_arena_init(&a);
-	rc = -1;
 	while (ndone < c->ncalls) {
 		if (pause_ms(c, wait) != 0)
-			goto out;
+			goto out;	/* deadline or SIGTERM */
 		wait = hg_conf.cdn_poll_ms;
 		for (i = 0; i < c->ncalls; i++) {
 			if (done[i])
@@ -232,7 +231,6 @@ poll_all(struct cdnrun *c)
 			hg_arena_reset(&a);
 			if (rc == HG_CDN_EVENDOR || (rc == HG_CDN_OK && st < 0)) {
 				finish(c, "FAILED", c->msg);
-				rc = -1;
 				goto out;
 			}
 			if (rc != HG_CDN_OK) {
@@ -240,7 +238,6 @@ poll_all(struct cdnrun *c)
 				    rc == HG_CDN_THROTTLED ? "throttled" : "retry",
 				    "status of part %zu: %s", i + 1, c->msg);
 				wait = longer(wait);
-				rc = -1;
 				break;
 			}
 			if (st > 0) {
@@ -249,11 +246,11 @@ poll_all(struct cdnrun *c)
 			}
 		}
 	}
-	rc = 0;
+	result = 0;
 out:
 	hg_arena_free(&a);
 	free(done);
-	return rc;
+	return result;
 }
 
 static void

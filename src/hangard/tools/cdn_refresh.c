@@ -150,17 +150,22 @@ url_host(struct hg_req *r, const char *u, const char **why)
 		return NULL;
 	}
 	n = strcspn(p, "/?#");
-	for (e = p; e < p + n && *e != ':' && *e != '@'; e++)
+	if (memchr(p, '@', n) != NULL) {
+		*why = "must not carry user information";
+		return NULL;
+	}
+	for (e = p; e < p + n && *e != ':'; e++)
 		if (!isalnum((unsigned char)*e) && *e != '-' && *e != '.') {
 			*why = "must name a host of letters, digits, '-' and '.'";
 			return NULL;
 		}
-	if (e < p + n && *e == '@') {
-		*why = "must not carry user information";
-		return NULL;
-	}
 	if (e == p) {
 		*why = "must name a host";
+		return NULL;
+	}
+	if (e < p + n && (p + n - e < 2 || p + n - e > 6 ||
+	    strspn(e + 1, "0123456789") != (size_t)(p + n - e - 1))) {
+		*why = "must have a numeric port after ':'";
 		return NULL;
 	}
 	h = hg_alloc(r->r_arena, (size_t)(e - p) + 1);
