@@ -13,6 +13,10 @@
  * a bad key) and TIMEOUT (the stack's cdn_timeout, 8 s) for Aliyun CDN,
  * Tencent Cloud CDN and Wangsu; splitting into per-call limits; back-off on
  * throttling answers.
+ *
+ * "takeover": an agent killed (SIGKILL) after submitting: another agent
+ * takes the job and the task over and finishes it without submitting
+ * anything twice.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -462,6 +466,9 @@ start_standin(void)
 	int		 i;
 
 	ck_assert_ptr_nonnull(stack);
+	/* once per TCase: a fresh folder and port each time */
+	strcpy(tmpdir, "/tmp/hangar-cdn-XXXXXX");
+	port = 0;
 	snprintf(script, sizeof(script), "%.*scdn-standin.py",
 	    (int)(strlen(stack) - strlen("stack.sh")), stack);
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
@@ -826,6 +833,100 @@ START_TEST(throttling_backs_off)
 }
 END_TEST
 
+/* ---- an agent killed mid-task ---------------------------------------- */
+
+/* t/stack.sh CMD for the test stack (stop-agent, start-agent). */
+static void
+stack(const char *cmd)
+{
+	char line[4096];
+
+	snprintf(line, sizeof(line), "\"%s\" %s \"%s\" \"%s\" \"%s\" "
+	    ">/dev/null 2>&1", getenv("HANGAR_STACK"), cmd, getenv("HANGAR_DIR"),
+	    getenv("HANGAR_TEST_PORT"), getenv("HANGAR_BIN"));
+	ck_assert_msg(system(line) == 0, "t/stack.sh %s failed", cmd);
+}
+
+/* A test that stopped the stack's agent leaves it running again. */
+static void
+agent_up(void)
+{
+	stack("start-agent");
+}
+
+/* An agent of our own (the stack's config, its own pid file and log). */
+static pid_t
+agent_start(const char *name)
+{
+	const char	*dir = getenv("HANGAR_DIR");
+	char		 conf[700], bin[700], buf[8192];
+	FILE		*in, *out;
+	size_t		 n;
+	pid_t		 pid;
+
+	snprintf(conf, sizeof(conf), "%s/agent-%s.conf", dir, name);
+	snprintf(bin, sizeof(bin), "%s/hangar.conf", dir);
+	ck_assert_ptr_nonnull(in = fopen(bin, "r"));
+	ck_assert_ptr_nonnull(out = fopen(conf, "w"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	/* later lines win: a quick take-over, room for it before TIMEOUT */
+	fprintf(out, "\nagent_pid_file = %s/agent-%s.pid\nagent_log = "
+	    "%s/log/agent-%s.log\nclaim_timeout = 5\ncdn_timeout = 90\n", dir,
+	    name, dir, name);
+	fclose(out);
+	snprintf(bin, sizeof(bin), "%s/hangar-agent", getenv("HANGAR_BIN"));
+	if ((pid = fork()) == 0) {
+		execl(bin, "hangar-agent", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_gt(pid, 0);
+	return pid;
+}
+
+START_TEST(killed_agent_is_taken_over)
+{
+	long long	 id;
+	json_object	*log;
+	char		*u = many(1001, 1, 0);
+	pid_t		 a, b;
+	int		 i, sizes[8], status;
+
+	standin_post("/_standin/reset", "{}");
+	standin_post("/_standin/config", "{\"delay\": 6}");
+	stack("stop-agent");
+	a = agent_start("cdn-a");
+	id = e2e_task(2, e2e_account(2, SK), "single_file", u);
+	free(u);
+	/* every part submitted (and recorded), none finished: kill it */
+	for (i = 0; i < 300 && db_int(fmt("SELECT COALESCE(JSON_LENGTH(parts), "
+	    "0) FROM cdn_tasks WHERE id = %lld", id)) < 3; i++)
+		usleep(100000);
+	ck_assert_int_eq(db_int(fmt("SELECT JSON_LENGTH(parts) FROM cdn_tasks "
+	    "WHERE id = %lld", id)), 3);
+	kill(a, SIGKILL);
+	waitpid(a, &status, 0);
+	ck_assert_str_eq(db_str(fmt("SELECT status FROM cdn_tasks WHERE id = "
+	    "%lld", id)), "RUNNING");
+	/* another agent takes the job and the task over, submits nothing */
+	b = agent_start("cdn-b");
+	expect_end(id, "FINISHED", NULL);
+	kill(b, SIGTERM);
+	waitpid(b, &status, 0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	log = standin_log();
+	ck_assert_int_eq(logged(log, "wangsu", "ItemIdReceiver", NULL, sizes,
+	    8), 3);
+	ck_assert_int_eq(sizes[0] + sizes[1] + sizes[2], 1001);
+	json_object_put(log);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM cdn_tasks WHERE id = "
+	    "%lld AND agent LIKE '%%:%d'", id, (int)b)), 1);
+	standin_post("/_standin/config", "{\"delay\": 0.5}");
+	agent_up();
+}
+END_TEST
+
 static TCase *
 tc_api(void)
 {
@@ -855,10 +956,21 @@ tc_e2e(void)
 	return tc;
 }
 
+static TCase *
+tc_takeover(void)
+{
+	TCase *tc = tcase_create("takeover");
+
+	tcase_add_unchecked_fixture(tc, start_standin, stop_standin);
+	tcase_add_checked_fixture(tc, NULL, agent_up);
+	tcase_add_test(tc, killed_agent_is_taken_over);
+	return tc;
+}
+
 int
 main(void)
 {
-	static TCase *(*const cases[])(void) = { tc_api, tc_e2e };
+	static TCase *(*const cases[])(void) = { tc_api, tc_e2e, tc_takeover };
 
-	return run_suite("cdn", cases, 2) ? 1 : 0;
+	return run_suite("cdn", cases, 3) ? 1 : 0;
 }
