@@ -257,6 +257,7 @@ START_TEST(malformed_urls_and_accounts)
 		{ "[\"http:///a\"]", "urls[0]" },
 		{ "[\"http://example.com/a b\"]", "urls[0]" },
 		{ "[\"http://example.com/a\\nb\"]", "urls[0]" },
+		{ "[\"http://example.com/a\\u0000b\"]", "urls[0]" },
 		{ "[\"http://user:pw@example.com/a\"]", "urls[0]" },
 		{ "[\"http://exa_mple.com/a\"]", "urls[0]" },
 		{ "[\"http://example.com:8x/a\"]", "urls[0]" },

@@ -266,6 +266,10 @@ cdn_create(struct hg_req *r)
 			goto bad;
 		}
 		u = json_object_get_string(it);
+		if ((size_t)json_object_get_string_len(it) != strlen(u)) {
+			why = "must not contain spaces or control characters";
+			goto bad;
+		}
 		if ((host = url_host(r, u, &why)) == NULL)
 			goto bad;
 		if (strcmp(mode, "RECURSIVE") == 0 && u[strlen(u) - 1] != '/') {
