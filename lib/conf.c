@@ -118,6 +118,13 @@ const struct hg_confkey hg_confkeys[] = {
 	    "PHY_HOST on; gets the host's name and address as $1 $2 (empty: refuse)"),
 	S(init_script, "", "local script file an init task runs on the host "
 	    "with sh over SSH (empty: refuse)"),
+	S(cdn_domains, "", "domains a CDN refresh URL may name, comma or space "
+	    "separated; a leading \"*.\" or \".\" also takes subdomains "
+	    "(empty: any)"),
+	I(cdn_timeout, "900", 5, 86400, "seconds a CDN refresh task may take "
+	    "from its creation before it is TIMEOUT"),
+	I(cdn_poll_ms, "5000", 50, 600000,
+	    "milliseconds between two status queries of a CDN refresh"),
 	S(zabbix_url, "", "Zabbix 6.0 api_jsonrpc.php URL (empty: no Zabbix)"),
 	S(zabbix_user, "Admin", "Zabbix API user"),
 	S(zabbix_password, "", "Zabbix API user's password"),

@@ -68,6 +68,10 @@ struct hg_conf {
 	char	*power_stop_cmd;	/* PHY_HOST stop, run over SSH */
 	char	*power_start_cmd;	/* PHY_HOST start, run locally */
 	char	*init_script;		/* local file run on the host by init */
+	/* CDN refresh (tools/cdn_refresh.c, the agent's cdn_step.c) */
+	char	*cdn_domains;		/* URLs' hosts a task may name ("": any) */
+	long	 cdn_timeout;		/* seconds before a task is TIMEOUT */
+	long	 cdn_poll_ms;		/* pause between two status polls */
 	/* Zabbix (lib/zabbix.c) */
 	char	*zabbix_url;
 	char	*zabbix_user;

@@ -51,6 +51,7 @@ struct hg_redis;
 #define HG_TASK_START	"start"		/* power: boot it (out of band / cloud) */
 #define HG_TASK_INIT	"init"		/* run init_script over SSH */
 #define HG_TASK_STATUS	"change_status"	/* effects of a status change (Zabbix) */
+#define HG_TASK_CDN	"cdn_refresh"	/* a CDN cache refresh (no hosts; cdn_tasks) */
 
 /*
  * hg_task_create -- write a task, its hosts and its outbox row.

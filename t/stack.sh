@@ -116,6 +116,11 @@ known_hosts = $DIR/known_hosts
 jinja_check = $SRC/src/libexec/hangar-jinja-check
 # nginx.conf trusts 127.0.0.1 as a TLS-terminating proxy (X-Forwarded-*).
 trust_proxy = 1
+# CDN refresh (t/api/test_cdn.c): a short TIMEOUT bound, quick polls, and
+# the domains a URL may name (anything else is 30002).
+cdn_timeout = 8
+cdn_poll_ms = 100
+cdn_domains = example.com, *.example.com, .example.net
 CONF
 	if [ -n "${HANGAR_EXTRA_CONF:-}" ]; then
 		printf '%s\n' "$HANGAR_EXTRA_CONF" >>"$DIR/hangar.conf"

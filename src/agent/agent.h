@@ -93,6 +93,7 @@ int	pool_queued(void);
 int	pool_left(struct job *);
 void	pool_quit(void);		/* drop queued hosts, stop threads */
 int	pool_busy(void);		/* hosts still running */
+int	pool_stopping(void);		/* pool_quit() was called */
 void	pool_join(void);
 
 /* host.c */
@@ -108,6 +109,9 @@ int	run_change_status(struct host *);
 /* mail.c: the mail hangard queued (hg_mail_queue) */
 int	mail_deliver(struct hg_db *, struct hg_arena *, long long mail_id);
 void	mail_sweep(struct hg_db *, struct hg_arena *);
+
+/* cdn_step.c: a CDN refresh task (no hosts: the pool runs it as host 0) */
+void	cdn_run(struct worker *, struct job *);
 
 /* kinds.c */
 const struct kind	*kind_find(const char *);

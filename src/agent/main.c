@@ -69,6 +69,13 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* A CDN refresh task (cdn_step.c): its own row says when it is done. */
+static int
+is_cdn(const struct job *j)
+{
+	return strcmp(j->j_kind, HG_TASK_CDN) == 0;
+}
+
 /* Queue every host of j that is not done yet. */
 static void
 enqueue_hosts(struct hg_db *db, struct hg_arena *a, struct job *j)
@@ -76,6 +83,10 @@ enqueue_hosts(struct hg_db *db, struct hg_arena *a, struct job *j)
 	struct hg_rows	*rs;
 	int		 i;
 
+	if (is_cdn(j)) {	/* no hosts: the pool runs it as host 0 */
+		pool_add(j, 0);
+		return;
+	}
 	if (hg_db_query(db, a, &rs, "SELECT host_id FROM task_hosts WHERE "
 	    "task_id = ? AND status IN ('pending', 'running') ORDER BY host_id",
 	    "i", j->j_task) != 0) {
@@ -104,12 +115,14 @@ job_check(struct hg_db *db, struct hg_arena *a, struct hg_redis *rd,
 		enqueue_hosts(db, a, j);
 		return;
 	}
-	if (task_finalize(db, j->j_task))
+	if (!is_cdn(j) && task_finalize(db, j->j_task))
 		ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0), "done",
 		    "every host is done");
-	if (hg_db_query(db, a, &rs, "SELECT COUNT(*) FROM task_hosts WHERE "
-	    "task_id = ? AND status IN ('pending', 'running')", "i",
-	    j->j_task) != 0 || hg_atoll(HG_CELL(rs, 0, 0)) > 0) {
+	if (hg_db_query(db, a, &rs, is_cdn(j) ? "SELECT COUNT(*) FROM "
+	    "cdn_tasks WHERE task_id = ? AND status = 'RUNNING'" : "SELECT "
+	    "COUNT(*) FROM task_hosts WHERE task_id = ? AND status IN "
+	    "('pending', 'running')", "i", j->j_task) != 0 ||
+	    hg_atoll(HG_CELL(rs, 0, 0)) > 0) {
 		j->j_recheck = time(NULL) + RECHECK_S;
 		return;
 	}

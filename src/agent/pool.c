@@ -49,7 +49,10 @@ thread_main(void *arg)
 		nbusy++;
 		pthread_mutex_unlock(&mu);
 
-		host_run(w, it->i_job, it->i_host);
+		if (it->i_host == 0)	/* a task without hosts */
+			cdn_run(w, it->i_job);
+		else
+			host_run(w, it->i_job, it->i_host);
 		hg_arena_reset(&w->w_arena);
 
 		pthread_mutex_lock(&mu);
@@ -145,6 +148,18 @@ pool_quit(void)
 	quitting = 1;
 	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
+}
+
+/* Has pool_quit() been called?  Long steps stop between two calls. */
+int
+pool_stopping(void)
+{
+	int q;
+
+	pthread_mutex_lock(&mu);
+	q = quitting;
+	pthread_mutex_unlock(&mu);
+	return q;
 }
 
 /* Hosts still running (after pool_quit). */

@@ -29,5 +29,6 @@ HG_FAMILY(deploy_scripts)	/* deploy/scripts.c */
 HG_FAMILY(deploy_templates)	/* deploy/templates.c */
 HG_FAMILY(app_deploy)		/* deploy/app_deploy.c */
 HG_FAMILY(navigators)		/* tools/navigators.c */
+HG_FAMILY(cdn_refresh)		/* tools/cdn_refresh.c */
 HG_FAMILY(deploy_tasks)		/* deploy/deploy_tasks.c */
 HG_FAMILY(deploy_freezes)	/* deploy/deploy_freezes.c */

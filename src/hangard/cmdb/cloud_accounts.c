@@ -1,7 +1,8 @@
 /*
  * cloud_accounts.c -- /cloud-accounts/: the API keys hangar-agent uses to
  * start, stop and reboot cloud hosts (API.md sections 4 and 6; the adapters
- * are lib/cloud.c).  Superusers only.
+ * are lib/cloud.c) and to refresh CDN caches (providers ALI_CDN, TECENT_CDN,
+ * WANGSU: tools/cdn_refresh.c, lib/cdn.c).  Superusers only.
  *
  * The secret is write-only: it is sealed with the server key (lib/secret.c)
  * before it reaches the database and every read shows "******".  It never
@@ -32,8 +33,9 @@ enum { CA_COLS(HG_COL_ENUM) CC__MAX };
 static const struct hg_col ca_cols[] = { CA_COLS(HG_COL_DECL) };
 #define CA_SELECT "SELECT " CA_COLS(HG_COL_SQL)
 
+/* Host power (ALIYUN...) and CDN refresh (ALI_CDN...) providers. */
 static const char *const providers[] = { "ALIYUN", "TENCENT", "CLOUDSTACK",
-    NULL };
+    "ALI_CDN", "TECENT_CDN", "WANGSU", NULL };
 
 static json_object *
 ca_json(struct hg_req *r, struct hg_rows *rs, int i)

@@ -444,7 +444,8 @@ hg_host_input(struct hg_req *r, struct hg_rows *old, struct host_in *in)
 	    in))) != 0)
 		return rc;
 	if (c != NULL && (rc = ref_exists(r, "SELECT id FROM cloud_accounts "
-	    "WHERE id = ?i", c[CF_ACCOUNT].i, "cloud.account",
+	    "WHERE id = ?i AND provider IN ('ALIYUN', 'TENCENT', 'CLOUDSTACK')",
+	    c[CF_ACCOUNT].i, "cloud.account",
 	    "no cloud account with id %lld")) != 0)
 		return rc;
 	cloud = v[HF_CLOUD].present ? c != NULL :
