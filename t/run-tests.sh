@@ -36,13 +36,16 @@ PY
 
 # PORT = the first free block from 18080 up.  A block is claimed with a
 # lock held by this shell until it exits (fd 9; not in a subshell), so that
-# two runs started together do not both take it before either binds.
+# two runs started together do not both take it before either binds.  The
+# locks live in one folder for the whole machine, not in this checkout:
+# runs from two clones must see each other's claims too.
+LOCKDIR=${TMPDIR:-/tmp}/hangar-test-ports
 find_ports() {
 	local p=18080 busy
-	mkdir -p "$SRC/t/tmp"
+	mkdir -p "$LOCKDIR"
 	while [ $((p + 7)) -le 65535 ]; do
 		if busy=$(block_free "$p"); then
-			exec 9>"$SRC/t/tmp/port-$p.lock"
+			exec 9>"$LOCKDIR/port-$p.lock"
 			flock -n 9 && { PORT=$p; return 0; }
 			exec 9>&-
 			p=$((p + 8))
