@@ -35,3 +35,4 @@ HG_FAMILY(dns_servers)		/* dns/servers.c */
 HG_FAMILY(dns_domains)		/* dns/domains.c */
 HG_FAMILY(dns_records)		/* dns/records.c */
 HG_FAMILY(dns_audit)		/* dns/dns_audit.c */
+HG_FAMILY(dns_apply)		/* dns/apply.c */

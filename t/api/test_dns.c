@@ -748,6 +748,104 @@ START_TEST(audit_filters)
 }
 END_TEST
 
+
+/* ---- approved domain requests land on the server ---------------------- */
+
+/* A domain request in status st with the records given as SQL rows. */
+static long long
+domain_request(const char *st, const char *records)
+{
+	long long id = db_insert(fmt("INSERT INTO resource_requests (kind, "
+	    "status, purpose) VALUES ('domain', '%s', 'test')", st));
+
+	db_exec(fmt("INSERT INTO domain_requests (request_id, apply_status) "
+	    "VALUES (%lld, 'pending')", id));
+	db_exec(fmt("INSERT INTO domain_request_records (request_id, name, "
+	    "type, value) VALUES %s", fmt(records, id, id)));
+	return id;
+}
+
+/* Wait (20 s at most) until the request's apply is no longer queued. */
+static const char *
+apply_settles(long long id)
+{
+	static char	 st[32];
+	char		*s;
+	int		 i;
+
+	for (i = 0; i < 200; i++) {
+		s = db_str(fmt("SELECT apply_status FROM domain_requests WHERE "
+		    "request_id = %lld", id));
+		snprintf(st, sizeof(st), "%s", s);
+		free(s);
+		if (strcmp(st, "applied") == 0 || strcmp(st, "failed") == 0)
+			return st;
+		usleep(100000);
+	}
+	return st;
+}
+
+START_TEST(apply_domain_request)
+{
+	long long	 sid = new_server(), req, bad, uid;
+	const char	*zone = new_zone_name(), *tok;
+	struct resp	*r;
+	char		*s;
+
+	new_domain(sid, zone);
+	req = domain_request("approved", fmt("(%%lld, 'app.%s', 'A', "
+	    "'192.0.2.50'), (%%lld, '%s', 'MX', '10 mx.example.net')", zone,
+	    zone));
+	r = api("POST", path_of("/resource-request/domains/%lld/actions/apply/",
+	    req), admin_token(), NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_str_eq(jstr(r->json, "message"), "success");
+	ck_assert_ptr_nonnull(jstr(r->json, "task_id"));
+	resp_free(r);
+	ck_assert_str_eq(apply_settles(req), "applied");
+	s = db_str(fmt("SELECT status FROM resource_requests WHERE id = %lld",
+	    req));
+	ck_assert_str_eq(s, "finished");
+	free(s);
+	ck_assert_str_eq(dig(fmt("app.%s", zone), "A"), "192.0.2.50");
+	ck_assert_str_eq(dig(zone, "MX"), "10 mx.example.net.");
+	/* the records are Hangar's now: listed, linked, audited */
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM "
+	    "domain_request_records q JOIN dns_records x ON x.id = q.record_id "
+	    "WHERE q.request_id = %lld AND q.apply_status = 'applied'", req)),
+	    2);
+	/* finished: applying again is 30003 */
+	expect_error(api("POST", path_of("/resource-request/domains/%lld/"
+	    "actions/apply/", req), admin_token(), NULL), 409, 30003, NULL);
+	/* a record outside every managed domain: stays approved, says why */
+	bad = domain_request("approved", "(%lld, 'x.unmanaged.invalid', 'A', "
+	    "'192.0.2.51')");
+	expect_status(api("POST", path_of("/resource-request/domains/%lld/"
+	    "actions/apply/", bad), admin_token(), NULL), 200);
+	ck_assert_str_eq(apply_settles(bad), "failed");
+	s = db_str(fmt("SELECT CONCAT(r.status, ' ', d.apply_error) FROM "
+	    "resource_requests r JOIN domain_requests d ON d.request_id = r.id "
+	    "WHERE r.id = %lld", bad));
+	ck_assert_msg(strncmp(s, "approved no domain managed by Hangar covers "
+	    "x.unmanaged.invalid", 60) == 0, "%s", s);
+	free(s);
+	/* states and permissions */
+	expect_error(api("POST", path_of("/resource-request/domains/%lld/"
+	    "actions/apply/", domain_request("wait_review", "(%lld, "
+	    "'y.example', 'A', '192.0.2.1')")), admin_token(), NULL), 409,
+	    10015, NULL);
+	expect_error(api("POST", path_of("/resource-request/domains/%lld/"
+	    "actions/apply/", domain_request("rejected", "(%lld, "
+	    "'y.example', 'A', '192.0.2.1')")), admin_token(), NULL), 409,
+	    30004, NULL);
+	expect_error(api("POST", "/resource-request/domains/999999999/actions/"
+	    "apply/", admin_token(), NULL), 404, 10008, NULL);
+	tok = user_token(uniq("noappr"), 0, &uid);
+	expect_error(api("POST", path_of("/resource-request/domains/%lld/"
+	    "actions/apply/", bad), tok, NULL), 403, 10007, NULL);
+}
+END_TEST
+
 static TCase *
 tc_dns(void)
 {
@@ -765,6 +863,7 @@ tc_dns(void)
 	tcase_add_test(tc, server_failures_leave_hangar_unchanged);
 	tcase_add_test(tc, permissions);
 	tcase_add_test(tc, audit_filters);
+	tcase_add_test(tc, apply_domain_request);
 	return tc;
 }
 
