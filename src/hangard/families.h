@@ -36,3 +36,4 @@ HG_FAMILY(dns_domains)		/* dns/domains.c */
 HG_FAMILY(dns_records)		/* dns/records.c */
 HG_FAMILY(dns_audit)		/* dns/dns_audit.c */
 HG_FAMILY(dns_apply)		/* dns/apply.c */
+HG_FAMILY(dns_zone)		/* dns/zone.c */

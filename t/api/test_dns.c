@@ -846,6 +846,59 @@ START_TEST(apply_domain_request)
 }
 END_TEST
 
+START_TEST(drift_and_export)
+{
+	long long	 sid = new_server(), did, rid;
+	const char	*zone = new_zone_name();
+	struct resp	*r;
+
+	did = new_domain(sid, zone);
+	new_record(sid, did, "www", "A", "192.0.2.1");
+	rid = new_record(sid, did, "t", "TXT", "v=spf1 -all");
+	new_record(sid, did, "@", "MX", "10 mx.example.net");
+	expect_status(api_f("POST", fmt("%sactions/disable/", recs_path(sid,
+	    did)), admin_token(), "[{\"id\": %lld}]", rid), 200);
+	r = api("GET", fmt("/dns-services/%lld/domains/%lld/drift/", sid, did),
+	    admin_token(), NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_msg(json_object_get_boolean(jpath(r->json, "in_sync")), "%s",
+	    r->body);
+	resp_free(r);
+	/* someone changes the server behind Hangar's back */
+	run(fmt("curl -s -X PATCH -H 'X-API-Key: %s' -H 'Content-Type: "
+	    "application/json' -d '{\"rrsets\": [{\"name\": \"www.%s.\", "
+	    "\"type\": \"A\", \"changetype\": \"DELETE\"}, {\"name\": "
+	    "\"rogue.%s.\", \"type\": \"A\", \"ttl\": 60, \"changetype\": "
+	    "\"REPLACE\", \"records\": [{\"content\": \"192.0.2.66\", "
+	    "\"disabled\": false}]}]}' '%s/api/v1/servers/localhost/zones/%s.'",
+	    pdns_key(), zone, zone, pdns_url(), zone));
+	r = api("GET", fmt("/dns-services/%lld/domains/%lld/drift/", sid, did),
+	    admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!json_object_get_boolean(jpath(r->json, "in_sync")));
+	ck_assert_str_eq(jstr(r->json, "missing.0.name"), fmt("www.%s", zone));
+	ck_assert_str_eq(jstr(r->json, "extra.0.name"), fmt("rogue.%s", zone));
+	ck_assert_str_eq(jstr(r->json, "extra.0.value"), "192.0.2.66");
+	resp_free(r);
+	/* export: a zone file of Hangar's records */
+	r = api("GET", fmt("/dns-services/%lld/domains/%lld/export/", sid, did),
+	    admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "zone_file"),
+	    fmt("www.%s. 3600 IN A 192.0.2.1\n", zone)));
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "zone_file"),
+	    fmt("%s. 3600 IN MX 10 mx.example.net.\n", zone)));
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "zone_file"),
+	    fmt("; disabled: t.%s. 3600 IN TXT \"v=spf1 -all\"\n", zone)));
+	resp_free(r);
+	/* the server down: drift is 502 */
+	break_server(sid, fmt("http://127.0.0.1:%d", closed_port()),
+	    pdns_key());
+	expect_error(api("GET", fmt("/dns-services/%lld/domains/%lld/drift/",
+	    sid, did), admin_token(), NULL), 502, 30001, NULL);
+}
+END_TEST
+
 static TCase *
 tc_dns(void)
 {
@@ -864,6 +917,7 @@ tc_dns(void)
 	tcase_add_test(tc, permissions);
 	tcase_add_test(tc, audit_filters);
 	tcase_add_test(tc, apply_domain_request);
+	tcase_add_test(tc, drift_and_export);
 	return tc;
 }
 
