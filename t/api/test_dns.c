@@ -899,6 +899,54 @@ START_TEST(drift_and_export)
 }
 END_TEST
 
+START_TEST(domain_bad_input)
+{
+	long long	 sid = new_server();
+	const char	*p = strdup(path_of("/dns-services/%lld/domains/", sid));
+	static const struct field_spec f[] = {
+		{ "name", 1, "string", 254, NULL },
+	};
+	char		*before;
+
+	bad_input_battery("POST", p, admin_token(), "{\"name\": "
+	    "\"bi.example\"}", f, 1, TABLES);
+	before = db_fingerprint(TABLES);
+	expect_error(api("POST", p, admin_token(), "{\"name\": \"" NONASCII
+	    ".example\"}"), 400, 10002, "name");
+	expect_error(api("POST", p, admin_token(), "{\"name\": \"" SQLI
+	    "\"}"), 400, 10002, "name");
+	expect_error(api("POST", p, admin_token(), "{\"name\": \"single\"}"),
+	    400, 10002, "name");
+	expect_error(api("POST", p, admin_token(), "{\"name\": \"-a.example\"}"),
+	    400, 10002, "name");
+	expect_error(api("POST", "/dns-services/999999999/domains/",
+	    admin_token(), "{\"name\": \"a.example\"}"), 404, 10008, NULL);
+	expect_error(api("GET", "/dns-services/999999999/domains/",
+	    admin_token(), NULL), 404, 10008, NULL);
+	expect_error(api("DELETE", fmt("/dns-services/%lld/domains/999999999/",
+	    sid), admin_token(), NULL), 404, 10008, NULL);
+	unchanged(before);
+}
+END_TEST
+
+/* The API key appears in no response, audit row or log line. */
+START_TEST(key_never_logged)
+{
+	const char	*dir = getenv("HANGAR_DIR");
+	long long	 sid = new_server();
+	char		*out;
+
+	new_record(sid, new_domain(sid, new_zone_name()), "k", "A",
+	    "192.0.2.9");
+	ck_assert_ptr_nonnull(dir);
+	out = run(fmt("grep -rlF -- '%s' '%s/log' 2>/dev/null | head -1",
+	    pdns_key(), dir));
+	ck_assert_msg(out[0] == '\0', "the API key is in %s", out);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM audit_log WHERE "
+	    "op_detail LIKE '%%%s%%'", sqlq(pdns_key()))), 0);
+}
+END_TEST
+
 static TCase *
 tc_dns(void)
 {
@@ -918,6 +966,8 @@ tc_dns(void)
 	tcase_add_test(tc, audit_filters);
 	tcase_add_test(tc, apply_domain_request);
 	tcase_add_test(tc, drift_and_export);
+	tcase_add_test(tc, domain_bad_input);
+	tcase_add_test(tc, key_never_logged);
 	return tc;
 }
 
