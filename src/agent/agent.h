@@ -86,6 +86,10 @@ void		ev(enum hg_level, long long task, const char *host,
 		    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 long long	ms_since(const struct timespec *);	/* CLOCK_MONOTONIC */
 
+/* dns_apply.c: the dns_apply task (0 finished, 1 failed, -1 MySQL away) */
+int	dns_apply(struct hg_db *, struct hg_arena *, const char *opts,
+	    char *msg, size_t msglen);
+
 /* pool.c */
 void	pool_start(int nthreads);
 void	pool_add(struct job *, long long host_id);

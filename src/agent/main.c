@@ -166,6 +166,22 @@ job_start(struct hg_db *db, struct hg_arena *a, struct hg_redis *rd,
 		(void)hg_queue_ack(rd, hj->j_entry);
 		return;
 	}
+	if (strcmp(HG_CELL(rs, 0, 0), "dns_apply") == 0) {
+		/* no hosts: the request's records, here and now (dns_apply.c) */
+		char	msg[512];
+		int	rc = dns_apply(db, a, HG_CELL(rs, 0, 2), msg, sizeof(msg));
+
+		if (rc < 0)
+			return;		/* MySQL away: the claim brings it back */
+		if (hg_db_exec(db, "UPDATE tasks SET status = ?, finished_time = "
+		    "UTC_TIMESTAMP() WHERE id = ? AND status = 'running'", "si",
+		    rc == 0 ? "finished" : "failed", hj->j_task) != 0)
+			return;
+		ev(rc == 0 ? HG_INFO : HG_WARN, hj->j_task, NULL, "dns_apply",
+		    -1, rc == 0 ? "done" : "failed", "%s", msg);
+		(void)hg_queue_ack(rd, hj->j_entry);
+		return;
+	}
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
 	    (j->j_opts = strdup(HG_CELL(rs, 0, 2))) == NULL)
 		hg_fatal("out of memory");

@@ -32,3 +32,9 @@ HG_FAMILY(navigators)		/* tools/navigators.c */
 HG_FAMILY(cdn_refresh)		/* tools/cdn_refresh.c */
 HG_FAMILY(deploy_tasks)		/* deploy/deploy_tasks.c */
 HG_FAMILY(deploy_freezes)	/* deploy/deploy_freezes.c */
+HG_FAMILY(dns_servers)		/* dns/servers.c */
+HG_FAMILY(dns_domains)		/* dns/domains.c */
+HG_FAMILY(dns_records)		/* dns/records.c */
+HG_FAMILY(dns_audit)		/* dns/dns_audit.c */
+HG_FAMILY(dns_apply)		/* dns/apply.c */
+HG_FAMILY(dns_zone)		/* dns/zone.c */
