@@ -6,11 +6,13 @@
 # Started in the foreground under setsid and stopped by pid file, never by
 # name; `named -g` logs to DIR/named.log.
 #
-#   t/bind-server.sh start DIR PORT   start it (idempotent); zones below
+#   t/bind-server.sh start DIR [PORT] start it (idempotent; PORT defaults
+#                                     to the one DIR was last started on)
 #   t/bind-server.sh stop DIR         stop the named started in DIR
 #   t/bind-server.sh secret DIR       print the key's base64 secret
 #
-# Zones (each a minimal SOA + NS + the NS's A record, serial 1):
+# Zones (each made at the first start: a minimal SOA + NS + the NS's A
+# record, serial 1; a restart keeps their changes):
 #   example.test     allow-update and allow-transfer with the key
 #   second.test      the same (a second zone, so tests do not step on
 #                    each other)
@@ -18,7 +20,7 @@
 # The key is named hangar-key; DIR/hangar.key is named.conf's include.
 set -euo pipefail
 
-cmd=${1:?usage: bind-server.sh start DIR PORT | stop DIR | secret DIR}
+cmd=${1:?usage: bind-server.sh start DIR [PORT] | stop DIR | secret DIR}
 DIR=${2:?DIR}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
@@ -55,9 +57,9 @@ write_conf() {
 	[ -s "$DIR/hangar.key" ] ||
 	    tsig-keygen -a hmac-sha256 "$KEYNAME" >"$DIR/hangar.key"
 	for z in example.test second.test static.test; do
-		# A fresh zone at every start: no journal from a former run.
-		rm -f "$DIR/$z.zone.jnl"
-		zonefile "$z"
+		# Made once: a restart (outage tests) keeps what the zone
+		# got, in the zone file and its journal.
+		[ -s "$DIR/$z.zone" ] || { rm -f "$DIR/$z.zone.jnl"; zonefile "$z"; }
 	done
 	cat >"$DIR/named.conf" <<EOF
 // Written by t/bind-server.sh; a test server, not a template for production.
@@ -97,9 +99,12 @@ EOF
 }
 
 start() {
-	local port=$1 n
+	local port=${1:-} n
+	[ -n "$port" ] || port=$(cat "$DIR/port" 2>/dev/null) ||
+	    die "no PORT given and none remembered in $DIR/port"
 	alive && return 0
 	rm -f "$DIR/named.pid"
+	echo "$port" >"$DIR/port"
 	write_conf "$port"
 	: >"$DIR/named.log"
 	# -g: foreground, log to stderr; setsid so that it outlives the
@@ -131,7 +136,7 @@ stop() {
 }
 
 case $cmd in
-start)	start "${3:?PORT}" ;;
+start)	start "${3:-}" ;;
 stop)	stop ;;
 secret)	secret ;;
 *)	die "unknown command $cmd" ;;
