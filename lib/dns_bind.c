@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -80,13 +81,13 @@ fail(struct srv *s, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* ms left before the deadline; 0 when it has passed. */
+/* ms left before the deadline, for poll(); 0 when it has passed. */
 static int
 left(const struct srv *s)
 {
 	long long	l = s->deadline - now_ms();
 
-	return l > 0 ? (int)(l > 60000 ? 60000 : l) : 0;
+	return l > 0 ? (int)(l > INT_MAX ? INT_MAX : l) : 0;
 }
 
 /*
@@ -209,9 +210,18 @@ tcp_connect(struct srv *s, int *rc)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
+	/* Resolving a name is the one step poll() cannot bound (the
+	 * resolver has its own timeouts); a deadline it used up is still
+	 * "too slow".  Give dns_address as an address to avoid it. */
 	if ((e = getaddrinfo(s->host, s->port, &hints, &res)) != 0) {
 		*rc = fail(s, HG_DNS_EUNREACH, "cannot resolve %s: %s",
 		    s->host, gai_strerror(e));
+		return -1;
+	}
+	if (left(s) == 0) {
+		freeaddrinfo(res);
+		*rc = fail(s, HG_DNS_ETIMEOUT, "resolving %s took too long",
+		    s->host);
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -352,6 +362,37 @@ rcode_error(struct srv *s, ldns_pkt *p)
 	}
 }
 
+/* The TSIG error of an answer (RFC 8945 5.3), as an error; 0 if none. */
+static int
+tsig_error(struct srv *s, ldns_pkt *p)
+{
+	ldns_rr		*t = ldns_pkt_tsig(p);
+	unsigned	 e;
+	const char	*why;
+
+	if (t == NULL || ldns_rr_rd_count(t) < 6 ||
+	    (e = ldns_rdf2native_int16(ldns_rr_rdf(t, 5))) == 0)
+		return 0;
+	switch (e) {
+	case 16:
+		why = "BADSIG: the secret is not the server's";
+		break;
+	case 17:
+		why = "BADKEY: the server has no key of that name and "
+		    "algorithm";
+		break;
+	case 18:
+		why = "BADTIME: our clock and the server's differ by more "
+		    "than 5 minutes";
+		break;
+	default:
+		why = "TSIG error";
+		break;
+	}
+	return fail(s, HG_DNS_EREFUSED, "%s:%s rejected our TSIG key %s: %s "
+	    "(%u)", s->host, s->port, s->keyname, why, e);
+}
+
 /*
  * Sign q with our key, send it, and feed every answer message, once its
  * TSIG is verified, to fn.  q stays the caller's.
@@ -414,9 +455,12 @@ exchange(struct srv *s, ldns_pkt *q, answer_fn fn, void *arg)
 		}
 		/*
 		 * A key the server does not know or a bad signature comes
-		 * back unsigned with NOTAUTH (BADKEY/BADSIG): say so before
+		 * back NOTAUTH, unsigned, with the TSIG error (BADKEY,
+		 * BADSIG, BADTIME) or without a TSIG at all: say so before
 		 * looking for a signature.
 		 */
+		if ((rc = tsig_error(s, a)) != 0)
+			goto out;
 		if (ldns_pkt_tsig(a) == NULL &&
 		    ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR) {
 			rc = rcode_error(s, a);
@@ -585,18 +629,36 @@ bare_rr(const char *name, ldns_rr_type t, ldns_rr_class c, uint32_t ttl)
 	return rr;
 }
 
+/* Is ch a change of the zone's own NS RRset? */
+static int
+apex_ns(const char *zone, const struct hg_dns_change *ch)
+{
+	return ch->ch_rrset.rs_name != NULL &&
+	    strcasecmp(ch->ch_rrset.rs_name, zone) == 0 &&
+	    rr_type(ch->ch_rrset.rs_type) == LDNS_RR_TYPE_NS;
+}
+
 /*
  * Append to up the RRs of one change: delete the RRset, then (REPLACE) add
  * its enabled records.  HG_DNS_EINVAL for what cannot be sent.
+ *
+ * The zone's own NS RRset is the exception: BIND ignores a request to
+ * delete all of it (RFC 2136 3.4.2.4), so "delete, then add" would leave
+ * the old servers beside the new ones.  There the new records are added
+ * first and then each record of cur (the RRset the server has now) that
+ * is not among them is deleted on its own; an apex NS RRset cannot be
+ * emptied at all.
  */
 static int
 push_change(struct srv *s, ldns_rr_list *up, const char *zone,
-    const struct hg_dns_change *ch)
+    const struct hg_dns_change *ch, const ldns_rr_list *cur)
 {
 	const struct hg_dns_rrset *rs = &ch->ch_rrset;
+	ldns_rr_list	*add;
 	ldns_rr_type	 t;
-	ldns_rr		*rr;
-	size_t		 i;
+	ldns_rr		*rr, *old;
+	size_t		 i, j, nadd;
+	int		 keep;
 
 	if (rs->rs_name == NULL || !in_zone(rs->rs_name, zone))
 		return fail(s, HG_DNS_EINVAL, "%s is not in zone %s",
@@ -604,25 +666,56 @@ push_change(struct srv *s, ldns_rr_list *up, const char *zone,
 	if ((t = rr_type(rs->rs_type)) == 0)
 		return fail(s, HG_DNS_EINVAL, "record type %s is not "
 		    "supported", rs->rs_type != NULL ? rs->rs_type : "(none)");
-	if ((rr = bare_rr(rs->rs_name, t, LDNS_RR_CLASS_ANY, 0)) == NULL)
-		return fail(s, HG_DNS_EINVAL, "bad name %s", rs->rs_name);
-	ldns_rr_list_push_rr(up, rr);
-	if (ch->ch_op != HG_DNS_REPLACE)
-		return 0;
-	for (i = 0; i < rs->rs_n; i++) {
-		if (rs->rs_rr[i].rr_disabled)
-			continue;
-		rr = bare_rr(rs->rs_name, t, LDNS_RR_CLASS_IN, rs->rs_ttl);
-		if (rr == NULL)
+	if (cur == NULL) {
+		if ((rr = bare_rr(rs->rs_name, t, LDNS_RR_CLASS_ANY, 0)) ==
+		    NULL)
 			return fail(s, HG_DNS_EINVAL, "bad name %s",
 			    rs->rs_name);
 		ldns_rr_list_push_rr(up, rr);
+		if (ch->ch_op != HG_DNS_REPLACE)
+			return 0;
+	}
+	add = ldns_rr_list_new();
+	for (i = 0; ch->ch_op == HG_DNS_REPLACE && i < rs->rs_n; i++) {
+		if (rs->rs_rr[i].rr_disabled)
+			continue;
+		rr = bare_rr(rs->rs_name, t, LDNS_RR_CLASS_IN, rs->rs_ttl);
+		if (rr == NULL) {
+			ldns_rr_list_deep_free(add);
+			return fail(s, HG_DNS_EINVAL, "bad name %s",
+			    rs->rs_name);
+		}
+		ldns_rr_list_push_rr(add, rr);
 		if (rs->rs_rr[i].rr_value == NULL ||
-		    push_rdata(rr, t, rs->rs_rr[i].rr_value) != 0)
+		    push_rdata(rr, t, rs->rs_rr[i].rr_value) != 0) {
+			ldns_rr_list_deep_free(add);
 			return fail(s, HG_DNS_EINVAL, "bad %s value for %s: %s",
 			    rs->rs_type, rs->rs_name, rs->rs_rr[i].rr_value ?
 			    rs->rs_rr[i].rr_value : "(none)");
+		}
 	}
+	nadd = ldns_rr_list_rr_count(add);
+	if (cur != NULL && nadd == 0) {
+		ldns_rr_list_deep_free(add);
+		return fail(s, HG_DNS_EINVAL, "BIND cannot remove every NS "
+		    "record of the zone %s itself: replace them instead", zone);
+	}
+	for (i = 0; i < nadd; i++)
+		ldns_rr_list_push_rr(up, ldns_rr_list_rr(add, i));
+	for (i = 0; cur != NULL && i < ldns_rr_list_rr_count(cur); i++) {
+		old = ldns_rr_list_rr(cur, i);
+		for (keep = 0, j = 0; j < nadd && !keep; j++)
+			keep = ldns_dname_compare(ldns_rr_rdf(old, 0),
+			    ldns_rr_rdf(ldns_rr_list_rr(add, j), 0)) == 0;
+		if (keep)
+			continue;
+		rr = ldns_rr_clone(old);
+		ldns_rr_set_class(rr, LDNS_RR_CLASS_NONE);
+		ldns_rr_set_ttl(rr, 0);
+		ldns_rr_list_push_rr(up, rr);
+	}
+	/* The records now belong to up. */
+	ldns_rr_list_free(add);
 	return 0;
 }
 
@@ -736,6 +829,62 @@ bind_check(const struct hg_dns_server *sv, char *msg, size_t msglen)
 	return query_soa(&s, ".", answer_any, NULL);
 }
 
+/* The records of name/type the server has: answer records collected. */
+struct rrset_query {
+	ldns_rdf	*owner;
+	ldns_rr_type	 type;
+	ldns_rr_list	*rrs;
+};
+
+static int
+answer_rrset(struct srv *s, ldns_pkt *a, void *arg)
+{
+	struct rrset_query *r = arg;
+	ldns_rr_list	*an = ldns_pkt_answer(a);
+	ldns_rr		*rr;
+	size_t		 i;
+
+	if (!ldns_pkt_aa(a))
+		return fail(s, HG_DNS_EREFUSED, "%s:%s is not authoritative "
+		    "for %s", s->host, s->port, s->zone);
+	for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
+		rr = ldns_rr_list_rr(an, i);
+		if (ldns_rr_get_type(rr) == r->type &&
+		    ldns_rr_rd_count(rr) > 0 &&
+		    ldns_dname_compare(ldns_rr_owner(rr), r->owner) == 0)
+			ldns_rr_list_push_rr(r->rrs, ldns_rr_clone(rr));
+	}
+	return 1;
+}
+
+/* A signed query of name/type; *out gets the answer's records of that
+ * name and type (the caller frees it). */
+static int
+query_rrset(struct srv *s, const char *name, ldns_rr_type type,
+    ldns_rr_list **out)
+{
+	struct rrset_query	 r;
+	ldns_pkt		*q;
+	int			 rc;
+
+	*out = NULL;
+	if ((r.owner = dname(name)) == NULL)
+		return fail(s, HG_DNS_EINVAL, "bad name %s", name);
+	r.type = type;
+	r.rrs = ldns_rr_list_new();
+	q = ldns_pkt_query_new(ldns_rdf_clone(r.owner), type,
+	    LDNS_RR_CLASS_IN, 0);
+	rc = q != NULL ? exchange(s, q, answer_rrset, &r) :
+	    fail(s, HG_DNS_EINVAL, "cannot build the query");
+	ldns_pkt_free(q);
+	ldns_rdf_deep_free(r.owner);
+	if (rc != 0)
+		ldns_rr_list_deep_free(r.rrs);
+	else
+		*out = r.rrs;
+	return rc;
+}
+
 /*
  * A zone is BIND's when its SOA is answered authoritatively and an update
  * signed with our key is let through: one whose only content is the
@@ -786,7 +935,7 @@ bind_update(const struct hg_dns_server *sv, const char *zone,
     const struct hg_dns_change *ch, size_t n, char *msg, size_t msglen)
 {
 	struct srv	 s;
-	ldns_rr_list	*up;
+	ldns_rr_list	*up, *cur = NULL;
 	size_t		 i;
 	int		 rc;
 
@@ -796,12 +945,18 @@ bind_update(const struct hg_dns_server *sv, const char *zone,
 		return fail(&s, HG_DNS_EINVAL, "nothing to update");
 	s.zone = zone;
 	up = ldns_rr_list_new();
-	for (i = 0; i < n; i++)
-		if ((rc = push_change(&s, up, zone, &ch[i])) != 0)
+	for (i = 0; i < n; i++) {
+		if (apex_ns(zone, &ch[i]) && cur == NULL &&
+		    (rc = query_rrset(&s, zone, LDNS_RR_TYPE_NS, &cur)) != 0)
 			goto out;
+		if ((rc = push_change(&s, up, zone, &ch[i],
+		    apex_ns(zone, &ch[i]) ? cur : NULL)) != 0)
+			goto out;
+	}
 	rc = send_update(&s, zone, NULL, up);
 out:
 	ldns_rr_list_deep_free(up);
+	ldns_rr_list_deep_free(cur);
 	return rc;
 }
 
@@ -839,7 +994,7 @@ bind_zone_delete(const struct hg_dns_server *sv, const char *zone,
 		memset(&ch, 0, sizeof(ch));
 		ch.ch_op = HG_DNS_DELETE;
 		ch.ch_rrset = known[i];
-		if ((rc = push_change(&s, up, zone, &ch)) != 0)
+		if ((rc = push_change(&s, up, zone, &ch, NULL)) != 0)
 			goto out;
 		if (ldns_rr_list_rr_count(up) >= DELETE_BATCH) {
 			if ((rc = send_update(&s, zone, NULL, up)) != 0)

@@ -182,7 +182,7 @@ END_TEST
  * and the message never shows a secret. */
 START_TEST(test_wrong_key)
 {
-	struct hg_dns_server	sv = server(), good = server();
+	struct hg_dns_server	sv;
 	struct hg_arena		a;
 	struct hg_dns_rrset	*rs;
 	size_t			n;
@@ -199,6 +199,8 @@ START_TEST(test_wrong_key)
 			sv.sv_tsig_key_name = "nobody-key";
 		ck_assert_int_eq(hg_dns_bind.be_check(&sv, msg, sizeof(msg)),
 		    HG_DNS_EREFUSED);
+		ck_assert_msg(strstr(msg, pass == 0 ? "BADSIG" : "BADKEY") !=
+		    NULL, "%s", msg);
 		ck_assert_ptr_null(strstr(msg, sv.sv_tsig_secret));
 		ck_assert_int_eq(hg_dns_bind.be_zone_create(&sv,
 		    "example.test", msg, sizeof(msg)), HG_DNS_EREFUSED);
@@ -211,7 +213,6 @@ START_TEST(test_wrong_key)
 		    HG_DNS_EREFUSED);
 		ck_assert_ptr_null(rs);
 	}
-	(void)good;
 	hg_arena_free(&a);
 }
 END_TEST
@@ -329,6 +330,31 @@ START_TEST(test_types)
 	snprintf(want, sizeof(want), "\"%.255s\" \"%.255s\" \"%s\"", longtxt,
 	    longtxt + 255, longtxt + 510);
 	ck_assert_str_eq(dig("long.example.test", "TXT"), want);
+}
+END_TEST
+
+/* The zone's own NS RRset: replaced for real (BIND ignores deleting all
+ * of it), never emptied. */
+START_TEST(test_apex_ns)
+{
+	struct hg_dns_server	sv = server();
+	char			msg[512];
+
+	ck_assert_int_eq(REPLACE("example.test", "example.test", "NS",
+	    "ns1.example.test", "ns2.example.net"), 0);
+	ck_assert_str_eq(dig("example.test", "NS"),
+	    "ns1.example.test.|ns2.example.net.");
+	ck_assert_int_eq(REPLACE("example.test", "example.test", "NS",
+	    "ns2.example.net", "-ns1.example.test"), 0);
+	ck_assert_str_eq(dig("example.test", "NS"), "ns2.example.net.");
+	ck_assert_int_eq(REPLACE("example.test", "example.test", "NS",
+	    "-ns2.example.net"), HG_DNS_EINVAL);
+	ck_assert_int_eq(change(&sv, "example.test", HG_DNS_DELETE,
+	    "example.test", "NS", 0, NULL, msg, sizeof(msg)), HG_DNS_EINVAL);
+	ck_assert_str_eq(dig("example.test", "NS"), "ns2.example.net.");
+	ck_assert_int_eq(REPLACE("example.test", "Example.Test", "NS",
+	    "ns1.example.test"), 0);
+	ck_assert_str_eq(dig("example.test", "NS"), "ns1.example.test.");
 }
 END_TEST
 
@@ -621,6 +647,7 @@ main(void)
 	tcase_add_test(tc, test_zone_create);
 	tcase_add_test(tc, test_replace_delete);
 	tcase_add_test(tc, test_types);
+	tcase_add_test(tc, test_apex_ns);
 	tcase_add_test(tc, test_update_many);
 	tcase_add_test(tc, test_zone_list);
 	tcase_add_test(tc, test_zone_list_big);
