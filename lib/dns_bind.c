@@ -92,8 +92,9 @@ left(const struct srv *s)
 
 /*
  * The configured algorithm as ldns names it: "hmac-sha256", any case, with
- * or without the trailing dot.  hmac-sha384 is refused: ldns 1.8.3 misspells
- * it and cannot sign with it.  NULL when not supported.
+ * or without the trailing dot.  hmac-sha224 and hmac-sha384 are refused:
+ * ldns 1.8.3 cannot sign with them (it has no hmac-sha224 and misspells
+ * hmac-sha384 "hmac-shac384").  NULL when not supported.
  */
 static const char *
 tsig_alg(const char *name)

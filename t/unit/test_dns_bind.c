@@ -167,6 +167,16 @@ START_TEST(test_bad_settings)
 	ck_assert_int_eq(hg_dns_bind.be_check(&sv, msg, sizeof(msg)),
 	    HG_DNS_EINVAL);
 	ck_assert_msg(strstr(msg, "hmac-sha384") != NULL, "%s", msg);
+	sv.sv_tsig_algorithm = "hmac-sha224";
+	ck_assert_int_eq(hg_dns_bind.be_check(&sv, msg, sizeof(msg)),
+	    HG_DNS_EINVAL);
+	sv.sv_tsig_algorithm = "hmac-sha999";
+	ck_assert_int_eq(hg_dns_bind.be_check(&sv, msg, sizeof(msg)),
+	    HG_DNS_EINVAL);
+	sv.sv_tsig_algorithm = "hmac-sha512";	/* the server's key is 256 */
+	ck_assert_int_eq(hg_dns_bind.be_check(&sv, msg, sizeof(msg)),
+	    HG_DNS_EREFUSED);
+	ck_assert_msg(strstr(msg, "BADKEY") != NULL, "%s", msg);
 	sv = server();
 	sv.sv_tsig_secret = "not base64!";
 	ck_assert_int_eq(hg_dns_bind.be_check(&sv, msg, sizeof(msg)),
