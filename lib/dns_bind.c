@@ -13,8 +13,9 @@
  *
  * Every answer must carry a TSIG that verifies with our key against our
  * request's MAC (each further AXFR message against the previous one,
- * "timers only"); an answer that does not is the server not accepting our
- * key.  What BIND cannot do over DNS is documented in hangar-api(7): zones
+ * "timers only"; BIND signs every message of a transfer, though RFC 8945
+ * lets a server leave up to 99 in a row unsigned, which this refuses); an
+ * answer that does not is the server not accepting our key.  What BIND cannot do over DNS is documented in hangar-api(7): zones
  * are created and deleted in named.conf, not over the wire.
  */
 #include <sys/socket.h>
