@@ -20,7 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <check.h>
+#include <ldns/ldns.h>
 
 #include "arena.h"
 #include "dns.h"
@@ -595,6 +599,102 @@ START_TEST(test_slow)
 }
 END_TEST
 
+/* ---- servers that answer wrongly ----------------------------------------- */
+
+enum fake { FAKE_UNSIGNED, FAKE_GARBAGE, FAKE_OTHER_ID, FAKE_CLOSE };
+
+/*
+ * A one-connection server in a child: reads one query and answers as mode
+ * says -- a well-formed answer without a TSIG, bytes that are not DNS, an
+ * answer to another id, or nothing (it closes).  Returns its pid; *addr
+ * gets "127.0.0.1:port".
+ */
+static pid_t
+fake_server(enum fake mode, char *addrbuf, size_t len)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 sl = sizeof(sin);
+	pid_t			 pid;
+	int			 fd, c;
+
+	ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	ck_assert_int_eq(listen(fd, 4), 0);
+	snprintf(addrbuf, len, "127.0.0.1:%d", ntohs(sin.sin_port));
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid > 0) {
+		close(fd);
+		return pid;
+	}
+	if ((c = accept(fd, NULL, NULL)) >= 0) {
+		uint8_t		 q[4096], *w = NULL;
+		size_t		 wl = 0;
+		ssize_t		 n = read(c, q, sizeof(q));
+		ldns_pkt	*qp = NULL, *ap;
+
+		if (mode == FAKE_CLOSE || n < 14) {
+			close(c);
+			_exit(0);
+		}
+		if (mode == FAKE_GARBAGE) {
+			static const uint8_t junk[] = { 0, 14, 'H', 'T', 'T',
+			    'P', '/', '1', '.', '1', ' ', '4', '0', '0', '\r',
+			    '\n' };
+
+			(void)write(c, junk, sizeof(junk));
+			sleep(1);
+			_exit(0);
+		}
+		if (ldns_wire2pkt(&qp, q + 2, n - 2) != LDNS_STATUS_OK)
+			_exit(1);
+		ap = ldns_pkt_new();
+		ldns_pkt_set_id(ap, ldns_pkt_id(qp) +
+		    (mode == FAKE_OTHER_ID ? 1 : 0));
+		ldns_pkt_set_qr(ap, true);
+		ldns_pkt_set_aa(ap, true);
+		ldns_pkt_set_rcode(ap, LDNS_RCODE_NOERROR);
+		if (ldns_pkt2wire(&w, ap, &wl) == LDNS_STATUS_OK) {
+			uint8_t	hdr[2] = { wl >> 8, wl & 0xff };
+
+			(void)write(c, hdr, 2);
+			(void)write(c, w, wl);
+		}
+		sleep(1);
+		_exit(0);
+	}
+	_exit(1);
+}
+
+START_TEST(test_wrong_answers)
+{
+	static const struct { enum fake mode; int rc; const char *why; } t[] = {
+		{ FAKE_UNSIGNED, HG_DNS_EREFUSED, "not signed" },
+		{ FAKE_GARBAGE, HG_DNS_EUNREACH, "" },
+		{ FAKE_OTHER_ID, HG_DNS_EUNREACH, "another question" },
+		{ FAKE_CLOSE, HG_DNS_EUNREACH, "closed" },
+	};
+	struct hg_dns_server	sv = server();
+	char			fake[64], msg[512];
+	size_t			i;
+	pid_t			pid;
+	int			st;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		pid = fake_server(t[i].mode, fake, sizeof(fake));
+		sv.sv_dns_address = fake;
+		ck_assert_int_eq(REPLACE("example.test", "f.example.test",
+		    "A", "192.0.2.1"), t[i].rc);
+		ck_assert_msg(strstr(msg, t[i].why) != NULL, "%s", msg);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+}
+END_TEST
+
 /* ---- the server ------------------------------------------------------- */
 
 static int
@@ -663,6 +763,7 @@ main(void)
 	tcase_add_test(tc, test_zone_list_big);
 	tcase_add_test(tc, test_down);
 	tcase_add_test(tc, test_slow);
+	tcase_add_test(tc, test_wrong_answers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
