@@ -17,7 +17,8 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  libcurl4-openssl-dev libssh-dev libhiredis-dev check libsodium-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
-		  libldns-dev bind9 bind9-utils dnsutils
+		  libldns-dev bind9 bind9-utils dnsutils \
+		  pdns-server pdns-backend-sqlite3 sqlite3
 
 # The top-level commands install packages first, then build in a sub-make;
 # only that sub-make (or a plain `make`) reads config.mk.

@@ -126,6 +126,10 @@ const struct hg_confkey hg_confkeys[] = {
 	    "the program that checks a jinja deploy script's syntax"),
 	I(jinja_check_timeout, "5000", 100, 60000,
 	    "milliseconds one deploy script check may take"),
+	I(dns_timeout, "5000", 100, 60000,
+	    "milliseconds one call to a DNS server may take"),
+	I(dns_default_ttl, "3600", 1, 2147483647,
+	    "TTL of a DNS record created without one"),
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL }
 };
 

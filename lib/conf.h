@@ -76,6 +76,8 @@ struct hg_conf {
 	/* deploy scripts (hangard) */
 	char	*jinja_check;		/* the Jinja2 syntax checker */
 	long	 jinja_check_timeout;	/* ms it may take */
+	long	 dns_timeout;		/* ms one DNS server call may take */
+	long	 dns_default_ttl;	/* seconds */
 };
 
 extern struct hg_conf hg_conf;

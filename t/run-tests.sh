@@ -158,7 +158,16 @@ zabbix_user = Admin
 zabbix_password = zabbix
 jinja_check = $SRC/t/jinja-check-hang.sh
 jinja_check_timeout = 3000"
+	# A throwaway PowerDNS (t/pdns.sh) for the DNS tests: API on PORT+4,
+	# DNS on PORT+5.
+	export HANGAR_PDNS_URL=http://127.0.0.1:$((PORT + 4))
+	export HANGAR_PDNS_KEY=pdns-$RANDOM-$RANDOM
+	export HANGAR_PDNS_DNS_PORT=$((PORT + 5))
+	export HANGAR_PDNS_DIR=$DIR/pdns
+	export HANGAR_EXTRA_CONF="$HANGAR_EXTRA_CONF
+dns_timeout = 1500"
 	cleanup() {
+		"$SRC/t/pdns.sh" stop "$HANGAR_PDNS_DIR" >/dev/null 2>&1
 		kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
 		[ -z "$zbx" ] || { kill "$zbx" 2>/dev/null; wait "$zbx" 2>/dev/null; }
 		"$SRC/t/bind-server.sh" stop "$HANGAR_BIND_DIR" >/dev/null 2>&1
@@ -168,6 +177,11 @@ jinja_check_timeout = 3000"
 	if ! "$SRC/t/stack.sh" start "$DIR" "$PORT" "$BUILD"; then
 		echo "run-tests.sh: the test stack did not start" >&2
 		tail -n 30 "$DIR"/log/*.log >&2
+		exit 1
+	fi
+	if ! "$SRC/t/pdns.sh" start "$HANGAR_PDNS_DIR" $((PORT + 4)) \
+	    $((PORT + 5)) "$HANGAR_PDNS_KEY"; then
+		echo "run-tests.sh: PowerDNS did not start" >&2
 		exit 1
 	fi
 	for bin in "${api_bins[@]}"; do
