@@ -402,7 +402,7 @@ tsig_error(struct srv *s, ldns_pkt *p)
 static int
 exchange(struct srv *s, ldns_pkt *q, answer_fn fn, void *arg)
 {
-	uint8_t		*wire = NULL, *ans = NULL, hdr[2];
+	uint8_t		*wire = NULL, *req = NULL, *ans = NULL, hdr[2];
 	size_t		 wlen = 0, alen;
 	ldns_pkt	*a = NULL;
 	ldns_rdf	*mac = NULL;	/* the MAC the next answer chains to */
@@ -423,12 +423,16 @@ exchange(struct srv *s, ldns_pkt *q, answer_fn fn, void *arg)
 		    "one DNS message");
 		goto out;
 	}
-	if ((fd = tcp_connect(s, &rc)) == -1)
+	/* The message with its 2-byte length in front, in one write. */
+	if ((req = malloc(wlen + 2)) == NULL) {
+		rc = fail(s, HG_DNS_EUNREACH, "out of memory");
 		goto out;
-	hdr[0] = wlen >> 8;
-	hdr[1] = wlen & 0xff;
-	if ((rc = tcp_write(s, fd, hdr, 2)) != 0 ||
-	    (rc = tcp_write(s, fd, wire, wlen)) != 0)
+	}
+	req[0] = wlen >> 8;
+	req[1] = wlen & 0xff;
+	memcpy(req + 2, wire, wlen);
+	if ((fd = tcp_connect(s, &rc)) == -1 ||
+	    (rc = tcp_write(s, fd, req, wlen + 2)) != 0)
 		goto out;
 	for (n = 0; n < MAX_MESSAGES; n++) {
 		if ((rc = tcp_read(s, fd, hdr, 2)) != 0)
@@ -498,6 +502,7 @@ out:
 	ldns_pkt_free(a);
 	ldns_rdf_deep_free(mac);
 	free(ans);
+	free(req);
 	free(wire);
 	return rc;
 }

@@ -633,9 +633,13 @@ fake_server(enum fake mode, char *addrbuf, size_t len)
 	if ((c = accept(fd, NULL, NULL)) >= 0) {
 		uint8_t		 q[4096], *w = NULL;
 		size_t		 wl = 0;
-		ssize_t		 n = read(c, q, sizeof(q));
+		ssize_t		 n = 0, k;
 		ldns_pkt	*qp = NULL, *ap;
 
+		/* The whole query: its length, then that many bytes. */
+		while ((n < 2 || n < 2 + (q[0] << 8 | q[1])) &&
+		    (k = read(c, q + n, sizeof(q) - n)) > 0)
+			n += k;
 		if (mode == FAKE_CLOSE || n < 14) {
 			close(c);
 			_exit(0);
