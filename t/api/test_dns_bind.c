@@ -7,9 +7,14 @@
  * refuses (wrong key, a zone it does not serve or let us change) or is
  * down leaves Hangar's tables as they were.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authlib.h"
 
@@ -122,6 +127,32 @@ START_TEST(server_checks_the_key)
 	    "c2VjcmV0LXRoYXQtbmFtZWQtZG9lcy1ub3Qta25vdw=="), 502, 30001,
 	    NULL);
 	unchanged(before);
+}
+END_TEST
+
+/* A server that takes the connection and never answers: 504 within the
+ * configured bound (dns_timeout), nothing saved. */
+START_TEST(stalled_server_is_504)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 sl = sizeof(sin);
+	char			*before, addr[64];
+	int			 fd;
+
+	ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", ntohs(sin.sin_port));
+	(void)admin_token();	/* made (and audited) before the fingerprint */
+	before = db_fingerprint(TABLES);
+	expect_error(create_server(uniq("bind"), addr, NULL), 504, 30002,
+	    NULL);
+	unchanged(before);
+	close(fd);
 }
 END_TEST
 
@@ -255,6 +286,7 @@ tc_dns_bind(void)
 	TCase *tc = tcase_create("dns_bind");
 
 	tcase_add_test(tc, server_checks_the_key);
+	tcase_add_test(tc, stalled_server_is_504);
 	tcase_add_test(tc, domain_must_be_served_and_writable);
 	tcase_add_test(tc, record_lifecycle_on_the_server);
 	tcase_add_test(tc, record_types_on_the_server);
