@@ -17,7 +17,8 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  libcurl4-openssl-dev libssh-dev libhiredis-dev check libsodium-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
-		  pdns-server pdns-backend-sqlite3 sqlite3 dnsutils
+		  libldns-dev bind9 bind9-utils dnsutils \
+		  pdns-server pdns-backend-sqlite3 sqlite3
 
 # The top-level commands install packages first, then build in a sub-make;
 # only that sub-make (or a plain `make`) reads config.mk.
@@ -32,9 +33,9 @@ CFLAGS_BASE	= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O2 \
 		  -Ilib -Isrc/hangard -DHG_SQLDIR='"$(PREFIX)/share/hangar/sql"' \
 		  -DHG_LIBEXECDIR='"$(PREFIX)/libexec/hangar"'
 LIBCFLAGS	= $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(MYSQL_CFLAGS) $(CURL_CFLAGS) \
-		  $(SSH_CFLAGS) $(HIREDIS_CFLAGS) $(SODIUM_CFLAGS)
+		  $(SSH_CFLAGS) $(HIREDIS_CFLAGS) $(SODIUM_CFLAGS) $(LDNS_CFLAGS)
 LIBS		= $(FCGI_LIBS) $(JSONC_LIBS) $(MYSQL_LIBS) $(CURL_LIBS) \
-		  $(SSH_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIBS)
+		  $(SSH_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIBS) $(LDNS_LIBS)
 ALL_CFLAGS	= $(CFLAGS_BASE) $(LIBCFLAGS) $(SAN) $(CFLAGS)
 
 LIB_SRC		= $(wildcard lib/*.c)

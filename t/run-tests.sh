@@ -139,6 +139,22 @@ if [ ${#api_bins[@]} -gt 0 ]; then
 		    >"$DIR/log/zabbix-standin.log" 2>&1 &
 		zbx=$!
 	fi
+	# A throwaway BIND 9 (t/bind-server.sh: zones example.test and
+	# second.test take updates and AXFR signed with the key,
+	# static.test refuses updates) for the DNS tests, on 127.0.0.1
+	# port 40000 + PORT % 10000, in $DIR/bind; `stack.sh stop-bind DIR`
+	# and `start-bind DIR` take it down and up again (outage tests).
+	export HANGAR_BIND_DIR=$DIR/bind
+	export HANGAR_BIND_ADDR=127.0.0.1:$((40000 + PORT % 10000))
+	export HANGAR_BIND_KEY_NAME=hangar-key HANGAR_BIND_SECRET=
+	if "$SRC/t/bind-server.sh" start "$HANGAR_BIND_DIR" \
+	    $((40000 + PORT % 10000)) >"$DIR/log/bind-start.log" 2>&1; then
+		HANGAR_BIND_SECRET=$("$SRC/t/bind-server.sh" secret \
+		    "$HANGAR_BIND_DIR")
+	else
+		echo "run-tests.sh: the test BIND did not start" \
+		    "(see $DIR/log/bind-start.log); DNS tests that need it fail" >&2
+	fi
 	export HANGAR_EXTRA_CONF="${HANGAR_EXTRA_CONF:+$HANGAR_EXTRA_CONF
 }zabbix_url = $HANGAR_ZABBIX_URL
 zabbix_user = Admin
@@ -157,6 +173,7 @@ dns_timeout = 1500"
 		"$SRC/t/pdns.sh" stop "$HANGAR_PDNS_DIR" >/dev/null 2>&1
 		kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
 		[ -z "$zbx" ] || { kill "$zbx" 2>/dev/null; wait "$zbx" 2>/dev/null; }
+		"$SRC/t/bind-server.sh" stop "$HANGAR_BIND_DIR" >/dev/null 2>&1
 		"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
 	}
 	trap cleanup EXIT

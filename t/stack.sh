@@ -9,6 +9,8 @@
 #   t/stack.sh stop-db DIR | start-db DIR    (outage tests)
 #   t/stack.sh stop-redis DIR | start-redis DIR
 #   t/stack.sh stop-agent DIR | start-agent DIR PORT BINDIR
+#   t/stack.sh stop-bind DIR | start-bind DIR   the test BIND in DIR/bind,
+#                                    if run-tests.sh started one there
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -190,6 +192,7 @@ stop)
 	stop_pid "$DIR/hangard.pid" hangard
 	stop_pid "$DIR/redis.pid" redis-server
 	stop_pid "$DIR/mysql.pid" mariadbd
+	[ ! -d "$DIR/bind" ] || "$SRC/t/bind-server.sh" stop "$DIR/bind"
 	;;
 stop-db)	stop_pid "$DIR/mysql.pid" mariadbd ;;
 start-db)	mkdir -p "$DIR/log"; start_db ;;
@@ -197,5 +200,7 @@ stop-redis)	stop_pid "$DIR/redis.pid" redis-server ;;
 stop-agent)	stop_pid "$DIR/hangar-agent.pid" hangar-agent ;;
 start-agent)	start_agent ;;
 start-redis)	mkdir -p "$DIR/log"; start_redis ;;
+stop-bind)	"$SRC/t/bind-server.sh" stop "$DIR/bind" ;;
+start-bind)	"$SRC/t/bind-server.sh" start "$DIR/bind" ;;
 *)	die "unknown command $cmd" ;;
 esac
