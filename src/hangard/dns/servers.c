@@ -38,8 +38,9 @@ static const struct hg_col sv_cols[] = { SV_COLS(HG_COL_DECL) };
 #define SV_SELECT "SELECT " SV_COLS(HG_COL_SQL)
 
 static const char *const types[] = { "powerdns", "bind", NULL };
-static const char *const algs[] = { "hmac-md5", "hmac-sha1", "hmac-sha224",
-    "hmac-sha256", "hmac-sha384", "hmac-sha512", NULL };
+/* What ldns can sign with: it has no hmac-sha224 and cannot use hmac-sha384. */
+static const char *const algs[] = { "hmac-md5", "hmac-sha1", "hmac-sha256",
+    "hmac-sha512", NULL };
 
 static json_object *
 sv_json(struct hg_req *r, struct hg_rows *rs, int i)
