@@ -31,3 +31,6 @@ HG_FAMILY(app_deploy)		/* deploy/app_deploy.c */
 HG_FAMILY(navigators)		/* tools/navigators.c */
 HG_FAMILY(deploy_tasks)		/* deploy/deploy_tasks.c */
 HG_FAMILY(deploy_freezes)	/* deploy/deploy_freezes.c */
+HG_FAMILY(host_requests)	/* requests/hosts.c */
+HG_FAMILY(domain_requests)	/* requests/domains.c */
+HG_FAMILY(ssl_requests)		/* requests/ssl.c */
