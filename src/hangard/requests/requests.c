@@ -108,86 +108,162 @@ state_of(const char *s)
 /* ---- the object -------------------------------------------------------- */
 
 /*
- * The Request object's columns, for every kind at once (one select list,
- * the kind tables LEFT JOINed by primary key); the last argument says
- * which kinds render a column (the others select it as NONE).  A kind's
- * subqueries run only for rows of that kind (CASE).  The certificate's
- * parts are NONE columns rendered as one object by req_json.
+ * The Request object's columns, declared once for every kind; the last
+ * argument says which kinds have a column: A all, H host, D domain, S SSL,
+ * DS domain and SSL.  Each kind gets its own select list (another kind's
+ * column is NULL), joins (only its own table) and column table (another
+ * kind's column is NONE), so a query carries no other kind's subqueries
+ * or joins.  The certificate's parts are NONE columns rendered as one
+ * object by req_object.
  */
-#define KH	(1 << RQ_K_HOST)
-#define KD	(1 << RQ_K_DOMAIN)
-#define KS	(1 << RQ_K_SSL)
-#define KA	(KH | KD | KS)
-#define K0	0
 #define REQ_COLS(X) \
-	X(RC_ID,	"id",		"q.id",			INT,	KA) \
-	X(RC_KIND,	"kind",		"q.kind",		NONE,	K0) \
-	X(RC_CREATOR,	"creator",	"uc.username",		STR,	KA) \
-	X(RC_CREATOR_ID, "creator_id",	"q.creator_id",		NONE,	K0) \
-	X(RC_STATUS,	"status",	"q.status",		STR,	KA) \
-	X(RC_PURPOSE,	"purpose",	"q.purpose",		STR,	KA) \
+	X(RC_ID,	"id",		"q.id",			INT,	A) \
+	X(RC_KIND,	"kind",		"q.kind",		NONE,	A) \
+	X(RC_CREATOR,	"creator",	"uc.username",		STR,	A) \
+	X(RC_CREATOR_ID, "creator_id",	"q.creator_id",		NONE,	A) \
+	X(RC_STATUS,	"status",	"q.status",		STR,	A) \
+	X(RC_PURPOSE,	"purpose",	"q.purpose",		STR,	A) \
 	X(RC_DAYS,	"expect_delivery_days", "q.expect_delivery_days", \
-	    STR, KA)							    \
-	X(RC_EXPTYPE,	"expiration_type", "h.expiration_type",	STR,	KH) \
+	    STR, A)							   \
+	X(RC_EXPTYPE,	"expiration_type", "h.expiration_type",	STR,	H) \
 	X(RC_EXPDAYS,	"expiration_days", "CAST(h.expiration_days AS " \
-	    "CHAR)", STR, KH)						    \
-	X(RC_LOGUSERS,	"users_with_log_perm", "CASE WHEN q.kind = 'host' " \
-	    "THEN (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', u.id, 'username', " \
-	    "u.username) ORDER BY u.id) FROM host_request_log_users x JOIN " \
-	    "users u ON u.id = x.user_id WHERE x.request_id = q.id) END", \
-	    JSON, KH)							    \
-	X(RC_PACKAGES,	"shipped_packages", "h.shipped_packages", JSON,	KH) \
-	X(RC_RHOSTS,	"requested_hosts", "h.requested_hosts",	JSON,	KH) \
-	X(RC_HOSTS,	"hosts",	"CASE WHEN q.kind = 'host' THEN " \
-	    "(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', o.id, 'name', o.name) " \
-	    "ORDER BY o.id) FROM host_request_hosts x JOIN hosts o ON o.id = " \
-	    "x.host_id WHERE x.request_id = q.id) END", JSON, KH)	    \
-	X(RC_DOMAIN,	"domain",	"s.domain",		STR,	KS) \
-	X(RC_CTYPE,	"certificate_type", "s.certificate_type", STR,	KS) \
-	X(RC_APPS,	"associated_app", "CASE WHEN q.kind <> 'host' THEN " \
-	    "(SELECT JSON_ARRAYAGG(x.app_id ORDER BY x.app_id) FROM " \
-	    "resource_request_apps x WHERE x.request_id = q.id) END", \
-	    JSON, KD | KS)						    \
-	X(RC_RECORDS,	"records",	"CASE WHEN q.kind = 'domain' THEN " \
-	    "(SELECT JSON_ARRAYAGG(JSON_OBJECT('name', x.name, 'type', " \
-	    "x.type, 'value', x.value, 'ttl', x.ttl) ORDER BY x.id) FROM " \
-	    "domain_request_records x WHERE x.request_id = q.id) END", \
-	    JSON, KD)							    \
-	X(RC_APPLY,	"apply_status",	"d.apply_status",	STR,	KD) \
-	X(RC_APPLYERR,	"apply_error",	"d.apply_error",	STR,	KD) \
-	X(RC_CSUBJECT,	"subject",	"s.cert_subject",	NONE,	K0) \
-	X(RC_CISSUER,	"issuer",	"s.cert_issuer",	NONE,	K0) \
-	X(RC_CSANS,	"sans",		"s.cert_sans",		NONE,	K0) \
-	X(RC_CNOTAFTER,	"not_after",	"s.cert_not_after",	NONE,	K0) \
-	X(RC_CFPR,	"fingerprint_sha256", "s.cert_fingerprint", NONE, K0) \
-	X(RC_CREATED,	"created_time",	"q.created_time",	TIME,	KA) \
-	X(RC_UPDATED,	"updated_time",	"q.updated_time",	TIME,	KA) \
-	X(RC_REVIEWER,	"reviewer",	"ur.username",		STR,	KA) \
-	X(RC_DECIDED,	"decided_time",	"q.decided_time",	TIME,	KA) \
-	X(RC_FINISHED,	"finished_time", "q.finished_time",	TIME,	KA)
+	    "CHAR)", STR, H)						   \
+	X(RC_LOGUSERS,	"users_with_log_perm", "(SELECT JSON_ARRAYAGG(" \
+	    "JSON_OBJECT('id', u.id, 'username', u.username) ORDER BY u.id) " \
+	    "FROM host_request_log_users x JOIN users u ON u.id = x.user_id " \
+	    "WHERE x.request_id = q.id)", JSON, H)			   \
+	X(RC_PACKAGES,	"shipped_packages", "h.shipped_packages", JSON,	H) \
+	X(RC_RHOSTS,	"requested_hosts", "h.requested_hosts",	JSON,	H) \
+	X(RC_HOSTS,	"hosts",	"(SELECT JSON_ARRAYAGG(JSON_OBJECT(" \
+	    "'id', o.id, 'name', o.name) ORDER BY o.id) FROM " \
+	    "host_request_hosts x JOIN hosts o ON o.id = x.host_id WHERE " \
+	    "x.request_id = q.id)", JSON, H)				   \
+	X(RC_DOMAIN,	"domain",	"s.domain",		STR,	S) \
+	X(RC_CTYPE,	"certificate_type", "s.certificate_type", STR,	S) \
+	X(RC_APPS,	"associated_app", "(SELECT JSON_ARRAYAGG(x.app_id " \
+	    "ORDER BY x.app_id) FROM resource_request_apps x WHERE " \
+	    "x.request_id = q.id)", JSON, DS)				   \
+	X(RC_RECORDS,	"records",	"(SELECT JSON_ARRAYAGG(JSON_OBJECT(" \
+	    "'name', x.name, 'type', x.type, 'value', x.value, 'ttl', " \
+	    "x.ttl) ORDER BY x.id) FROM domain_request_records x WHERE " \
+	    "x.request_id = q.id)", JSON, D)				   \
+	X(RC_APPLY,	"apply_status",	"d.apply_status",	STR,	D) \
+	X(RC_APPLYERR,	"apply_error",	"d.apply_error",	STR,	D) \
+	X(RC_CSUBJECT,	"subject",	"s.cert_subject",	NONE,	S) \
+	X(RC_CISSUER,	"issuer",	"s.cert_issuer",	NONE,	S) \
+	X(RC_CSANS,	"sans",		"s.cert_sans",		NONE,	S) \
+	X(RC_CNOTAFTER,	"not_after",	"s.cert_not_after",	NONE,	S) \
+	X(RC_CFPR,	"fingerprint_sha256", "s.cert_fingerprint", NONE, S) \
+	X(RC_CREATED,	"created_time",	"q.created_time",	TIME,	A) \
+	X(RC_UPDATED,	"updated_time",	"q.updated_time",	TIME,	A) \
+	X(RC_REVIEWER,	"reviewer",	"ur.username",		STR,	A) \
+	X(RC_DECIDED,	"decided_time",	"q.decided_time",	TIME,	A) \
+	X(RC_FINISHED,	"finished_time", "q.finished_time",	TIME,	A)
 #define RC_ENUM(e, name, sql, type, k)	e,
-#define RC_SQL(e, name, sql, type, k)	sql ", "
-#define RC_DECL_H(e, name, sql, type, k) \
-	[e] = { name, ((k) & KH) ? HG_J_##type : HG_J_NONE },
-#define RC_DECL_D(e, name, sql, type, k) \
-	[e] = { name, ((k) & KD) ? HG_J_##type : HG_J_NONE },
-#define RC_DECL_S(e, name, sql, type, k) \
-	[e] = { name, ((k) & KS) ? HG_J_##type : HG_J_NONE },
 enum { REQ_COLS(RC_ENUM) RC__MAX };
+
+/* Has kind K (H, D, S) the columns of k?  Y or N, pasted below. */
+#define RQ_HAS_H_A	Y
+#define RQ_HAS_H_H	Y
+#define RQ_HAS_H_D	N
+#define RQ_HAS_H_S	N
+#define RQ_HAS_H_DS	N
+#define RQ_HAS_D_A	Y
+#define RQ_HAS_D_H	N
+#define RQ_HAS_D_D	Y
+#define RQ_HAS_D_S	N
+#define RQ_HAS_D_DS	Y
+#define RQ_HAS_S_A	Y
+#define RQ_HAS_S_H	N
+#define RQ_HAS_S_D	N
+#define RQ_HAS_S_S	Y
+#define RQ_HAS_S_DS	Y
+#define RQ_CAT(a, b)		RQ_CAT_(a, b)
+#define RQ_CAT_(a, b)		a##b
+#define RQ_SQL_Y(sql)		sql ", "
+#define RQ_SQL_N(sql)		"NULL, "
+#define RQ_TYPE_Y(type)		HG_J_##type
+#define RQ_TYPE_N(type)		HG_J_NONE
+#define RQ_HAS(K, k)		RQ_CAT(RQ_HAS_, RQ_CAT(K, RQ_CAT(_, k)))
+#define RC_SQL_H(e, name, sql, type, k) RQ_CAT(RQ_SQL_, RQ_HAS(H, k))(sql)
+#define RC_SQL_D(e, name, sql, type, k) RQ_CAT(RQ_SQL_, RQ_HAS(D, k))(sql)
+#define RC_SQL_S(e, name, sql, type, k) RQ_CAT(RQ_SQL_, RQ_HAS(S, k))(sql)
+#define RC_DECL_H(e, name, sql, type, k) \
+	[e] = { name, RQ_CAT(RQ_TYPE_, RQ_HAS(H, k))(type) },
+#define RC_DECL_D(e, name, sql, type, k) \
+	[e] = { name, RQ_CAT(RQ_TYPE_, RQ_HAS(D, k))(type) },
+#define RC_DECL_S(e, name, sql, type, k) \
+	[e] = { name, RQ_CAT(RQ_TYPE_, RQ_HAS(S, k))(type) },
 static const struct hg_col host_cols[] = { REQ_COLS(RC_DECL_H) };
 static const struct hg_col domain_cols[] = { REQ_COLS(RC_DECL_D) };
 static const struct hg_col ssl_cols[] = { REQ_COLS(RC_DECL_S) };
-static const struct hg_col *const cols_of[RQ_K__MAX] = {
-	[RQ_K_HOST] = host_cols, [RQ_K_DOMAIN] = domain_cols,
-	[RQ_K_SSL] = ssl_cols };
 
-#define REQ_SELECT "SELECT " REQ_COLS(RC_SQL)
-#define REQ_JOINS "LEFT JOIN users uc ON uc.id = q.creator_id " \
-	"LEFT JOIN users ur ON ur.id = q.reviewer_id " \
-	"LEFT JOIN host_requests h ON h.request_id = q.id " \
-	"LEFT JOIN domain_requests d ON d.request_id = q.id " \
-	"LEFT JOIN ssl_requests s ON s.request_id = q.id "
-#define REQ_FROM " FROM resource_requests q " REQ_JOINS
+#define REQ_PEOPLE "LEFT JOIN users uc ON uc.id = q.creator_id " \
+	"LEFT JOIN users ur ON ur.id = q.reviewer_id "
+#define JOINS_H	REQ_PEOPLE "LEFT JOIN host_requests h ON h.request_id = q.id "
+#define JOINS_D	REQ_PEOPLE "LEFT JOIN domain_requests d ON d.request_id = " \
+	"q.id "
+#define JOINS_S	REQ_PEOPLE "LEFT JOIN ssl_requests s ON s.request_id = q.id "
+
+/*
+ * The list's filters but the leading one; values: status, creator twice,
+ * the two times, domain twice, certificate_type twice, then LIMIT, OFFSET.
+ */
+#define LIST_FILTERS "AND status = COALESCE(?s, status) " \
+	"AND (?s IS NULL OR creator_id IN (SELECT id FROM users WHERE " \
+	"username LIKE ?s)) " \
+	"AND created_time >= COALESCE(?s, created_time) " \
+	"AND created_time <= COALESCE(?s, created_time) " \
+	"AND (?s IS NULL OR id IN (SELECT request_id FROM ssl_requests " \
+	"WHERE domain LIKE ?s)) " \
+	"AND (?s IS NULL OR id IN (SELECT request_id FROM ssl_requests " \
+	"WHERE certificate_type = ?s)) " \
+	"ORDER BY id DESC LIMIT ?i OFFSET ?i"
+
+/*
+ * A kind's statements, all from its select list and joins (see rq_list
+ * for the list's).  The kind's name is still a value (?s) of each.
+ */
+struct kind_sql {
+	const struct hg_col	*ks_cols;
+	const char		*ks_load;	/* id, kind */
+	const char		*ks_all;	/* kind, kind */
+	const char		*ks_status;	/* kind, status, kind, status */
+	const char		*ks_far;	/* kind, status x2, kind, status */
+	const char		*ks_filtered;	/* kind, LIST_FILTERS' */
+	const char		*ks_own;	/* kind, user, LIST_FILTERS' */
+};
+#define PAGE_JOIN(K) ") k JOIN resource_requests q ON q.id = k.id " \
+	JOINS_##K "ORDER BY q.id DESC"
+#define KIND_SQL(K, cols) { cols,					\
+	"SELECT " REQ_COLS(RC_SQL_##K) HG_NOCOUNT " FROM resource_requests q " \
+	JOINS_##K "WHERE q.id = ?i AND q.kind = ?s",			\
+	"SELECT " REQ_COLS(RC_SQL_##K) "(SELECT n FROM row_counts WHERE "  \
+	"tbl = CONCAT('resource_requests:', ?s)) FROM resource_requests q " \
+	"FORCE INDEX (resource_requests_by_kind) " JOINS_##K "WHERE "	   \
+	"q.kind = ?s ORDER BY q.id DESC LIMIT ?i OFFSET ?i",		   \
+	"SELECT " REQ_COLS(RC_SQL_##K) "(SELECT n FROM row_counts WHERE "  \
+	"tbl = CONCAT('resource_requests:', ?s, ':', ?s)) FROM "	   \
+	"resource_requests q FORCE INDEX (resource_requests_by_status) "   \
+	JOINS_##K "WHERE q.kind = ?s AND q.status = ?s ORDER BY q.id DESC " \
+	"LIMIT ?i OFFSET ?i",						   \
+	"SELECT " REQ_COLS(RC_SQL_##K) "(SELECT n FROM row_counts WHERE "  \
+	"tbl = CONCAT('resource_requests:', ?s, IF(?s IS NULL, '', "	   \
+	"CONCAT(':', ?s)))) FROM (SELECT id FROM resource_requests WHERE " \
+	"kind = ?s AND status = COALESCE(?s, status) ORDER BY id DESC "	   \
+	"LIMIT ?i OFFSET ?i" PAGE_JOIN(K),				   \
+	"SELECT " REQ_COLS(RC_SQL_##K) "k.total FROM (SELECT id, COUNT(*) " \
+	"OVER () AS total FROM resource_requests WHERE kind = ?s "	   \
+	LIST_FILTERS PAGE_JOIN(K),					   \
+	"SELECT " REQ_COLS(RC_SQL_##K) "k.total FROM (SELECT id, COUNT(*) " \
+	"OVER () AS total FROM resource_requests FORCE INDEX "		   \
+	"(resource_requests_by_creator) WHERE kind = ?s AND creator_id = " \
+	"?i " LIST_FILTERS PAGE_JOIN(K) }
+static const struct kind_sql kind_sql[RQ_K__MAX] = {
+	[RQ_K_HOST] = KIND_SQL(H, host_cols),
+	[RQ_K_DOMAIN] = KIND_SQL(D, domain_cols),
+	[RQ_K_SSL] = KIND_SQL(S, ssl_cols),
+};
 
 /* Does the caller approve requests of kind k? 1, 0, or -1 (failed). */
 static int
@@ -217,7 +293,8 @@ static json_object *
 req_object(struct hg_req *r, const struct rq_kind *k, struct hg_rows *rs,
     int i, int approves)
 {
-	json_object	*o = hg_row_json(r, cols_of[k->k_no], RC__MAX, rs, i);
+	json_object	*o = hg_row_json(r, kind_sql[k->k_no].ks_cols, RC__MAX, rs,
+	    i);
 	json_object	*acts, *c;
 	enum state	 s = state_of(HG_CELL(rs, i, RC_STATUS));
 	unsigned	 held = held_of(r, rs, i, approves);
@@ -280,8 +357,8 @@ req_load(struct hg_req *r, const struct rq_kind *k, long long id, int lock,
 	    "resource_requests WHERE id = ?i AND kind = ?s FOR UPDATE", id,
 	    k->k_name)) != 0)
 		return rc;
-	if ((rc = hg_sql(r, &q->q_rs, REQ_SELECT HG_NOCOUNT REQ_FROM
-	    "WHERE q.id = ?i AND q.kind = ?s", id, k->k_name)) != 0)
+	if ((rc = hg_sql(r, &q->q_rs, kind_sql[k->k_no].ks_load, id,
+	    k->k_name)) != 0)
 		return rc;
 	if ((q->q_approves = approver(r, k)) < 0)
 		return r->r_err;
@@ -555,30 +632,20 @@ list_row(struct hg_req *r, struct hg_rows *rs, int i)
 
 /*
  * GET .../: newest first.  Every kind takes creator, time__gt, time__lt,
- * status; SSL requests domain and certificate_type too (rq_list_q).  An
- * approver who filters nothing, or only the status, is counted by
- * row_counts (kept by triggers) and its first pages are read by walking
- * the (kind, id) or (kind, status, id) index; otherwise the page's ids
- * come from a derived table over the narrow indexes (a requester's own
- * through (kind, creator_id, id)) and only they are joined to their rows.
+ * status; SSL requests domain and certificate_type too (rq_ssl_list_q).
+ * An approver who filters nothing, or only the status, is counted by
+ * row_counts (kept by triggers) and its first pages (offset below
+ * NEAR_ROWS) are read by walking the (kind, id) or (kind, status, id)
+ * index; otherwise the page's ids come from a derived table over the
+ * narrow indexes (a requester's own through (kind, creator_id, id)) and
+ * only they are joined to their rows.
  */
 #define NEAR_ROWS	1000
-#define PAGE_JOIN ") k JOIN resource_requests q ON q.id = k.id " REQ_JOINS \
-	"ORDER BY q.id DESC"
-#define LIST_FILTERS "AND status = COALESCE(?s, status) " \
-	"AND (?s IS NULL OR creator_id IN (SELECT id FROM users WHERE " \
-	"username LIKE ?s)) " \
-	"AND created_time >= COALESCE(?s, created_time) " \
-	"AND created_time <= COALESCE(?s, created_time) " \
-	"AND (?s IS NULL OR id IN (SELECT request_id FROM ssl_requests " \
-	"WHERE domain LIKE ?s)) " \
-	"AND (?s IS NULL OR id IN (SELECT request_id FROM ssl_requests " \
-	"WHERE certificate_type = ?s)) " \
-	"ORDER BY id DESC LIMIT ?i OFFSET ?i"
 int
 rq_list(struct hg_req *r)
 {
 	const struct rq_kind	*k = ARGOF(r, struct rq_kind);
+	const struct kind_sql	*ks = &kind_sql[k->k_no];
 	const struct hg_val	*v = r->r_qv;
 	size_t			 nq = r->r_route->rt_query.fs_n, i;
 	const char		*creator, *domain = NULL, *ctype = NULL;
@@ -591,41 +658,23 @@ rq_list(struct hg_req *r)
 	for (i = 0; i < nq; i++)
 		others |= i != RQ_Q_STATUS && v[i].present;
 	if (all && !others && r->r_page->pg_offset < NEAR_ROWS)
-		return status != NULL ? hg_list(r, list_row, REQ_SELECT
-		    "(SELECT n FROM row_counts WHERE tbl = CONCAT("
-		    "'resource_requests:', ?s, ':', ?s)) FROM resource_requests "
-		    "q FORCE INDEX (resource_requests_by_status) " REQ_JOINS
-		    "WHERE q.kind = ?s AND q.status = ?s ORDER BY q.id DESC "
-		    "LIMIT ?i OFFSET ?i", k->k_name, status, k->k_name, status) :
-		    hg_list(r, list_row, REQ_SELECT "(SELECT n FROM row_counts "
-		    "WHERE tbl = CONCAT('resource_requests:', ?s)) FROM "
-		    "resource_requests q FORCE INDEX (resource_requests_by_kind) "
-		    REQ_JOINS "WHERE q.kind = ?s ORDER BY q.id DESC LIMIT ?i "
-		    "OFFSET ?i", k->k_name, k->k_name);
+		return status != NULL ? hg_list(r, list_row, ks->ks_status,
+		    k->k_name, status, k->k_name, status) : hg_list(r,
+		    list_row, ks->ks_all, k->k_name, k->k_name);
 	if (all && !others)
-		return hg_list(r, list_row, REQ_SELECT "(SELECT n FROM "
-		    "row_counts WHERE tbl = CONCAT('resource_requests:', ?s, "
-		    "IF(?s IS NULL, '', CONCAT(':', ?s)))) FROM (SELECT id FROM "
-		    "resource_requests WHERE kind = ?s AND status = COALESCE(?s, "
-		    "status) ORDER BY id DESC LIMIT ?i OFFSET ?i" PAGE_JOIN,
-		    k->k_name, status, status, k->k_name, status);
+		return hg_list(r, list_row, ks->ks_far, k->k_name, status,
+		    status, k->k_name, status);
 	creator = hg_like(r, &v[RQ_Q_CREATOR]);
 	if (nq > RQ_Q_DOMAIN)
 		domain = hg_like(r, &v[RQ_Q_DOMAIN]);
 	if (nq > RQ_Q_CTYPE && v[RQ_Q_CTYPE].present)
 		ctype = v[RQ_Q_CTYPE].s;
 	if (all)
-		return hg_list(r, list_row, REQ_SELECT "k.total FROM (SELECT "
-		    "id, COUNT(*) OVER () AS total FROM resource_requests "
-		    "FORCE INDEX (resource_requests_by_kind) WHERE kind = ?s "
-		    LIST_FILTERS PAGE_JOIN, k->k_name, status, creator, creator,
-		    hg_qtime(r, &v[RQ_Q_GT]), hg_qtime(r, &v[RQ_Q_LT]), domain,
-		    domain, ctype, ctype);
-	return hg_list(r, list_row, REQ_SELECT "k.total FROM (SELECT id, "
-	    "COUNT(*) OVER () AS total FROM resource_requests FORCE INDEX "
-	    "(resource_requests_by_creator) WHERE kind = ?s AND creator_id = "
-	    "?i " LIST_FILTERS PAGE_JOIN, k->k_name, r->r_user->u_id, status,
-	    creator, creator, hg_qtime(r, &v[RQ_Q_GT]), hg_qtime(r,
+		return hg_list(r, list_row, ks->ks_filtered, k->k_name, status,
+		    creator, creator, hg_qtime(r, &v[RQ_Q_GT]), hg_qtime(r,
+		    &v[RQ_Q_LT]), domain, domain, ctype, ctype);
+	return hg_list(r, list_row, ks->ks_own, k->k_name, r->r_user->u_id,
+	    status, creator, creator, hg_qtime(r, &v[RQ_Q_GT]), hg_qtime(r,
 	    &v[RQ_Q_LT]), domain, domain, ctype, ctype);
 }
 
