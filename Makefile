@@ -15,6 +15,7 @@ RUNDIR		:= $(CURDIR)/run
 PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  libjson-c-dev libmariadb-dev mariadb-server mariadb-client \
 		  libcurl4-openssl-dev libssh-dev libhiredis-dev check libsodium-dev \
+		  libssl-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
 		  libldns-dev bind9 bind9-utils dnsutils \
@@ -33,9 +34,11 @@ CFLAGS_BASE	= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O2 \
 		  -Ilib -Isrc/hangard -DHG_SQLDIR='"$(PREFIX)/share/hangar/sql"' \
 		  -DHG_LIBEXECDIR='"$(PREFIX)/libexec/hangar"'
 LIBCFLAGS	= $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(MYSQL_CFLAGS) $(CURL_CFLAGS) \
-		  $(SSH_CFLAGS) $(HIREDIS_CFLAGS) $(SODIUM_CFLAGS) $(LDNS_CFLAGS)
+		  $(SSH_CFLAGS) $(HIREDIS_CFLAGS) $(SODIUM_CFLAGS) $(LDNS_CFLAGS) \
+		  $(CRYPTO_CFLAGS)
 LIBS		= $(FCGI_LIBS) $(JSONC_LIBS) $(MYSQL_LIBS) $(CURL_LIBS) \
-		  $(SSH_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIBS) $(LDNS_LIBS)
+		  $(SSH_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIBS) $(LDNS_LIBS) \
+		  $(CRYPTO_LIBS)
 ALL_CFLAGS	= $(CFLAGS_BASE) $(LIBCFLAGS) $(SAN) $(CFLAGS)
 
 LIB_SRC		= $(wildcard lib/*.c)
