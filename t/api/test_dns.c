@@ -846,6 +846,37 @@ START_TEST(apply_domain_request)
 }
 END_TEST
 
+/*
+ * A domain request made and approved through the API lands on the server
+ * by itself: approval queues the apply job when Hangar manages the domain.
+ */
+START_TEST(approval_applies_domain_request)
+{
+	long long	 sid = new_server(), req;
+	const char	*zone = new_zone_name();
+	struct resp	*r;
+	char		*s;
+
+	new_domain(sid, zone);
+	r = api_f("POST", "/resource-request/domains/", admin_token(),
+	    "{\"records\": [{\"record\": \"auto.%s\", \"type\": \"A\", "
+	    "\"value\": \"192.0.2.60\"}]}", zone);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	req = jint(r->json, "id");
+	resp_free(r);
+	r = api("POST", path_of("/resource-request/domains/%lld/actions/"
+	    "approve/", req), admin_token(), NULL);
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	resp_free(r);
+	ck_assert_str_eq(apply_settles(req), "applied");
+	s = db_str(fmt("SELECT status FROM resource_requests WHERE id = %lld",
+	    req));
+	ck_assert_str_eq(s, "finished");
+	free(s);
+	ck_assert_str_eq(dig(fmt("auto.%s", zone), "A"), "192.0.2.60");
+}
+END_TEST
+
 START_TEST(drift_and_export)
 {
 	long long	 sid = new_server(), did, rid;
@@ -965,6 +996,7 @@ tc_dns(void)
 	tcase_add_test(tc, permissions);
 	tcase_add_test(tc, audit_filters);
 	tcase_add_test(tc, apply_domain_request);
+	tcase_add_test(tc, approval_applies_domain_request);
 	tcase_add_test(tc, drift_and_export);
 	tcase_add_test(tc, domain_bad_input);
 	tcase_add_test(tc, key_never_logged);

@@ -12,11 +12,13 @@
  * 1 to 2147483647 or absent (the DNS module's default).  A CNAME beside
  * another record of its name, or a record given twice, is 400.
  *
- * Approval leaves the request 'approved' with apply_status 'pending': the
- * DNS module's apply job puts the records on the DNS server of the domain
- * they fall in and finishes the request (sql/092_requests.sql says what
- * it writes).  finish here is the approver's, for records put in place by
- * hand.
+ * Approval leaves the request 'approved' with apply_status 'pending' and,
+ * when a record falls in a domain Hangar manages, queues the DNS module's
+ * apply job in the same transaction (dns/dnsapply.h): it puts the records
+ * on the DNS server of the domain they fall in and finishes the request
+ * (sql/092_requests.sql says what it writes).  A request none of whose
+ * records Hangar manages waits for an approver: apply (after adding the
+ * domain) or finish here, for records put in place by hand.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -25,6 +27,7 @@
 
 #include "hangard.h"
 #include "requests/requests.h"
+#include "dns/dnsapply.h"
 
 static int	domain_edit(struct hg_req *, long long);
 static int	domain_approve(struct hg_req *, long long);
@@ -239,10 +242,24 @@ domain_edit(struct hg_req *r, long long id)
 	return rq_apps_set(r, id, "associated_app", &v[F_APPS]);
 }
 
-/* approve: the records wait for the DNS module's apply job. */
+/*
+ * approve: the records go to the DNS module's apply job when Hangar
+ * manages a domain one of them falls in (the job's own rule, in
+ * src/agent/dns_apply.c); else they wait for an approver.
+ */
 static int
 domain_approve(struct hg_req *r, long long id)
 {
+	struct hg_rows	*rs;
+	int		 rc;
+
+	if ((rc = hg_sql(r, &rs, "SELECT 1 FROM domain_request_records q "
+	    "JOIN dns_domains d ON q.name = d.name OR RIGHT(q.name, "
+	    "LENGTH(d.name) + 1) = CONCAT('.', d.name) WHERE q.request_id = ?i "
+	    "LIMIT 1", id)) != 0)
+		return rc;
+	if (rs->nrows > 0)
+		return hg_dns_apply_queue(r, id, NULL);
 	return hg_sql_exec(r, "UPDATE domain_requests SET apply_status = "
 	    "'pending', apply_error = '' WHERE request_id = ?i", id);
 }
