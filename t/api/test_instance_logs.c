@@ -437,6 +437,27 @@ START_TEST(lines_mode_latest)
 }
 END_TEST
 
+/* At most 1 MiB of content in lines mode: whole lines, fewer of them. */
+START_TEST(lines_mode_content_bound)
+{
+	size_t		 n = 3000 * 1001, i;
+	char		*d = malloc(n);
+	long long	 app, inst;
+
+	for (i = 0; i < n; i++)
+		d[i] = i % 1001 == 1000 ? '\n' : 'x';
+	inst = setup(H_LIVE, "wide.log", &app);
+	put(hostfile("wide.log"), d, n);
+	free(d);
+	expect_log(logget(app, inst, "mode=lines&latest_lines=2000", NULL),
+	    NULL, 1047 * 1001, (long long)n, (long long)n, 1047);
+	expect_log(logget(app, inst, "mode=lines&lines=2000&from_lines=5",
+	    NULL), NULL, 1047 * 1001, (long long)n, 1052 * 1001, 1047);
+	expect_log(logget(app, inst, "mode=lines&lines=10000", NULL), NULL,
+	    1047 * 1001, (long long)n, 1047 * 1001, 1047);
+}
+END_TEST
+
 START_TEST(empty_file_and_error_log)
 {
 	long long	 app, inst, host;
@@ -728,6 +749,7 @@ tc_logs(void)
 	tcase_add_test(tc, non_utf8_bytes);
 	tcase_add_test(tc, lines_mode_forward);
 	tcase_add_test(tc, lines_mode_latest);
+	tcase_add_test(tc, lines_mode_content_bound);
 	tcase_add_test(tc, empty_file_and_error_log);
 	tcase_add_test(tc, missing_file_and_paths);
 	tcase_add_test(tc, unknown_ids);
