@@ -110,6 +110,8 @@ const struct hg_confkey hg_confkeys[] = {
 	I(ssh_timeout, "10", 1, 600, "seconds to connect and authenticate over SSH"),
 	I(command_timeout, "300", 1, 86400, "seconds a remote command may run"),
 	S(known_hosts, "run/known_hosts", "pinned SSH host keys"),
+	I(log_read_timeout, "5", 1, 60, "seconds hangard may spend reading "
+	    "an instance's log over SFTP (connecting included)"),
 	S(power_restart_cmd, "",
 	    "command a PHY_HOST restart runs on the host over SSH (empty: refuse)"),
 	S(power_stop_cmd, "",

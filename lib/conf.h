@@ -64,6 +64,7 @@ struct hg_conf {
 	long	 ssh_timeout;
 	long	 command_timeout;
 	char	*known_hosts;
+	long	 log_read_timeout;
 	char	*power_restart_cmd;	/* PHY_HOST restart, run over SSH */
 	char	*power_stop_cmd;	/* PHY_HOST stop, run over SSH */
 	char	*power_start_cmd;	/* PHY_HOST start, run locally */

@@ -8,15 +8,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libssh/libssh.h>
+#include <libssh/sftp.h>
 
 #include "ssh.h"
 
@@ -26,6 +29,18 @@ struct hg_ssh {
 	ssh_session	 s_sess;
 	char		 s_name[128];
 	char		 s_pattern[300];	/* known_hosts name: [addr]:port */
+	/* SFTP (hg_ssh_file_*) */
+	sftp_session	 s_sftp;
+	sftp_file	 s_file;
+	char		*s_path;
+	/* the watchdog (hg_ssh_deadline) */
+	pthread_t	 s_dog;
+	pthread_mutex_t	 s_mtx;
+	pthread_cond_t	 s_cond;
+	int		 s_dog_on;	/* thread started */
+	int		 s_dog_stop;	/* asked to stop (under s_mtx) */
+	int		 s_expired;	/* the deadline passed (under s_mtx) */
+	struct timespec	 s_until;	/* CLOCK_MONOTONIC */
 };
 
 int
@@ -211,6 +226,20 @@ hg_ssh_close(struct hg_ssh *h)
 {
 	if (h == NULL)
 		return;
+	if (h->s_dog_on) {
+		pthread_mutex_lock(&h->s_mtx);
+		h->s_dog_stop = 1;
+		pthread_cond_signal(&h->s_cond);
+		pthread_mutex_unlock(&h->s_mtx);
+		pthread_join(h->s_dog, NULL);
+		pthread_cond_destroy(&h->s_cond);
+		pthread_mutex_destroy(&h->s_mtx);
+	}
+	if (h->s_file != NULL)
+		sftp_close(h->s_file);
+	if (h->s_sftp != NULL)
+		sftp_free(h->s_sftp);
+	free(h->s_path);
 	if (ssh_is_connected(h->s_sess))
 		ssh_disconnect(h->s_sess);
 	ssh_free(h->s_sess);
@@ -385,4 +414,156 @@ done:
 	free(wrapped);
 	free(l);
 	return rc;
+}
+
+/* ---- SFTP reads under a deadline ---------------------------------------- */
+
+/*
+ * The watchdog: sleeps until the deadline or until hg_ssh_close stops it.
+ * At the deadline it shuts the socket down (never closes it: the fd stays
+ * the session's), which makes libssh's waiting poll return and the call
+ * fail.
+ */
+static void *
+watchdog(void *arg)
+{
+	struct hg_ssh	*h = arg;
+	socket_t	 fd;
+	int		 rc = 0;
+
+	pthread_mutex_lock(&h->s_mtx);
+	while (!h->s_dog_stop && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&h->s_cond, &h->s_mtx, &h->s_until);
+	if (!h->s_dog_stop) {
+		h->s_expired = 1;
+		if ((fd = ssh_get_fd(h->s_sess)) != SSH_INVALID_SOCKET)
+			(void)shutdown(fd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&h->s_mtx);
+	return NULL;
+}
+
+int
+hg_ssh_deadline(struct hg_ssh *h, double seconds)
+{
+	pthread_condattr_t	 ca;
+	long long		 ns;
+
+	if (h->s_dog_on)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &h->s_until);
+	if (seconds < 0)
+		seconds = 0;
+	ns = h->s_until.tv_nsec + (long long)((seconds - (long long)seconds) *
+	    1e9);
+	h->s_until.tv_sec += (time_t)seconds + (time_t)(ns / 1000000000);
+	h->s_until.tv_nsec = (long)(ns % 1000000000);
+	if (pthread_condattr_init(&ca) != 0)
+		return -1;
+	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (pthread_mutex_init(&h->s_mtx, NULL) != 0) {
+		pthread_condattr_destroy(&ca);
+		return -1;
+	}
+	if (pthread_cond_init(&h->s_cond, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		pthread_mutex_destroy(&h->s_mtx);
+		return -1;
+	}
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&h->s_dog, NULL, watchdog, h) != 0) {
+		pthread_cond_destroy(&h->s_cond);
+		pthread_mutex_destroy(&h->s_mtx);
+		return -1;
+	}
+	h->s_dog_on = 1;
+	return 0;
+}
+
+int
+hg_ssh_expired(struct hg_ssh *h)
+{
+	int e;
+
+	if (!h->s_dog_on)
+		return 0;
+	pthread_mutex_lock(&h->s_mtx);
+	e = h->s_expired;
+	pthread_mutex_unlock(&h->s_mtx);
+	return e;
+}
+
+enum hg_ssh_frc
+hg_ssh_file_open(struct hg_ssh *h, const char *path, long long *size,
+    char *err, size_t errlen)
+{
+	sftp_attributes	 st;
+	int		 code;
+
+	*size = 0;
+	if (h->s_file != NULL || (h->s_path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return HG_SSH_FERROR;
+	}
+	if ((h->s_sftp = sftp_new(h->s_sess)) == NULL ||
+	    sftp_init(h->s_sftp) != SSH_OK) {
+		snprintf(err, errlen, "cannot start SFTP on %s: %s", h->s_name,
+		    ssh_get_error(h->s_sess));
+		return HG_SSH_FERROR;
+	}
+	if ((h->s_file = sftp_open(h->s_sftp, path, O_RDONLY, 0)) == NULL) {
+		code = sftp_get_error(h->s_sftp);
+		if (code == SSH_FX_NO_SUCH_FILE || code == SSH_FX_NO_SUCH_PATH) {
+			snprintf(err, errlen, "no file %s on %s", path,
+			    h->s_name);
+			return HG_SSH_NOFILE;
+		}
+		if (code == SSH_FX_PERMISSION_DENIED)
+			snprintf(err, errlen, "%s refused to open %s: "
+			    "permission denied", h->s_name, path);
+		else
+			snprintf(err, errlen, "cannot open %s on %s: %s", path,
+			    h->s_name, ssh_get_error(h->s_sess));
+		return HG_SSH_FERROR;
+	}
+	if ((st = sftp_fstat(h->s_file)) == NULL) {
+		snprintf(err, errlen, "cannot stat %s on %s: %s", path,
+		    h->s_name, ssh_get_error(h->s_sess));
+		return HG_SSH_FERROR;
+	}
+	if (st->type == SSH_FILEXFER_TYPE_DIRECTORY) {
+		sftp_attributes_free(st);
+		snprintf(err, errlen, "%s on %s is a directory", path, h->s_name);
+		return HG_SSH_FERROR;
+	}
+	*size = (long long)st->size;
+	sftp_attributes_free(st);
+	return HG_SSH_FOK;
+}
+
+long long
+hg_ssh_file_read(struct hg_ssh *h, long long off, char *buf, size_t len,
+    char *err, size_t errlen)
+{
+	size_t	got = 0;
+	ssize_t	n;
+
+	if (h->s_file == NULL || off < 0 ||
+	    sftp_seek64(h->s_file, (uint64_t)off) != 0) {
+		snprintf(err, errlen, "cannot seek in %s on %s",
+		    h->s_path ? h->s_path : "?", h->s_name);
+		return -1;
+	}
+	/* A server sends at most its own limit a reply: ask again. */
+	while (got < len) {
+		if ((n = sftp_read(h->s_file, buf + got, len - got)) < 0) {
+			snprintf(err, errlen, "cannot read %s on %s: %s",
+			    h->s_path, h->s_name, ssh_get_error(h->s_sess));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (long long)got;
 }

@@ -58,4 +58,30 @@ enum hg_ssh_rc	 hg_ssh_run(struct hg_ssh *, const char *cmd,
 		    void *arg, int *exit_status, char *err, size_t errlen);
 void		 hg_ssh_close(struct hg_ssh *);
 
+/*
+ * Reading one file over SFTP at offsets (hangard's instance logs): no
+ * shell, no command line, the path goes to the SFTP server as data.
+ *
+ * hg_ssh_deadline arms a watchdog: once `seconds` have passed, the
+ * session's socket is shut down, so that whatever libssh call is waiting
+ * fails at once (libssh's own SFTP calls would otherwise wait forever on a
+ * server that stops answering); hg_ssh_expired then says 1.
+ * hg_ssh_file_open opens path read-only (HG_SSH_NOFILE: it does not exist)
+ * and gives its size; hg_ssh_file_read reads len bytes at off (fewer only
+ * at the end of the file) and returns how many, or -1.  The file is
+ * closed by hg_ssh_close.
+ */
+enum hg_ssh_frc {
+	HG_SSH_FOK = 0,
+	HG_SSH_FERROR,		/* SFTP or the session failed (err) */
+	HG_SSH_NOFILE,		/* no such file */
+};
+
+int		 hg_ssh_deadline(struct hg_ssh *, double seconds);
+int		 hg_ssh_expired(struct hg_ssh *);
+enum hg_ssh_frc	 hg_ssh_file_open(struct hg_ssh *, const char *path,
+		    long long *size, char *err, size_t errlen);
+long long	 hg_ssh_file_read(struct hg_ssh *, long long off, char *buf,
+		    size_t len, char *err, size_t errlen);
+
 #endif

@@ -94,6 +94,7 @@ MaxStartups 500
 MaxSessions 100
 LogLevel ERROR
 SetEnv HOME=$h/home HANGAR_TEST_HOST=h$i
+Subsystem sftp internal-sftp
 EOF
 	alive "$h/sshd.pid" && return 0
 	: >"$h/sshd.log"

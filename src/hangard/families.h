@@ -18,6 +18,7 @@ HG_FAMILY(applications)		/* cmdb/applications.c */
 HG_FAMILY(app_lists)		/* cmdb/app_lists.c */
 HG_FAMILY(app_links)		/* cmdb/app_links.c */
 HG_FAMILY(app_people)		/* cmdb/app_people.c */
+HG_FAMILY(instance_logs)	/* cmdb/instance_logs.c */
 HG_FAMILY(productions)		/* cmdb/productions.c */
 HG_FAMILY(hosts)		/* cmdb/hosts.c */
 HG_FAMILY(cloud_accounts)	/* cmdb/cloud_accounts.c */

@@ -22,6 +22,7 @@
 #include "hangard.h"
 #include "log.h"
 #include "secret.h"
+#include "ssh.h"
 #include "timefmt.h"
 
 #define MAXWORKERS	(HG_MAXSLOTS / 2)	/* two generations during a reload */
@@ -248,6 +249,9 @@ main(int argc, char *argv[])
 	}
 	if (hg_secret_init() != 0)
 		hg_fatal("libsodium failed to initialise");
+	/* Instance logs are read over SFTP (cmdb/instance_logs.c). */
+	if (hg_ssh_init() != 0)
+		hg_fatal("libssh failed to initialise");
 	if (hg_log_open("hangard", hg_conf.log_file,
 	    (enum hg_level)hg_log_level(hg_conf.log_level)) != 0) {
 		fprintf(stderr, "hangard: %s: %s\n", hg_conf.log_file,
