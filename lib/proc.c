@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,36 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * write(2) to the child's stdin without dying of SIGPIPE when it has
+ * already exited (a missing program exits 127 at once): the signal is
+ * blocked around the write, and one it raised is taken off the pending
+ * set before the mask comes back.  The caller need not ignore SIGPIPE.
+ */
+static ssize_t
+write_nopipe(int fd, const void *buf, size_t len)
+{
+	static const struct timespec	 zero = { 0, 0 };
+	sigset_t			 pipe_set, old, pending;
+	ssize_t				 n;
+	int				 e, was;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	e = errno;
+	if (n == -1 && e == EPIPE && !was)
+		while (sigtimedwait(&pipe_set, NULL, &zero) == -1 &&
+		    errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return n;
 }
 
 /* In the child: become the program, or exit 127. */
@@ -111,7 +142,7 @@ hg_proc_filter(const char *const argv[], const char *in, size_t inlen,
 		}
 		if (ip[1] != -1 && (pf[1].revents & (POLLOUT | POLLERR |
 		    POLLHUP))) {
-			n = write(ip[1], in + sent, inlen - sent);
+			n = write_nopipe(ip[1], in + sent, inlen - sent);
 			if (n > 0)
 				sent += (size_t)n;
 			if ((n == -1 && errno != EAGAIN && errno != EINTR) ||

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,6 +129,28 @@ START_TEST(missing_program_exits_127)
 }
 END_TEST
 
+/*
+ * A program that closes its stdin without reading a large input and
+ * keeps running: the write meets a closed pipe (EPIPE), and the caller,
+ * which does not ignore SIGPIPE here, must not be killed by it.
+ */
+START_TEST(exit_before_reading_is_no_sigpipe)
+{
+	static const char *const argv[] = { "/bin/sh", "-c",
+	    "exec 0<&-; sleep 0.3", NULL };
+	static char	 in[1 << 20];
+	char		 out[16];
+	struct hg_proc	 p;
+
+	signal(SIGPIPE, SIG_DFL);
+	memset(in, 'x', sizeof(in));
+	ck_assert_int_eq(hg_proc_filter(argv, in, sizeof(in), 5000, out,
+	    sizeof(out), &p), 0);
+	ck_assert(WIFEXITED(p.p_status) && WEXITSTATUS(p.p_status) == 0);
+	no_children();
+}
+END_TEST
+
 /* The environment reaching the program is PATH and LANG only. */
 START_TEST(minimal_environment)
 {
@@ -155,6 +178,7 @@ main(void)
 	tcase_add_test(tc, output_bounded_and_status_kept);
 	tcase_add_test(tc, hung_program_killed_at_deadline);
 	tcase_add_test(tc, missing_program_exits_127);
+	tcase_add_test(tc, exit_before_reading_is_no_sigpipe);
 	tcase_add_test(tc, minimal_environment);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
