@@ -108,19 +108,38 @@ mail_deliver(struct hg_db *db, struct hg_arena *a, long long id)
 void
 mail_sweep(struct hg_db *db, struct hg_arena *a)
 {
-	struct hg_rows *rs;
+	struct hg_rows		*rs;
+	unsigned long long	 n = 0;
+	int			 i;
 
-	if (hg_db_exec(db, "UPDATE mails SET status = IF(attempts >= ?, "
-	    "'failed', 'queued'), body = IF(attempts >= ?, '', body), "
-	    "last_error = 'the agent sending it stopped', agent = NULL "
-	    "WHERE status = 'sending' AND next_attempt < UTC_TIMESTAMP()",
-	    "ii", (long long)hg_conf.mail_attempts,
-	    (long long)hg_conf.mail_attempts) == 0 && hg_db_affected(db) > 0)
+	/*
+	 * Rows are found by a plain read and changed by primary key: a
+	 * locking scan of mails_due would wait on a row a worker inserted
+	 * and has not committed, while holding gap locks on the outbox that
+	 * the worker's next insert needs (a deadlock the worker answers 500).
+	 */
+	if (hg_db_query(db, a, &rs, "SELECT id FROM mails WHERE status = "
+	    "'sending' AND next_attempt < UTC_TIMESTAMP() LIMIT ?", "i",
+	    (long long)VOID_BATCH) == 0)
+		for (i = 0; i < rs->nrows; i++)
+			if (hg_db_exec(db, "UPDATE mails SET status = "
+			    "IF(attempts >= ?, 'failed', 'queued'), body = "
+			    "IF(attempts >= ?, '', body), last_error = 'the "
+			    "agent sending it stopped', agent = NULL WHERE id = ? "
+			    "AND status = 'sending' AND next_attempt < "
+			    "UTC_TIMESTAMP()", "iii",
+			    (long long)hg_conf.mail_attempts,
+			    (long long)hg_conf.mail_attempts,
+			    hg_atoll(HG_CELL(rs, i, 0))) == 0)
+				n += hg_db_affected(db);
+	if (n > 0)
 		ev(HG_WARN, 0, NULL, "mail", -1, "reclaimed", "%llu mails held "
-		    "by a stopped agent taken back",
-		    (unsigned long long)hg_db_affected(db));
-	(void)hg_db_exec(db, "DELETE FROM mails WHERE status = 'void' LIMIT ?",
-	    "i", (long long)VOID_BATCH);
+		    "by a stopped agent taken back", n);
+	if (hg_db_query(db, a, &rs, "SELECT id FROM mails WHERE status = "
+	    "'void' LIMIT ?", "i", (long long)VOID_BATCH) == 0)
+		for (i = 0; i < rs->nrows; i++)
+			(void)hg_db_exec(db, "DELETE FROM mails WHERE id = ? AND "
+			    "status = 'void'", "i", hg_atoll(HG_CELL(rs, i, 0)));
 	if (hg_db_query(db, a, &rs, "SELECT id FROM mails WHERE status = "
 	    "'queued' AND next_attempt <= UTC_TIMESTAMP() AND (attempts > 0 "
 	    "OR created_time < UTC_TIMESTAMP() - INTERVAL ? SECOND) "
