@@ -31,3 +31,4 @@ HG_FAMILY(app_deploy)		/* deploy/app_deploy.c */
 HG_FAMILY(navigators)		/* tools/navigators.c */
 HG_FAMILY(deploy_tasks)		/* deploy/deploy_tasks.c */
 HG_FAMILY(deploy_freezes)	/* deploy/deploy_freezes.c */
+HG_FAMILY(jump_logs)		/* tools/jump_logs.c */
