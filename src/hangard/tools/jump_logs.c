@@ -54,7 +54,7 @@
 	X(JC_CREATED,	"created_time",	"l.created_time",	TIME)
 enum { JL_COLS(HG_COL_ENUM) JC__MAX };
 static const struct hg_col jl_cols[] = { JL_COLS(HG_COL_DECL) };
-#define JL_SELECT "SELECT " JL_COLS(HG_COL_SQL) "NULL FROM jump_logs l "
+#define JL_SELECT_ "SELECT " JL_COLS(HG_COL_SQL) "NULL "
 
 static json_object *
 jl_json(struct hg_req *r, struct hg_rows *rs, int i)
@@ -472,59 +472,128 @@ keyword_word(struct hg_req *r, const char *kw)
 }
 
 /*
- * The filters, shared by the page and the count: a keyword's candidates
- * come from the index (?s: the dictionary pattern) or, without a word,
- * from the lines after id ?i (the newest JL_SCANROWS; else 0); then the keyword,
- * user, host and time bounds, each NULL when not given.
+ * The filters on a line, shared by every plan, the page and the count:
+ * the keyword (NULL when the index answers it exactly), user, host and
+ * the time bounds, each NULL when not given.
  */
-#define JL_WHERE "WHERE (?s IS NULL OR l.id IN (SELECT p.log_id FROM " \
-	"jump_log_words w JOIN jump_log_postings p ON p.word_id = w.id " \
-	"WHERE w.word LIKE ?s)) AND l.id > ?i AND (?s IS NULL OR l.text LIKE ?s) AND " \
+#define JL_FILTERS "(?s IS NULL OR l.text LIKE ?s) AND " \
 	"(?s IS NULL OR l.user LIKE ?s) AND (?s IS NULL OR l.host LIKE ?s) " \
 	"AND (?s IS NULL OR l.created_time >= ?s) AND " \
 	"(?s IS NULL OR l.created_time <= ?s) "
+#define JL_FARGS(f) (f)->kw, (f)->kw, (f)->user, (f)->user, (f)->host, \
+	(f)->host, (f)->gt, (f)->gt, (f)->lt, (f)->lt
+/*
+ * The plans.  PLAIN: no keyword, or one without a word (then the newest
+ * JL_SCANROWS lines only: ids above ?i), newest first by the primary key.
+ * ONE: the keyword's word is in one dictionary word, whose postings are
+ * read newest first in their index's order and stop with the page.
+ * MANY: in several, whose postings are merged (and sorted) first.
+ */
+#define JL_PLAIN "FROM jump_logs l WHERE l.id > ?i AND " JL_FILTERS
+#define JL_ONE "FROM jump_log_postings p JOIN jump_logs l ON l.id = " \
+	"p.log_id WHERE p.word_id = ?i AND " JL_FILTERS
+#define JL_MANY "FROM (SELECT DISTINCT p.log_id FROM jump_log_words w " \
+	"JOIN jump_log_postings p ON p.word_id = w.id WHERE w.word LIKE ?s) c " \
+	"JOIN jump_logs l ON l.id = c.log_id WHERE " JL_FILTERS
+#define JL_COUNT(from) "SELECT COUNT(*) FROM (SELECT 1 " from "LIMIT ?i) x"
+
+struct jl_filter {
+	const char	*kw, *user, *host, *gt, *lt;
+};
+
+/* A text filter's LIKE pattern, or NULL when absent or empty. */
+static const char *
+like_of(struct hg_req *r, const struct hg_val *v)
+{
+	return v->s != NULL && v->s[0] != '\0' ? hg_like(r, v) : NULL;
+}
 
 /* GET /common-utils/jump-server-logs/ */
 static int
 jl_list(struct hg_req *r)
 {
+	enum { PLAIN, ONE, MANY }	 plan = PLAIN;
 	const struct hg_val	*q = r->r_qv;
 	const struct hg_page	*pg = r->r_page;
 	struct hg_rows		*rs, *cs;
-	const char		*kw = NULL, *word = NULL, *user, *host, *gt, *lt;
-	long long		 floor = 0, cap, count;
-	int			 rc;
+	struct jl_filter	 f;
+	const char		*word = NULL, *k = q[JQ_KEYWORD].s;
+	long long		 floor = 0, wid = 0, cap, count, lim, off;
+	int			 rc, exact = 0;
 
-	if (q[JQ_KEYWORD].s != NULL && q[JQ_KEYWORD].s[0] != '\0') {
-		kw = hg_like(r, &q[JQ_KEYWORD]);
-		if ((word = keyword_word(r, q[JQ_KEYWORD].s)) == NULL) {
-			if ((rc = hg_sql(r, &cs, "SELECT COALESCE(MAX(id), 0) "
-			    "FROM jump_logs")) != 0)
-				return rc;
-			floor = hg_atoll(HG_CELL(cs, 0, 0)) - JL_SCANROWS;
-			if (floor < 0)
-				floor = 0;
-		}
+	f.kw = like_of(r, &q[JQ_KEYWORD]);
+	f.user = like_of(r, &q[JQ_USER]);
+	f.host = like_of(r, &q[JQ_HOST]);
+	f.gt = hg_qtime(r, &q[JQ_GT]);
+	f.lt = hg_qtime(r, &q[JQ_LT]);
+	lim = pg->pg_size;
+	off = pg->pg_offset;
+	cap = off + lim < JL_COUNTMAX ? JL_COUNTMAX : off + lim;
+	if (f.kw != NULL && (word = keyword_word(r, k)) != NULL) {
+		if ((rc = hg_sql(r, &cs, "SELECT id FROM jump_log_words WHERE "
+		    "word LIKE ?s LIMIT 2", word)) != 0)
+			return rc;
+		if (cs->nrows == 0)	/* no line has it */
+			return hg_list_reply_count(r, pg, cs, jl_json, 0);
+		plan = cs->nrows == 1 ? ONE : MANY;
+		wid = hg_atoll(HG_CELL(cs, 0, 0));
+		/*
+		 * A keyword of word characters only, found whole in a word,
+		 * is in every line of that word's postings: no line needs
+		 * checking.
+		 */
+		exact = strlen(k) <= JL_WORDSTEP && strspn(k, "abcdefghijklmnopq"
+		    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+		    strlen(k);
+		if (exact)
+			f.kw = NULL;
+	} else if (f.kw != NULL) {
+		if ((rc = hg_sql(r, &cs, "SELECT COALESCE(MAX(id), 0) FROM "
+		    "jump_logs")) != 0)
+			return rc;
+		floor = hg_atoll(HG_CELL(cs, 0, 0)) - JL_SCANROWS;
+		if (floor < 0)
+			floor = 0;
 	}
-	user = q[JQ_USER].s != NULL && q[JQ_USER].s[0] != '\0' ?
-	    hg_like(r, &q[JQ_USER]) : NULL;
-	host = q[JQ_HOST].s != NULL && q[JQ_HOST].s[0] != '\0' ?
-	    hg_like(r, &q[JQ_HOST]) : NULL;
-	gt = hg_qtime(r, &q[JQ_GT]);
-	lt = hg_qtime(r, &q[JQ_LT]);
-	if ((rc = hg_sql_page(r, &rs, HG_SQLV(JL_SELECT JL_WHERE "ORDER BY "
-	    "l.id DESC LIMIT ?i OFFSET ?i", word, word, floor, kw, kw,
-	    user, user, host, host, gt, gt, lt, lt), pg->pg_size,
-	    pg->pg_offset)) != 0)
+	switch (plan) {
+	case PLAIN:
+		rc = hg_sql_page(r, &rs, HG_SQLV(JL_SELECT_ JL_PLAIN "ORDER BY "
+		    "l.id DESC LIMIT ?i OFFSET ?i", floor, JL_FARGS(&f)), lim,
+		    off);
+		break;
+	case ONE:
+		rc = hg_sql_page(r, &rs, HG_SQLV(JL_SELECT_ JL_ONE "ORDER BY "
+		    "p.log_id DESC LIMIT ?i OFFSET ?i", wid, JL_FARGS(&f)), lim,
+		    off);
+		break;
+	default:
+		rc = hg_sql_page(r, &rs, HG_SQLV(JL_SELECT_ JL_MANY "ORDER BY "
+		    "l.id DESC LIMIT ?i OFFSET ?i", word, JL_FARGS(&f)), lim,
+		    off);
+		break;
+	}
+	if (rc != 0)
 		return rc;
-	cap = pg->pg_offset + pg->pg_size;
-	if (cap < JL_COUNTMAX)
-		cap = JL_COUNTMAX;
-	if ((rc = hg_sql(r, &cs, "SELECT COUNT(*) FROM (SELECT 1 FROM "
-	    "jump_logs l " JL_WHERE "LIMIT ?i) x", word, word, floor, kw,
-	    kw, user, user, host, host, gt, gt, lt, lt, cap + 1)) != 0)
-		return rc;
-	count = hg_atoll(HG_CELL(cs, 0, 0));
+	if (rs->nrows < lim && (rs->nrows > 0 || off == 0))
+		count = off + rs->nrows;	/* the last page: exact */
+	else {
+		if (plan == ONE && exact && f.user == NULL && f.host == NULL &&
+		    f.gt == NULL && f.lt == NULL)
+			rc = hg_sql(r, &cs, JL_COUNT("FROM jump_log_postings p "
+			    "WHERE p.word_id = ?i "), wid, cap + 1);
+		else if (plan == PLAIN)
+			rc = hg_sql(r, &cs, JL_COUNT(JL_PLAIN), floor,
+			    JL_FARGS(&f), cap + 1);
+		else if (plan == ONE)
+			rc = hg_sql(r, &cs, JL_COUNT(JL_ONE), wid, JL_FARGS(&f),
+			    cap + 1);
+		else
+			rc = hg_sql(r, &cs, JL_COUNT(JL_MANY), word,
+			    JL_FARGS(&f), cap + 1);
+		if (rc != 0)
+			return rc;
+		count = hg_atoll(HG_CELL(cs, 0, 0));
+	}
 	if ((rc = hg_list_reply_count(r, pg, rs, jl_json, count)) != 0)
 		return rc;
 	if (count > cap) {
