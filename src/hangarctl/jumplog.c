@@ -70,6 +70,7 @@ struct ship {
 	char		 auth[600];	/* "Authorization: Token ..." */
 	char		 prefix[64];	/* the ids' PREFIX */
 	long		 batch;
+	long		 maxbytes;	/* a batch's body, about */
 	long		 interval;	/* ms between looks at an idle file */
 	int		 once;
 	CURL		*curl;
@@ -362,8 +363,16 @@ post(struct ship *s, const char *body)
 		say("%s: %s", s->url, curl_easy_strerror(rc));
 		return -1;
 	}
+	if (status == 413 && s->maxbytes > 16384) {
+		/* The server's max_body is smaller: smaller batches. */
+		s->maxbytes /= 2;
+		say("%s: HTTP 413; batches of %ld bytes from now on", s->url,
+		    s->maxbytes);
+		return 1;
+	}
 	if (status != 201) {
-		say("%s: HTTP %ld", s->url, status);
+		say("%s: HTTP %ld%s", s->url, status, status == 400 ?
+		    " (refused: see the server's log; retrying)" : "");
 		return -1;
 	}
 	return 0;
@@ -378,10 +387,10 @@ static int
 drain(struct ship *s, struct src *c)
 {
 	static char	 line[MAXLINE + 1];
-	json_object	*arr;
+	json_object	*arr, *o;
 	off_t		 at, next;
 	size_t		 n, bytes;
-	int		 ch, fails = 0;
+	int		 ch, rc, fails = 0;
 
 	if (c->head == 0 && (c->head = head_of(c->f)) == 0)
 		return 0;	/* not even a first line yet */
@@ -392,7 +401,7 @@ drain(struct ship *s, struct src *c)
 		n = bytes = 0;
 		at = next = c->off;
 		while ((long)json_object_array_length(arr) < s->batch &&
-		    bytes < MAXBYTES) {
+		    bytes < (size_t)s->maxbytes) {
 			size_t len = 0;
 			off_t	start = at;
 
@@ -404,9 +413,10 @@ drain(struct ship *s, struct src *c)
 			if (ch == EOF)
 				break;		/* an incomplete line waits */
 			at++;
-			json_object_array_add(arr, line_json(s, c, start, line,
-			    len));
-			bytes += len * 2 + 96;
+			o = line_json(s, c, start, line, len);
+			bytes += strlen(json_object_to_json_string_ext(o,
+			    JSON_C_TO_STRING_PLAIN)) + 1;
+			json_object_array_add(arr, o);
 			next = at;
 			n++;
 		}
@@ -415,8 +425,10 @@ drain(struct ship *s, struct src *c)
 			json_object_put(arr);
 			return 0;
 		}
-		while (post(s, json_object_to_json_string_ext(arr,
-		    JSON_C_TO_STRING_PLAIN)) != 0) {
+		while ((rc = post(s, json_object_to_json_string_ext(arr,
+		    JSON_C_TO_STRING_PLAIN))) != 0) {
+			if (rc > 0)
+				break;		/* cut smaller: again */
 			if (stop) {
 				json_object_put(arr);
 				return -1;
@@ -424,8 +436,10 @@ drain(struct ship *s, struct src *c)
 			nap(fails < 6 ? 500L << fails : 30000);
 			fails++;
 		}
-		fails = 0;
 		json_object_put(arr);
+		if (rc > 0)
+			continue;
+		fails = 0;
 		c->off = next;
 		if (state_write(s, c) != 0)
 			return -1;
@@ -637,6 +651,7 @@ jumplog_main(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	s.batch = 1000;
+	s.maxbytes = MAXBYTES;
 	s.interval = 200;
 	if (argc < 2 || strcmp(argv[1], "ship") != 0)
 		usage();

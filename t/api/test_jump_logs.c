@@ -262,6 +262,10 @@ START_TEST(all_or_nothing_and_bounds)
 		    "\"created_time\": \"yesterday\"}", "[1].created_time" },
 		{ "{\"user\": \"u\", \"host\": \"h\", \"text\": \"t\", "
 		    "\"created_time\": true}", "[1].created_time" },
+		{ "{\"user\": \"u\", \"host\": \"h\", \"text\": \"t\", "
+		    "\"created_time\": 999999999999}", "[1].created_time" },
+		{ "{\"user\": \"u\", \"host\": \"h\", \"text\": \"t\", "
+		    "\"created_time\": \"10000-01-01\"}", "[1].created_time" },
 		{ "{\"user\": \"u\", \"host\": \"h\", \"text\": \"t\", \"id\": "
 		    "\"a b\"}", "[1].id" },
 		{ "{\"user\": \"u\", \"host\": \"h\", \"text\": \"t\", \"id\": "

@@ -79,6 +79,8 @@ check_time(const char *s)
 
 	if (hg_parse_time(s, 0, &t) != 0)
 		return "must be RFC 3339, YYYY-MM-DD or Unix seconds";
+	if (t < 0 || t > 253402300799LL)	/* 9999-12-31T23:59:59Z */
+		return "must be between 1970 and 9999";
 	return NULL;
 }
 
