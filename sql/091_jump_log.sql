@@ -11,10 +11,11 @@
 -- maximal runs of ASCII letters, digits and '_', lower-cased, at least two
 -- long; a word longer than 64 is stored as 64-character windows every 32
 -- characters -- go to jump_log_words once each, and a posting (word, line)
--- to jump_log_postings.  A keyword is searched by its longest run of word
--- characters: the words containing it (a scan of the dictionary, which is
--- small next to the lines), their postings newest first, each line then
--- checked against the whole keyword with LIKE.
+-- to jump_log_postings, and the word's suffixes (two characters or more)
+-- to jump_log_suffixes.  A keyword is searched by its longest run of word
+-- characters: the words containing it (the suffixes it begins: a range of
+-- their index), their postings newest first, each line then checked
+-- against the whole keyword with LIKE when the run is not all of it.
 
 CREATE TABLE jump_logs (
   id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -31,6 +32,12 @@ CREATE TABLE jump_log_words (
   id    INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   word  VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   UNIQUE KEY jump_log_words_word (word)
+) ENGINE=InnoDB;
+
+CREATE TABLE jump_log_suffixes (
+  suffix   VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  word_id  INT UNSIGNED NOT NULL,
+  PRIMARY KEY (suffix, word_id)
 ) ENGINE=InnoDB;
 
 CREATE TABLE jump_log_postings (

@@ -18,7 +18,7 @@
 #include "authlib.h"
 #include "deploylib.h"
 
-#define TABLES	"jump_logs,jump_log_words,jump_log_postings"
+#define TABLES	"jump_logs,jump_log_words,jump_log_suffixes,jump_log_postings"
 #define PATH	"/common-utils/jump-server-logs/"
 #define SQLI	"'; DROP TABLE users; --"
 
@@ -152,6 +152,11 @@ START_TEST(ingest_and_search)
 	/* The index holds the words once each, a posting per line and word. */
 	ck_assert_int_eq(db_int("SELECT COUNT(*) FROM jump_log_words WHERE "
 	    "word IN ('sudo', 'systemctl', 'nginx', 'service', 'la')"), 5);
+	ck_assert_int_eq(db_int("SELECT COUNT(*) FROM jump_log_suffixes x JOIN "
+	    "jump_log_words w ON w.id = x.word_id WHERE w.word = 'nginx'"), 4);
+	ck_assert_int_eq(db_int("SELECT COUNT(*) FROM jump_log_suffixes x JOIN "
+	    "jump_log_words w ON w.id = x.word_id WHERE w.word = 'nginx' AND "
+	    "x.suffix IN ('nginx', 'ginx', 'inx', 'nx')"), 4);
 	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM jump_log_postings p "
 	    "JOIN jump_logs l ON l.id = p.log_id WHERE l.host = '%s'", h)),
 	    5 + 2);

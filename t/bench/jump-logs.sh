@@ -3,7 +3,10 @@
 # (issue 15).  Prints figures; it is not a pass/fail test (the exit status
 # is non-zero only when it could not measure).
 #
-# Ships LINES (default 10,000,000) generated bastion commands through
+# Ships LINES (default 10,000,000) generated bastion commands (one in
+# about six carries a token of its own -- a container id, a commit hash, an
+# upload folder -- so the dictionary of words grows as a real one does)
+# through
 # POST /common-utils/jump-server-logs/ (batches of 5,000, two clients at
 # once) and prints the ingestion rate; every 1,000th line is a
 # `kubectl rollout restart deployment/payments-gateway ...` (the word
@@ -19,7 +22,7 @@
 # and, for the ratio, the same 0.1% search without the index (the plain
 # LIKE scan newest first, page and capped count, straight in MariaDB), and
 # the database's size per million lines (data and indexes of jump_logs,
-# jump_log_words and jump_log_postings).
+# jump_log_words, jump_log_suffixes and jump_log_postings).
 # Everything runs in t/tmp/bench-jumplog on 127.0.0.1:PORT (default 18431);
 # all it starts is stopped by pid.
 set -euo pipefail
@@ -78,15 +81,15 @@ def cmd(r, i):
     if k == 2: return "sudo systemctl restart %s" % s
     if k == 3: return "grep -ri timeout /etc/%s/ | grep -v '#'" % s
     if k == 4: return "kubectl get pods -n %s-%d -o wide" % (a, r.randint(1, 40))
-    if k == 5: return "docker logs --tail %d %s-%s-%d" % (r.randint(10, 999), a, s, r.randint(1, 300))
+    if k == 5: return "docker logs --tail %d %012x" % (r.randint(10, 999), r.getrandbits(48))
     if k == 6: return "vim /etc/%s/conf.d/%s.conf" % (s, a)
     if k == 7: return "ps aux | grep %s | grep -v grep" % s
     if k == 8: return "ssh host-%04d.dc%d.example.com" % (r.randint(1, 5000), r.randint(1, 4))
     if k == 9: return "mysql -u %s_ro -p -h db-%03d -e 'show processlist'" % (a, r.randint(1, 200))
-    if k == 10: return "git pull origin release/%d.%d.%d" % (r.randint(1, 9), r.randint(0, 40), r.randint(0, 99))
+    if k == 10: return "git checkout %07x && git pull origin release/%d.%d" % (r.getrandbits(28), r.randint(1, 9), r.randint(0, 40))
     if k == 11: return "ls -la /data/%s/2026-%02d-%02d" % (a, r.randint(1, 12), r.randint(1, 28))
     if k == 12: return "curl -s http://10.%d.%d.%d:%d/health" % (r.randint(0, 255), r.randint(0, 255), r.randint(1, 254), r.choice([80, 8080, 9090, 3000]))
-    if k == 13: return "scp %s-%d.tar.gz host-%04d:/tmp/" % (a, r.randint(1, 999), r.randint(1, 5000))
+    if k == 13: return "scp %s-%d.tar.gz host-%04d:/tmp/upload_%d/" % (a, r.randint(1, 999), r.randint(1, 5000), r.getrandbits(40))
     if k == 14: return "df -h; free -m; uptime"
     return "journalctl -u %s --since '%d min ago' | less" % (s, r.randint(1, 120))
 
@@ -129,7 +132,8 @@ stored=$(mysql_cli -e "SELECT COUNT(*) FROM jump_logs")
 [ "$stored" -eq "$LINES" ] || die "$stored lines stored, $LINES sent"
 rate=$(awk -v n="$LINES" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
 say "ingestion: $LINES lines in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s = $rate lines/s (target >= 20000)"
-mysql_cli -e "ANALYZE TABLE jump_logs, jump_log_words, jump_log_postings" >/dev/null
+mysql_cli -e "ANALYZE TABLE jump_logs, jump_log_words, jump_log_suffixes, \
+    jump_log_postings" >/dev/null
 
 # ---- searches ------------------------------------------------------------
 

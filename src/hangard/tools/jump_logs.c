@@ -20,7 +20,10 @@
  * contains the keyword: the dictionary is scanned for the words that
  * contain it, their postings give the candidate lines, and each candidate
  * is checked against the whole keyword (case-insensitive, % and _
- * literal).  A keyword without a run of two word characters searches the
+ * literal).  The words that contain a run are found as the words with a
+ * suffix that begins with it (jump_log_suffixes, written once per new
+ * word): a range of an index, not a scan of the dictionary, which grows
+ * with every file name, hash and address the bastion sees.  A keyword without a run of two word characters searches the
  * newest JL_SCANROWS lines only (hangar-api(7)).
  *
  * The postings need the lines' ids: an INSERT ... SELECT takes consecutive
@@ -307,6 +310,54 @@ mark_duplicates(struct hg_req *r, char *dup, size_t *ndup)
 	return 0;
 }
 
+/*
+ * Of words (a JSON array of distinct words), the new ones into the
+ * dictionary and their suffixes into jump_log_suffixes.  IGNORE: another
+ * batch may add the same word at the same time (its suffixes are the
+ * same); asking first keeps auto-increment ids from burning.
+ */
+static int
+new_words(struct hg_req *r, const char *words)
+{
+	struct hg_rows	*rs;
+	json_object	*fresh, *sfx;
+	int		 i, rc;
+	size_t		 k, len;
+
+	if ((rc = hg_sql(r, &rs, "SELECT jt.w FROM JSON_TABLE(?s, '$[*]' "
+	    "COLUMNS (w VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH "
+	    "'$')) jt WHERE NOT EXISTS (SELECT 1 FROM jump_log_words x WHERE "
+	    "x.word = jt.w)", words)) != 0 || rs->nrows == 0)
+		return rc;
+	fresh = json_object_new_array_ext(rs->nrows);
+	sfx = json_object_new_array();
+	for (i = 0; i < rs->nrows; i++) {
+		const char *w = HG_CELL(rs, i, 0);
+
+		json_object_array_add(fresh, json_object_new_string(w));
+		len = strlen(w);
+		for (k = 0; k + 2 <= len; k++) {
+			json_object *p = json_object_new_array_ext(2);
+
+			json_object_array_add(p, json_object_new_string(w));
+			json_object_array_add(p, json_object_new_string(w + k));
+			json_object_array_add(sfx, p);
+		}
+	}
+	if ((rc = hg_sql_exec(r, "INSERT IGNORE INTO jump_log_words (word) "
+	    "SELECT jt.w FROM JSON_TABLE(?s, '$[*]' COLUMNS (w VARCHAR(64) "
+	    "CHARACTER SET ascii COLLATE ascii_bin PATH '$')) jt",
+	    json_text(r, fresh))) != 0) {
+		json_object_put(sfx);
+		return rc;
+	}
+	return hg_sql_exec(r, "INSERT IGNORE INTO jump_log_suffixes (suffix, "
+	    "word_id) SELECT jt.s, w.id FROM JSON_TABLE(?s, '$[*]' COLUMNS "
+	    "(w VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[0]', "
+	    "s VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin PATH '$[1]')) "
+	    "jt JOIN jump_log_words w ON w.word = jt.w", json_text(r, sfx));
+}
+
 /* The words of the lines stored (first id first) into the index. */
 static int
 index_lines(struct hg_req *r, struct postings *pp, long long first)
@@ -337,15 +388,7 @@ index_lines(struct hg_req *r, struct postings *pp, long long first)
 		    pp->ps[i].p_word, (int)pp->ps[i].p_len));
 		json_object_array_add(posts, p);
 	}
-	/*
-	 * New words only (IGNORE: another batch may add the same word at
-	 * the same time; the filter keeps auto-increment ids from burning).
-	 */
-	if ((rc = hg_sql_exec(r, "INSERT IGNORE INTO jump_log_words (word) "
-	    "SELECT jt.w FROM JSON_TABLE(?s, '$[*]' COLUMNS (w VARCHAR(64) "
-	    "CHARACTER SET ascii COLLATE ascii_bin PATH '$')) jt WHERE NOT "
-	    "EXISTS (SELECT 1 FROM jump_log_words x WHERE x.word = jt.w)",
-	    json_text(r, words))) != 0) {
+	if ((rc = new_words(r, json_text(r, words))) != 0) {
 		json_object_put(posts);
 		return rc;
 	}
@@ -436,8 +479,8 @@ jl_ingest(struct hg_req *r)
 
 /*
  * The keyword's longest run of word characters, lower-cased, cut to
- * JL_WORDSTEP, as a LIKE pattern for the dictionary; NULL when it has no
- * run of two.
+ * JL_WORDSTEP, as a LIKE pattern of the suffixes that begin with it; NULL
+ * when it has no run of two.
  */
 static const char *
 keyword_word(struct hg_req *r, const char *kw)
@@ -461,9 +504,8 @@ keyword_word(struct hg_req *r, const char *kw)
 		return NULL;
 	if (blen > JL_WORDSTEP)
 		blen = JL_WORDSTEP;
-	out = hg_alloc(r->r_arena, blen * 2 + 3);
-	out[0] = '%';
-	for (i = 0, j = 1; i < blen; i++) {
+	out = hg_alloc(r->r_arena, blen * 2 + 2);
+	for (i = 0, j = 0; i < blen; i++) {
 		if (kw[best + i] == '_')
 			out[j++] = '\\';
 		out[j++] = lower(kw[best + i]);
@@ -494,8 +536,9 @@ keyword_word(struct hg_req *r, const char *kw)
 #define JL_PLAIN "FROM jump_logs l WHERE l.id > ?i AND " JL_FILTERS
 #define JL_ONE "FROM jump_log_postings p JOIN jump_logs l ON l.id = " \
 	"p.log_id WHERE p.word_id = ?i AND " JL_FILTERS
-#define JL_MANY "FROM (SELECT DISTINCT p.log_id FROM jump_log_words w " \
-	"JOIN jump_log_postings p ON p.word_id = w.id WHERE w.word LIKE ?s) c " \
+#define JL_MANY "FROM (SELECT DISTINCT p.log_id FROM jump_log_suffixes x " \
+	"JOIN jump_log_postings p ON p.word_id = x.word_id WHERE x.suffix " \
+	"LIKE ?s) c " \
 	"JOIN jump_logs l ON l.id = c.log_id WHERE " JL_FILTERS
 #define JL_COUNT(from) "SELECT COUNT(*) FROM (SELECT 1 " from "LIMIT ?i) x"
 
@@ -532,8 +575,9 @@ jl_list(struct hg_req *r)
 	off = pg->pg_offset;
 	cap = off + lim < JL_COUNTMAX ? JL_COUNTMAX : off + lim;
 	if (f.kw != NULL && (word = keyword_word(r, k)) != NULL) {
-		if ((rc = hg_sql(r, &cs, "SELECT id FROM jump_log_words WHERE "
-		    "word LIKE ?s LIMIT 2", word)) != 0)
+		if ((rc = hg_sql(r, &cs, "SELECT DISTINCT word_id FROM "
+		    "jump_log_suffixes WHERE suffix LIKE ?s LIMIT 2", word)) !=
+		    0)
 			return rc;
 		if (cs->nrows == 0)	/* no line has it */
 			return hg_list_reply_count(r, pg, cs, jl_json, 0);
