@@ -123,6 +123,8 @@ START_TEST(ingest_and_search)
 	    1);
 	ck_assert_int_eq(count_of(fmt("host=%s&keyword=%%7C%%20grep", h)), 1);
 	ck_assert_int_eq(count_of(fmt("host=%s&keyword=-", h)), 2);
+	ck_assert_int_eq(count_of(fmt("host=%s&keyword=SYS", h)), 2);
+	ck_assert_int_eq(count_of(fmt("host=%s&keyword=sys%%20", h)), 0);
 	ck_assert_int_eq(count_of(fmt("host=%s&keyword=s", h)), 3);
 	ck_assert_int_eq(count_of(fmt("host=%s&keyword=restarts", h)), 0);
 	ck_assert_int_eq(count_of(fmt("host=%s&keyword=%%25", h)), 0);
@@ -238,7 +240,7 @@ lines(int n, const char *h)
 	s[len++] = '[';
 	for (i = 0; i < n; i++)
 		len += (size_t)snprintf(s + len, cap - len, "%s{\"user\": \"u\", "
-		    "\"host\": \"%s\", \"text\": \"cmd %d\"}", i ? "," : "", h, i);
+		    "\"host\": \"%s\", \"text\": \"bulkcmd %d\"}", i ? "," : "", h, i);
 	s[len++] = ']';
 	s[len] = '\0';
 	return s;
@@ -336,7 +338,7 @@ START_TEST(all_or_nothing_and_bounds)
 	free(big);
 	ingest(admin_token(), over, 1, 1, 0);
 	free(over);
-	ck_assert_int_eq(count_of(fmt("host=%s&keyword=cmd%%209999", h)), 1);
+	ck_assert_int_eq(count_of(fmt("host=%s&keyword=bulkcmd%%209999", h)), 1);
 	ck_assert_int_eq(count_of(fmt("host=%s&keyword=xxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", h)), 1);
 	/* count: exact up to 10,000, then a lower bound that says so. */
@@ -344,6 +346,18 @@ START_TEST(all_or_nothing_and_bounds)
 	ck_assert_int_eq(jint(r->json, "count"), 10000);
 	ck_assert(!jbool(r->json, "count_exact"));
 	ck_assert(!jnull(r->json, "next"));
+	resp_free(r);
+	/* A plain word's count comes from its postings alone. */
+	r = list(admin_token(), "keyword=bulkcmd");
+	ck_assert_int_eq(jint(r->json, "count"), 10000);
+	ck_assert(json_object_object_get_ex(r->json, "count_exact", NULL) == 0);
+	resp_free(r);
+	ingest(admin_token(), "[{\"user\": \"u\", \"host\": \"elsewhere\", "
+	    "\"text\": \"BULKCMD\"}]", 1, 1, 0);
+	r = list(admin_token(), "keyword=bulkcmd");
+	ck_assert_int_eq(jint(r->json, "count"), 10000);
+	ck_assert(!jbool(r->json, "count_exact"));
+	ck_assert_str_eq(jstr(r->json, "results.0.text"), "BULKCMD");
 	resp_free(r);
 	r = list(admin_token(), fmt("host=%s&page=1000&page_size=10", h));
 	ck_assert_int_eq(jlen(r->json, "results"), 10);

@@ -242,8 +242,21 @@ ids_consecutive(struct hg_req *r)
 	return 0;
 }
 
+static struct hg_req *cmp_req;	/* for id_cmp: qsort has no argument */
+
+/* Lines with ids by id, then by their place in the batch. */
+static int
+id_cmp(const void *a, const void *b)
+{
+	size_t	x = *(const size_t *)a, y = *(const size_t *)b;
+	int	c = strcmp(cmp_req->r_items[x][JF_ID].s,
+		    cmp_req->r_items[y][JF_ID].s);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
 /*
- * The batch's client ids that are stored already, or given twice in it
+ * The batch's client ids that are stored already, or given earlier in it
  * (the first stands): marks dup[i].  *ndup gets how many.
  */
 static int
@@ -251,22 +264,28 @@ mark_duplicates(struct hg_req *r, char *dup, size_t *ndup)
 {
 	json_object	*ids = json_object_new_array();
 	struct hg_rows	*rs;
-	char		**have, **given;
-	size_t		 i, n = 0, ng = 0;
+	char		**have;
+	size_t		*by, i, n = 0;
 	int		 rc, k;
 
 	*ndup = 0;
-	given = hg_alloc(r->r_arena, sizeof(*given) * (r->r_nitems + 1));
+	by = hg_alloc(r->r_arena, sizeof(*by) * (r->r_nitems + 1));
 	for (i = 0; i < r->r_nitems; i++)
 		if (r->r_items[i][JF_ID].s != NULL) {
 			json_object_array_add(ids, json_object_new_string(
 			    r->r_items[i][JF_ID].s));
-			n++;
+			by[n++] = i;
 		}
 	if (n == 0) {
 		json_object_put(ids);
 		return 0;
 	}
+	cmp_req = r;
+	qsort(by, n, sizeof(*by), id_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(r->r_items[by[i]][JF_ID].s,
+		    r->r_items[by[i - 1]][JF_ID].s) == 0)
+			dup[by[i]] = 1;
 	if ((rc = hg_sql(r, &rs, "SELECT l.client_id FROM JSON_TABLE(?s, "
 	    "'$[*]' COLUMNS (cid VARCHAR(128) CHARACTER SET ascii COLLATE "
 	    "ascii_bin PATH '$')) jt JOIN jump_logs l ON l.client_id = jt.cid",
@@ -279,33 +298,10 @@ mark_duplicates(struct hg_req *r, char *dup, size_t *ndup)
 	for (i = 0; i < r->r_nitems; i++) {
 		const char *id = r->r_items[i][JF_ID].s;
 
-		if (id == NULL)
-			continue;
-		if ((rs->nrows > 0 && bsearch(&id, have, (size_t)rs->nrows,
-		    sizeof(*have), str_cmp) != NULL) ||
-		    (ng > 0 && bsearch(&id, given, ng, sizeof(*given),
-		    str_cmp) != NULL)) {
+		if (id != NULL && !dup[i] && rs->nrows > 0 && bsearch(&id,
+		    have, (size_t)rs->nrows, sizeof(*have), str_cmp) != NULL)
 			dup[i] = 1;
-			(*ndup)++;
-			continue;
-		}
-		/* Keep given sorted: insertion (batches are bounded). */
-		{
-			size_t lo = 0, hi = ng;
-
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-
-				if (strcmp(given[mid], id) < 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			memmove(given + lo + 1, given + lo,
-			    (ng - lo) * sizeof(*given));
-			given[lo] = (char *)id;
-			ng++;
-		}
+		*ndup += dup[i];
 	}
 	return 0;
 }
