@@ -5,6 +5,8 @@
  *	hangarctl [-c file] user add [--superuser] NAME
  *	hangarctl [-c file] keygen
  *	hangarctl [-c file] check-config
+ *	hangarctl jump-log ship [--state FILE] [--batch N] [--interval MS]
+ *	    [--once] LOGFILE		(jumplog.c; no hangar.conf needed)
  *
  * `user add` reads the password from HANGAR_PASSWORD or, failing that, the
  * first line of standard input; it is never taken from the command line,
@@ -21,6 +23,7 @@
 #include "conf.h"
 #include "db.h"
 #include "err.h"
+#include "jumplog.h"
 #include "log.h"
 #include "secret.h"
 #include "valid.h"
@@ -40,7 +43,9 @@ usage(void)
 	    "usage: hangarctl [-c file] [-s sqldir] migrate\n"
 	    "       hangarctl [-c file] user add [--superuser] NAME\n"
 	    "       hangarctl [-c file] keygen\n"
-	    "       hangarctl [-c file] check-config\n");
+	    "       hangarctl [-c file] check-config\n"
+	    "       hangarctl jump-log ship [--state FILE] [--batch N] "
+	    "[--interval MS] [--once] LOGFILE\n");
 	exit(2);
 }
 
@@ -226,6 +231,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
+	/* The bastion's forwarder: no hangar.conf, no database. */
+	if (strcmp(argv[0], "jump-log") == 0)
+		return jumplog_main(argc, argv);
 	if (hg_conf_load(conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "hangarctl: %s\n", err);
 		return 1;

@@ -42,3 +42,4 @@ HG_FAMILY(dns_zone)		/* dns/zone.c */
 HG_FAMILY(host_requests)	/* requests/hosts.c */
 HG_FAMILY(domain_requests)	/* requests/domains.c */
 HG_FAMILY(ssl_requests)		/* requests/ssl.c */
+HG_FAMILY(jump_logs)		/* tools/jump_logs.c */

@@ -150,6 +150,7 @@ struct hg_route {
 	struct hg_fields rt_fields;	/* the body's (OBJECT, ITEMS) */
 	struct hg_fields rt_query;	/* the query string's */
 	const char	*rt_audit;	/* audit_log kind it writes, or NULL */
+	unsigned	 rt_maxitems;	/* ITEMS, IDS: most items (0: 1000) */
 	unsigned	 rt_optional:1;	/* PATCH: no body field is required */
 	unsigned	 rt_paged:1;	/* page, page_size -> r_page */
 	unsigned	 rt_nocsrf:1;	/* cookie mutation without CSRF (login) */
@@ -165,6 +166,8 @@ struct hg_route {
 #define IDS		.rt_body = HG_B_IDS
 #define ITEMS(t)	.rt_body = HG_B_ITEMS, \
 			.rt_fields = { (t), HG_NELEM(t) }
+/* ITEMS or IDS: at most n items a request instead of 1000 (ingestion). */
+#define MAXITEMS(n)	.rt_maxitems = (n)
 #define RAWBODY		.rt_body = HG_B_RAW
 #define QUERY(t)	.rt_query = { (t), HG_NELEM(t) }
 #define PAGED		.rt_paged = 1

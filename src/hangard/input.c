@@ -53,14 +53,16 @@ invalid_body(struct hg_req *r, const struct hg_fields *fs, json_object *errors)
 	return rc;
 }
 
-/* The body as an array of at most 1000 items. */
+/* The body as an array of at most 1000 items (the route's MAXITEMS). */
 static int
 body_array(struct hg_req *r, json_object **out)
 {
+	size_t max = r->r_route->rt_maxitems ? r->r_route->rt_maxitems : 1000;
+
 	if (r->r_body == NULL || !json_object_is_type(r->r_body, json_type_array))
 		return hg_fail(r, HG_E_INVALID, "request body must be a JSON array");
-	if (json_object_array_length(r->r_body) > 1000)
-		return hg_fail(r, HG_E_INVALID, "at most 1000 items at once");
+	if (json_object_array_length(r->r_body) > max)
+		return hg_fail(r, HG_E_INVALID, "at most %zu items at once", max);
 	*out = r->r_body;
 	return 0;
 }
