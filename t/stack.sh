@@ -74,8 +74,12 @@ start_db() {
 		    >"$DIR/log/mysql-install.log" 2>&1 ||
 		    die "mariadb-install-db failed; see $DIR/log/mysql-install.log"
 	fi
+	# Its own tmpdir: temporary tables' files in a shared /tmp were
+	# deleted under it by other runs on the machine (500s, a failed setup).
+	mkdir -p "$DIR/mysql-tmp"
 	(setsid mariadbd --no-defaults --datadir="$DIR/mysql" --user=root \
-	    --socket="$DIR/mysql.sock" --skip-networking --skip-name-resolve \
+	    --tmpdir="$DIR/mysql-tmp" --socket="$DIR/mysql.sock" \
+	    --skip-networking --skip-name-resolve \
 	    --pid-file="$DIR/mysql.pid" --log-error="$DIR/log/mysql.err" \
 	    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
 	    --max-connections=500 --character-set-server=utf8mb4 \
