@@ -751,3 +751,52 @@ run_suite(const char *name, TCase *(*const *cases)(void), size_t n)
 	srunner_free(sr);
 	return failed;
 }
+
+/*
+ * The text of the newest mail t/smtp-sink stored for addr (free it), or
+ * NULL; *count (may be NULL) gets how many it stored for addr.  A mail is
+ * addr's when one of its header lines is exactly "To: addr".
+ */
+char *
+sink_mail(const char *addr, int *count)
+{
+	const char	*dir = getenv("HANGAR_SMTP_DIR");
+	DIR		*d = opendir(dir);
+	struct dirent	*e;
+	char		 path[4096], want[512], *best = NULL, *text, *hit;
+	int		 n, bestn = -1, found = 0;
+	FILE		*f;
+	long		 len;
+
+	ck_assert_ptr_nonnull(d);
+	snprintf(want, sizeof(want), "To: %s\r\n", addr);
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "mail-%d.eml", &n) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		rewind(f);
+		text = calloc(1, (size_t)len + 1);
+		if (fread(text, 1, (size_t)len, f) != (size_t)len)
+			text[0] = '\0';
+		fclose(f);
+		hit = strstr(text, want);
+		if (hit != NULL && (hit == text || hit[-1] == '\n')) {
+			found++;
+			if (n > bestn) {
+				free(best);
+				best = text;
+				bestn = n;
+				continue;
+			}
+		}
+		free(text);
+	}
+	closedir(d);
+	if (count != NULL)
+		*count = found;
+	return best;
+}

@@ -133,4 +133,8 @@ void	bad_input_battery(const char *method, const char *path,
 /* Build and run a check suite of one TCase per entry; returns failures. */
 int	run_suite(const char *name, TCase *(*const *cases)(void), size_t n);
 
+/* The newest mail the SMTP sink stored for addr (free it), or NULL; *count
+ * (may be NULL) how many it stored for addr. */
+char		*sink_mail(const char *addr, int *count);
+
 #endif

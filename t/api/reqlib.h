@@ -546,49 +546,6 @@ rq_concurrent(const struct kind *k)
 
 /* ---- mail -------------------------------------------------------------- */
 
-/* The newest mail the SMTP sink stored for addr (free it), or NULL. */
-static UNUSED char *
-rq_mail_scan(const char *addr, int *count)
-{
-	DIR		*d = opendir(getenv("HANGAR_SMTP_DIR"));
-	struct dirent	*e;
-	char		 path[4096], want[512], *best = NULL, *text;
-	int		 n, bestn = -1;
-	FILE		*f;
-	long		 len;
-
-	ck_assert_ptr_nonnull(d);
-	*count = 0;
-	snprintf(want, sizeof(want), "To: %s\r\n", addr);
-	while ((e = readdir(d)) != NULL) {
-		if (sscanf(e->d_name, "mail-%d.eml", &n) != 1)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", getenv("HANGAR_SMTP_DIR"),
-		    e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		fseek(f, 0, SEEK_END);
-		len = ftell(f);
-		rewind(f);
-		text = calloc(1, (size_t)len + 1);
-		if (fread(text, 1, (size_t)len, f) != (size_t)len)
-			text[0] = '\0';
-		fclose(f);
-		if (strstr(text, want) != NULL) {
-			(*count)++;
-			if (n > bestn) {
-				free(best);
-				best = text;
-				bestn = n;
-				continue;
-			}
-		}
-		free(text);
-	}
-	closedir(d);
-	return best;
-}
-
 static UNUSED char *
 rq_mail_wait(const char *addr, int count)
 {
@@ -596,7 +553,7 @@ rq_mail_wait(const char *addr, int count)
 	int	 i, n;
 
 	for (i = 0; i < 300; i++) {
-		m = rq_mail_scan(addr, &n);
+		m = sink_mail(addr, &n);
 		if (n >= count)
 			return m;
 		free(m);
@@ -610,7 +567,7 @@ rq_mails_to(const char *addr)
 {
 	int n;
 
-	free(rq_mail_scan(addr, &n));
+	free(sink_mail(addr, &n));
 	return n;
 }
 

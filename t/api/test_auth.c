@@ -725,44 +725,6 @@ mail_count(void)
 	return n;
 }
 
-/* The text of the newest mail to addr (caller frees), or NULL. */
-static char *
-mail_now(const char *addr)
-{
-	DIR		*d = opendir(getenv("HANGAR_SMTP_DIR"));
-	struct dirent	*e;
-	char		 path[4096], want[512], *best = NULL, *text;
-	int		 n, bestn = -1;
-	FILE		*f;
-	long		 len;
-
-	ck_assert_ptr_nonnull(d);
-	snprintf(want, sizeof(want), "To: %s\r\n", addr);
-	while ((e = readdir(d)) != NULL) {
-		if (sscanf(e->d_name, "mail-%d.eml", &n) != 1)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", getenv("HANGAR_SMTP_DIR"),
-		    e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		fseek(f, 0, SEEK_END);
-		len = ftell(f);
-		rewind(f);
-		text = calloc(1, (size_t)len + 1);
-		if (fread(text, 1, (size_t)len, f) != (size_t)len)
-			len = 0;
-		fclose(f);
-		if (strstr(text, want) != NULL && n > bestn) {
-			free(best);
-			best = text;
-			bestn = n;
-		} else
-			free(text);
-	}
-	closedir(d);
-	return best;
-}
-
 /*
  * The newest mail to addr, waiting up to 5 s for it: hangard mails after it
  * has answered.  NULL when none came.
@@ -773,7 +735,7 @@ mail_to(const char *addr)
 	char	*m;
 	int	 i;
 
-	for (i = 0; i < 100 && (m = mail_now(addr)) == NULL; i++)
+	for (i = 0; i < 100 && (m = sink_mail(addr, NULL)) == NULL; i++)
 		usleep(50000);
 	return m;
 }
@@ -793,7 +755,7 @@ no_mail_to(const char *addr)
 	char	*m;
 
 	usleep(500000);
-	m = mail_now(addr);
+	m = sink_mail(addr, NULL);
 	free(m);
 	return m == NULL;
 }

@@ -106,71 +106,13 @@ expect_throttled(struct resp *r)
 	expect_error(r, 429, 10011, NULL);
 }
 
-/* The text of the newest mail the sink stored for addr (free it), or NULL. */
-static char *
-mail_now(const char *addr)
-{
-	DIR		*d = opendir(getenv("HANGAR_SMTP_DIR"));
-	struct dirent	*e;
-	char		 path[4096], want[512], *best = NULL, *text;
-	int		 n, bestn = -1;
-	FILE		*f;
-	long		 len;
-
-	ck_assert_ptr_nonnull(d);
-	snprintf(want, sizeof(want), "To: %s\r\n", addr);
-	while ((e = readdir(d)) != NULL) {
-		if (sscanf(e->d_name, "mail-%d.eml", &n) != 1)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", getenv("HANGAR_SMTP_DIR"),
-		    e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		fseek(f, 0, SEEK_END);
-		len = ftell(f);
-		rewind(f);
-		text = calloc(1, (size_t)len + 1);
-		if (fread(text, 1, (size_t)len, f) != (size_t)len)
-			text[0] = '\0';
-		fclose(f);
-		if (strstr(text, want) != NULL && n > bestn) {
-			free(best);
-			best = text;
-			bestn = n;
-		} else
-			free(text);
-	}
-	closedir(d);
-	return best;
-}
-
 /* How many mails the sink stored for addr. */
 static int
 mails_to(const char *addr)
 {
-	DIR		*d = opendir(getenv("HANGAR_SMTP_DIR"));
-	struct dirent	*e;
-	char		 path[4096], want[512], line[1024];
-	FILE		*f;
-	int		 n = 0, k;
+	int	 n;
 
-	ck_assert_ptr_nonnull(d);
-	snprintf(want, sizeof(want), "To: %s\r\n", addr);
-	while ((e = readdir(d)) != NULL) {
-		if (sscanf(e->d_name, "mail-%d.eml", &k) != 1)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", getenv("HANGAR_SMTP_DIR"),
-		    e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (strcmp(line, want) == 0) {
-				n++;
-				break;
-			}
-		fclose(f);
-	}
-	closedir(d);
+	free(sink_mail(addr, &n));
 	return n;
 }
 
@@ -181,7 +123,7 @@ mail_wait(const char *addr, int secs)
 	char	*m;
 	int	 i;
 
-	for (i = 0; i < secs * 20 && (m = mail_now(addr)) == NULL; i++)
+	for (i = 0; i < secs * 20 && (m = sink_mail(addr, NULL)) == NULL; i++)
 		usleep(50000);
 	return m;
 }
