@@ -177,12 +177,15 @@ struct hg_dns_backend {
 
 	/*
 	 * be_zone_list -- what the server has in zone, for drift and
-	 * export: every RRset of the types A AAAA CNAME MX NS TXT, values
-	 * in canonical form (the backend strips trailing dots and quotes,
-	 * joins a TXT's character-strings, lowers names), allocated from
-	 * the arena.  PowerDNS lists disabled records with rr_disabled set;
-	 * BIND (AXFR signed with our key) cannot see them.  SOA and other
-	 * types are left out.  *out is NULL and *nout 0 for an empty zone.
+	 * import: every RRset but the SOA, allocated from the arena.  The
+	 * types A AAAA CNAME MX NS TXT have their values in canonical form
+	 * (the backend strips trailing dots and quotes, joins a TXT's
+	 * character-strings, lowers names); any other type (SRV, CAA, ...)
+	 * comes with its mnemonic and its value as the server presents it,
+	 * for import to report as skipped (drift ignores them: see
+	 * hg_dns_managed).  PowerDNS lists disabled records with
+	 * rr_disabled set; BIND (AXFR signed with our key) cannot see them.
+	 * *out is NULL and *nout 0 for an empty zone.
 	 */
 	int	(*be_zone_list)(const struct hg_dns_server *, struct hg_arena *,
 		    const char *zone, struct hg_dns_rrset **out, size_t *nout,
@@ -206,6 +209,35 @@ int	hg_dns_update(const struct hg_dns_server *, const char *zone,
 	    const struct hg_dns_change *, size_t, char *, size_t);
 int	hg_dns_zone_list(const struct hg_dns_server *, struct hg_arena *,
 	    const char *zone, struct hg_dns_rrset **, size_t *, char *, size_t);
+
+/* Is type one Hangar manages: A AAAA CNAME MX NS TXT? */
+int	hg_dns_managed(const char *type);
+
+/*
+ * One record of a zone file (hg_dns_zone_parse): owner and value as
+ * be_zone_list gives them (canonical for the managed types, presentation
+ * form for the others, SOA included), its TTL and the line it is on.
+ */
+struct hg_dns_zrec {
+	const char	*zr_name;
+	const char	*zr_type;
+	const char	*zr_value;
+	unsigned	 zr_ttl;
+	int		 zr_line;
+};
+
+/*
+ * Parse an RFC 1035 zone file (text[0..len), not NUL-terminated) with
+ * ldns: $ORIGIN starts as zone, $TTL as default_ttl; class IN only;
+ * $INCLUDE refused; at most max records.  Records come out in file order
+ * in the arena.  HG_DNS_EINVAL with msg and *line (1-based) on the first
+ * line that cannot be read.  Names outside the zone are the caller's to
+ * refuse.
+ */
+int	hg_dns_zone_parse(struct hg_arena *, const char *zone,
+	    const char *text, size_t len, unsigned default_ttl, size_t max,
+	    struct hg_dns_zrec **out, size_t *nout, int *line, char *msg,
+	    size_t msglen);
 
 /* "powerdns" -> HG_DNS_POWERDNS, "bind" -> HG_DNS_BIND; -1 when unknown. */
 int		 hg_dns_type_parse(const char *);

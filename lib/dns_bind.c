@@ -39,6 +39,7 @@
 #include <sodium.h>
 
 #include "dns.h"
+#include "dns_ldns.h"
 
 #define TSIG_FUDGE	300		/* seconds of clock skew allowed */
 #define MAX_MESSAGES	100000		/* an AXFR longer than this is bogus */
@@ -1033,82 +1034,6 @@ struct axfr {
 	size_t		 n, cap;
 };
 
-/* A dname rdf in canonical form: lower case, no trailing dot. */
-static char *
-canon_name(struct hg_arena *a, const ldns_rdf *d)
-{
-	char	*s = ldns_rdf2str(d), *r;
-	size_t	 n, i;
-
-	if (s == NULL)
-		return NULL;
-	n = strlen(s);
-	if (n > 1 && s[n - 1] == '.')
-		s[--n] = '\0';
-	for (i = 0; i < n; i++)
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			s[i] += 'a' - 'A';
-	r = hg_strdup(a, s);
-	free(s);
-	return r;
-}
-
-/* The value of rr in dns.h's canonical form; NULL for what is not one of
- * our types. */
-static char *
-canon_value(struct hg_arena *a, const ldns_rr *rr, const char **type)
-{
-	ldns_rdf	*f;
-	char		*v, *name, buf[64];
-	size_t		 i, len;
-
-	switch (ldns_rr_get_type(rr)) {
-	case LDNS_RR_TYPE_A:
-	case LDNS_RR_TYPE_AAAA:
-		*type = ldns_rr_get_type(rr) == LDNS_RR_TYPE_A ? "A" : "AAAA";
-		if (ldns_rr_rd_count(rr) != 1 ||
-		    (v = ldns_rdf2str(ldns_rr_rdf(rr, 0))) == NULL)
-			return NULL;
-		name = hg_strdup(a, v);
-		free(v);
-		return name;
-	case LDNS_RR_TYPE_CNAME:
-	case LDNS_RR_TYPE_NS:
-		*type = ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS ? "NS" :
-		    "CNAME";
-		if (ldns_rr_rd_count(rr) != 1)
-			return NULL;
-		return canon_name(a, ldns_rr_rdf(rr, 0));
-	case LDNS_RR_TYPE_MX:
-		*type = "MX";
-		if (ldns_rr_rd_count(rr) != 2 ||
-		    (name = canon_name(a, ldns_rr_rdf(rr, 1))) == NULL)
-			return NULL;
-		snprintf(buf, sizeof(buf), "%u",
-		    ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)));
-		return hg_printf(a, "%s %s", buf, name);
-	case LDNS_RR_TYPE_TXT:
-		*type = "TXT";
-		for (len = 0, i = 0; i < ldns_rr_rd_count(rr); i++) {
-			f = ldns_rr_rdf(rr, i);
-			if (ldns_rdf_size(f) < 1)
-				return NULL;
-			len += ldns_rdf_size(f) - 1;
-		}
-		v = hg_alloc(a, len + 1);
-		for (len = 0, i = 0; i < ldns_rr_rd_count(rr); i++) {
-			f = ldns_rr_rdf(rr, i);
-			memcpy(v + len, ldns_rdf_data(f) + 1,
-			    ldns_rdf_size(f) - 1);
-			len += ldns_rdf_size(f) - 1;
-		}
-		v[len] = '\0';
-		return v;
-	default:
-		return NULL;
-	}
-}
-
 static int
 answer_axfr(struct srv *s, ldns_pkt *a, void *arg)
 {
@@ -1136,7 +1061,7 @@ answer_axfr(struct srv *s, ldns_pkt *a, void *arg)
 			return fail(s, HG_DNS_EUNREACH, "%s:%s's transfer does "
 			    "not start with the SOA", s->host, s->port);
 		if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
-		    (value = canon_value(x->arena, rr, &type)) == NULL)
+		    (value = hg_dns_ldns_value(x->arena, rr, &type)) == NULL)
 			continue;
 		if (x->n == x->cap) {
 			size_t	 cap = x->cap ? x->cap * 2 : 64;
@@ -1149,7 +1074,7 @@ answer_axfr(struct srv *s, ldns_pkt *a, void *arg)
 			x->cap = cap;
 		}
 		it = &x->items[x->n];
-		it->name = canon_name(x->arena, ldns_rr_owner(rr));
+		it->name = hg_dns_ldns_name(x->arena, ldns_rr_owner(rr));
 		it->type = type;
 		it->ttl = ldns_rr_ttl(rr);
 		it->value = value;

@@ -437,18 +437,6 @@ pdns_update(const struct hg_dns_server *sv, const char *zone,
 }
 
 static int
-wanted(const char *type)
-{
-	static const char *const t[] = { "A", "AAAA", "CNAME", "MX", "NS",
-	    "TXT" };
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(type, t[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 pdns_zone_list(const struct hg_dns_server *sv, struct hg_arena *out_a,
     const char *zone, struct hg_dns_rrset **out, size_t *nout, char *msg,
     size_t msglen)
@@ -482,7 +470,9 @@ pdns_zone_list(const struct hg_dns_server *sv, struct hg_arena *out_a,
 		if (!json_object_object_get_ex(s, "type", &v))
 			continue;
 		type = json_object_get_string(v);
-		if (!wanted(type) ||
+		/* the SOA is the server's; other types go to import's
+		   report of what it skipped */
+		if (strcmp(type, "SOA") == 0 ||
 		    !json_object_object_get_ex(s, "name", &v))
 			continue;
 		name = json_object_get_string(v);

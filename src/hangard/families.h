@@ -39,6 +39,7 @@ HG_FAMILY(dns_records)		/* dns/records.c */
 HG_FAMILY(dns_audit)		/* dns/dns_audit.c */
 HG_FAMILY(dns_apply)		/* dns/apply.c */
 HG_FAMILY(dns_zone)		/* dns/zone.c */
+HG_FAMILY(dns_import)		/* dns/import.c */
 HG_FAMILY(host_requests)	/* requests/hosts.c */
 HG_FAMILY(domain_requests)	/* requests/domains.c */
 HG_FAMILY(ssl_requests)		/* requests/ssl.c */

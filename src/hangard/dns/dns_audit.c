@@ -2,7 +2,7 @@
  * dns_audit.c -- GET /audit/dns-operations/: the DNS module's audit trail
  * (the seed's 获取DNS操作记录).  Superusers only, as every audit listing.
  *
- * servers.c, domains.c and records.c write audit_log rows of kinds
+ * servers.c, domains.c, records.c and import.c write audit_log rows of kinds
  * dns_server, dns_domain and dns_record; op_target is the kind without
  * its "dns_" (server, domain, record).  op_detail says what was done to
  * what, with each change as field: "old" -> "new".
@@ -10,7 +10,7 @@
 #include "dnsmod.h"
 
 static const char *const ops[] = { "add", "update", "delete", "disable",
-    "enable", NULL };
+    "enable", "import", NULL };
 static const char *const targets[] = { "server", "domain", "record", NULL };
 
 enum { Q_OPERATOR, Q_OPTYPE, Q_TARGET, Q_DETAIL, Q_GT, Q_LT, Q__MAX };

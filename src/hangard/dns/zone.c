@@ -120,9 +120,11 @@ drift(struct hg_req *r)
 		for (k = 0; k < theirs[i].rs_n; k++) {
 			const struct hg_dns_rrset *s = &theirs[i];
 
-			/* the apex NS set is the server's own */
-			if (strcmp(s->rs_type, "NS") == 0 &&
-			    strcmp(s->rs_name, zone) == 0)
+			/* the apex NS set is the server's own; types Hangar
+			   does not manage are not its business */
+			if ((strcmp(s->rs_type, "NS") == 0 &&
+			    strcmp(s->rs_name, zone) == 0) ||
+			    !hg_dns_managed(s->rs_type))
 				continue;
 			if (find(ours, nours, s->rs_name, s->rs_type,
 			    s->rs_rr[k].rr_value, &ttl) == NULL)
