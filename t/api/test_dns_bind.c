@@ -280,6 +280,82 @@ START_TEST(domain_delete_forgets)
 }
 END_TEST
 
+/* Records made on BIND behind Hangar's back (nsupdate with the key) are
+ * taken over by import (AXFR); a zone file lands on BIND; drift is then
+ * empty.  A second server row manages the zone, so the other tests'
+ * records stay theirs. */
+START_TEST(import_from_bind)
+{
+	const char	*addr = getenv("HANGAR_BIND_ADDR");
+	const char	*colon = strrchr(addr, ':');
+	long long	 sid2, did;
+	struct resp	*r;
+	char		 cmd[1024];
+	int		 i, srv = -1;
+
+	snprintf(cmd, sizeof(cmd), "printf 'server %.*s %s\\nzone "
+	    "example.test\\nupdate add byhand.example.test 300 A 192.0.2.77\\n"
+	    "update add byhand.example.test 300 TXT \"made by hand\"\\n"
+	    "update add _sip._tcp.example.test 300 SRV 1 1 5060 "
+	    "byhand.example.test.\\nsend\\n' | nsupdate -y "
+	    "hmac-sha256:%s:%s >/dev/null 2>&1", (int)(colon - addr), addr,
+	    colon + 1, getenv("HANGAR_BIND_KEY_NAME"),
+	    getenv("HANGAR_BIND_SECRET"));
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_str_eq(dig("byhand.example.test", "A"), "192.0.2.77");
+	r = create_server(uniq("bindimp"), NULL, NULL);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	sid2 = jint(r->json, "id");
+	resp_free(r);
+	did = api_create(path_of("/dns-services/%lld/domains/", sid2),
+	    "{\"name\": \"example.test\"}");
+	r = api("POST", fmt("/dns-services/%lld/domains/%lld/actions/import/",
+	    sid2, did), admin_token(), "{}");
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_int_ge(jint(r->json, "imported"), 2);
+	/* the apex NS is the server's, SRV is not Hangar's */
+	for (i = 0; i < jint(r->json, "skipped_count"); i++)
+		if (strcmp(jstr(r->json, fmt("skipped.%d.type", i)), "SRV") ==
+		    0)
+			srv = i;
+	ck_assert_msg(srv >= 0, "%s", r->body);
+	ck_assert_str_eq(jstr(r->json, fmt("skipped.%d.name", srv)),
+	    "_sip._tcp.example.test");
+	resp_free(r);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM dns_records WHERE "
+	    "domain_id = %lld AND name = 'byhand.example.test' AND ttl = 300 "
+	    "AND ((type = 'A' AND value = '192.0.2.77') OR (type = 'TXT' AND "
+	    "value = 'made by hand'))", did)), 2);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM dns_records WHERE "
+	    "domain_id = %lld AND type = 'NS' AND name = 'example.test'", did)),
+	    0);
+	r = api("GET", fmt("/dns-services/%lld/domains/%lld/drift/", sid2, did),
+	    admin_token(), NULL);
+	ck_assert_msg(r->status == 200 && json_object_get_boolean(jpath(
+	    r->json, "in_sync")), "%ld %s", r->status, r->body);
+	resp_free(r);
+	/* again: nothing new */
+	r = api("POST", fmt("/dns-services/%lld/domains/%lld/actions/import/",
+	    sid2, did), admin_token(), "{}");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jint(r->json, "imported"), 0);
+	resp_free(r);
+	/* a zone file: on BIND, and in sync */
+	r = api("POST", fmt("/dns-services/%lld/domains/%lld/actions/import/",
+	    sid2, did), admin_token(), "{\"zone_file\": \"zf 60 IN A "
+	    "192.0.2.78\\nzf 60 IN A 192.0.2.79\\n\"}");
+	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+	ck_assert_int_eq(jint(r->json, "imported"), 2);
+	resp_free(r);
+	ck_assert_str_eq(dig("zf.example.test", "A"), "192.0.2.78|192.0.2.79");
+	r = api("GET", fmt("/dns-services/%lld/domains/%lld/drift/", sid2, did),
+	    admin_token(), NULL);
+	ck_assert_msg(r->status == 200 && json_object_get_boolean(jpath(
+	    r->json, "in_sync")), "%ld %s", r->status, r->body);
+	resp_free(r);
+}
+END_TEST
+
 static TCase *
 tc_dns_bind(void)
 {
@@ -292,6 +368,7 @@ tc_dns_bind(void)
 	tcase_add_test(tc, record_types_on_the_server);
 	tcase_add_test(tc, refusals_change_nothing);
 	tcase_add_test(tc, domain_delete_forgets);
+	tcase_add_test(tc, import_from_bind);
 	return tc;
 }
 
