@@ -308,12 +308,13 @@ import(struct hg_req *r)
 	const int		 file = v[IF_ZONE_FILE].present;
 	struct hg_dns_server	 sv;
 	struct hg_dns_rrset	*sets;
-	struct cand		*c, **add;
+	struct cand		*c = NULL, **add;
 	struct map		 have, ttls, newttl, touched;
 	const char		*sname, *zone, *name, *value, *why, *src;
 	json_object		*skipped, *o;
 	long long		 did = r->r_ids[1], id;
-	size_t			 n, nsets, i, k, nadd = 0, nskip = 0, nhave = 0;
+	size_t			 n = 0, nsets = 0, i, k, nadd = 0, nskip = 0;
+	size_t			 nhave = 0;
 	size_t			 ntouched = 0, nttl = 0;
 	int			 rc;
 
