@@ -84,7 +84,7 @@ awk -v n="$RECORDS" -v z="$ZONE" 'BEGIN {
 	for (i = 1; i <= n; i++)
 		printf "%s{\"name\": \"h%d.%s.\", \"type\": \"A\", \"ttl\": 300, " \
 		    "\"changetype\": \"REPLACE\", \"records\": [{\"content\": " \
-		    "\"10.%d.%d.%d\", \"disabled\": false}]}", i > 1 ? ", " : "",
+		    "\"10.%d.%d.%d\", \"disabled\": false}]}", (i > 1 ? ", " : ""),
 		    i, z, int(i / 65536), int(i / 256) % 256, i % 256
 	printf "]}"
 }' >"$DIR/zone.json"
