@@ -596,8 +596,8 @@ rq_mail_user(const char *prefix, const char *perms, char *addr, size_t len,
 static UNUSED void
 rq_mail(const struct kind *k)
 {
-	char		 ca[128], a1[128], a2[128], oa[128], na[128];
-	long long	 cid, a1id, a2id, oid, nid, role, id;
+	char		 ca[128], a1[128], a2[128], oa[128], na[128], sa[128];
+	long long	 cid, a1id, a2id, oid, nid, sid, role, id;
 	const char	*c, *ap;
 
 	c = rq_mail_user("rqmc", "create_resource_req", ca, sizeof(ca), &cid);
@@ -613,6 +613,10 @@ rq_mail(const struct kind *k)
 	/* another kind's approver, and one without the module's switch */
 	(void)rq_mail_user("rqmo", k->other, oa, sizeof(oa), &oid);
 	(void)rq_mail_user("rqmn", NULL, na, sizeof(na), &nid);
+	/* a superuser may approve every kind: told too */
+	(void)user_token(fmt("%s", uniq("rqms")), 1, &sid);
+	snprintf(sa, sizeof(sa), "%s@example.com", uniq("rqms"));
+	db_exec(fmt("UPDATE users SET email = '%s' WHERE id = %lld", sa, sid));
 	db_exec(fmt("INSERT INTO module_grants VALUES ('user', %lld, "
 	    "'resource_request', '%s')", nid, k->approve));
 	db_exec(fmt("DELETE FROM module_grants WHERE subject_type = 'user' AND "
@@ -622,6 +626,7 @@ rq_mail(const struct kind *k)
 	rq_expect_mail(a1, 1, "Subject: [Hangar] Review ", fmt(" %lld ", id));
 	rq_expect_mail(a2, 1, "asks for your review", fmt("%s%lld/", k->path,
 	    id));
+	rq_expect_mail(sa, 1, "Subject: [Hangar] Review ", fmt(" %lld ", id));
 	rq_ok(k, ap, id, "approve", NULL, "approved");
 	rq_expect_mail(ca, 1, fmt(" %lld is approved", id),
 	    "approved your");
@@ -640,6 +645,7 @@ rq_mail(const struct kind *k)
 	ck_assert_int_eq(rq_mails_to(ca), 3);
 	ck_assert_int_eq(rq_mails_to(a1), 3);
 	ck_assert_int_eq(rq_mails_to(a2), 3);
+	ck_assert_int_eq(rq_mails_to(sa), 3);
 	ck_assert_int_eq(rq_mails_to(oa), 0);
 	ck_assert_int_eq(rq_mails_to(na), 0);
 }

@@ -369,6 +369,64 @@ START_TEST(auth_required)
 }
 END_TEST
 
+/* GET .../{id}/certificate/: the stored chain, for who may see the
+ * request: its creator, an approver of SSL requests, a superuser; 404 for
+ * anyone else, for another kind's approver, and before finish. */
+START_TEST(certificate_download)
+{
+	long long	 cid, id;
+	const char	*creator = rq_user("rqdc", "create_resource_req", &cid);
+	const char	*peer = rq_user("rqdp", "create_resource_req", NULL);
+	const char	*other = rq_user("rqdo", "approve_host_req", NULL);
+	const char	*appr = rq_user("rqda", "approve_ssl_cert_req", NULL);
+	const char	*toks[3];
+	char		*want = pem("match.pem"), *before;
+	struct resp	*r;
+	size_t		 i;
+
+	id = rq_new(&K, creator, NULL);
+	expect_error(api("GET", fmt("%s%lld/certificate/", K.path, id),
+	    creator, NULL), 404, 10008, NULL);
+	rq_ok(&K, appr, id, "approve", NULL, "approved");
+	rq_ok(&K, appr, id, "finish", ssl_finish(id), "finished");
+	toks[0] = creator;
+	toks[1] = appr;
+	toks[2] = admin_token();
+	for (i = 0; i < 3; i++) {
+		r = api("GET", fmt("%s%lld/certificate/", K.path, id), toks[i],
+		    NULL);
+		ck_assert_msg(r->status == 200, "%zu: %ld %s", i, r->status,
+		    r->body);
+		ck_assert_int_eq(jint(r->json, "id"), id);
+		ck_assert_str_eq(jstr(r->json, "domain"), fmt("www.%s", dom));
+		ck_assert_int_eq(strlen(jstr(r->json, "fingerprint_sha256")),
+		    64);
+		/* the chain as given: every certificate of match.pem */
+		ck_assert_ptr_nonnull(strstr(jstr(r->json, "pem"),
+		    "-----BEGIN CERTIFICATE-----"));
+		ck_assert_ptr_null(strstr(jstr(r->json, "pem"), "PRIVATE"));
+		ck_assert_str_eq(jstr(r->json, "pem"), db_str(fmt("SELECT "
+		    "cert_pem FROM ssl_requests WHERE request_id = %lld", id)));
+		resp_free(r);
+	}
+	ck_assert_ptr_nonnull(strstr(want, "-----BEGIN CERTIFICATE-----"));
+	free(want);
+	before = db_fingerprint(RQ_TABLES);
+	expect_error(api("GET", fmt("%s%lld/certificate/", K.path, id), peer,
+	    NULL), 404, 10008, NULL);
+	expect_error(api("GET", fmt("%s%lld/certificate/", K.path, id), other,
+	    NULL), 404, 10008, NULL);
+	expect_error(api("GET", fmt("%s%lld/certificate/", K.path, id), NULL,
+	    NULL), 401, 10005, NULL);
+	expect_error(api("GET", fmt("%s999999999/certificate/", K.path),
+	    admin_token(), NULL), 404, 10008, NULL);
+	/* a host request has no certificate route */
+	expect_error(api("GET", fmt("/resource-request/hosts/%lld/"
+	    "certificate/", id), admin_token(), NULL), 404, 10008, NULL);
+	db_unchanged(before, RQ_TABLES);
+}
+END_TEST
+
 static TCase *
 tc_ssl(void)
 {
@@ -378,6 +436,7 @@ tc_ssl(void)
 	tcase_add_test(tc, create_refusals_change_nothing);
 	tcase_add_test(tc, patch_domain_and_type);
 	tcase_add_test(tc, finish_checks_the_certificate);
+	tcase_add_test(tc, certificate_download);
 	tcase_add_test(tc, list_domain_and_type);
 	tcase_add_test(tc, every_transition);
 	tcase_add_test(tc, who_may_act);

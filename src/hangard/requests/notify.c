@@ -1,7 +1,8 @@
 /*
  * notify.c -- mail about resource requests (issue 14): when a request is
  * created, to the approvers of its kind (users holding approve_<kind>_req
- * with the module's switch, directly or through a role); when someone
+ * with the module's switch, directly or through a role, and superusers,
+ * who may approve every kind: hg_perm_module); when someone
  * decides it (approve, reject, finish, or a close by someone else), to
  * its creator.  The one who acted is never mailed about it, nor anyone
  * disabled or without an address.
@@ -68,8 +69,9 @@ rq_notify(struct hg_req *r, const struct rq_kind *k, long long id,
 	body = hg_printf(r->r_arena, "%s asks for your review.\n\n%s", who,
 	    body);
 	if ((rc = hg_sql(r, &to, "SELECT DISTINCT u.email FROM users u WHERE "
-	    "u.status = 'enabled' AND u.email <> '' AND u.id <> ?i AND " HOLDS
-	    " AND " HOLDS " ORDER BY u.email LIMIT ?i", r->r_user->u_id,
+	    "u.status = 'enabled' AND u.email <> '' AND u.id <> ?i AND "
+	    "(u.is_superuser = 1 OR (" HOLDS " AND " HOLDS ")) ORDER BY "
+	    "u.email LIMIT ?i", r->r_user->u_id,
 	    k->k_approve, RQ_SWITCH, (long long)MAX_APPROVERS)) != 0)
 		return rc;
 	for (i = 0; i < to->nrows; i++)

@@ -506,6 +506,40 @@ rq_get(struct hg_req *r)
 	return hg_reply(r, 200, req_object(r, k, q.q_rs, 0, q.q_approves));
 }
 
+/*
+ * GET /resource-request/ssl-certificates/{id}/certificate/: the PEM chain
+ * stored by finish, for whoever may see the request (404 otherwise, and
+ * while there is none).  JSON like every answer: {"id", "domain",
+ * "fingerprint_sha256", "not_after", "pem"}.  Only certificates are ever
+ * stored (cert.c refuses private keys).
+ */
+int
+rq_cert_get(struct hg_req *r)
+{
+	const struct rq_kind	*k = ARGOF(r, struct rq_kind);
+	struct req		 q;
+	struct hg_rows		*rs;
+	json_object		*o;
+	int			 rc;
+
+	if ((rc = req_load(r, k, r->r_ids[0], 0, &q)) != 0 ||
+	    (rc = hg_sql(r, &rs, "SELECT domain, cert_fingerprint, "
+	    "cert_not_after, cert_pem FROM ssl_requests WHERE request_id = ?i "
+	    "AND cert_pem IS NOT NULL", q.q_id)) != 0)
+		return rc;
+	if (rs->nrows == 0)
+		return hg_fail(r, HG_E_NOTFOUND, "%s %lld has no certificate "
+		    "yet", k->k_what, q.q_id);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(q.q_id));
+	json_object_object_add(o, "domain", hg_jstr(HG_CELL(rs, 0, 0)));
+	json_object_object_add(o, "fingerprint_sha256",
+	    hg_jstr(HG_CELL(rs, 0, 1)));
+	json_object_object_add(o, "not_after", hg_jtime(r, HG_CELL(rs, 0, 2)));
+	json_object_object_add(o, "pem", hg_jstr(HG_CELL(rs, 0, 3)));
+	return hg_reply(r, 200, o);
+}
+
 int
 rq_insert(struct hg_req *r, const struct rq_kind *k, const char *purpose,
     const char *days, long long *id)

@@ -67,6 +67,7 @@ extern const struct hg_field	rq_ssl_list_q[RQ_Q__MAX];
 int	rq_list(struct hg_req *);
 int	rq_get(struct hg_req *);
 int	rq_act(struct hg_req *);
+int	rq_cert_get(struct hg_req *);	/* SSL: the stored PEM chain */
 
 /*
  * requests.c: a create handler's steps.  rq_insert writes the common row

@@ -11,7 +11,8 @@
  * example.com) or 'normal'.  finish takes `certificate`, the PEM chain
  * (leaf first), checked by cert.c: it must cover the domain, be in force,
  * and hold no private key.  Its subject, issuer, SANs, not_after and
- * fingerprint are stored and shown as the object's `certificate`.
+ * fingerprint are stored and shown as the object's `certificate`; the
+ * chain itself is read with GET .../{id}/certificate/ (requests.c).
  */
 #include <string.h>
 
@@ -152,6 +153,8 @@ const struct hg_route hg_routes_ssl_requests[] = {
 	ROUTE("POST", PATH, ssl_create, RQ_CREATE, BODY(ssl_fields),
 	    AUDIT("request")),
 	ROUTE("GET", PATH "/{id}", rq_get, RQ_VIEW, ARG(&ssl_kind)),
+	ROUTE("GET", PATH "/{id}/certificate", rq_cert_get, RQ_VIEW,
+	    ARG(&ssl_kind)),
 	ROUTE("PATCH", PATH "/{id}", rq_act, RQ_VIEW, ARG(&ssl_args[RQ_EDIT]),
 	    PATCH(ssl_fields), AUDIT("request"), SUCCESS),
 	ACT("approve", RQ_APPROVE),
