@@ -597,7 +597,7 @@ jl_list(struct hg_req *r)
 	const struct hg_page	*pg = r->r_page;
 	struct hg_rows		*rs, *cs;
 	struct jl_filter	 f;
-	const char		*word = NULL, *k = q[JQ_KEYWORD].s, *name;
+	const char		*word = NULL, *k = q[JQ_KEYWORD].s, *name = NULL;
 	long long		 floor = 0, wid = 0, cap, count, lim, off;
 	struct hg_rows		*none;
 	int			 rc, exact = 0;
@@ -690,9 +690,21 @@ jl_list(struct hg_req *r)
 		else if (plan == PLAIN)
 			rc = hg_sql(r, &cs, JL_COUNT(JL_PLAIN), floor,
 			    JL_FARGS(&f), cap + 1);
+		else if (plan == USER && f.kw == NULL && f.host == NULL &&
+		    f.gt == NULL && f.lt == NULL)
+			/* the index alone: no line read (NULL filters are not
+			   folded away in a prepared statement) */
+			rc = hg_sql(r, &cs, JL_COUNT("FROM jump_logs l FORCE INDEX "
+			    "(jump_logs_user) WHERE l.user = ?s AND l.id > ?i AND "
+			    "l.user LIKE ?s "), name, floor, f.user, cap + 1);
 		else if (plan == USER)
 			rc = hg_sql(r, &cs, JL_COUNT(JL_USER), name, floor,
 			    JL_FARGS(&f), cap + 1);
+		else if (plan == HOST && f.kw == NULL && f.user == NULL &&
+		    f.gt == NULL && f.lt == NULL)
+			rc = hg_sql(r, &cs, JL_COUNT("FROM jump_logs l FORCE INDEX "
+			    "(jump_logs_host) WHERE l.host = ?s AND l.id > ?i AND "
+			    "l.host LIKE ?s "), name, floor, f.host, cap + 1);
 		else if (plan == HOST)
 			rc = hg_sql(r, &cs, JL_COUNT(JL_HOST), name, floor,
 			    JL_FARGS(&f), cap + 1);
