@@ -127,6 +127,11 @@ const struct hg_confkey hg_confkeys[] = {
 	    "from its creation before it is TIMEOUT"),
 	I(cdn_poll_ms, "5000", 50, 600000,
 	    "milliseconds between two status queries of a CDN refresh"),
+	I(jump_log_retention_days, "0", 0, 36500, "days the bastion command "
+	    "log keeps a line, by its created_time (0: forever); hangar-agent "
+	    "drops older ones"),
+	I(jump_log_purge_batch, "5000", 1, 100000, "lines (and their "
+	    "keyword index rows) one retention transaction drops"),
 	S(zabbix_url, "", "Zabbix 6.0 api_jsonrpc.php URL (empty: no Zabbix)"),
 	S(zabbix_user, "Admin", "Zabbix API user"),
 	S(zabbix_password, "", "Zabbix API user's password"),

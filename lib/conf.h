@@ -73,6 +73,9 @@ struct hg_conf {
 	char	*cdn_domains;		/* URLs' hosts a task may name ("": any) */
 	long	 cdn_timeout;		/* seconds before a task is TIMEOUT */
 	long	 cdn_poll_ms;		/* pause between two status polls */
+	/* the jump log's retention (the agent's retention.c) */
+	long	 jump_log_retention_days;	/* 0: keep forever */
+	long	 jump_log_purge_batch;	/* lines a purge transaction */
 	/* Zabbix (lib/zabbix.c) */
 	char	*zabbix_url;
 	char	*zabbix_user;

@@ -117,6 +117,10 @@ void	mail_sweep(struct hg_db *, struct hg_arena *);
 /* cdn_step.c: a CDN refresh task (no hosts: the pool runs it as host 0) */
 void	cdn_run(struct worker *, struct job *);
 
+/* retention.c: the jump log's retention, on a thread of its own */
+void	retention_start(void);
+void	retention_stop(void);
+
 /* kinds.c */
 const struct kind	*kind_find(const char *);
 

@@ -383,12 +383,14 @@ main(int argc, char *argv[])
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	pool_start((int)hg_conf.parallel);
+	retention_start();
 	pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
 	ev(HG_INFO, 0, NULL, "start", -1, "started", "parallel=%ld "
 	    "claim_timeout=%ld ssh_timeout=%ld command_timeout=%ld",
 	    hg_conf.parallel, hg_conf.claim_timeout, hg_conf.ssh_timeout,
 	    hg_conf.command_timeout);
 	loop(db, rd);
+	retention_stop();
 	(void)hg_db_exec(db, "DELETE FROM agents WHERE name = ?", "s",
 	    agent_name);
 	ev(HG_INFO, 0, NULL, "stop", -1, "stopped", "bye");

@@ -192,6 +192,66 @@ START_TEST(round_trips_sql_and_unicode)
 }
 END_TEST
 
+/*
+ * user and host: a filter contained in one name reads that name's lines
+ * from its index, newest first; one contained in several, or none, gives
+ * the same answers as a scan would.
+ */
+START_TEST(user_and_host_by_index)
+{
+	const char	*u = uniq("usr"), *h = uniq("hst");
+	char		*ua = strdup(fmt("%s-a", u)), *uab = strdup(fmt("%s-ab", u));
+	struct resp	*r;
+	char		*plan;
+	int		 i;
+
+	for (i = 0; i < 3; i++)
+		ingest(admin_token(), fmt("[{\"user\": \"%s\", \"host\": \"%s\", "
+		    "\"text\": \"ls %d\", \"created_time\": %d}, {\"user\": "
+		    "\"%s\", \"host\": \"%s-x\", \"text\": \"pwd %d\", "
+		    "\"created_time\": %d}]", ua, h, i, 1600000000 + i, uab, h, i,
+		    1600000000 + i), 2, 2, 0);
+	/* one name: its lines, newest first, case-insensitive, paged */
+	ck_assert_int_eq(count_of(fmt("user=%s", uab)), 3);
+	ck_assert_int_eq(count_of(fmt("user=%s-AB", u)), 3);
+	r = list(admin_token(), fmt("user=%s&page_size=2&page=1", uab));
+	ck_assert_int_eq(jint(r->json, "count"), 3);
+	ck_assert_str_eq(jstr(r->json, "results.0.text"), "pwd 2");
+	ck_assert_str_eq(jstr(r->json, "results.1.text"), "pwd 1");
+	resp_free(r);
+	r = list(admin_token(), fmt("user=%s&page_size=2&page=2", uab));
+	ck_assert_int_eq(jlen(r->json, "results"), 1);
+	ck_assert_str_eq(jstr(r->json, "results.0.text"), "pwd 0");
+	resp_free(r);
+	ck_assert_int_eq(count_of(fmt("host=%s-x", h)), 3);
+	ck_assert_int_eq(count_of(fmt("host=%s-x&time__gt=1600000001", h)), 2);
+	ck_assert_int_eq(count_of(fmt("user=%s&host=%s-x", uab, h)), 3);
+	ck_assert_int_eq(count_of(fmt("user=%s&keyword=pwd", uab)), 3);
+	ck_assert_int_eq(count_of(fmt("user=%s&keyword=-", uab)), 0);
+	/* several names, or a name whose other filter rules all out */
+	ck_assert_int_eq(count_of(fmt("user=%s", ua)), 6);
+	ck_assert_int_eq(count_of(fmt("host=%s", h)), 6);
+	ck_assert_int_eq(count_of(fmt("user=%s&host=%s-x", ua, h)), 3);
+	ck_assert_int_eq(count_of(fmt("user=%s&host=nohost-%s", uab, h)), 0);
+	ck_assert_int_eq(count_of(fmt("user=nouser-%s&host=%s", u, h)), 0);
+	ck_assert_int_eq(count_of(fmt("user=%s%%25", uab)), 0);
+	/* The plans read the indexes (sql/095_jump_log_user_host.sql). */
+	plan = db_str(fmt("EXPLAIN FORMAT=JSON SELECT user FROM jump_logs "
+	    "WHERE user LIKE '%%%s%%' GROUP BY user LIMIT 2", uab));
+	ck_assert_msg(strstr(plan, "\"key\": \"jump_logs_user\"") != NULL &&
+	    strstr(plan, "using_index_for_group_by") != NULL, "%s", plan);
+	free(plan);
+	plan = db_str(fmt("EXPLAIN FORMAT=JSON SELECT id FROM jump_logs l FORCE "
+	    "INDEX (jump_logs_host) WHERE l.host = '%s-x' AND l.id > 0 ORDER BY "
+	    "l.id DESC LIMIT 10", h));
+	ck_assert_msg(strstr(plan, "\"key\": \"jump_logs_host\"") != NULL &&
+	    strstr(plan, "filesort") == NULL, "%s", plan);
+	free(plan);
+	free(ua);
+	free(uab);
+}
+END_TEST
+
 START_TEST(idempotent_retry)
 {
 	const char	*h = uniq("idem"), *a = uniq("a"), *b = uniq("b"),
@@ -430,6 +490,7 @@ tc_jump_logs(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, ingest_and_search);
 	tcase_add_test(tc, round_trips_sql_and_unicode);
+	tcase_add_test(tc, user_and_host_by_index);
 	tcase_add_test(tc, idempotent_retry);
 	tcase_add_test(tc, all_or_nothing_and_bounds);
 	tcase_add_test(tc, bad_query);

@@ -530,6 +530,15 @@ keyword_word(struct hg_req *r, const char *kw)
  * MANY: in several, whose postings are merged (and sorted) first.
  */
 #define JL_PLAIN "FROM jump_logs l WHERE l.id > ?i AND " JL_FILTERS
+/*
+ * USER, HOST: no keyword, and the user (host) filter is contained in one
+ * user (host) name only: that name's lines, newest first, from its index
+ * (sql/095_jump_log_user_host.sql).  The filters still apply as given.
+ */
+#define JL_USER "FROM jump_logs l FORCE INDEX (jump_logs_user) WHERE " \
+	"l.user = ?s AND l.id > ?i AND " JL_FILTERS
+#define JL_HOST "FROM jump_logs l FORCE INDEX (jump_logs_host) WHERE " \
+	"l.host = ?s AND l.id > ?i AND " JL_FILTERS
 #define JL_ONE "FROM jump_log_postings p JOIN jump_logs l ON l.id = " \
 	"p.log_id WHERE p.word_id = ?i AND " JL_FILTERS
 #define JL_MANY "FROM (SELECT DISTINCT p.log_id FROM jump_log_suffixes x " \
@@ -549,17 +558,48 @@ like_of(struct hg_req *r, const struct hg_val *v)
 	return v->s != NULL && v->s[0] != '\0' ? hg_like(r, v) : NULL;
 }
 
+/*
+ * The one user (col 0) or host (col 1) name that contains pattern, in
+ * *name; NULL when none or several do.  Reads one index entry per distinct
+ * name (a loose index scan), not the lines.  *none gets the (empty)
+ * answer when no name contains it: then no line can match.
+ */
+static int
+only_name(struct hg_req *r, int col, const char *pattern, const char **name,
+    struct hg_rows **none)
+{
+	struct hg_rows	*rs;
+	int		 rc;
+
+	*name = NULL;
+	*none = NULL;
+	if (pattern == NULL)
+		return 0;
+	rc = col == 0 ? hg_sql(r, &rs, "SELECT user FROM jump_logs WHERE user "
+	    "LIKE ?s GROUP BY user LIMIT 2", pattern) : hg_sql(r, &rs,
+	    "SELECT host FROM jump_logs WHERE host LIKE ?s GROUP BY host "
+	    "LIMIT 2", pattern);
+	if (rc != 0)
+		return rc;
+	if (rs->nrows == 0)
+		*none = rs;
+	else if (rs->nrows == 1)
+		*name = HG_CELL(rs, 0, 0);
+	return 0;
+}
+
 /* GET /common-utils/jump-server-logs/ */
 static int
 jl_list(struct hg_req *r)
 {
-	enum { PLAIN, ONE, MANY }	 plan = PLAIN;
+	enum { PLAIN, ONE, MANY, USER, HOST }	 plan = PLAIN;
 	const struct hg_val	*q = r->r_qv;
 	const struct hg_page	*pg = r->r_page;
 	struct hg_rows		*rs, *cs;
 	struct jl_filter	 f;
-	const char		*word = NULL, *k = q[JQ_KEYWORD].s;
+	const char		*word = NULL, *k = q[JQ_KEYWORD].s, *name = NULL;
 	long long		 floor = 0, wid = 0, cap, count, lim, off;
+	struct hg_rows		*none;
 	int			 rc, exact = 0;
 
 	f.kw = like_of(r, &q[JQ_KEYWORD]);
@@ -597,7 +637,31 @@ jl_list(struct hg_req *r)
 		if (floor < 0)
 			floor = 0;
 	}
+	if (plan == PLAIN && (f.user != NULL || f.host != NULL)) {
+		if ((rc = only_name(r, 0, f.user, &name, &none)) != 0)
+			return rc;
+		if (name != NULL)
+			plan = USER;
+		else if (none == NULL) {
+			if ((rc = only_name(r, 1, f.host, &name, &none)) != 0)
+				return rc;
+			if (name != NULL)
+				plan = HOST;
+		}
+		if (none != NULL)
+			return hg_list_reply_count(r, pg, none, jl_json, 0);
+	}
 	switch (plan) {
+	case USER:
+		rc = hg_sql_page(r, &rs, HG_SQLV(JL_SELECT_ JL_USER "ORDER BY "
+		    "l.id DESC LIMIT ?i OFFSET ?i", name, floor, JL_FARGS(&f)),
+		    lim, off);
+		break;
+	case HOST:
+		rc = hg_sql_page(r, &rs, HG_SQLV(JL_SELECT_ JL_HOST "ORDER BY "
+		    "l.id DESC LIMIT ?i OFFSET ?i", name, floor, JL_FARGS(&f)),
+		    lim, off);
+		break;
 	case PLAIN:
 		rc = hg_sql_page(r, &rs, HG_SQLV(JL_SELECT_ JL_PLAIN "ORDER BY "
 		    "l.id DESC LIMIT ?i OFFSET ?i", floor, JL_FARGS(&f)), lim,
@@ -625,6 +689,24 @@ jl_list(struct hg_req *r)
 			    "WHERE p.word_id = ?i "), wid, cap + 1);
 		else if (plan == PLAIN)
 			rc = hg_sql(r, &cs, JL_COUNT(JL_PLAIN), floor,
+			    JL_FARGS(&f), cap + 1);
+		else if (plan == USER && f.kw == NULL && f.host == NULL &&
+		    f.gt == NULL && f.lt == NULL)
+			/* the index alone: no line read (NULL filters are not
+			   folded away in a prepared statement) */
+			rc = hg_sql(r, &cs, JL_COUNT("FROM jump_logs l FORCE INDEX "
+			    "(jump_logs_user) WHERE l.user = ?s AND l.id > ?i AND "
+			    "l.user LIKE ?s "), name, floor, f.user, cap + 1);
+		else if (plan == USER)
+			rc = hg_sql(r, &cs, JL_COUNT(JL_USER), name, floor,
+			    JL_FARGS(&f), cap + 1);
+		else if (plan == HOST && f.kw == NULL && f.user == NULL &&
+		    f.gt == NULL && f.lt == NULL)
+			rc = hg_sql(r, &cs, JL_COUNT("FROM jump_logs l FORCE INDEX "
+			    "(jump_logs_host) WHERE l.host = ?s AND l.id > ?i AND "
+			    "l.host LIKE ?s "), name, floor, f.host, cap + 1);
+		else if (plan == HOST)
+			rc = hg_sql(r, &cs, JL_COUNT(JL_HOST), name, floor,
 			    JL_FARGS(&f), cap + 1);
 		else if (plan == ONE)
 			rc = hg_sql(r, &cs, JL_COUNT(JL_ONE), wid, JL_FARGS(&f),
