@@ -465,6 +465,8 @@ START_TEST(only_who_may_view)
 	hdrs[1] = fmt("Origin: %s", base);
 	sub_open(&s, task, hdrs, NULL);
 	ck_assert_str_eq(sub_line(&s), "open");
+	ck_assert_ptr_nonnull(strstr(sub_line(&s), "secret output"));
+	ck_assert_ptr_nonnull(strstr(sub_line(&s), "\"finished\":true"));
 	ck_assert_int_eq(sub_close(&s), 0);
 
 	hdrs[0] = token_hdr(admin_token());
@@ -495,6 +497,8 @@ START_TEST(publisher_not_public)
 	const char	*name = uniq("wsn");
 	const char	*hdrs[2] = { NULL, NULL };
 	static const char *const methods[] = { "POST", "PUT", "DELETE" };
+	static const char forged[] = "{\"host\": \"x\", \"stream\": "
+	    "\"stdout\", \"text\": \"forged\", \"time\": \"x\"}";
 	long long	 host, task;
 	struct resp	*r;
 	const char	*paths[4];
@@ -517,9 +521,7 @@ START_TEST(publisher_not_public)
 	for (i = 0; i < 4; i++)
 		for (k = 0; k < 3; k++) {
 			r = api_raw(methods[k], paths[i], admin_token(),
-			    "application/json", "{\"host\": \"x\", \"stream\": "
-			    "\"stdout\", \"text\": \"forged\", \"time\": \"x\"}",
-			    70, NULL);
+			    "application/json", forged, strlen(forged), NULL);
 			ck_assert_msg(r->status >= 400, "%s %s: %ld", methods[k],
 			    paths[i], r->status);
 			resp_free(r);
