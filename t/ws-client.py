@@ -8,7 +8,7 @@ Debian's, whose module path has it).
 
 With -n 1 (the default) it prints "open" once subscribed, then every message
 as received, one a line, and exits 0 after the end message (one with
-"finished": true).  With -n N it opens N subscriptions at once, prints
+"finished": true).  With -n N (or --delays) it opens N subscriptions at once, prints
 "open N" when all are in, and when every one has had the end message
 prints one line per subscriber:
   {"i": k, "count": messages, "sha256": digest of all of them in order}
@@ -114,7 +114,7 @@ def main():
     a = parse_args()
     try:
         return asyncio.run(asyncio.wait_for(
-            single(a) if a.n == 1 else many(a), a.t))
+            single(a) if a.n == 1 and not a.delays else many(a), a.t))
     except websockets.exceptions.InvalidStatusCode as e:
         print("refused %d" % e.status_code, flush=True)
         return 2
