@@ -483,6 +483,10 @@ START_TEST(only_who_may_view)
 	    NULL), 404, 10008, NULL);
 	expect_error(api("GET", "/tasks/1%27%20OR%201=1/subscribe-check/",
 	    admin_token(), NULL), 404, 10008, NULL);
+	expect_error(api("GET", "/tasks/%E5%BC%A0/subscribe-check/",
+	    admin_token(), NULL), 404, 10008, NULL);
+	expect_error(api("POST", fmt("/tasks/%lld/subscribe-check/", task),
+	    admin_token(), "{}"), 405, 10009, NULL);
 	free(user);
 }
 END_TEST
