@@ -19,7 +19,8 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
 		  libldns-dev bind9 bind9-utils dnsutils \
-		  pdns-server pdns-backend-sqlite3 sqlite3
+		  pdns-server pdns-backend-sqlite3 sqlite3 \
+		  libnginx-mod-nchan python3-websockets
 
 # The top-level commands install packages first, then build in a sub-make;
 # only that sub-make (or a plain `make`) reads config.mk.
@@ -211,7 +212,8 @@ install: all
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/hangar/sql/
 	sed "s#/usr/local#$(PREFIX)#g" nginx/hangar.conf > \
 	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/hangar.conf
-	install -m 644 nginx/fastcgi_params $(DESTDIR)$(PREFIX)/share/hangar/nginx/
+	install -m 644 nginx/fastcgi_params nginx/ws_auth_params \
+	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/

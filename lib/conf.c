@@ -120,6 +120,13 @@ const struct hg_confkey hg_confkeys[] = {
 	    "PHY_HOST on; gets the host's name and address as $1 $2 (empty: refuse)"),
 	S(init_script, "", "local script file an init task runs on the host "
 	    "with sh over SSH (empty: refuse)"),
+	S(ws_publish_url, "http://localhost/tasks/", "nginx's nchan publisher "
+	    "for live task output; the task id is appended (empty: publish "
+	    "nothing)"),
+	S(ws_publish_socket, "/run/hangar/publish.sock", "unix socket the "
+	    "publisher listens on (empty: connect to ws_publish_url's host)"),
+	I(ws_publish_timeout, "1000", 50, 10000,
+	    "milliseconds one publish of live output may take"),
 	S(cdn_domains, "", "domains a CDN refresh URL may name, comma or space "
 	    "separated; a leading \"*.\" or \".\" also takes subdomains "
 	    "(empty: any)"),

@@ -69,6 +69,10 @@ struct hg_conf {
 	char	*power_stop_cmd;	/* PHY_HOST stop, run over SSH */
 	char	*power_start_cmd;	/* PHY_HOST start, run locally */
 	char	*init_script;		/* local file run on the host by init */
+	/* live output: the agent's nchan publisher (src/agent/publish.c) */
+	char	*ws_publish_url;	/* "" off; the task id is appended */
+	char	*ws_publish_socket;	/* "" TCP, else a unix socket */
+	long	 ws_publish_timeout;	/* ms one publish may take */
 	/* CDN refresh (tools/cdn_refresh.c, the agent's cdn_step.c) */
 	char	*cdn_domains;		/* URLs' hosts a task may name ("": any) */
 	long	 cdn_timeout;		/* seconds before a task is TIMEOUT */

@@ -127,6 +127,10 @@ trust_proxy = 1
 cdn_timeout = 8
 cdn_poll_ms = 100
 cdn_domains = example.com, *.example.com, .example.net
+# Live output: the agent publishes to nginx's nchan publisher on this
+# stack's own unix socket (nginx/run.conf.in).
+ws_publish_socket = $DIR/publish.sock
+ws_publish_url = http://localhost/tasks/
 CONF
 	if [ -n "${HANGAR_EXTRA_CONF:-}" ]; then
 		printf '%s\n' "$HANGAR_EXTRA_CONF" >>"$DIR/hangar.conf"
@@ -163,8 +167,15 @@ start_agent() {	# only once it is built (src/agent/)
 
 start_nginx() {
 	alive "$DIR/nginx.pid" nginx && return 0
+	local mods
 	mkdir -p "$DIR/nginx-tmp"
+	# Where this nginx keeps its dynamic modules (nchan: live output).
+	mods=$(nginx -V 2>&1 | sed -n 's/.*--modules-path=\([^ ]*\).*/\1/p')
+	[ -n "$mods" ] || mods=/usr/lib/nginx/modules
+	[ -f "$mods/ngx_nchan_module.so" ] ||
+	    die "nginx's nchan module is missing: apt-get install libnginx-mod-nchan"
 	sed -e "s#@DIR@#$DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@SRC@#$SRC#g" \
+	    -e "s#@NGINX_MODULES@#$mods#g" \
 	    "$SRC/nginx/run.conf.in" >"$DIR/nginx.conf"
 	nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" ||
 	    die "nginx failed to start; see $DIR/log/nginx-error.log"

@@ -121,6 +121,18 @@ void	cdn_run(struct worker *, struct job *);
 void	retention_start(void);
 void	retention_stop(void);
 
+/*
+ * publish.c: live output to nginx's nchan publisher, off the caller's
+ * thread (never blocks or fails a task); time is "YYYY-MM-DD HH:MM:SS.mmm"
+ * UTC.
+ */
+void	publish_start(void);
+void	publish_stop(void);
+void	publish_line(long long task, const char *host, int is_stderr,
+	    const char *text, const char *time);
+/* The task's end, with the status MySQL holds (after task_finalize). */
+void	publish_task_end(struct hg_db *, long long task);
+
 /* kinds.c */
 const struct kind	*kind_find(const char *);
 

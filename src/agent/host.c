@@ -89,6 +89,8 @@ on_line(void *arg, int is_stderr, const char *line, size_t len)
 	/* Redis down: the line still reaches MySQL with the result. */
 	if ((rep = hg_redis_argv(h->h_w->w_redis, 14, argv, NULL)) != NULL)
 		freeReplyObject(rep);
+	publish_line(h->h_job->j_task, h->h_name, is_stderr, o->o_text,
+	    o->o_time);
 }
 
 static void
@@ -281,7 +283,8 @@ fail:
 
 /*
  * Mark the task finished or failed once no host is pending or running.
- * Returns 1 when this call closed the task.
+ * Returns 1 when this call closed the task, and then tells the task's
+ * live viewers how it ended (after its lines: one queue, in order).
  */
 int
 task_finalize(struct hg_db *db, long long task)
@@ -291,9 +294,10 @@ task_finalize(struct hg_db *db, long long task)
 	    "'finished'), finished_time = UTC_TIMESTAMP() WHERE id = ? AND "
 	    "status = 'running' AND NOT EXISTS (SELECT 1 FROM task_hosts WHERE "
 	    "task_id = ? AND status IN ('pending', 'running'))", "iii", task,
-	    task, task) != 0)
+	    task, task) != 0 || hg_db_affected(db) != 1)
 		return 0;
-	return hg_db_affected(db) == 1;
+	publish_task_end(db, task);
+	return 1;
 }
 
 static enum claim

@@ -315,6 +315,7 @@ loop(struct hg_db *db, struct hg_redis *rd)
 	}
 	while (held != NULL)	/* left for another agent to claim */
 		job_free(held);
+	publish_stop();
 	hg_arena_free(&arena);
 }
 
@@ -382,6 +383,7 @@ main(int argc, char *argv[])
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	publish_start();
 	pool_start((int)hg_conf.parallel);
 	retention_start();
 	pthread_sigmask(SIG_UNBLOCK, &mask, NULL);

@@ -25,6 +25,7 @@ HG_FAMILY(cloud_accounts)	/* cmdb/cloud_accounts.c */
 HG_FAMILY(host_tasks)		/* tasks/host_tasks.c */
 HG_FAMILY(host_status)		/* tasks/host_status.c */
 HG_FAMILY(tasks)		/* tasks/tasks.c */
+HG_FAMILY(task_live)		/* tasks/live.c */
 HG_FAMILY(credentials)		/* deploy/credentials.c */
 HG_FAMILY(deploy_scripts)	/* deploy/scripts.c */
 HG_FAMILY(deploy_templates)	/* deploy/templates.c */

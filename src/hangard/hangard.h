@@ -469,6 +469,12 @@ void	hg_worker_run(int listen_fd, int generation, int slot);
  */
 int		 hg_task_new(struct hg_req *, const char *kind, const char *opts,
 		    const long long *host_ids, size_t nhosts, long long *task_id);
+/*
+ * tasks/live.c: the task's live output URL, ws[s]://<host>/ws/tasks/<id>
+ * (wss when the request came over https, as for the session cookie; the
+ * host the caller used), for answers' "task_output".
+ */
+const char	*hg_task_output_url(struct hg_req *, long long task_id);
 
 /*
  * audit.c: one format for every family.  A row's op_detail says what was

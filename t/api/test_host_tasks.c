@@ -88,7 +88,21 @@ expect_task_rows(long long task, const char *kind, const char *creator,
 	    "UTC_TIMESTAMP()) < 60 FROM tasks WHERE id = %lld", task)), 1);
 }
 
-/* The {"task_id": "N"} answer of an action; returns N. */
+/*
+ * A task's live output URL as the test client (plain http, Host from
+ * HANGAR_URL) must be told it: ws://<host>/ws/tasks/<id>.
+ */
+static void
+expect_output_url(json_object *o, long long id)
+{
+	const char *base = getenv("HANGAR_URL");
+
+	ck_assert_ptr_nonnull(base);
+	ck_assert_str_eq(jstr(o, "task_output"), fmt("ws://%s/ws/tasks/%lld",
+	    base + strlen("http://"), id));
+}
+
+/* The {"task_id": "N", "task_output"} answer of an action; returns N. */
 static long long
 task_id_of(struct resp *r)
 {
@@ -96,13 +110,14 @@ task_id_of(struct resp *r)
 	long long	 id;
 
 	ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
-	ck_assert_int_eq(jkeys(r->json, NULL), 1);
+	ck_assert_int_eq(jkeys(r->json, NULL), 2);
 	s = jstr(r->json, "task_id");
 	ck_assert_ptr_nonnull(s);
 	ck_assert(json_object_is_type(jpath(r->json, "task_id"),
 	    json_type_string));
 	id = strtoll(s, NULL, 10);
 	ck_assert_int_gt(id, 0);
+	expect_output_url(r->json, id);
 	resp_free(r);
 	return id;
 }
@@ -121,9 +136,10 @@ expect_task(json_object *o, long long id, const char *creator,
 	const char	*st;
 	int		 i, k, ok;
 
-	ck_assert_int_eq(jkeys(o, NULL), init ? 8 : 7);
+	ck_assert_int_eq(jkeys(o, NULL), init ? 9 : 8);
 	ck_assert(json_object_is_type(jpath(o, "id"), json_type_string));
 	ck_assert_int_eq(strtoll(jstr(o, "id"), NULL, 10), id);
+	expect_output_url(o, id);
 	ck_assert_str_eq(jstr(o, "creator"), creator);
 	expect_recent(o, "created_time");
 	st = jstr(o, "status");

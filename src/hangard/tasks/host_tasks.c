@@ -110,6 +110,8 @@ task_json(struct hg_req *r, struct hg_rows *rs, int i)
 		jtime_in(r, json_object_array_get_idx(res, k), "finished_time");
 	}
 	json_object_object_add(o, "results", res);
+	json_object_object_add(o, "task_output", json_object_new_string(
+	    hg_task_output_url(r, hg_atoll(HG_CELL(rs, i, TC_ID)))));
 	return o;
 }
 
@@ -146,6 +148,8 @@ hg_task_id_reply(struct hg_req *r, long long id)
 
 	json_object_object_add(o, "task_id", json_object_new_string(
 	    hg_printf(r->r_arena, "%lld", id)));
+	json_object_object_add(o, "task_output",
+	    json_object_new_string(hg_task_output_url(r, id)));
 	return hg_reply(r, 200, o);
 }
 

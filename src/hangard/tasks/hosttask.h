@@ -36,7 +36,7 @@ int	hg_task_body_host(struct hg_req *, long long id, const char *field,
  */
 int	hg_task_reply(struct hg_req *, const char *kind, long long id,
 	    int status, int with_id);
-/* {"task_id": "N"}: the answer of an action on one host. */
+/* {"task_id", "task_output"}: the answer of an action on one host. */
 int	hg_task_id_reply(struct hg_req *, long long id);
 
 #endif
