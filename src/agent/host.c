@@ -138,8 +138,31 @@ host_connect(struct host *h)
 	return rc;
 }
 
+/* The host's session, opened when there is none yet: 0, or -1 (h_msg). */
+int
+host_ssh(struct host *h)
+{
+	return h->h_ssh != NULL || host_connect(h) == 0 ? 0 : -1;
+}
+
+/*
+ * An output line of h's that no remote command wrote (the agent's own
+ * words about a step), kept and streamed as the command's lines are.
+ */
+void
+host_output(struct host *h, int is_stderr, const char *line, size_t len)
+{
+	on_line(h, is_stderr, line, len);
+}
+
 int
 host_exec(struct host *h, const char *cmd, const char *input)
+{
+	return host_exec_t(h, cmd, input, hg_conf.command_timeout);
+}
+
+int
+host_exec_t(struct host *h, const char *cmd, const char *input, long timeout)
 {
 	enum hg_ssh_rc	rc;
 	int		status;
@@ -147,7 +170,7 @@ host_exec(struct host *h, const char *cmd, const char *input)
 	if (h->h_ssh == NULL && host_connect(h) != 0)
 		return -1;
 	set_step(h, "exec");
-	rc = hg_ssh_run(h->h_ssh, cmd, input, (int)hg_conf.command_timeout,
+	rc = hg_ssh_run(h->h_ssh, cmd, input, (int)timeout,
 	    on_line, h, &status, h->h_msg, sizeof(h->h_msg));
 	if (rc != HG_SSH_OK) {
 		hg_ssh_close(h->h_ssh);
@@ -419,6 +442,10 @@ write_result(struct host *h, const char *status, const char *msg,
 	    (rc = hg_db_exec(db, "UPDATE hosts SET status = 'inited' WHERE "
 	    "id = ? AND status = 'raw'", "i", h->h_id)) != 0)
 		goto fail;
+	/* what the kind's step keeps beside the result (release.c) */
+	if (output && h->h_record != NULL && (rc = h->h_record(h,
+	    strcmp(status, "succeeded") == 0)) != 0)
+		goto fail;
 	return hg_db_commit(db);
 fail:
 	hg_db_rollback(db);
@@ -554,6 +581,9 @@ host_run(struct worker *w, struct job *j, long long host_id)
 	expire_output(&h);
 	ev(strcmp(result, "succeeded") == 0 ? HG_INFO : HG_WARN, j->j_task,
 	    h.h_name, j->j_kind, ms_since(&t0), result, "%s", h.h_msg);
+	/* the kind's once-per-task end, when this was its last host */
+	if ((k = kind_find(j->j_kind)) != NULL && k->k_end != NULL)
+		k->k_end(w, j);
 	if (task_finalize(w->w_db, j->j_task))
 		ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0),
 		    "done", "every host is done");

@@ -24,12 +24,11 @@
 
 #include "hangard.h"
 #include "conf.h"
+#include "queue.h"
 #include "release.h"
 #include "deploy/deploy.h"
 #include "deploy/dtask.h"
 
-#define KIND_UPGRADE	"deploy_upgrade"
-#define KIND_REVERT	"deploy_revert"
 
 /* The route's argument. */
 struct skind {
@@ -38,9 +37,9 @@ struct skind {
 	const char	*s_op;		/* audit op_type */
 	int		 s_upgrade;
 };
-static const struct skind k_upgrade = { KIND_UPGRADE, "upgrade",
+static const struct skind k_upgrade = { HG_TASK_UPGRADE, "upgrade",
     "sub_upgrade_task", 1 };
-static const struct skind k_revert = { KIND_REVERT, "revert",
+static const struct skind k_revert = { HG_TASK_REVERT, "revert",
     "sub_revert_task", 0 };
 
 /* ---- input ------------------------------------------------------------- */
