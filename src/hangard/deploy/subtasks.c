@@ -89,7 +89,7 @@ dtask_take(struct hg_req *r, long long id, struct dtask *d)
 	    "FOR UPDATE", id)) != 0)
 		return rc;
 	if ((rc = hg_sql(r, &rs, "SELECT t.app_id, a.full_name, t.status, "
-	    "t.version" HG_NOCOUNT " FROM deploy_tasks t JOIN applications a "
+	    "t.version  FROM deploy_tasks t JOIN applications a "
 	    "ON a.id = t.app_id WHERE t.id = ?i", id)) != 0)
 		return rc;
 	if (rs->nrows == 0 || !hg_holds_object(r, "application",
@@ -163,8 +163,8 @@ retry_hosts(struct hg_req *r, const struct dtask *d, const char *retry,
 	long long	 id = hg_atoll(retry);
 	int		 i, rc;
 
-	if ((rc = hg_sql(r, &rs, "SELECT s.update_source, t.status"
-	    HG_NOCOUNT " FROM deploy_subtasks s JOIN tasks t ON t.id = "
+	if ((rc = hg_sql(r, &rs, "SELECT s.update_source, t.status "
+	    "FROM deploy_subtasks s JOIN tasks t ON t.id = "
 	    "s.task_id WHERE s.task_id = ?i AND s.deploy_task_id = ?i AND "
 	    "s.kind = 'upgrade'", id, d->d_id)) != 0)
 		return rc;
@@ -202,7 +202,7 @@ need_source(struct hg_req *r, const struct dtask *d)
 	struct hg_rows	*rs;
 	int		 rc;
 
-	if ((rc = hg_sql(r, &rs, "SELECT c.repo_type" HG_NOCOUNT " FROM "
+	if ((rc = hg_sql(r, &rs, "SELECT c.repo_type  FROM "
 	    "deploy_configs c WHERE c.app_id = ?i OR c.template_id = (SELECT "
 	    "template_id FROM deploy_template_apps WHERE app_id = ?i)",
 	    d->d_app, d->d_app)) != 0)
@@ -252,12 +252,12 @@ dt_subtasks(struct hg_req *r, long long dtask)
 	hg_own(r, arr);
 	if (hg_sql(r, &st, "SELECT s.task_id, s.kind, s.version, "
 	    "s.update_source, s.timeout, s.retry_of, t.status, t.creator, "
-	    "t.created_time, t.finished_time" HG_NOCOUNT " FROM "
+	    "t.created_time, t.finished_time  FROM "
 	    "deploy_subtasks s JOIN tasks t ON t.id = s.task_id WHERE "
 	    "s.deploy_task_id = ?i ORDER BY s.task_id", dtask) != 0 ||
 	    hg_sql(r, &hs, "SELECT th.task_id, i.id, th.host_id, th.hostname, "
-	    "th.status, th.message, th.started_time, th.finished_time"
-	    HG_NOCOUNT " FROM deploy_subtasks s JOIN task_hosts th ON "
+	    "th.status, th.message, th.started_time, th.finished_time "
+	    "FROM deploy_subtasks s JOIN task_hosts th ON "
 	    "th.task_id = s.task_id LEFT JOIN app_instances i ON i.app_id = "
 	    "s.app_id AND i.host_id = th.host_id WHERE s.deploy_task_id = ?i "
 	    "ORDER BY th.task_id, th.host_id", dtask) != 0)
