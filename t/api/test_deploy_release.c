@@ -346,7 +346,7 @@ static void *
 reader_main(void *arg)
 {
 	struct reader	*rd = arg;
-	char		 buf[512];
+	char		 buf[512], target[1200];
 	ssize_t		 n;
 
 	while (!rd->r_stop) {
@@ -359,9 +359,11 @@ reader_main(void *arg)
 			continue;
 		}
 		buf[n] = '\0';
-		if (strncmp(buf, "releases/", 9) != 0 ||
-		    !exists(fmt("%.*s/%s", (int)(strrchr(rd->r_path, '/') -
-		    rd->r_path), rd->r_path, buf))) {
+		/* no fmt() here: its buffers are the main thread's */
+		snprintf(target, sizeof(target), "%.*s/%s",
+		    (int)(strrchr(rd->r_path, '/') - rd->r_path), rd->r_path,
+		    buf);
+		if (strncmp(buf, "releases/", 9) != 0 || !exists(target)) {
 			rd->r_bad++;
 			snprintf(rd->r_last_bad, sizeof(rd->r_last_bad), "%.200s",
 			    buf);
