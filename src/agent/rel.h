@@ -35,6 +35,13 @@ struct rel {
 	char		*r_version, *r_source;
 	long		 r_timeout;	/* the sub-task's (restart, ship) */
 	char		*r_creator;
+	/* canary batches: 0 one batch; the hosts in batch order */
+	long		 r_batch, r_pause;
+	char		*r_hc_http, *r_hc_cmd;	/* health check, or NULL */
+	long		 r_hc_timeout, r_hc_retries;
+	int		 r_rollback;
+	long long	*r_ids;
+	int		 r_nids;
 	/* the application's deploy settings */
 	char		*r_type, *r_url, *r_branch;
 	long long	 r_cred;

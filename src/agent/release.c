@@ -102,6 +102,9 @@ release_free(struct job *j)
 	free(rl->r_version);
 	free(rl->r_source);
 	free(rl->r_creator);
+	free(rl->r_hc_http);
+	free(rl->r_hc_cmd);
+	free(rl->r_ids);
 	free(rl->r_type);
 	free(rl->r_url);
 	free(rl->r_branch);
@@ -252,7 +255,7 @@ rel_load(struct host *h, struct rel *rl)
 	struct hg_db	*db = h->h_w->w_db;
 	struct hg_arena	*a = &h->h_w->w_arena;
 	struct hg_rows	*rs;
-	json_object	*o;
+	json_object	*o, *hc;
 	const char	*why;
 	int		 i, k;
 
@@ -267,6 +270,17 @@ rel_load(struct host *h, struct rel *rl)
 	rl->r_version = xstrdup(jstr(o, "version") ? jstr(o, "version") : "");
 	rl->r_source = xstrdup(jstr(o, "update_source"));
 	rl->r_timeout = (long)jint(o, "timeout");
+	rl->r_batch = (long)jint(o, "batch_size");
+	rl->r_pause = (long)jint(o, "pause_seconds");
+	rl->r_rollback = json_object_object_get_ex(o, "auto_rollback", &hc) &&
+	    json_object_get_boolean(hc);
+	if (json_object_object_get_ex(o, "health_check", &hc) &&
+	    json_object_is_type(hc, json_type_object)) {
+		rl->r_hc_http = xstrdup(jstr(hc, "http"));
+		rl->r_hc_cmd = xstrdup(jstr(hc, "command"));
+		rl->r_hc_timeout = (long)jint(hc, "timeout");
+		rl->r_hc_retries = (long)jint(hc, "retries");
+	}
 	json_object_put(o);
 	if (rl->r_timeout <= 0)
 		rl->r_timeout = 120;
@@ -278,6 +292,16 @@ rel_load(struct host *h, struct rel *rl)
 		    "update_source %s", why);
 		return -1;
 	}
+	/* the batches follow host ids, as the hosts are queued */
+	if (hg_db_query(db, a, &rs, "SELECT host_id FROM task_hosts WHERE "
+	    "task_id = ? ORDER BY host_id", "i", h->h_job->j_task) != 0)
+		goto db;
+	if ((rl->r_ids = calloc((size_t)rs->nrows + 1, sizeof(*rl->r_ids))) ==
+	    NULL)
+		hg_fatal("out of memory");
+	for (i = 0; i < rs->nrows; i++)
+		rl->r_ids[i] = hg_atoll(HG_CELL(rs, i, 0));
+	rl->r_nids = rs->nrows;
 	if (hg_db_query(db, a, &rs, "SELECT creator FROM tasks WHERE id = ?",
 	    "i", h->h_job->j_task) != 0 || rs->nrows == 0)
 		goto db;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rel.h"
 #include "release.h"
@@ -40,6 +41,8 @@ struct hrun {
 	char		 x_old[16];	/* the instance's status before */
 	int		 x_switched;	/* `current` names the new release */
 	int		 x_restarted;	/* startup_cmd succeeded after it */
+	int		 x_rolled_back;	/* switched back to x_prev */
+	char		 x_prev[160];
 };
 
 /* In the result's transaction: the instance as this host leaves it. */
@@ -52,8 +55,8 @@ record_instance(struct host *h, int ok)
 	if (ok || x->x_switched)
 		return hg_db_exec(h->h_w->w_db, "UPDATE app_instances SET "
 		    "version = ?, status = ? WHERE app_id = ? AND host_id = ?",
-		    "ssii", rl->r_version, ok || x->x_restarted ? "running" :
-		    "stopped", rl->r_app, h->h_id);
+		    "ssii", x->x_rolled_back ? x->x_prev : rl->r_version, ok ||
+		    x->x_restarted ? "running" : "stopped", rl->r_app, h->h_id);
 	return hg_db_exec(h->h_w->w_db, "UPDATE app_instances SET status = ? "
 	    "WHERE app_id = ? AND host_id = ?", "sii", x->x_old, rl->r_app,
 	    h->h_id);
@@ -206,15 +209,22 @@ probe(struct host *h, struct rel *rl, char *prev, size_t prevlen,
 
 /* Point `current` at releases/<version>, atomically. */
 static int
-switch_current(struct host *h, struct rel *rl, struct hrun *x)
+switch_to(struct host *h, struct rel *rl, const char *name,
+    const char *version)
 {
 	struct hg_arena	*a = &h->h_w->w_arena;
 	const char	*tmp = hg_printf(a, ".current-%lld", h->h_job->j_task);
 
-	if (step(h, "switch", hg_printf(a, "cd -- %s && rm -f -- %s && "
+	return step(h, name, hg_printf(a, "cd -- %s && rm -f -- %s && "
 	    "ln -s -- %s %s && mv -T -- %s current", hg_shq(a, rl->r_path), tmp,
-	    hg_shq(a, hg_printf(a, "releases/%s", rl->r_version)), tmp, tmp),
-	    NULL, rl->r_timeout) != 0)
+	    hg_shq(a, hg_printf(a, "releases/%s", version)), tmp, tmp), NULL,
+	    rl->r_timeout);
+}
+
+static int
+switch_current(struct host *h, struct rel *rl, struct hrun *x)
+{
+	if (switch_to(h, rl, "switch", rl->r_version) != 0)
 		return -1;
 	x->x_switched = 1;
 	return 0;
@@ -238,6 +248,118 @@ restart(struct host *h, struct rel *rl, struct hrun *x)
 		return -1;
 	x->x_restarted = 1;
 	return 0;
+}
+
+/* ---- canary batches --------------------------------------------------- */
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * A host of batch b > 0 waits until every host of the batches before it
+ * is done (its rank in host id order, as hosts are queued, so the earlier
+ * batches hold the pool's threads first), then pause_seconds after the
+ * last of them ended.  One that failed stops the rollout: this host is
+ * then failed without being touched.  MySQL is the judge, so it holds for
+ * hosts another agent ran.
+ */
+static int
+gate(struct host *h, struct rel *rl)
+{
+	struct hg_rows	*rs;
+	long long	 first;
+	int		 rank, said = 0;
+
+	if (rl->r_batch <= 0)
+		return 0;
+	for (rank = 0; rank < rl->r_nids && rl->r_ids[rank] != h->h_id; rank++)
+		continue;
+	if (rank < rl->r_batch || rank >= rl->r_nids)
+		return 0;
+	first = rl->r_ids[rank - rank % rl->r_batch];
+	for (;;) {
+		if (pool_stopping()) {
+			snprintf(h->h_msg, sizeof(h->h_msg), "not run: the agent "
+			    "stopped while this host waited for its batch");
+			return -1;
+		}
+		if (hg_db_query(h->h_w->w_db, &h->h_w->w_arena, &rs, "SELECT "
+		    "COALESCE(SUM(status IN ('pending', 'running')), 0), "
+		    "COALESCE(SUM(status = 'failed'), 0), COALESCE("
+		    "TIMESTAMPDIFF(SECOND, MAX(finished_time), UTC_TIMESTAMP()), "
+		    "0) FROM task_hosts WHERE task_id = ? AND host_id < ?", "ii",
+		    h->h_job->j_task, first) == 0 && rs->nrows == 1) {
+			if (hg_atoll(HG_CELL(rs, 0, 1)) > 0) {
+				snprintf(h->h_msg, sizeof(h->h_msg), "not run: the "
+				    "rollout stopped because a host of an earlier "
+				    "batch failed");
+				return -1;
+			}
+			if (hg_atoll(HG_CELL(rs, 0, 0)) == 0 &&
+			    hg_atoll(HG_CELL(rs, 0, 2)) >= rl->r_pause)
+				return 0;
+		}
+		if (!said++)
+			note(h, "waiting for batch %d's turn", rank /
+			    (int)rl->r_batch + 1);
+		nap_ms(200);
+	}
+}
+
+/*
+ * The health check on the host, tried 1 + retries times a second apart:
+ * an HTTP URL fetched with curl, or a command run in `current` as the
+ * application's run_user.  On failure with auto_rollback, `current` goes
+ * back to the release it replaced and the application is restarted.
+ */
+static int
+health(struct host *h, struct rel *rl, struct hrun *x, const char *prev)
+{
+	struct hg_arena	*a = &h->h_w->w_arena;
+	const char	*cmd;
+	char		 why[800];
+	long		 i;
+
+	if (rl->r_hc_http == NULL && rl->r_hc_cmd == NULL)
+		return 0;
+	cmd = rl->r_hc_http != NULL ? hg_printf(a, "curl -fsS -o /dev/null -m "
+	    "%ld -- %s", rl->r_hc_timeout, hg_shq(a, rl->r_hc_http)) :
+	    hg_printf(a, "cd -- %s && exec %sbash -c %s", hg_shq(a, hg_printf(a,
+	    "%s/current", rl->r_path)), as_user(h, rl->r_run_user),
+	    hg_shq(a, rl->r_hc_cmd));
+	for (i = 0; i <= rl->r_hc_retries; i++) {
+		if (i > 0)
+			nap_ms(1000);
+		if (step(h, "health_check", cmd, NULL, rl->r_hc_timeout + 5) ==
+		    0) {
+			note(h, "health check passed");
+			return 0;
+		}
+	}
+	snprintf(why, sizeof(why), "%.700s", h->h_msg);
+	if (!rl->r_rollback || prev[0] == '\0') {
+		snprintf(h->h_msg, sizeof(h->h_msg), "health check failed after "
+		    "%ld tries (%s); the rollout stops", i, why);
+		return -1;
+	}
+	note(h, "health check failed: rolling back to %s", prev);
+	snprintf(x->x_prev, sizeof(x->x_prev), "%s", prev);
+	x->x_restarted = 0;
+	if (switch_to(h, rl, "rollback", prev) != 0)
+		return -1;
+	x->x_rolled_back = 1;
+	if (restart(h, rl, x) != 0)
+		return -1;
+	snprintf(h->h_msg, sizeof(h->h_msg), "health check failed after %ld "
+	    "tries (%.600s); rolled back to %s; the rollout stops", i, why,
+	    prev);
+	note(h, "rolled back to %s; the rollout stops", prev);
+	return -1;
 }
 
 /* Keep keep_backups releases, newest first, and always new and prev. */
@@ -328,7 +450,8 @@ run(struct host *h, int upgrade)
 		snprintf(h->h_msg, sizeof(h->h_msg), "%.1000s", rl->r_msg);
 		return -1;
 	}
-	if (begin(h, rl, x, upgrade ? "updating" : "reverting") != 0 ||
+	if ((upgrade && gate(h, rl) != 0) ||
+	    begin(h, rl, x, upgrade ? "updating" : "reverting") != 0 ||
 	    probe(h, rl, prev, sizeof(prev), &kept, list, sizeof(list)) != 0)
 		return -1;
 	rp = hg_printf(a, "%s/releases/%s", rl->r_path, rl->r_version);
@@ -348,7 +471,7 @@ run(struct host *h, int upgrade)
 	    switch_current(h, rl, x) != 0 || restart(h, rl, x) != 0 ||
 	    hook(h, rl, HK_POST, "post_exec", rp, prev[0] ? prev : NULL) != 0)
 		return -1;
-	if (upgrade && prune(h, rl, prev) != 0)
+	if (upgrade && (health(h, rl, x, prev) != 0 || prune(h, rl, prev) != 0))
 		return -1;
 	snprintf(h->h_msg, sizeof(h->h_msg), "%s %s: version %s is live%s%s",
 	    upgrade ? "upgraded" : "reverted", h->h_name, rl->r_version,

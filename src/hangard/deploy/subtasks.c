@@ -44,7 +44,32 @@ static const struct skind k_revert = { HG_TASK_REVERT, "revert",
 
 /* ---- input ------------------------------------------------------------- */
 
-enum { F_INST, F_SOURCE, F_VERSION, F_TIMEOUT, F_RETRY, F__MAX };
+/* health_check: an HTTP URL fetched on the host, or a command run there. */
+static const char *
+check_health_url(const char *s)
+{
+	const char *p;
+
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		return "must be an http:// or https:// URL";
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return "may not contain spaces or control characters";
+	return NULL;
+}
+
+enum { HC_HTTP, HC_COMMAND, HC_TIMEOUT, HC_RETRIES, HC__MAX };
+static const struct hg_field health_fields[HC__MAX] = {
+	[HC_HTTP] = { "http", HG_V_STR, 0, 1, 2048,
+	    .f_check = check_health_url },
+	[HC_COMMAND] = { "command", HG_V_STR, 0, 1, 4096,
+	    .f_check = hg_check_noctl },
+	[HC_TIMEOUT] = { "timeout", HG_V_INT, 0, 1, 300 },
+	[HC_RETRIES] = { "retries", HG_V_INT, 0, 0, 100 },
+};
+
+enum { F_INST, F_SOURCE, F_VERSION, F_TIMEOUT, F_RETRY, F_BATCH, F_PAUSE,
+    F_HEALTH, F_ROLLBACK, F__MAX };
 static const struct hg_field up_fields[F__MAX] = {
 	[F_INST] = { "instances", HG_V_IDS, HG_V_BAREID, 0, 1000 },
 	[F_SOURCE] = { "update_source", HG_V_STR, HG_V_NULLABLE, 1,
@@ -53,6 +78,11 @@ static const struct hg_field up_fields[F__MAX] = {
 	    HG_RELEASE_VERSION_MAX, .f_check = hg_check_release_version },
 	[F_TIMEOUT] = { "timeout", HG_V_INT, 0, 1, 86400 },
 	[F_RETRY] = { "retry_of", HG_V_STR, HG_V_NUMTEXT, 1, 20 },
+	/* canary batches (hangar-api(7)) */
+	[F_BATCH] = { "batch_size", HG_V_INT, 0, 1, 1000 },
+	[F_PAUSE] = { "pause_seconds", HG_V_INT, 0, 0, 3600 },
+	[F_HEALTH] = { "health_check", HG_V_OBJECT, 0, HG_SUB(health_fields) },
+	[F_ROLLBACK] = { "auto_rollback", HG_V_BOOL, 0 },
 };
 static const struct hg_field rev_fields[F_TIMEOUT + 1] = {
 	[F_INST] = { "instances", HG_V_IDS, HG_V_REQUIRED | HG_V_BAREID, 1,
@@ -214,6 +244,52 @@ need_source(struct hg_req *r, const struct dtask *d)
 	return 0;
 }
 
+/* A health check names exactly one of http and command. */
+static int
+canary(struct hg_req *r, const struct hg_val *v)
+{
+	const struct hg_val *hc = v[F_HEALTH].sub;
+
+	if (!v[F_HEALTH].present || v[F_HEALTH].null)
+		return 0;
+	if (hc[HC_HTTP].present == hc[HC_COMMAND].present)
+		return hg_invalid(r, "health_check", "give exactly one of http "
+		    "and command");
+	return 0;
+}
+
+/* The canary options into the task's opts (absent: one batch, no check). */
+static void
+canary_opts(const struct hg_val *v, json_object *opts)
+{
+	const struct hg_val	*hc = v[F_HEALTH].sub;
+	json_object		*o;
+
+	if (v[F_BATCH].present)
+		json_object_object_add(opts, "batch_size",
+		    json_object_new_int64(v[F_BATCH].i));
+	if (v[F_PAUSE].present)
+		json_object_object_add(opts, "pause_seconds",
+		    json_object_new_int64(v[F_PAUSE].i));
+	if (v[F_ROLLBACK].present)
+		json_object_object_add(opts, "auto_rollback",
+		    json_object_new_boolean(v[F_ROLLBACK].i != 0));
+	if (!v[F_HEALTH].present || v[F_HEALTH].null)
+		return;
+	o = json_object_new_object();
+	if (hc[HC_HTTP].present)
+		json_object_object_add(o, "http",
+		    json_object_new_string(hc[HC_HTTP].s));
+	else
+		json_object_object_add(o, "command",
+		    json_object_new_string(hc[HC_COMMAND].s));
+	json_object_object_add(o, "timeout", json_object_new_int64(
+	    hc[HC_TIMEOUT].present ? hc[HC_TIMEOUT].i : 5));
+	json_object_object_add(o, "retries", json_object_new_int64(
+	    hc[HC_RETRIES].present ? hc[HC_RETRIES].i : 3));
+	json_object_object_add(opts, "health_check", o);
+}
+
 /* ---- answers ------------------------------------------------------------ */
 
 /*
@@ -351,6 +427,8 @@ sub_create(struct hg_req *r)
 	if (sk->s_upgrade && source == NULL &&
 	    (rc = need_source(r, &d)) != 0)
 		return rc;
+	if (sk->s_upgrade && (rc = canary(r, v)) != 0)
+		return rc;
 	timeout = v[F_TIMEOUT].present ? v[F_TIMEOUT].i : 120;
 	opts = hg_own(r, json_object_new_object());
 	json_object_object_add(opts, "deploy_task", json_object_new_int64(d.d_id));
@@ -360,6 +438,8 @@ sub_create(struct hg_req *r)
 	json_object_object_add(opts, "update_source", source != NULL ?
 	    json_object_new_string(source) : NULL);
 	json_object_object_add(opts, "timeout", json_object_new_int64(timeout));
+	if (sk->s_upgrade)
+		canary_opts(v, opts);
 	if ((rc = hg_task_new(r, sk->s_task_kind, json_object_to_json_string_ext(
 	    opts, JSON_C_TO_STRING_PLAIN), hosts, n, &task)) != 0)
 		return rc;
