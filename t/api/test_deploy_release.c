@@ -484,6 +484,33 @@ START_TEST(refusals_change_nothing)
 		    "[{\"id\": %lld}], \"version\": \"v1\", \"update_source\": "
 		    "%s}", a.inst[0], bad_sources[i]), 400, 10002,
 		    "update_source");
+	/* canary options */
+	expect_error(api_f("POST", up, tok_dep, "{\"instances\": [{\"id\": "
+	    "%lld}], \"version\": \"v1\", \"batch_size\": 0}", a.inst[0]), 400,
+	    10002, "batch_size");
+	expect_error(api_f("POST", up, tok_dep, "{\"instances\": [{\"id\": "
+	    "%lld}], \"version\": \"v1\", \"pause_seconds\": -1}", a.inst[0]),
+	    400, 10002, "pause_seconds");
+	expect_error(api_f("POST", up, tok_dep, "{\"instances\": [{\"id\": "
+	    "%lld}], \"version\": \"v1\", \"health_check\": {\"http\": "
+	    "\"http://x/\", \"command\": \"true\"}}", a.inst[0]), 400, 10002,
+	    "health_check");
+	expect_error(api_f("POST", up, tok_dep, "{\"instances\": [{\"id\": "
+	    "%lld}], \"version\": \"v1\", \"health_check\": {}}", a.inst[0]),
+	    400, 10002, "health_check");
+	r = api_f("POST", up, tok_dep, "{\"instances\": [{\"id\": %lld}], "
+	    "\"version\": \"v1\", \"health_check\": {\"http\": "
+	    "\"file:///etc/passwd\"}}", a.inst[0]);
+	ck_assert_ptr_nonnull(strstr(r->body, "health_check.http"));
+	expect_error(r, 400, 10002, NULL);
+	r = api_f("POST", up, tok_dep, "{\"instances\": [{\"id\": %lld}], "
+	    "\"version\": \"v1\", \"health_check\": {\"command\": "
+	    "\"true\", \"timeout\": 0}}", a.inst[0]);
+	ck_assert_ptr_nonnull(strstr(r->body, "health_check.timeout"));
+	expect_error(r, 400, 10002, NULL);
+	expect_error(api_f("POST", up, tok_dep, "{\"instances\": [{\"id\": "
+	    "%lld}], \"version\": \"v1\", \"auto_rollback\": \"yes\"}",
+	    a.inst[0]), 400, 10002, "auto_rollback");
 	/* retry_of: not a sub-task of this deploy task; both given */
 	expect_error(api_f("POST", up, tok_dep, "{\"retry_of\": \"999999\", "
 	    "\"version\": \"v1\"}"), 400, 10002, "retry_of");
@@ -797,6 +824,76 @@ START_TEST(failures_per_host_and_retry)
 }
 END_TEST
 
+/*
+ * Canary: batches of 2; the first host of batch 2 fails its health check
+ * and is rolled back; batch 3 is never touched.
+ */
+START_TEST(canary_batches_health_rollback)
+{
+	int		 octets[6], i;
+	struct app	 a;
+	long long	 dt, t;
+	char		*s;
+
+	for (i = 0; i < 6; i++)
+		octets[i] = H_FIRST + i;
+	mkrepo("canary");
+	mkapp(&a, "GIT", fmt("git://127.0.0.1:%d/canary.git", gitport), 0, 5,
+	    30, octets, 6);
+	dt = mkdtask(&a, "v2");
+	t = sub(dt, "upgrade", fmt("{\"instances\": %s, \"version\": \"v1\"}",
+	    inst_json(&a, 0, 6)));
+	s = wait_task(t, 90);
+	ck_assert_str_eq(s, "finished");
+	free(s);
+	sh("touch '%s/h%d/home/unhealthy-%s'", sshdir, octets[2], a.name);
+	t = sub(dt, "upgrade", fmt("{\"instances\": %s, \"version\": \"v2\", "
+	    "\"batch_size\": 2, \"pause_seconds\": 1, \"health_check\": "
+	    "{\"command\": \"test ! -f \\\"$HOME/unhealthy-%s\\\"\", "
+	    "\"timeout\": 3, \"retries\": 1}, \"auto_rollback\": true}",
+	    inst_json(&a, 0, 6), a.name));
+	s = wait_task(t, 120);
+	sh("rm -f '%s/h%d/home/unhealthy-%s'", sshdir, octets[2], a.name);
+	ck_assert_str_eq(s, "failed");
+	free(s);
+	for (i = 0; i < 2; i++) {
+		expect_host(t, a.hosts[i], "succeeded");
+		ck_assert_str_eq(current_of(octets[i], a.name), "releases/v2");
+		expect_instance(&a, i, "v2", "running");
+	}
+	expect_host(t, a.hosts[2], "failed: health check failed after 2 tries");
+	expect_msg_has(t, a.hosts[2], "rolled back to v1; the rollout stops");
+	ck_assert_str_eq(current_of(octets[2], a.name), "releases/v1");
+	expect_instance(&a, 2, "v1", "running");
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM task_output WHERE "
+	    "task_id = %lld AND host_id = %lld AND text = 'rolled back to v1; "
+	    "the rollout stops'", t, a.hosts[2])), 1);
+	for (i = 4; i < 6; i++) {
+		expect_host(t, a.hosts[i], "failed: not run: the rollout stopped");
+		ck_assert_str_eq(current_of(octets[i], a.name), "releases/v1");
+		ck_assert(!exists(hpath(octets[i], fmt("%s/releases/v2",
+		    a.name))));
+		expect_instance(&a, i, "v1", "running");
+	}
+	/*
+	 * batch 2 touched its hosts only after batch 1 ended (its hosts are
+	 * claimed at once, then wait: their first remote step is the mark)
+	 */
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM task_output WHERE "
+	    "task_id = %lld AND host_id IN (%lld, %lld) AND text = 'waiting for "
+	    "batch 2''s turn'", t, a.hosts[2], a.hosts[3])), 2);
+	ck_assert_int_eq(db_int(fmt("SELECT (SELECT MIN(time) FROM task_output "
+	    "WHERE task_id = %lld AND host_id IN (%lld, %lld) AND text = "
+	    "'[prepare]') >= "
+	    "(SELECT MAX(finished_time) FROM task_hosts WHERE task_id = %lld "
+	    "AND host_id IN (%lld, %lld))", t, a.hosts[2], a.hosts[3], t,
+	    a.hosts[0], a.hosts[1])), 1);
+	s = db_str(fmt("SELECT status FROM deploy_tasks WHERE id = %lld", dt));
+	ck_assert_str_eq(s, "running");
+	free(s);
+}
+END_TEST
+
 /* FTP with a password, and GIT over SSH with a key. */
 START_TEST(ftp_and_git_over_ssh)
 {
@@ -861,6 +958,7 @@ tc_release(void)
 	tcase_add_test(tc, deploy_upgrade_revert_many);
 	tcase_add_test(tc, keep_backups_and_not_kept);
 	tcase_add_test(tc, failures_per_host_and_retry);
+	tcase_add_test(tc, canary_batches_health_rollback);
 	tcase_add_test(tc, ftp_and_git_over_ssh);
 	return tc;
 }
