@@ -570,7 +570,12 @@ hg_ssh_file_read(struct hg_ssh *h, long long off, char *buf, size_t len,
 
 /* ---- SFTP upload ---------------------------------------------------------- */
 
-#define UPLOAD_CHUNK	(32 * 1024)	/* what every SFTP server takes a write */
+/*
+ * libssh 0.10 waits for each write's answer before the next, so a write
+ * is a round trip: as large as OpenSSH's sftp-server takes (its messages
+ * are at most 256 KiB), and a shorter answer is written on from there.
+ */
+#define UPLOAD_CHUNK	(192 * 1024)
 
 int
 hg_ssh_upload(struct hg_ssh *h, const char *local, const char *remote,
@@ -578,7 +583,7 @@ hg_ssh_upload(struct hg_ssh *h, const char *local, const char *remote,
 {
 	sftp_file	 f = NULL;
 	char		*buf = NULL;
-	ssize_t		 n;
+	ssize_t		 n, off, w;
 	int		 fd, rc = -1;
 
 	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -607,11 +612,13 @@ hg_ssh_upload(struct hg_ssh *h, const char *local, const char *remote,
 		goto done;
 	}
 	while ((n = read(fd, buf, UPLOAD_CHUNK)) > 0)
-		if (sftp_write(f, buf, (size_t)n) != n) {
-			snprintf(err, errlen, "cannot write %s on %s: %s",
-			    remote, h->s_name, ssh_get_error(h->s_sess));
-			goto done;
-		}
+		for (off = 0; off < n; off += w)
+			if ((w = sftp_write(f, buf + off, (size_t)(n - off))) <=
+			    0) {
+				snprintf(err, errlen, "cannot write %s on %s: %s",
+				    remote, h->s_name, ssh_get_error(h->s_sess));
+				goto done;
+			}
 	if (n < 0) {
 		snprintf(err, errlen, "cannot read the package %s: %s", local,
 		    strerror(errno));

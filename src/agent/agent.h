@@ -80,13 +80,14 @@ struct host {
 
 /*
  * A task kind: its name (tasks.kind), the step run on each host, and what
- * runs after a host of the job is recorded, before the task is finalized
- * (NULL: nothing; it decides itself whether that host was the last).
+ * runs after a host of the job is recorded (NULL: the task is finalized).
+ * k_end decides itself whether that host was the last, and then finalizes
+ * the task itself (returns 1 when it did).
  */
 struct kind {
 	const char	*k_name;
 	int		(*k_run)(struct host *);	/* 0 ok, -1 h_msg says why */
-	void		(*k_end)(struct worker *, struct job *);
+	int		(*k_end)(struct worker *, struct job *);
 };
 
 /* state.c: the agent's name and event log, shared by every file */
@@ -136,7 +137,7 @@ void	cdn_run(struct worker *, struct job *);
 /* release.c: sub-upgrade and sub-revert tasks of deploy tasks */
 int	release_upgrade(struct host *);
 int	release_revert(struct host *);
-void	release_end(struct worker *, struct job *);
+int	release_end(struct worker *, struct job *);
 void	release_free(struct job *);
 
 /* kinds.c */

@@ -581,10 +581,16 @@ host_run(struct worker *w, struct job *j, long long host_id)
 	expire_output(&h);
 	ev(strcmp(result, "succeeded") == 0 ? HG_INFO : HG_WARN, j->j_task,
 	    h.h_name, j->j_kind, ms_since(&t0), result, "%s", h.h_msg);
-	/* the kind's once-per-task end, when this was its last host */
-	if ((k = kind_find(j->j_kind)) != NULL && k->k_end != NULL)
-		k->k_end(w, j);
-	if (task_finalize(w->w_db, j->j_task))
+	/*
+	 * A kind with an end of its own finalizes the task there, after it
+	 * (else another host's thread could end the task while that end
+	 * still runs); main.c's job_check ends it if no thread did.
+	 */
+	if ((k = kind_find(j->j_kind)) != NULL && k->k_end != NULL) {
+		if (k->k_end(w, j))
+			ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0),
+			    "done", "every host is done");
+	} else if (task_finalize(w->w_db, j->j_task))
 		ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0),
 		    "done", "every host is done");
 }

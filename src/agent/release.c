@@ -886,12 +886,13 @@ finish_dtask(struct worker *w, struct job *j)
 	    "%s finished: every instance runs its version", HG_CELL(rs, 0, 0));
 }
 
-void
+int
 release_end(struct worker *w, struct job *j)
 {
 	struct rel	*rl = j->j_rel;
 	struct host	 g;
 	char		 msg[1024];
+	int		 done;
 
 	/* the last host is recorded: one thread of one agent goes on */
 	if (hg_db_exec(w->w_db, "UPDATE deploy_subtasks SET ended = 1 WHERE "
@@ -899,7 +900,7 @@ release_end(struct worker *w, struct job *j)
 	    "task_hosts WHERE task_id = ? AND status IN ('pending', "
 	    "'running'))", "ii", j->j_task, j->j_task) != 0 ||
 	    hg_db_affected(w->w_db) != 1)
-		return;
+		return 0;
 	agent_host(&g, w, j);
 	if (rl != NULL && rl->r_state > 0 && rl->r_upgrade &&
 	    global_hook(&g, rl, HK_GPOST, msg, sizeof(msg)) != 0) {
@@ -909,10 +910,11 @@ release_end(struct worker *w, struct job *j)
 		    "'running'", "i", j->j_task);
 	}
 	agent_flush(&g);
-	(void)task_finalize(w->w_db, j->j_task);
+	done = task_finalize(w->w_db, j->j_task);
 	finish_dtask(w, j);
 	if (rl != NULL && rl->r_dir[0] != '\0') {
 		rm_tree(&g, rl->r_dir);	/* the workspace and package */
 		g.h_out = NULL;
 	}
+	return done;
 }

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -894,6 +896,103 @@ START_TEST(canary_batches_health_rollback)
 }
 END_TEST
 
+/* An agent of this test's own (our child): the stack's config and extra. */
+static pid_t
+agent_start(const char *name, const char *extra)
+{
+	char	conf[800], bin[800], *base;
+	FILE	*f;
+	pid_t	pid;
+
+	snprintf(bin, sizeof(bin), "%s/hangar.conf", getenv("HANGAR_DIR"));
+	ck_assert((base = slurp(bin)) != NULL);
+	snprintf(conf, sizeof(conf), "%s/agent-%s.conf", dir, name);
+	ck_assert((f = fopen(conf, "w")) != NULL);
+	fprintf(f, "%s\nagent_pid_file = %s/agent-%s.pid\nagent_log = "
+	    "%s/agent-%s.log\nclaim_timeout = 5\n%s\n", base, dir, name, dir,
+	    name, extra);
+	fclose(f);
+	free(base);
+	snprintf(bin, sizeof(bin), "%s/hangar-agent", getenv("HANGAR_BIN"));
+	if ((pid = fork()) == 0) {
+		execl(bin, "hangar-agent", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert(pid > 0);
+	return pid;
+}
+
+/*
+ * kill -9 of the agent in the middle of an 8-host deploy, then another
+ * agent completes it: no host is deployed twice (its pre_exec hook counts
+ * runs), none is lost (each succeeded, or failed as interrupted).
+ */
+START_TEST(agent_killed_mid_deploy)
+{
+	int		 octets[NHOSTS], i, n, ok = 0, interrupted = 0;
+	struct app	 a;
+	long long	 dt, t;
+	char		*s, *log;
+	pid_t		 ka, kb;
+	double		 end;
+
+	for (i = 0; i < NHOSTS; i++)
+		octets[i] = H_FIRST + i;
+	mkrepo("kill9");
+	mkapp(&a, "GIT", fmt("git://127.0.0.1:%d/kill9.git", gitport), 0, 5,
+	    30, octets, NHOSTS);
+	hook(&a, "pre_exec", "bash", "echo \"pre {{ task_id }}\" >>\"$HOME/"
+	    "runs.log\"; sleep 1\n");
+	for (i = 0; i < NHOSTS; i++)
+		(void)unlink(fmt("%s/h%d/home/runs.log", sshdir, octets[i]));
+	ck_assert_int_eq(sh("%s/stack.sh stop-agent '%s' >/dev/null", tdir,
+	    getenv("HANGAR_DIR")), 0);
+	ka = agent_start("k9a", "parallel = 2");
+	dt = mkdtask(&a, "v1");
+	t = sub(dt, "upgrade", fmt("{\"instances\": %s, \"version\": \"v1\"}",
+	    inst_json(&a, 0, NHOSTS)));
+	end = time(NULL) + 90;
+	while (db_int(fmt("SELECT COUNT(*) FROM task_hosts WHERE task_id = %lld "
+	    "AND status = 'succeeded'", t)) < 2 && time(NULL) < end)
+		usleep(50000);
+	kill(ka, SIGKILL);
+	waitpid(ka, NULL, 0);
+	n = (int)db_int(fmt("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+	    "%lld AND status = 'succeeded'", t));
+	ck_assert_int_ge(n, 2);
+	ck_assert_int_lt(n, NHOSTS);
+	kb = agent_start("k9b", "parallel = 4");
+	s = wait_task(t, 120);
+	kill(kb, SIGTERM);
+	waitpid(kb, NULL, 0);
+	ck_assert_int_eq(sh("%s/stack.sh start-agent '%s' %s '%s' >/dev/null",
+	    tdir, getenv("HANGAR_DIR"), getenv("HANGAR_TEST_PORT"),
+	    getenv("HANGAR_BIN")), 0);
+	free(s);
+	for (i = 0; i < NHOSTS; i++) {
+		log = slurp(fmt("%s/h%d/home/runs.log", sshdir, octets[i]));
+		n = 0;
+		for (s = log; s != NULL && (s = strstr(s, "pre ")) != NULL; s++)
+			n++;
+		free(log);
+		ck_assert_msg(n <= 1, "host %d deployed %d times", octets[i], n);
+		if (db_int(fmt("SELECT COUNT(*) FROM task_hosts WHERE task_id = "
+		    "%lld AND host_id = %lld AND status = 'succeeded'", t,
+		    a.hosts[i]))) {
+			ck_assert_int_eq(n, 1);
+			ck_assert_str_eq(current_of(octets[i], a.name),
+			    "releases/v1");
+			ok++;
+		} else {
+			expect_host(t, a.hosts[i], "failed: interrupted: agent ");
+			interrupted++;
+		}
+	}
+	ck_assert_int_eq(ok + interrupted, NHOSTS);
+	ck_assert_int_le(interrupted, 2);	/* at most parallel under way */
+}
+END_TEST
+
 /* FTP with a password, and GIT over SSH with a key. */
 START_TEST(ftp_and_git_over_ssh)
 {
@@ -960,6 +1059,7 @@ tc_release(void)
 	tcase_add_test(tc, failures_per_host_and_retry);
 	tcase_add_test(tc, canary_batches_health_rollback);
 	tcase_add_test(tc, ftp_and_git_over_ssh);
+	tcase_add_test(tc, agent_killed_mid_deploy);
 	return tc;
 }
 

@@ -398,11 +398,12 @@ sub_create(struct hg_req *r)
 	const struct hg_val	*v = r->r_in;
 	struct dtask		 d;
 	json_object		*o, *opts;
-	long long		*hosts, task, timeout;
-	const char		*source = NULL, *retry = NULL, *tid, *rsrc;
-	size_t			 n;
+	long long		*hosts = NULL, task, timeout;
+	const char		*source = NULL, *retry = NULL, *tid, *rsrc = NULL;
+	size_t			 n = 0;
 	int			 rc;
 
+	memset(&d, 0, sizeof(d));
 	if ((rc = dtask_take(r, r->r_ids[0], &d)) != 0)
 		return rc;
 	if (sk->s_upgrade && v[F_RETRY].present && !v[F_RETRY].null)
