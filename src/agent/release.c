@@ -416,8 +416,10 @@ rel_render(struct rel *rl, struct hg_arena *a, int k, const char *host,
 		return hk->k_content;
 	req = render_request(rl, hk, host, prev, task);
 	out = hg_alloc(a, RENDER_SZ);
-	rc = hg_proc_filter(argv, req, strlen(req), hg_conf.jinja_check_timeout,
-	    out, RENDER_SZ, &p);
+	/* part of the hook's step: bounded as the step, or longer */
+	rc = hg_proc_filter(argv, req, strlen(req), rl->r_step_timeout * 1000 >
+	    hg_conf.jinja_check_timeout ? rl->r_step_timeout * 1000 :
+	    hg_conf.jinja_check_timeout, out, RENDER_SZ, &p);
 	free(req);
 	if (rc != 0 || p.p_timedout || !WIFEXITED(p.p_status) ||
 	    WEXITSTATUS(p.p_status) != 0) {
@@ -910,8 +912,20 @@ release_end(struct worker *w, struct job *j)
 		    "'running'", "i", j->j_task);
 	}
 	agent_flush(&g);
-	done = task_finalize(w->w_db, j->j_task);
-	finish_dtask(w, j);
+	/*
+	 * The task's end and the deploy task's finish in one transaction:
+	 * whoever sees the sub-task finished sees the deploy task as it
+	 * leaves it.  A failure leaves both to main.c's job_check.
+	 */
+	done = 0;
+	if (hg_db_begin(w->w_db) == 0) {
+		done = task_finalize(w->w_db, j->j_task);
+		finish_dtask(w, j);
+		if (hg_db_commit(w->w_db) != 0) {
+			hg_db_rollback(w->w_db);
+			done = 0;
+		}
+	}
 	if (rl != NULL && rl->r_dir[0] != '\0') {
 		rm_tree(&g, rl->r_dir);	/* the workspace and package */
 		g.h_out = NULL;

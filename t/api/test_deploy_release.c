@@ -1101,5 +1101,6 @@ main(void)
 	(void)sh("%s/sshd-hosts.sh stop '%s'", tdir, sshdir);
 	(void)sh("%s/git-server.sh stop '%s'", tdir, gitdir);
 	(void)sh("%s/ftp-server.sh stop '%s'", tdir, ftpdir);
+	(void)rmdir(priv);	/* the hosts' empty mount point */
 	return failed ? 1 : 0;
 }
