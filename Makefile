@@ -19,7 +19,7 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
 		  libldns-dev bind9 bind9-utils dnsutils \
-		  pdns-server pdns-backend-sqlite3 sqlite3 \
+		  pdns-server pdns-backend-sqlite3 sqlite3 git python3-pyftpdlib \
 		  libnginx-mod-nchan python3-websockets
 
 # The top-level commands install packages first, then build in a sub-make;

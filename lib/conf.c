@@ -147,6 +147,9 @@ const struct hg_confkey hg_confkeys[] = {
 	    "the program that checks a jinja deploy script's syntax"),
 	I(jinja_check_timeout, "5000", 100, 60000,
 	    "milliseconds one deploy script check may take"),
+	S(deploy_cache_dir, "run/deploy-cache", "hangar-agent's folder for "
+	    "each application's repository cache and each release's workspace "
+	    "and package"),
 	I(dns_timeout, "5000", 100, 60000,
 	    "milliseconds one call to a DNS server may take"),
 	I(dns_default_ttl, "3600", 1, 2147483647,

@@ -55,15 +55,26 @@ write_nopipe(int fd, const void *buf, size_t len)
 	return n;
 }
 
-/* In the child: become the program, or exit 127. */
+/*
+ * In the child: become the program, or exit 127.  The environment is
+ * PATH and LANG, then o's extra variables; stderr is /dev/null unless o
+ * merges it into stdout.
+ */
 static void __attribute__((noreturn))
-child(const char *const argv[], int in, int out)
+child(const char *const argv[], int in, int out, const struct hg_proc_opts *o)
 {
-	static char *const	 env[] = { "PATH=/usr/bin:/bin",
-	    "LANG=C.UTF-8", NULL };
+	char			*env[2 + HG_PROC_MAXENV + 1];
 	struct sigaction	 sa;
 	sigset_t		 none;
 	int			 null, sig;
+	size_t			 i, n = 0;
+
+	env[n++] = "PATH=/usr/bin:/bin";
+	env[n++] = "LANG=C.UTF-8";
+	for (i = 0; o != NULL && o->o_env != NULL && o->o_env[i] != NULL &&
+	    i < HG_PROC_MAXENV; i++)
+		env[n++] = (char *)o->o_env[i];
+	env[n] = NULL;
 
 	(void)setpgid(0, 0);
 	memset(&sa, 0, sizeof(sa));
@@ -73,7 +84,10 @@ child(const char *const argv[], int in, int out)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((null = open("/dev/null", O_WRONLY)) == -1 ||
-	    dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(null, 2) == -1)
+	    dup2(in, 0) == -1 || dup2(out, 1) == -1 ||
+	    dup2(o != NULL && o->o_stderr ? out : null, 2) == -1)
+		_exit(127);
+	if (o != NULL && o->o_cwd != NULL && chdir(o->o_cwd) != 0)
 		_exit(127);
 	close_range(3, ~0U, 0);
 	execve(argv[0], (char *const *)argv, env);
@@ -83,6 +97,14 @@ child(const char *const argv[], int in, int out)
 int
 hg_proc_filter(const char *const argv[], const char *in, size_t inlen,
     long timeout_ms, char *out, size_t outsz, struct hg_proc *p)
+{
+	return hg_proc_run(argv, NULL, in, inlen, timeout_ms, out, outsz, p);
+}
+
+int
+hg_proc_run(const char *const argv[], const struct hg_proc_opts *o,
+    const char *in, size_t inlen, long timeout_ms, char *out, size_t outsz,
+    struct hg_proc *p)
 {
 	struct pollfd	 pf[2];
 	long long	 deadline = now_ms() + timeout_ms, left;
@@ -115,7 +137,7 @@ hg_proc_filter(const char *const argv[], const char *in, size_t inlen,
 		return -1;
 	}
 	if (pid == 0)
-		child(argv, ip[0], op[1]);
+		child(argv, ip[0], op[1], o);
 	(void)setpgid(pid, pid);	/* both sides: no race with kill */
 	close(ip[0]);
 	close(op[1]);

@@ -28,4 +28,21 @@ struct hg_proc {
 int	hg_proc_filter(const char *const argv[], const char *in, size_t inlen,
 	    long timeout_ms, char *out, size_t outsz, struct hg_proc *);
 
+/*
+ * The same, with options: o_env adds up to HG_PROC_MAXENV "NAME=value"
+ * strings (NULL-terminated) to the environment, o_cwd is the directory it
+ * runs in, o_stderr sends its stderr into the captured stdout (for the
+ * last lines of a failure).  The data in o_env reaches no command line,
+ * so it is where a secret's location goes (never the secret on argv).
+ */
+#define HG_PROC_MAXENV	8
+struct hg_proc_opts {
+	const char *const	*o_env;
+	const char		*o_cwd;
+	int			 o_stderr;
+};
+int	hg_proc_run(const char *const argv[], const struct hg_proc_opts *,
+	    const char *in, size_t inlen, long timeout_ms, char *out,
+	    size_t outsz, struct hg_proc *);
+
 #endif

@@ -52,6 +52,8 @@ struct hg_redis;
 #define HG_TASK_INIT	"init"		/* run init_script over SSH */
 #define HG_TASK_STATUS	"change_status"	/* effects of a status change (Zabbix) */
 #define HG_TASK_CDN	"cdn_refresh"	/* a CDN cache refresh (no hosts; cdn_tasks) */
+#define HG_TASK_UPGRADE	"deploy_upgrade"	/* a sub-upgrade task (deploy_subtasks) */
+#define HG_TASK_REVERT	"deploy_revert"	/* a sub-revert task (deploy_subtasks) */
 
 /*
  * hg_task_create -- write a task, its hosts and its outbox row.

@@ -567,3 +567,71 @@ hg_ssh_file_read(struct hg_ssh *h, long long off, char *buf, size_t len,
 	}
 	return (long long)got;
 }
+
+/* ---- SFTP upload ---------------------------------------------------------- */
+
+/*
+ * libssh 0.10 waits for each write's answer before the next, so a write
+ * is a round trip: as large as OpenSSH's sftp-server takes (its messages
+ * are at most 256 KiB), and a shorter answer is written on from there.
+ */
+#define UPLOAD_CHUNK	(192 * 1024)
+
+int
+hg_ssh_upload(struct hg_ssh *h, const char *local, const char *remote,
+    char *err, size_t errlen)
+{
+	sftp_file	 f = NULL;
+	char		*buf = NULL;
+	ssize_t		 n, off, w;
+	int		 fd, rc = -1;
+
+	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot read the package %s: %s", local,
+		    strerror(errno));
+		return -1;
+	}
+	if ((buf = malloc(UPLOAD_CHUNK)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (h->s_sftp == NULL && ((h->s_sftp = sftp_new(h->s_sess)) == NULL ||
+	    sftp_init(h->s_sftp) != SSH_OK)) {
+		snprintf(err, errlen, "cannot start SFTP on %s: %s", h->s_name,
+		    ssh_get_error(h->s_sess));
+		if (h->s_sftp != NULL) {
+			sftp_free(h->s_sftp);
+			h->s_sftp = NULL;
+		}
+		goto done;
+	}
+	if ((f = sftp_open(h->s_sftp, remote, O_WRONLY | O_CREAT | O_TRUNC,
+	    0600)) == NULL) {
+		snprintf(err, errlen, "cannot create %s on %s: %s", remote,
+		    h->s_name, ssh_get_error(h->s_sess));
+		goto done;
+	}
+	while ((n = read(fd, buf, UPLOAD_CHUNK)) > 0)
+		for (off = 0; off < n; off += w)
+			if ((w = sftp_write(f, buf + off, (size_t)(n - off))) <=
+			    0) {
+				snprintf(err, errlen, "cannot write %s on %s: %s",
+				    remote, h->s_name, ssh_get_error(h->s_sess));
+				goto done;
+			}
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read the package %s: %s", local,
+		    strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (f != NULL && sftp_close(f) != SSH_NO_ERROR && rc == 0) {
+		snprintf(err, errlen, "cannot close %s on %s: %s", remote,
+		    h->s_name, ssh_get_error(h->s_sess));
+		rc = -1;
+	}
+	free(buf);
+	close(fd);
+	return rc;
+}

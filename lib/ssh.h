@@ -84,4 +84,12 @@ enum hg_ssh_frc	 hg_ssh_file_open(struct hg_ssh *, const char *path,
 long long	 hg_ssh_file_read(struct hg_ssh *, long long off, char *buf,
 		    size_t len, char *err, size_t errlen);
 
+/*
+ * Write the local file over SFTP to remote (created 0600, truncated): the
+ * path goes to the SFTP server as data, never through a shell.  0, or -1
+ * with the reason in err.
+ */
+int		 hg_ssh_upload(struct hg_ssh *, const char *local,
+		    const char *remote, char *err, size_t errlen);
+
 #endif

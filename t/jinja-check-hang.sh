@@ -9,4 +9,4 @@ case $in in
 *HANGAR-TEST-HANG*)
 	exec sleep 60 ;;
 esac
-printf '%s' "$in" | "$(dirname "$0")/../src/libexec/hangar-jinja-check"
+printf '%s' "$in" | "$(dirname "$0")/../src/libexec/hangar-jinja-check" "$@"

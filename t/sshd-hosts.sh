@@ -22,6 +22,15 @@
 #   DIR/hI/home/fail        if present, the script exits 3
 #   DIR/hI/home/slow        if present, seconds to sleep between the
 #                           script's two output lines
+#
+# With HANGAR_SSHD_PRIVATE=PATH (an absolute folder, made if missing), every
+# session on host I runs in a mount namespace of its own where PATH is
+# host I's DIR/hI/srv (a bind mount), so that one absolute deploy_path is a
+# different folder on each host, as on real machines (t/api's deploy tests).
+# The host's SFTP server then runs in that namespace too.  There,
+#   DIR/hI/home/corrupt-uploads  if present, every command first appends a
+#                                byte to each uploaded package under PATH
+#                                (.hangar-*.tar.gz): a corrupted upload.
 # Processes are stopped by pid file, never by name.
 set -euo pipefail
 
@@ -70,12 +79,33 @@ EOF
 	chmod 755 "$DIR/power"
 }
 
+private_wrapper() {	# host I's ForceCommand in private mode
+	local h=$DIR/h$1 p=${HANGAR_SSHD_PRIVATE:-}
+	[ -n "$p" ] || return 0
+	case $p in /*) ;; *) die "HANGAR_SSHD_PRIVATE must be absolute" ;; esac
+	mkdir -p "$p" "$h/srv"
+	cat >"$h/private" <<EOF
+#!/bin/sh
+# Host h$1's sessions: $p is $h/srv here (t/sshd-hosts.sh).
+exec unshare -m --propagation private sh -c '
+mount --bind "\$1" "\$2" || exit 125
+if [ -f "\$HOME/corrupt-uploads" ]; then
+	for f in "\$2"/*/releases/.hangar-*.tar.gz; do
+		[ -f "\$f" ] && printf x >>"\$f"
+	done
+fi
+exec sh -c "\$SSH_ORIGINAL_COMMAND"' private "$h/srv" "$p"
+EOF
+	chmod 755 "$h/private"
+}
+
 start_one() {
 	local i=$1 h=$DIR/h$1 n
 	mkdir -p "$h/home"
 	[ -s "$h/ssh_host_ed25519_key" ] ||
 	    ssh-keygen -q -t ed25519 -N '' -C "h$i" -f "$h/ssh_host_ed25519_key"
 	ln -sf "$DIR/power" "$h/home/power"
+	private_wrapper "$i"
 	cat >"$h/sshd_config" <<EOF
 ListenAddress 127.0.0.$i:$PORT
 HostKey $h/ssh_host_ed25519_key
@@ -94,8 +124,15 @@ MaxStartups 500
 MaxSessions 100
 LogLevel ERROR
 SetEnv HOME=$h/home HANGAR_TEST_HOST=h$i
-Subsystem sftp internal-sftp
 EOF
+	if [ -n "${HANGAR_SSHD_PRIVATE:-}" ]; then
+		cat >>"$h/sshd_config" <<EOF
+ForceCommand $h/private
+Subsystem sftp /usr/lib/openssh/sftp-server
+EOF
+	else
+		echo "Subsystem sftp internal-sftp" >>"$h/sshd_config"
+	fi
 	alive "$h/sshd.pid" && return 0
 	: >"$h/sshd.log"
 	"$SSHD" -f "$h/sshd_config" -E "$h/sshd.log" ||

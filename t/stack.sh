@@ -119,6 +119,7 @@ public_url = http://127.0.0.1:$PORT
 agent_log = $DIR/log/agent.log
 agent_pid_file = $DIR/hangar-agent.pid
 known_hosts = $DIR/known_hosts
+deploy_cache_dir = $DIR/deploy-cache
 jinja_check = $SRC/src/libexec/hangar-jinja-check
 # nginx.conf trusts 127.0.0.1 as a TLS-terminating proxy (X-Forwarded-*).
 trust_proxy = 1

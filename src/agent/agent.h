@@ -29,6 +29,7 @@ struct job {
 	char		 j_kind[33];
 	char		*j_opts;	/* the task's JSON options */
 	int		 j_left;	/* hosts queued or running (pool lock) */
+	void		*j_rel;		/* release.c's state of a deploy job */
 	time_t		 j_recheck;	/* 0, or when to look at it again */
 	struct timespec	 j_t0;
 };
@@ -69,12 +70,24 @@ struct host {
 	char		 h_msg[1024];	/* the result's message */
 	const char	*h_os_status;	/* os_status to record on success */
 	int		 h_inited;	/* success moves status raw -> inited */
+	/*
+	 * Set by a step: called in the transaction that records the host's
+	 * result (ok 1 when it succeeded); 0, or the error that rolls it back.
+	 */
+	int		(*h_record)(struct host *, int ok);
+	void		*h_data;	/* the step's own, for h_record */
 };
 
-/* A task kind: its name (tasks.kind) and the step run on each host. */
+/*
+ * A task kind: its name (tasks.kind), the step run on each host, and what
+ * runs after a host of the job is recorded (NULL: the task is finalized).
+ * k_end decides itself whether that host was the last, and then finalizes
+ * the task itself (returns 1 when it did).
+ */
 struct kind {
 	const char	*k_name;
 	int		(*k_run)(struct host *);	/* 0 ok, -1 h_msg says why */
+	int		(*k_end)(struct worker *, struct job *);
 };
 
 /* state.c: the agent's name and event log, shared by every file */
@@ -103,7 +116,12 @@ void	pool_join(void);
 /* host.c */
 void	host_run(struct worker *, struct job *, long long host_id);
 int	host_exec(struct host *, const char *cmd, const char *input);
+int	host_exec_t(struct host *, const char *cmd, const char *input,
+	    long timeout_s);
+int	host_ssh(struct host *);
+void	host_output(struct host *, int is_stderr, const char *, size_t);
 int	host_local(struct host *, const char *cmd);
+int	task_close(struct hg_db *, long long task);
 int	task_finalize(struct hg_db *, long long task);
 
 /* zabbix_step.c: Zabbix registration after init, change-status effects */
@@ -132,6 +150,12 @@ void	publish_line(long long task, const char *host, int is_stderr,
 	    const char *text, const char *time);
 /* The task's end, with the status MySQL holds (after task_finalize). */
 void	publish_task_end(struct hg_db *, long long task);
+
+/* release.c: sub-upgrade and sub-revert tasks of deploy tasks */
+int	release_upgrade(struct host *);
+int	release_revert(struct host *);
+int	release_end(struct worker *, struct job *);
+void	release_free(struct job *);
 
 /* kinds.c */
 const struct kind	*kind_find(const char *);

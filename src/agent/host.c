@@ -140,8 +140,31 @@ host_connect(struct host *h)
 	return rc;
 }
 
+/* The host's session, opened when there is none yet: 0, or -1 (h_msg). */
+int
+host_ssh(struct host *h)
+{
+	return h->h_ssh != NULL || host_connect(h) == 0 ? 0 : -1;
+}
+
+/*
+ * An output line of h's that no remote command wrote (the agent's own
+ * words about a step), kept and streamed as the command's lines are.
+ */
+void
+host_output(struct host *h, int is_stderr, const char *line, size_t len)
+{
+	on_line(h, is_stderr, line, len);
+}
+
 int
 host_exec(struct host *h, const char *cmd, const char *input)
+{
+	return host_exec_t(h, cmd, input, hg_conf.command_timeout);
+}
+
+int
+host_exec_t(struct host *h, const char *cmd, const char *input, long timeout)
 {
 	enum hg_ssh_rc	rc;
 	int		status;
@@ -149,7 +172,7 @@ host_exec(struct host *h, const char *cmd, const char *input)
 	if (h->h_ssh == NULL && host_connect(h) != 0)
 		return -1;
 	set_step(h, "exec");
-	rc = hg_ssh_run(h->h_ssh, cmd, input, (int)hg_conf.command_timeout,
+	rc = hg_ssh_run(h->h_ssh, cmd, input, (int)timeout,
 	    on_line, h, &status, h->h_msg, sizeof(h->h_msg));
 	if (rc != HG_SSH_OK) {
 		hg_ssh_close(h->h_ssh);
@@ -283,18 +306,28 @@ fail:
 
 /*
  * Mark the task finished or failed once no host is pending or running.
- * Returns 1 when this call closed the task, and then tells the task's
- * live viewers how it ended (after its lines: one queue, in order).
+ * Returns 1 when this call closed the task.  Inside a caller's
+ * transaction (release.c), which tells the live viewers after commit.
+ */
+int
+task_close(struct hg_db *db, long long task)
+{
+	return hg_db_exec(db, "UPDATE tasks SET status = IF(EXISTS (SELECT 1 "
+	    "FROM task_hosts WHERE task_id = ? AND status = 'failed'), "
+	    "'failed', 'finished'), finished_time = UTC_TIMESTAMP() WHERE id = "
+	    "? AND status = 'running' AND NOT EXISTS (SELECT 1 FROM task_hosts "
+	    "WHERE task_id = ? AND status IN ('pending', 'running'))", "iii",
+	    task, task, task) == 0 && hg_db_affected(db) == 1;
+}
+
+/*
+ * task_close, then tell the task's live viewers how it ended (after its
+ * lines: one queue, in order).
  */
 int
 task_finalize(struct hg_db *db, long long task)
 {
-	if (hg_db_exec(db, "UPDATE tasks SET status = IF(EXISTS (SELECT 1 FROM "
-	    "task_hosts WHERE task_id = ? AND status = 'failed'), 'failed', "
-	    "'finished'), finished_time = UTC_TIMESTAMP() WHERE id = ? AND "
-	    "status = 'running' AND NOT EXISTS (SELECT 1 FROM task_hosts WHERE "
-	    "task_id = ? AND status IN ('pending', 'running'))", "iii", task,
-	    task, task) != 0 || hg_db_affected(db) != 1)
+	if (!task_close(db, task))
 		return 0;
 	publish_task_end(db, task);
 	return 1;
@@ -422,6 +455,10 @@ write_result(struct host *h, const char *status, const char *msg,
 	if (output && strcmp(status, "succeeded") == 0 && h->h_inited &&
 	    (rc = hg_db_exec(db, "UPDATE hosts SET status = 'inited' WHERE "
 	    "id = ? AND status = 'raw'", "i", h->h_id)) != 0)
+		goto fail;
+	/* what the kind's step keeps beside the result (release.c) */
+	if (output && h->h_record != NULL && (rc = h->h_record(h,
+	    strcmp(status, "succeeded") == 0)) != 0)
 		goto fail;
 	return hg_db_commit(db);
 fail:
@@ -558,7 +595,16 @@ host_run(struct worker *w, struct job *j, long long host_id)
 	expire_output(&h);
 	ev(strcmp(result, "succeeded") == 0 ? HG_INFO : HG_WARN, j->j_task,
 	    h.h_name, j->j_kind, ms_since(&t0), result, "%s", h.h_msg);
-	if (task_finalize(w->w_db, j->j_task))
+	/*
+	 * A kind with an end of its own finalizes the task there, after it
+	 * (else another host's thread could end the task while that end
+	 * still runs); main.c's job_check ends it if no thread did.
+	 */
+	if ((k = kind_find(j->j_kind)) != NULL && k->k_end != NULL) {
+		if (k->k_end(w, j))
+			ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0),
+			    "done", "every host is done");
+	} else if (task_finalize(w->w_db, j->j_task))
 		ev(HG_INFO, j->j_task, NULL, "task", ms_since(&j->j_t0),
 		    "done", "every host is done");
 }

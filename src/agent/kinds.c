@@ -170,12 +170,14 @@ run_init(struct host *h)
 }
 
 static const struct kind kinds[] = {
-	{ HG_TASK_RESTART, run_restart },
-	{ HG_TASK_STOP, run_stop },
-	{ HG_TASK_START, run_start },
-	{ HG_TASK_INIT, run_init },
-	{ HG_TASK_STATUS, run_change_status },
-	{ NULL, NULL },
+	{ HG_TASK_RESTART, run_restart, NULL },
+	{ HG_TASK_STOP, run_stop, NULL },
+	{ HG_TASK_START, run_start, NULL },
+	{ HG_TASK_INIT, run_init, NULL },
+	{ HG_TASK_STATUS, run_change_status, NULL },
+	{ HG_TASK_UPGRADE, release_upgrade, release_end },
+	{ HG_TASK_REVERT, release_revert, release_end },
+	{ NULL, NULL, NULL },
 };
 
 const struct kind *

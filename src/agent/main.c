@@ -65,6 +65,7 @@ job_free(struct job *j)
 			*pp = j->j_next;
 			break;
 		}
+	release_free(j);
 	free(j->j_opts);
 	free(j);
 }

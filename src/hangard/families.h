@@ -33,6 +33,7 @@ HG_FAMILY(app_deploy)		/* deploy/app_deploy.c */
 HG_FAMILY(navigators)		/* tools/navigators.c */
 HG_FAMILY(cdn_refresh)		/* tools/cdn_refresh.c */
 HG_FAMILY(deploy_tasks)		/* deploy/deploy_tasks.c */
+HG_FAMILY(deploy_subtasks)	/* deploy/subtasks.c */
 HG_FAMILY(deploy_freezes)	/* deploy/deploy_freezes.c */
 HG_FAMILY(dns_servers)		/* dns/servers.c */
 HG_FAMILY(dns_domains)		/* dns/domains.c */

@@ -12,10 +12,10 @@
  * so two people acting at once are serialized by InnoDB: the second reads
  * what the first wrote and gets 409/10015 naming the current state.
  *
- * Execution on hosts (sub-upgrade and sub-revert tasks) is the next
- * issue's; until then a task's sub_tasks are [] and nothing moves a
- * running task but close (the agent's finish and fail rows are in the
- * table already, reachable by no route).
+ * Execution on hosts is subtasks.c's (sub-upgrade and sub-revert tasks,
+ * listed in a task's sub_tasks) and the agent's: the agent moves a running
+ * task to finished (the finish row, reachable by no route) when every
+ * instance of its application runs its version.
  */
 #include <string.h>
 
@@ -273,14 +273,29 @@ task_json(struct hg_req *r, struct hg_rows *rs, int i)
 	return o;
 }
 
-/* The object of one task, with its sub-tasks (none until the next issue). */
+/*
+ * The object of one task, with its sub-tasks and their results
+ * (subtasks.c); NULL when the database failed (recorded on the request).
+ */
 static json_object *
 task_detail(struct hg_req *r, struct hg_rows *rs)
 {
-	json_object *o = task_json(r, rs, 0);
+	json_object *o, *sub;
 
-	json_object_object_add(o, "sub_tasks", json_object_new_array());
+	if ((sub = dt_subtasks(r, hg_atoll(HG_CELL(rs, 0, TC_ID)))) == NULL)
+		return NULL;
+	o = task_json(r, rs, 0);
+	json_object_object_add(o, "sub_tasks", sub);
 	return o;
+}
+
+/* 200 or 201 with the object of one task. */
+static int
+detail_reply(struct hg_req *r, struct hg_rows *rs, int status)
+{
+	json_object *o = task_detail(r, rs);
+
+	return o != NULL ? hg_reply(r, status, o) : r->r_err;
 }
 
 /*
@@ -527,7 +542,7 @@ task_act(struct hg_req *r)
 		return rc;
 	if ((rc = task_load(r, k.k_id, 0, &k)) != 0)
 		return rc;
-	return hg_reply(r, 200, task_detail(r, k.k_rs));
+	return detail_reply(r, k.k_rs, 200);
 }
 
 /*
@@ -568,7 +583,7 @@ task_create(struct hg_req *r)
 	    r->r_arena, "level %s, planned_exec_time %lld", v[F_LEVEL].s,
 	    v[F_PLANNED].i), DT_MAIL_CREATED)) != 0)
 		return rc;
-	return hg_reply(r, 201, task_detail(r, k.k_rs));
+	return detail_reply(r, k.k_rs, 201);
 }
 
 /* GET /application/deploy-tasks/{id}/ */
@@ -580,7 +595,7 @@ task_get(struct hg_req *r)
 
 	if ((rc = task_load(r, r->r_ids[0], 0, &k)) != 0)
 		return rc;
-	return hg_reply(r, 200, task_detail(r, k.k_rs));
+	return detail_reply(r, k.k_rs, 200);
 }
 
 /*

@@ -34,4 +34,11 @@ int	dt_freeze_overridden(struct hg_req *, const struct dt_freeze *,
 enum { DT_MAIL_NONE, DT_MAIL_CREATED, DT_MAIL_REVIEWED, DT_MAIL_DELEGATED };
 int	dt_notify(struct hg_req *, int kind, long long task);
 
+/*
+ * subtasks.c: the sub_tasks of deploy task dtask, oldest first, each with
+ * its per-instance results (a new reference), or NULL when the database
+ * failed (recorded on the request).
+ */
+json_object	*dt_subtasks(struct hg_req *, long long dtask);
+
 #endif
