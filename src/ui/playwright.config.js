@@ -16,6 +16,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: process.env.HANGAR_URL || 'http://127.0.0.1:8080',
+    testIdAttribute: 'data-test',
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     screenshot: 'only-on-failure',

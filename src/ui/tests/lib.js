@@ -75,7 +75,7 @@ export async function newUser(fields = {}) {
 
 // The newest mail the SMTP sink got for `address` (its whole text), or
 // null; waits up to `ms` for it to arrive (hangar-agent sends it).
-export async function readMail(address, { ms = 15000, after = 0 } = {}) {
+export async function readMail(address, { ms = 15000, after = -1 } = {}) {
   const dir = process.env.HANGAR_SMTP_DIR
   if (!dir) throw new Error('HANGAR_SMTP_DIR is not set (run through t/run-tests.sh)')
   const end = Date.now() + ms
