@@ -122,7 +122,8 @@ done
 
 # The browser tests: the UI built (make ui, when its sources changed), then
 # Playwright against the stack; the figures and screenshots it makes go to
-# t/tmp/ui-artifacts/.  Counted like a check binary: its "N passed" and
+# t/tmp/ui-artifacts/.  HANGAR_UI_GREP limits them to the tests whose
+# titles match (Playwright's --grep).  Counted like a check binary: its "N passed" and
 # "N failed" lines.
 run_ui() {
 	local out rc p f
@@ -134,7 +135,8 @@ run_ui() {
 	out=$DIR/log/ui-tests.log
 	(cd "$SRC/src/ui" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
 	    HANGAR_UI_ARTIFACTS=$SRC/t/tmp/ui-artifacts \
-	    npx --no-install playwright test) 2>&1 | tee "$out"
+	    npx --no-install playwright test \
+	    ${HANGAR_UI_GREP:+--grep "$HANGAR_UI_GREP"}) 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	# the summary's counts, colours taken out
 	p=$(sed -E 's/\x1b\[[0-9;]*m//g' "$out" |

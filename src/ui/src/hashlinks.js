@@ -6,3 +6,14 @@
 if (location.hash.startsWith('#/')) {
   history.replaceState(null, '', '/ui' + location.hash.slice(1))
 }
+
+// The same link opened while the UI is already at /ui/ changes only the
+// fragment (no reload): route it then.
+export function followHashLinks(router) {
+  window.addEventListener('hashchange', () => {
+    if (!location.hash.startsWith('#/')) return
+    const to = location.hash.slice(1)
+    history.replaceState(history.state, '', '/ui' + to)
+    router.replace(to)
+  })
+}
