@@ -43,3 +43,23 @@ test('after signing in, back to the page asked for', async ({ page }) => {
   await expect(page).toHaveURL(/\/ui\/profile$/)
   await expect(page.getByRole('heading', { name: '个人资料' })).toBeVisible()
 })
+
+test('an expired session goes to sign in, then back to the same page', async ({ page, context }) => {
+  const u = await newUser()
+  await signIn(page, u.username, u.password)
+  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await page.goto('/ui/tokens')
+  await expect(page.getByRole('heading', { name: 'API 令牌' })).toBeVisible()
+  await context.clearCookies()	// the session is gone, the page still open
+  await page.getByTestId('token-new').click()
+  await page.locator('#token-name').fill('after-expiry')
+  await page.getByTestId('token-create').click()
+  await expect(page).toHaveURL(/\/ui\/login\?next=(%2F|\/)tokens/)
+  await page.locator('#login-username').fill(u.username)
+  await page.locator('#login-password').fill(u.password)
+  await page.locator('[data-test=login-submit]').click()
+  await expect(page).toHaveURL(/\/ui\/tokens$/)
+  await expect(page.getByRole('heading', { name: 'API 令牌' })).toBeVisible()
+  // nothing was made without a session
+  await expect(page.getByTestId('tokens')).not.toContainText('after-expiry')
+})
