@@ -22,7 +22,10 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  nginx redis-server redis-tools openssh-server openssh-client curl \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
 		  libldns-dev bind9 bind9-utils dnsutils \
-		  pdns-server pdns-backend-sqlite3 sqlite3 chromium
+		  pdns-server pdns-backend-sqlite3 sqlite3 chromium \
+		  fonts-wqy-zenhei
+# (chromium drives the UI's browser tests; the font gives their
+# screenshots Chinese glyphs.)
 # Node.js for the UI's build (src/ui): Debian's nodejs and npm, only when
 # no node is installed at all (a newer one, e.g. from nodesource, has its
 # own npm and conflicts with Debian's npm package).

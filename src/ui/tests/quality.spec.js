@@ -3,7 +3,7 @@
 // page's figures against the API, screenshots.
 import AxeBuilder from '@axe-core/playwright'
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { test, expect, newUser, signIn, shot, admin, ARTIFACTS } from './lib.js'
+import { test, expect, newUser, signIn, shot, admin, unique, ARTIFACTS } from './lib.js'
 
 async function axe(page, name) {
   const r = await new AxeBuilder({ page }).analyze()
@@ -42,7 +42,9 @@ test('the sign-in page: small, accessible', async ({ page }) => {
 
 test('the home page: figures from the API, fast, accessible', async ({ page }) => {
   const a = await admin()
+  await a.post('/applications/', { name: unique('homeapp') })	// at least one
   const apps = (await a.get('/applications/?page_size=1')).count
+  expect(apps).toBeGreaterThan(0)
   const raw = (await a.get('/hosts/?status=raw&page_size=1')).count
   await signIn(page, 'admin', process.env.HANGAR_ADMIN_PASSWORD)
   await expect(page.getByTestId('home-welcome')).toBeVisible()
