@@ -6,6 +6,7 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { test, expect, newUser, signIn, shot, admin, unique, ARTIFACTS } from './lib.js'
 
 async function axe(page, name) {
+  await page.waitForLoadState('networkidle')	// every chunk's CSS in
   const r = await new AxeBuilder({ page }).analyze()
   const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
@@ -38,6 +39,9 @@ test('the sign-in page: small, accessible', async ({ page }) => {
   expect(bytes).toBeLessThanOrEqual(250 * 1024)
   await axe(page, 'login')
   await shot(page, 'login')
+  await page.getByRole('link', { name: '忘记密码？' }).click()
+  await expect(page.getByRole('heading', { name: '找回密码' })).toBeVisible()
+  await axe(page, 'forgot-password')
 })
 
 test('the home page: figures from the API, fast, accessible', async ({ page }) => {
