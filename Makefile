@@ -4,6 +4,9 @@
 #   make run     install missing packages, build, start the stack in ./run
 #   make stop    stop that stack
 #   make check   the whole test suite, under ASan/UBSan, on its own stack
+#                (the browser tests of the UI among them: test name "ui")
+#   make ui      build the browser UI (src/ui) into build/ui when its
+#                sources changed
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX		?= /usr/local
@@ -20,11 +23,17 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
 		  libldns-dev bind9 bind9-utils dnsutils \
 		  pdns-server pdns-backend-sqlite3 sqlite3 git python3-pyftpdlib \
-		  libnginx-mod-nchan python3-websockets
+		  libnginx-mod-nchan python3-websockets chromium fonts-wqy-zenhei
+# (chromium drives the UI's browser tests; the font gives their
+# screenshots Chinese glyphs.)
+# Node.js for the UI's build (src/ui): Debian's nodejs and npm, only when
+# no node is installed at all (a newer one, e.g. from nodesource, has its
+# own npm and conflicts with Debian's npm package).
+NODE_PACKAGES	= $(if $(shell command -v node),,nodejs npm)
 
 # The top-level commands install packages first, then build in a sub-make;
 # only that sub-make (or a plain `make`) reads config.mk.
-TOPONLY		= run check bench deps stop clean distclean lint-man fuzz
+TOPONLY		= run check bench deps stop clean distclean lint-man fuzz ui
 ifneq ($(filter-out $(TOPONLY),$(or $(MAKECMDGOALS),all)),)
 include config.mk
 endif
@@ -74,13 +83,13 @@ FUZZ_LIBOBJ	= $(LIB_SRC:%.c=build-fuzz/%.o)
 FUZZ_SECONDS	?= 60
 
 .PHONY: all deps run stop check check-build unit api install clean distclean \
-	bench lint-man fuzz fuzz-build
+	bench lint-man fuzz fuzz-build ui
 
 all: $(PROGS)
 
 # Install whatever Debian package is missing (as root; needs apt).
 deps:
-	@missing=""; for p in $(PACKAGES); do \
+	@missing=""; for p in $(PACKAGES) $(NODE_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		    grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
@@ -151,12 +160,32 @@ build-fuzz/fuzz_%: t/fuzz/fuzz_%.c $(FUZZ_LIBOBJ)
 fuzz-build: $(FUZZ_BIN)
 .SECONDARY: $(FUZZ_LIBOBJ)
 
+# ---- the browser UI (src/ui; see src/ui/README) ----------------------
+
+# Its sources: everything under src/ui but its dependencies, its tests and
+# its notes.  build/ui/index.html stands for the whole build.
+UI_SRC		= $(shell find src/ui -path src/ui/node_modules -prune -o \
+		    -path src/ui/tests -prune -o -type f ! -name README -print)
+UI_OUT		= build/ui
+
+ui: $(UI_OUT)/index.html
+
+# npm ci when package-lock.json is newer than the installed tree (npm
+# writes node_modules/.package-lock.json); never a browser download.
+src/ui/node_modules/.package-lock.json: src/ui/package-lock.json
+	cd src/ui && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+$(UI_OUT)/index.html: $(UI_SRC) src/ui/node_modules/.package-lock.json
+	cd src/ui && HANGAR_UI_OUT=$(CURDIR)/$(UI_OUT) npm run --silent build
+
 # ---- the two commands -------------------------------------------------
 
 run: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory ui
 	@t/stack.sh start $(RUNDIR) $(PORT) $(CURDIR)/build
-	@echo "Hangar is up: http://127.0.0.1:$(PORT)/  (API at the root, UI at /ui/)"
+	@echo "Hangar is up: open http://127.0.0.1:$(PORT)/ui/ in a browser (API at the root)"
 	@if [ -n "$$HANGAR_ADMIN_PASSWORD" ]; then \
 		echo "log in as admin with the password in HANGAR_ADMIN_PASSWORD"; \
 	else \
@@ -174,6 +203,7 @@ check: deps
 	@# the plain build too: optimised code warns where -O0/ASan code does not
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check-build BUILD=build-san SAN="$(SANFLAGS)"
+	@$(MAKE) --no-print-directory ui
 	@# the fuzz targets first, so that the suite's count is the last line
 	@$(MAKE) --no-print-directory fuzz-build
 	@t/fuzz/run.sh $(CURDIR)/build-fuzz $(FUZZ_SECONDS)
@@ -207,13 +237,17 @@ install: all
 	    $(DESTDIR)$(PREFIX)/libexec/hangar/hangar-jinja-check
 	if [ -x $(BUILD)/hangar-agent ]; then \
 		install -m 755 $(BUILD)/hangar-agent $(DESTDIR)$(PREFIX)/sbin/hangar-agent; fi
+	$(MAKE) --no-print-directory ui
 	install -d $(DESTDIR)$(PREFIX)/share/hangar/ui
-	cp -R src/ui/. $(DESTDIR)$(PREFIX)/share/hangar/ui/
+	rm -rf $(DESTDIR)$(PREFIX)/share/hangar/ui/assets
+	cp -R $(UI_OUT)/. $(DESTDIR)$(PREFIX)/share/hangar/ui/
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/hangar/sql/
 	sed "s#/usr/local#$(PREFIX)#g" nginx/hangar.conf > \
 	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/hangar.conf
 	install -m 644 nginx/fastcgi_params nginx/ws_auth_params \
 	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/
+	sed "s#/usr/local#$(PREFIX)#g" nginx/ui-headers.conf > \
+	    $(DESTDIR)$(PREFIX)/share/hangar/nginx/ui-headers.conf
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/

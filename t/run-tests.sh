@@ -4,7 +4,9 @@
 # PORT to PORT+7), then check that no sanitizer fired.  PORT is
 # HANGAR_TEST_PORT when given, else the first of 8 consecutive ports from
 # 18080 up that are free on 127.0.0.1 and that no other run has claimed.
-# NAME limits the run to those tests (e.g. unit_valid api_users).
+# NAME limits the run to those tests (e.g. unit_valid api_users).  The name
+# "ui" is the browser tests of the UI (src/ui/tests/, Playwright driving
+# Debian's chromium) against the same stack, after the API tests.
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,7 +120,41 @@ for bin in "$BUILD"/t/api_*; do
 	[ -x "$bin" ] && want "$(basename "$bin")" && api_bins+=("$bin")
 done
 
-if [ ${#api_bins[@]} -gt 0 ]; then
+# The browser tests: the UI built (make ui, when its sources changed), then
+# Playwright against the stack; the figures and screenshots it makes go to
+# t/tmp/ui-artifacts/.  HANGAR_UI_GREP limits them to the tests whose
+# titles match (Playwright's --grep).  Counted like a check binary: its "N passed" and
+# "N failed" lines.
+run_ui() {
+	local out rc p f
+	printf '== ui\n'
+	if ! make -C "$SRC" --no-print-directory ui; then
+		failed=$((failed + 1)); failures+=("ui (the build failed)")
+		return
+	fi
+	out=$DIR/log/ui-tests.log
+	(cd "$SRC/src/ui" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+	    HANGAR_UI_ARTIFACTS=$SRC/t/tmp/ui-artifacts \
+	    npx --no-install playwright test \
+	    ${HANGAR_UI_GREP:+--grep "$HANGAR_UI_GREP"}) 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	# the summary's counts, colours taken out
+	p=$(sed -E 's/\x1b\[[0-9;]*m//g' "$out" |
+	    awk '$2 == "passed" && $1 ~ /^[0-9]+$/ { n = $1 } END { print n + 0 }')
+	f=$(sed -E 's/\x1b\[[0-9;]*m//g' "$out" |
+	    awk '($2 == "failed" || $2 == "flaky" || $2 == "interrupted") &&
+	         $1 ~ /^[0-9]+$/ { n += $1 } END { print n + 0 }')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	[ "${f:-0}" -eq 0 ] || failures+=("ui")
+	if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+		failed=$((failed + 1)); failures+=("ui (exit $rc)")
+	fi
+}
+ui_tests=0
+want ui && ui_tests=1
+
+if [ ${#api_bins[@]} -gt 0 ] || [ $ui_tests -eq 1 ]; then
 	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
 	rm -rf "$DIR"
 	mkdir -p "$DIR/log" "$HANGAR_SMTP_DIR"
@@ -190,6 +226,7 @@ dns_timeout = 1500"
 	for bin in "${api_bins[@]}"; do
 		run_one "$bin"
 	done
+	[ $ui_tests -eq 0 ] || run_ui
 	cleanup
 	trap - EXIT
 	if ls "$DIR"/log/asan.* "$DIR"/log/ubsan.* >/dev/null 2>&1; then

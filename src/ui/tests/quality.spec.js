@@ -1,0 +1,87 @@
+// Accessibility (axe-core: no serious or critical violation), the size of
+// the sign-in page, the time to the first page after signing in, the home
+// page's figures against the API, screenshots.
+import AxeBuilder from '@axe-core/playwright'
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { test, expect, newUser, signIn, shot, admin, unique, ARTIFACTS } from './lib.js'
+
+async function axe(page, name) {
+  await page.waitForLoadState('networkidle')	// every chunk's CSS in
+  const r = await new AxeBuilder({ page }).analyze()
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
+  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
+  expect(bad, `axe on ${name}`).toEqual([])
+}
+
+function figure(line) {
+  console.log(line)
+  mkdirSync(ARTIFACTS, { recursive: true })
+  writeFileSync(ARTIFACTS + '/figures.txt', line + '\n', { flag: 'a' })
+}
+
+test('the sign-in page: small, accessible', async ({ page }) => {
+  let bytes = 0
+  const files = []
+  page.on('response', async (res) => {
+    const url = res.url()
+    if (!/\.(js|css)$/.test(new URL(url).pathname)) return
+    const h = await res.allHeaders()
+    const n = Number(h['content-length'] || (await res.body()).length)
+    files.push(`${new URL(url).pathname} ${n} ${h['content-encoding'] || 'identity'}`)
+    bytes += n
+  })
+  await page.goto('/ui/login')
+  await expect(page.getByRole('heading', { name: '登录' })).toBeVisible()
+  await page.waitForLoadState('networkidle')
+  figure(`login page: ${files.length} JS/CSS files, ${bytes} bytes as sent (gzip), limit 256000`)
+  expect(files.every((f) => f.endsWith('gzip')), files.join('\n')).toBe(true)
+  expect(bytes).toBeLessThanOrEqual(250 * 1024)
+  await axe(page, 'login')
+  await shot(page, 'login')
+  await page.getByRole('link', { name: '忘记密码？' }).click()
+  await expect(page.getByRole('heading', { name: '找回密码' })).toBeVisible()
+  await axe(page, 'forgot-password')
+})
+
+test('the home page: figures from the API, fast, accessible', async ({ page }) => {
+  const a = await admin()
+  await a.post('/applications/', { name: unique('homeapp') })	// at least one
+  const apps = (await a.get('/applications/?page_size=1')).count
+  expect(apps).toBeGreaterThan(0)
+  const raw = (await a.get('/hosts/?status=raw&page_size=1')).count
+  await signIn(page, 'admin', process.env.HANGAR_ADMIN_PASSWORD)
+  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await expect(page.getByTestId('card-apps')).toContainText(String(apps))
+  await expect(page.getByTestId('hosts-raw')).toHaveText(String(raw))
+  await expect(page.getByTestId('card-activity')).toBeVisible()
+  // the menu is built from the routes the admin may open
+  await expect(page.getByTestId('menu')).toContainText('首页')
+
+  // a fresh load of the first page after sign-in (the session cookie kept)
+  const t0 = Date.now()
+  await page.goto('/ui/')
+  await expect(page.getByTestId('card-apps')).toContainText(String(apps))
+  const shown = Date.now() - t0
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0]
+    return { interactive: Math.round(n.domInteractive), loaded: Math.round(n.loadEventEnd) }
+  })
+  figure(`home page: DOM interactive ${nav.interactive} ms, load ${nav.loaded} ms, figures shown after ${shown} ms (Navigation Timing, loopback)`)
+  expect(nav.interactive).toBeLessThan(1000)
+  await axe(page, 'home')
+  await shot(page, 'home')
+})
+
+test('a user without modules sees only its own pages', async ({ page }) => {
+  const u = await newUser()
+  await signIn(page, u.username, u.password)
+  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  // no module permission: no application, host or task figures at all
+  await expect(page.getByTestId('card-activity')).toHaveCount(0)
+  await expect(page.getByTestId('card-apps')).toHaveCount(0)
+  await expect(page.getByTestId('card-hosts')).toHaveCount(0)
+  await page.goto('/ui/no-such-page')
+  await expect(page.locator('#hg-main')).toContainText('页面不存在')
+  await expect(page.locator('#hg-main')).toContainText('/no-such-page')
+})
