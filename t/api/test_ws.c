@@ -606,12 +606,13 @@ START_TEST(five_hundred_subscribers)
 		hosts[i] = plan_host(names[i], plan(names[i], ":", after));
 	a = agent_start("5", NULL);
 	task = start_task(hosts, 2);
-	sub_open(&s, task, hdrs, "-n 500");
+	sub_open(&s, task, hdrs, "-n 500 -t 120");	/* not a speed test */
 	ck_assert_str_eq(sub_line(&s), "open 500");
 	for (i = 0; i < 2; i++)
 		flag_set(names[i]);
 	while ((l = sub_line(&s)) != NULL) {
-		ck_assert_ptr_nonnull(o = json_tokener_parse(l));
+		o = json_tokener_parse(l);
+		ck_assert_msg(o != NULL, "subscriber %d said: %s", n, l);
 		ck_assert_int_eq(jint(o, "count"), 201);
 		if (n++ == 0)
 			snprintf(digest, sizeof(digest), "%s", jstr(o, "sha256"));
