@@ -3,7 +3,11 @@
 // menu), what a non-superuser sees, write-only secrets of credentials and
 // cloud accounts, navigators, both languages, axe, screenshots.
 import AxeBuilder from '@axe-core/playwright'
-import { test, expect, admin, newUser, unique, signIn, shot, setLanguage, ADMIN } from './lib.js'
+import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, setLanguage, readMail, ADMIN } from './lib.js'
+
+// The machine is shared and slow at times: pages get 30 s, tests 3 min.
+const expect = baseExpect.configure({ timeout: 30_000 })
+test.describe.configure({ timeout: 180_000 })
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')
@@ -16,7 +20,7 @@ async function axe(page, name) {
 
 async function asAdmin(page, next) {
   await signIn(page, ADMIN.username, ADMIN.password, next)
-  await expect(page.getByTestId('menu')).toBeVisible()
+  await expect(page.locator('aside nav')).toBeVisible()
 }
 
 // The users list filtered to one username: its row.
@@ -81,9 +85,13 @@ test('users: create, edit, disable and enable, a role, delete with the name aske
   await page.getByRole('option', { name: '已禁用' }).click()
   await page.getByTestId('users-search').click()
   await expect(page.getByTestId('users').locator('.el-table__body')).toContainText(username)
+  await page.goto('/ui/users')	// the filters cleared
+  row = await userRow(page, username)
   await row.getByTestId('user-enable').click()
   await expect(row.getByTestId('user-status')).toHaveText('已启用')
   // ... and now a "disabled" list does not hold it
+  await page.locator('[data-test=filter-status]').click()
+  await page.getByRole('option', { name: '已禁用' }).click()
   await page.getByTestId('users-search').click()
   await expect(page.getByTestId('users').locator('.el-table__body')).not.toContainText(username)
   expect((await a.get(`/users/${u.id}/`)).status).toBe('enabled')
@@ -99,6 +107,12 @@ test('users: create, edit, disable and enable, a role, delete with the name aske
   await page.getByTestId('role-add').click()
   await expect(page.getByTestId('user-roles')).toContainText(role.name)
   expect((await a.get(`/users/${u.id}/`)).roles.map((r) => r.id)).toEqual([role.id])
+  // the password reset mail, to the user's address
+  await page.getByRole('tab', { name: '基本信息' }).click()
+  await page.getByTestId('user-reset').click()
+  await confirmBox(page, `${username}@example.com`, '发送')
+  await expect(page.getByText(`重置链接已发往 ${username}@example.com`)).toBeVisible()
+  expect(await readMail(`${username}@example.com`)).toContain('reset-password?token=')
   // the role's page lists the member
   await page.goto(`/ui/roles/${role.id}`)
   await expect(page.getByTestId('members')).toContainText(username)
@@ -134,14 +148,21 @@ test('module permission matrix: a flip takes, and that user then has the module 
   expect(nav).toMatchObject({ enable_navigator: true, view_navigator: true, manage_navigator: false })
   const other = perms.find((m) => m.module_name === 'application').permissions
   expect(other.enable_app_mgmt).toBe(false)
+  // the user's grant history: those two, with the user's filter fixed
+  await page.getByRole('tab', { name: '授权记录' }).click()
+  const hist = page.getByTestId('audit-list').first()
+  await expect(hist.locator('.el-table__body tr')).toHaveCount(2)
+  await expect(hist).toContainText(`授予 用户 ${u.username} 模块「外部导航」的 view_navigator 权限`)
+  await expect(hist).toContainText(`授予 用户 ${u.username} 模块「外部导航」的 enable_navigator 权限`)
+  await expect(hist.getByLabel('用户或角色')).toHaveCount(0)
   // the user's own menu shows the module now, and only it
   await page.context().clearCookies()
   await signIn(page, u.username, u.password)
   await expect(page.getByTestId('home-welcome')).toBeVisible()
-  await page.getByTestId('menu').getByText('系统管理').click()
-  await expect(page.getByTestId('menu')).toContainText('外部导航')
-  await expect(page.getByTestId('menu')).not.toContainText('用户')
-  await page.getByTestId('menu').getByText('外部导航').click()
+  await page.locator('aside nav').getByText('系统管理').click()
+  await expect(page.locator('aside nav')).toContainText('外部导航')
+  await expect(page.locator('aside nav')).not.toContainText('用户')
+  await page.locator('aside nav').getByText('外部导航').click()
   await expect(page.getByRole('heading', { name: '外部导航' })).toBeVisible()
   // view only: no button to create, edit or delete
   await expect(page.getByTestId('navigators')).toBeVisible()
@@ -153,7 +174,7 @@ test('a user without administration sees no users, roles, credentials or audit',
   const u = await newUser()
   await signIn(page, u.username, u.password)
   await expect(page.getByTestId('home-welcome')).toBeVisible()
-  const menu = page.getByTestId('menu')
+  const menu = page.locator('aside nav')
   for (const word of ['系统管理', '用户', '角色', '凭据', '云账号', '外部导航', '审计']) {
     await expect(menu).not.toContainText(word)
   }
@@ -259,7 +280,7 @@ test('the users page in both languages, accessible', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible()
   await expect(page.getByTestId('users')).toContainText('Username')
   await expect(page.getByTestId('users')).toContainText('Last sign-in')
-  await expect(page.getByTestId('menu')).toContainText('Administration')
+  await expect(page.locator('aside nav')).toContainText('Administration')
   await expect(page.getByTestId('user-new')).toHaveText('New user')
   await shot(page, 'users-en')
   await setLanguage(page, 'zh-CN')

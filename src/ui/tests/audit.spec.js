@@ -2,7 +2,11 @@
 // operation they show exactly the expected rows, each change's before and
 // after set apart; grants in words; axe; a screenshot.
 import AxeBuilder from '@axe-core/playwright'
-import { test, expect, admin, newUser, unique, signIn, shot, apiAs, ADMIN } from './lib.js'
+import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, apiAs, ADMIN } from './lib.js'
+
+// The machine is shared and slow at times: pages get 30 s, tests 3 min.
+const expect = baseExpect.configure({ timeout: 30_000 })
+test.describe.configure({ timeout: 180_000 })
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')
