@@ -5,9 +5,9 @@
 import AxeBuilder from '@axe-core/playwright'
 import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, setLanguage, readMail, ADMIN } from './lib.js'
 
-// The machine is shared and slow at times: pages get 30 s, tests 3 min.
+// The machine is shared and slow at times: pages get 30 s, tests 5 min.
 const expect = baseExpect.configure({ timeout: 30_000 })
-test.describe.configure({ timeout: 180_000 })
+test.describe.configure({ timeout: 300_000 })
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')
@@ -285,4 +285,47 @@ test('the users page in both languages, accessible', async ({ page }) => {
   await shot(page, 'users-en')
   await setLanguage(page, 'zh-CN')
   await expect(page.getByRole('heading', { name: '用户' })).toBeVisible()
+})
+
+test('roles: create, rename, members, a module permission, delete', async ({ page }) => {
+  const a = await admin()
+  const u = await newUser()
+  const name = unique('role')
+  await asAdmin(page, '/roles')
+  await page.getByTestId('role-new').click()
+  await page.locator('#role-name').fill(name)
+  await page.getByTestId('role-save').click()
+  await page.locator('#rf-name').fill(name)
+  await page.getByRole('button', { name: '搜索' }).click()
+  const row = page.getByTestId('roles').locator('.el-table__body tr', { hasText: name })
+  await expect(row).toHaveCount(1)
+  await expect(row).toContainText(ADMIN.username)	// its creator
+  await row.getByRole('button', { name: '重命名' }).click()
+  await page.locator('#role-name').fill(name + 'x')
+  await page.getByTestId('role-save').click()
+  await expect(row).toContainText(name + 'x')
+  const [r] = (await a.get(`/roles/?name=${name}x`)).results
+  expect(r.name).toBe(name + 'x')
+
+  await row.getByRole('link', { name: name + 'x' }).click()
+  await page.getByTestId('member-pick').click()
+  await page.getByTestId('member-pick').locator('input').fill(u.username)
+  await page.getByRole('option', { name: u.username }).click()
+  await page.getByTestId('member-add').click()
+  await expect(page.getByTestId('members')).toContainText(u.username)
+  expect((await a.get(`/roles/${r.id}/users/`)).results.map((x) => x.id)).toEqual([u.id])
+  await page.getByRole('tab', { name: '模块权限' }).click()
+  const sw = page.getByTestId('perm-dns-enable_dns_mgmt')
+  await sw.click()
+  await expect(sw).toHaveClass(/is-checked/)
+  const dns = (await a.get(`/roles/${r.id}/system/perms/`)).find((m) => m.module_name === 'dns')
+  expect(dns.permissions.enable_dns_mgmt).toBe(true)
+
+  await page.goto('/ui/roles')
+  await page.locator('#rf-name').fill(name)
+  await page.getByRole('button', { name: '搜索' }).click()
+  await row.getByTestId('role-delete').click()
+  await confirmBox(page, `删除角色「${name}x」`, '删除')
+  await expect(page.getByTestId('roles').locator('.el-table__body')).not.toContainText(name)
+  expect((await a.get(`/roles/?name=${name}`)).count).toBe(0)
 })

@@ -4,9 +4,9 @@
 import AxeBuilder from '@axe-core/playwright'
 import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, apiAs, ADMIN } from './lib.js'
 
-// The machine is shared and slow at times: pages get 30 s, tests 3 min.
+// The machine is shared and slow at times: pages get 30 s, tests 5 min.
 const expect = baseExpect.configure({ timeout: 30_000 })
-test.describe.configure({ timeout: 180_000 })
+test.describe.configure({ timeout: 300_000 })
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')
