@@ -18,9 +18,15 @@ async function axe(page, name) {
   expect(bad, `axe on ${name}`).toEqual([])
 }
 
+// The first page after signing in: argon2 under ASan on a loaded machine
+// can take long.
+async function signedIn(page) {
+  await expect(page.locator('aside nav')).toBeVisible({ timeout: 90_000 })
+}
+
 async function asAdmin(page, next) {
   await signIn(page, ADMIN.username, ADMIN.password, next)
-  await expect(page.locator('aside nav')).toBeVisible()
+  await signedIn(page)
 }
 
 // The users list filtered to one username: its row.
@@ -158,6 +164,7 @@ test('module permission matrix: a flip takes, and that user then has the module 
   // the user's own menu shows the module now, and only it
   await page.context().clearCookies()
   await signIn(page, u.username, u.password)
+  await signedIn(page)
   await expect(page.getByTestId('home-welcome')).toBeVisible()
   await page.locator('aside nav').getByText('系统管理').click()
   await expect(page.locator('aside nav')).toContainText('外部导航')
@@ -173,6 +180,7 @@ test('module permission matrix: a flip takes, and that user then has the module 
 test('a user without administration sees no users, roles, credentials or audit', async ({ page }) => {
   const u = await newUser()
   await signIn(page, u.username, u.password)
+  await signedIn(page)
   await expect(page.getByTestId('home-welcome')).toBeVisible()
   const menu = page.locator('aside nav')
   for (const word of ['系统管理', '用户', '角色', '凭据', '云账号', '外部导航', '审计']) {

@@ -32,6 +32,7 @@ test('audit: filtered by user, the page shows exactly that user\'s rows, before 
     endpoint: 'https://ecs.aliyuncs.com', access_key: 'AK2', secret: 'never-shown-2' })
 
   await signIn(page, ADMIN.username, ADMIN.password, '/audit/cloud-accounts')
+  await expect(page.locator('aside nav')).toBeVisible({ timeout: 90_000 })	// argon2 under ASan
   await expect(page.getByRole('heading', { name: '云账号操作审计' })).toBeVisible()
   const rows = page.getByTestId('audit-rows').locator('.el-table__body tr')
   await expect(rows.first()).toBeVisible()
@@ -66,6 +67,7 @@ test('audit: module grants in words, filtered by who got them', async ({ page })
   await a.post(`/users/${u.id}/system/perms/`, { module_name: 'navigator', permissions: { enable_navigator: true } })
   await a.post(`/users/${u.id}/system/perms/`, { module_name: 'navigator', permissions: { enable_navigator: false } })
   await signIn(page, ADMIN.username, ADMIN.password, '/audit/module-grants')
+  await expect(page.locator('aside nav')).toBeVisible({ timeout: 90_000 })
   await page.getByLabel('用户或角色', { exact: true }).fill(u.username)
   await page.getByTestId('audit-search').click()
   const rows = page.getByTestId('audit-rows').locator('.el-table__body tr')
