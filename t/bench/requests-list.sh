@@ -14,8 +14,10 @@
 #   GET /resource-request/ssl-certificates/?page_size=20
 #   GET /resource-request/hosts/?page_size=100
 #
-# as a superuser, with wrk -t1 -c1 --latency: requests per second, p50 and
-# p99.  BASEDIR is a build of hangard to compare with (e.g. one of the
+# as a superuser, with wrk -t1 -c1 --latency: requests per second, p50,
+# p99, and hangard's own CPU time per request (its processes' utime +
+# stime over the run: the figure that other load on the machine does not
+# move).  BASEDIR is a build of hangard to compare with (e.g. one of the
 # commit before a change: `git worktree add /tmp/base COMMIT && make -C
 # /tmp/base BUILD=build`).  It runs beside BUILDDIR's hangard on the same
 # database behind the same nginx (port PORT+1); each list's answer from
@@ -39,7 +41,7 @@ URL=http://127.0.0.1:$PORT
 NAME="requests-list bench"
 . "$SRC/t/bench/lib.bash"
 
-for tool in wrk curl mariadb nginx cmp awk; do
+for tool in wrk curl mariadb nginx cmp awk getconf; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
 done
 [ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
@@ -165,20 +167,38 @@ get() {
 	[ "$status" = 200 ] || die "GET $2: HTTP $status: $(head -c 200 "$1")"
 }
 
-# run_wrk URL -- prints "rps p50 p99".
-run_wrk() {
-	local out
-	wrk -t1 -c1 -d1s -H "Authorization: Token $TOKEN" "$1" >/dev/null
-	out=$(wrk -t1 -c1 -d"$DURATION" --latency \
-	    -H "Authorization: Token $TOKEN" "$1")
-	grep -q 'Non-2xx' <<<"$out" && die "errors from $1: $out"
-	printf '%s %s %s\n' \
-	    "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")" \
-	    "$(wrk_pct 50 <<<"$out")" "$(wrk_pct 99 <<<"$out")"
+# cpu_ticks PIDFILE -- user + system clock ticks of a hangard's master
+# and workers so far.
+cpu_ticks() {
+	local master p n=0
+	master=$(cat "$1")
+	for p in "$master" $(cat /proc/"$master"/task/*/children 2>/dev/null); do
+		n=$((n + $(awk '{ print $14 + $15 }' /proc/"$p"/stat 2>/dev/null || echo 0)))
+	done
+	printf '%s\n' "$n"
 }
 
-printf '\n%-48s %7s %7s %8s\n' "GET (superuser, wrk -t1 -c1 $DURATION)" \
-    "req/s" "p50 ms" "p99 ms"
+# run_wrk URL PIDFILE -- prints "rps p50 p99 cpu": cpu is the hangard's CPU
+# time per request in ms (its own work, whatever else loads the machine).
+run_wrk() {
+	local out t0 t1 n
+	wrk -t1 -c1 -d1s -H "Authorization: Token $TOKEN" "$1" >/dev/null
+	t0=$(cpu_ticks "$2")
+	out=$(wrk -t1 -c1 -d"$DURATION" --latency \
+	    -H "Authorization: Token $TOKEN" "$1")
+	t1=$(cpu_ticks "$2")
+	grep -q 'Non-2xx' <<<"$out" && die "errors from $1: $out"
+	n=$(awk '/requests in/ { print $1 }' <<<"$out")
+	printf '%s %s %s %s\n' \
+	    "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")" \
+	    "$(wrk_pct 50 <<<"$out")" "$(wrk_pct 99 <<<"$out")" \
+	    "$(awk -v t=$((t1 - t0)) -v n="$n" -v hz="$(getconf CLK_TCK)" \
+	        'BEGIN { printf "%.3f", 1000 * t / hz / n }')"
+}
+
+printf '\n%-48s %7s %7s %8s %9s\n' "GET (superuser, wrk -t1 -c1 $DURATION)" \
+    "req/s" "p50 ms" "p99 ms" "CPU ms/rq"
+NEWPID=$DIR/hangard.pid BASEPID=$DIR/hangard-base.pid
 i=0
 for q in "${LISTS[@]}"; do
 	i=$((i + 1))
@@ -188,26 +208,29 @@ for q in "${LISTS[@]}"; do
 		get "$DIR/base-$i.json" "http://127.0.0.1:$((PORT + 1))$q"
 		cmp -s "$DIR/new-$i.json" "$DIR/base-$i.json" ||
 		    die "$q: the answers differ (see $DIR/new-$i.json, base-$i.json)"
-		read -r b1 b50 b99 <<<"$(run_wrk "http://127.0.0.1:$((PORT + 1))$q")"
-		read -r n1 n50 n99 <<<"$(run_wrk "$URL$q")"
-		read -r b2 c50 c99 <<<"$(run_wrk "http://127.0.0.1:$((PORT + 1))$q")"
-		read -r n2 m50 m99 <<<"$(run_wrk "$URL$q")"
+		read -r b1 b50 b99 bc1 <<<"$(run_wrk "http://127.0.0.1:$((PORT + 1))$q" "$BASEPID")"
+		read -r n1 n50 n99 nc1 <<<"$(run_wrk "$URL$q" "$NEWPID")"
+		read -r b2 c50 c99 bc2 <<<"$(run_wrk "http://127.0.0.1:$((PORT + 1))$q" "$BASEPID")"
+		read -r n2 m50 m99 nc2 <<<"$(run_wrk "$URL$q" "$NEWPID")"
 		# each side's better run of two
 		awk -v q="$q ($size B, identical)" -v b1="$b1" -v b2="$b2" \
 		    -v n1="$n1" -v n2="$n2" -v b50="$b50" -v c50="$c50" \
 		    -v n50="$n50" -v m50="$m50" -v b99="$b99" -v c99="$c99" \
-		    -v n99="$n99" -v m99="$m99" 'BEGIN {
+		    -v n99="$n99" -v m99="$m99" -v bc1="$bc1" -v bc2="$bc2" \
+		    -v nc1="$nc1" -v nc2="$nc2" 'BEGIN {
 			br = b1 > b2 ? b1 : b2; nr = n1 > n2 ? n1 : n2
 			bp = b50 < c50 ? b50 : c50; np = n50 < m50 ? n50 : m50
 			bq = b99 < c99 ? b99 : c99; nq = n99 < m99 ? n99 : m99
+			bc = bc1 < bc2 ? bc1 : bc2; nc = nc1 < nc2 ? nc1 : nc2
 			printf "%s\n", q
-			printf "  %-46s %7d %7.2f %8.2f\n", "base", br, bp, bq
-			printf "  %-46s %7d %7.2f %8.2f\n", "this build", nr, np, nq
-			printf "  %-46s %6.2fx %6.2fx %7.2fx\n", "ratio (base/this for ms)",
-			    nr / br, bp / np, bq / nq }'
+			printf "  %-46s %7d %7.2f %8.2f %9.3f\n", "base", br, bp, bq, bc
+			printf "  %-46s %7d %7.2f %8.2f %9.3f\n", "this build", nr, np, nq, nc
+			printf "  %-46s %6.2fx %6.2fx %7.2fx %8.2fx\n",
+			    "ratio (base/this for ms)", nr / br, bp / np, bq / nq,
+			    (nc > 0 ? bc / nc : 0) }'
 	else
-		read -r n1 n50 n99 <<<"$(run_wrk "$URL$q")"
-		printf '%-48s %7s %7s %8s\n' "$q ($size B)" "$n1" "$n50" "$n99"
+		read -r n1 n50 n99 nc1 <<<"$(run_wrk "$URL$q" "$NEWPID")"
+		printf '%-48s %7s %7s %8s %9s\n' "$q ($size B)" "$n1" "$n50" "$n99" "$nc1"
 	fi
 done
 say ""
