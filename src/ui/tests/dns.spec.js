@@ -4,8 +4,14 @@
 // key kept write-only; drift, export, the audit; a reader without the
 // manage permission; English; axe; screenshots.
 import AxeBuilder from '@axe-core/playwright'
-import { test, expect, signIn, shot, setLanguage, ADMIN, unique } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, ADMIN, unique } from './lib.js'
 import { userWith, pdnsZone, pdnsRecords } from './dns.lib.js'
+
+// Each test drives several pages, servers and the agent: on a busy
+// machine (two cores shared by several test runs) that takes minutes, and
+// a page's first paint more than the default 10 s.
+test.describe.configure({ timeout: 300_000 })
+const expect = baseExpect.configure({ timeout: 30_000 })
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')

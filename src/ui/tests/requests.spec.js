@@ -4,8 +4,14 @@
 // requester who sees only its own requests and no approver's buttons;
 // English; axe; screenshots.
 import AxeBuilder from '@axe-core/playwright'
-import { test, expect, signIn, shot, setLanguage, apiAs, unique } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, apiAs, unique } from './lib.js'
 import { userWith, pdnsZone, pdnsRecords, makeCert } from './dns.lib.js'
+
+// Each test drives several pages, servers and the agent: on a busy
+// machine (two cores shared by several test runs) that takes minutes, and
+// a page's first paint more than the default 10 s.
+test.describe.configure({ timeout: 300_000 })
+const expect = baseExpect.configure({ timeout: 30_000 })
 
 const REQUESTER = { resource_request: ['enable_resource_req', 'create_resource_req'] }
 
@@ -67,7 +73,7 @@ test('a domain request: created by a requester, approved, applied to PowerDNS an
   // hangar-agent applies it and finishes the request
   const ap = await apiAs(approver.username, approver.password)
   await expect.poll(async () => (await ap.get(`/resource-request/domains/${id}/`)).status,
-    { timeout: 30000 }).toBe('finished')
+    { timeout: 90_000 }).toBe('finished')
   await page.reload()
   await expect(page.getByTestId('req-status')).toHaveText('已完成')
   await expect(page.getByTestId('apply-status')).toHaveText('已生效')
