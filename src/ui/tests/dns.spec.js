@@ -56,13 +56,15 @@ test('a PowerDNS record created, changed, disabled and enabled through the page'
   await recordRow(page, name).getByTestId('rec-disable').click()
   await expect(recordRow(page, name)).toContainText('已停用')
   expect(await pdnsRecords(zone, name, 'A')).toEqual([{ content: '192.0.2.22', disabled: true, ttl: 600 }])
-  await page.getByTestId('record-filters').locator('input').nth(0).fill('web')
+  await page.getByTestId('rf-name').fill('web')
   await page.getByTestId('rf-search').click()
   await expect(recordRow(page, name)).toHaveCount(1)
   await shot(page, 'dns-records')
   await recordRow(page, name).getByTestId('rec-enable').click()
   await expect(recordRow(page, name)).toContainText('启用')
   expect(await pdnsRecords(zone, name, 'A')).toEqual([{ content: '192.0.2.22', disabled: false, ttl: 600 }])
+  await page.getByTestId('rf-name').fill('')
+  await page.getByTestId('rf-search').click()
 
   // an MX: its own hint, and the value checked by type
   await page.getByTestId('record-new').click()
