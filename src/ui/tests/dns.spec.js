@@ -9,9 +9,9 @@ import { userWith, pdnsZone, pdnsRecords } from './dns.lib.js'
 
 // Each test drives several pages, servers and the agent: on a busy
 // machine (two cores shared by several test runs) that takes minutes, and
-// a page's first paint more than the default 10 s.
-test.describe.configure({ timeout: 300_000 })
-const expect = baseExpect.configure({ timeout: 30_000 })
+// a page's first paint (or a list under load) more than the default 10 s.
+test.describe.configure({ timeout: 600_000 })
+const expect = baseExpect.configure({ timeout: 60_000 })
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')

@@ -9,9 +9,9 @@ import { userWith, pdnsZone, pdnsRecords, makeCert } from './dns.lib.js'
 
 // Each test drives several pages, servers and the agent: on a busy
 // machine (two cores shared by several test runs) that takes minutes, and
-// a page's first paint more than the default 10 s.
-test.describe.configure({ timeout: 300_000 })
-const expect = baseExpect.configure({ timeout: 30_000 })
+// a page's first paint (or a list under load) more than the default 10 s.
+test.describe.configure({ timeout: 600_000 })
+const expect = baseExpect.configure({ timeout: 60_000 })
 
 const REQUESTER = { resource_request: ['enable_resource_req', 'create_resource_req'] }
 
@@ -89,6 +89,37 @@ test('a domain request: created by a requester, approved, applied to PowerDNS an
   await expect(row).toContainText('192.0.2.7')
   // the approver may read DNS but not change it: no record buttons
   await expect(page.getByTestId('record-new')).toHaveCount(0)
+})
+
+test('a domain request whose apply fails shows the error, and the approver applies it again', async ({ page }) => {
+  const { server, domain, zone, a } = await pdnsZone()
+  const requester = await userWith(REQUESTER)
+  const approver = await userWith({ resource_request: ['enable_resource_req', 'approve_domain_req'] })
+  const name = `www.${zone}`
+  // an A record of that name already: a CNAME beside it is refused
+  const rec = await a.post(`/dns-services/${server.id}/domains/${domain.id}/records/`,
+    { name: 'www', type: 'A', value: '192.0.2.8' })
+  const q = await (await apiAs(requester.username, requester.password)).post('/resource-request/domains/',
+    { purpose: 'alias', records: [{ name, type: 'CNAME', value: 'web.example.com' }] })
+  const ap = await apiAs(approver.username, approver.password)
+  await ap.post(`/resource-request/domains/${q.id}/actions/approve/`)
+  await expect.poll(async () => (await ap.get(`/resource-request/domains/${q.id}/`)).apply_status,
+    { timeout: 90_000 }).toBe('failed')
+
+  await signIn(page, approver.username, approver.password, `/requests/domains/${q.id}`)
+  await expect(page.getByTestId('req-status')).toHaveText('已批准')
+  await expect(page.getByTestId('apply-status')).toHaveText('失败')
+  await expect(page.getByTestId('apply-error')).toContainText('CNAME')
+  await shot(page, 'request-domain-apply-failed')
+  await a.del(`/dns-services/${server.id}/domains/${domain.id}/records/${rec.id}/`)
+  await page.getByTestId('act-apply').click()
+  await expect.poll(async () => (await ap.get(`/resource-request/domains/${q.id}/`)).status,
+    { timeout: 90_000 }).toBe('finished')
+  await page.reload()
+  await expect(page.getByTestId('req-status')).toHaveText('已完成')
+  await expect(page.getByTestId('apply-error')).toHaveCount(0)
+  await expect(page.getByTestId('act-apply')).toHaveCount(0)
+  expect((await pdnsRecords(zone, name, 'CNAME')).map((r) => r.content)).toEqual(['web.example.com.'])
 })
 
 test('an SSL request finished with a certificate shows its names; a private key is refused under the field', async ({ page }) => {
