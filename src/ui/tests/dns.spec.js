@@ -171,6 +171,6 @@ test('servers: a BIND server added with its key write-only; a reader sees no but
   await expect(page.getByRole('heading', { name: 'Domains' })).toBeVisible()
   await expect(page.getByTestId('server-facts')).toContainText('Set (never shown)')
   await page.goto('/ui/dns/audit')
-  await expect(page.getByText('Not allowed', { exact: true })).toBeVisible()
+  await expect(page.locator('#hg-main').getByText('Not allowed', { exact: true })).toBeVisible()
   await setLanguage(page, 'zh-CN')
 })
