@@ -432,6 +432,8 @@ enum hg_coltype {
 	HG_J_BOOL,	/* "0"/"1" -> false/true */
 	HG_J_TIME,	/* DATETIME (UTC) -> RFC 3339 */
 	HG_J_JSON,	/* JSON text built by SQL; NULL -> [] */
+	HG_J_RAW,	/* the same, printed without a parse (lib/jsonraw.h):
+			   opaque, only to be serialized */
 };
 struct hg_col {
 	const char	*c_name;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hangard.h"
+#include "jsonraw.h"
 #include "timefmt.h"
 
 json_object *
@@ -57,6 +58,8 @@ hg_cell_json(struct hg_req *r, enum hg_coltype t, const char *s)
 		return hg_jtime(r, s);
 	case HG_J_JSON:
 		return hg_jparse(s);
+	case HG_J_RAW:
+		return hg_jsonraw_new(s);
 	case HG_J_NONE:
 		break;
 	}

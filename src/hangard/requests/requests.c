@@ -24,6 +24,7 @@
 
 #include "hangard.h"
 #include "requests/requests.h"
+#include "jsonraw.h"
 
 /* ---- the state machine ------------------------------------------------- */
 
@@ -131,22 +132,22 @@ state_of(const char *s)
 	X(RC_LOGUSERS,	"users_with_log_perm", "(SELECT JSON_ARRAYAGG(" \
 	    "JSON_OBJECT('id', u.id, 'username', u.username) ORDER BY u.id) " \
 	    "FROM host_request_log_users x JOIN users u ON u.id = x.user_id " \
-	    "WHERE x.request_id = q.id)", JSON, H)			   \
-	X(RC_PACKAGES,	"shipped_packages", "h.shipped_packages", JSON,	H) \
-	X(RC_RHOSTS,	"requested_hosts", "h.requested_hosts",	JSON,	H) \
+	    "WHERE x.request_id = q.id)", RAW, H)			   \
+	X(RC_PACKAGES,	"shipped_packages", "h.shipped_packages", RAW,	H) \
+	X(RC_RHOSTS,	"requested_hosts", "h.requested_hosts",	RAW,	H) \
 	X(RC_HOSTS,	"hosts",	"(SELECT JSON_ARRAYAGG(JSON_OBJECT(" \
 	    "'id', o.id, 'name', o.name) ORDER BY o.id) FROM " \
 	    "host_request_hosts x JOIN hosts o ON o.id = x.host_id WHERE " \
-	    "x.request_id = q.id)", JSON, H)				   \
+	    "x.request_id = q.id)", RAW, H)				   \
 	X(RC_DOMAIN,	"domain",	"s.domain",		STR,	S) \
 	X(RC_CTYPE,	"certificate_type", "s.certificate_type", STR,	S) \
 	X(RC_APPS,	"associated_app", "(SELECT JSON_ARRAYAGG(x.app_id " \
 	    "ORDER BY x.app_id) FROM resource_request_apps x WHERE " \
-	    "x.request_id = q.id)", JSON, DS)				   \
+	    "x.request_id = q.id)", RAW, DS)				   \
 	X(RC_RECORDS,	"records",	"(SELECT JSON_ARRAYAGG(JSON_OBJECT(" \
 	    "'name', x.name, 'type', x.type, 'value', x.value, 'ttl', " \
 	    "x.ttl) ORDER BY x.id) FROM domain_request_records x WHERE " \
-	    "x.request_id = q.id)", JSON, D)				   \
+	    "x.request_id = q.id)", RAW, D)				   \
 	X(RC_APPLY,	"apply_status",	"d.apply_status",	STR,	D) \
 	X(RC_APPLYERR,	"apply_error",	"d.apply_error",	STR,	D) \
 	X(RC_CSUBJECT,	"subject",	"s.cert_subject",	NONE,	S) \
@@ -309,7 +310,7 @@ req_object(struct hg_req *r, const struct rq_kind *k, struct hg_rows *rs,
 			json_object_object_add(c, "issuer",
 			    hg_jstr(HG_CELL(rs, i, RC_CISSUER)));
 			json_object_object_add(c, "sans",
-			    hg_jparse(HG_CELL(rs, i, RC_CSANS)));
+			    hg_jsonraw_new(HG_CELL(rs, i, RC_CSANS)));
 			json_object_object_add(c, "not_after",
 			    hg_jtime(r, HG_CELL(rs, i, RC_CNOTAFTER)));
 			json_object_object_add(c, "fingerprint_sha256",
