@@ -2,15 +2,17 @@
 // its tabs, permission grants (ObjectPerms), what a user without rights
 // sees, productions; both languages, axe, screenshots.
 import AxeBuilder from '@axe-core/playwright'
-import { test, expect, signIn, shot, setLanguage, unique, newUser, ADMIN } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, unique, newUser, ADMIN } from './lib.js'
 import { newApp, newHost, userWith, admin } from './applications.lib.js'
 
-// Each test drives several pages on a machine shared with other runs.
+// Each test drives several pages on a machine shared with other runs (a
+// page's first load can take well over the default 10 s there).
 test.describe.configure({ timeout: 300_000 })
+const expect = baseExpect.configure({ timeout: 45_000 })
 
 async function asAdmin(page) {
   await signIn(page, ADMIN.username, ADMIN.password)
-  await expect(page.getByTestId('home-welcome')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('home-welcome')).toBeVisible()
 }
 
 // Pick `option` in an Element Plus select after typing `query` into it
