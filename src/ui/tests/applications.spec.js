@@ -7,7 +7,7 @@ import { newApp, newHost, userWith, admin } from './applications.lib.js'
 
 // Each test drives several pages on a machine shared with other runs (a
 // page's first load can take well over the default 10 s there).
-test.describe.configure({ timeout: 300_000 })
+test.describe.configure({ timeout: 600_000 })
 const expect = baseExpect.configure({ timeout: 45_000 })
 
 async function asAdmin(page) {
