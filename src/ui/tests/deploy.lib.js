@@ -88,7 +88,8 @@ export async function makeApp(a, octets, fields = {}) {
     stdout_path: join(LOGDIR, name + '.log'), stderr_path: join(LOGDIR, name + '.err'), ...fields,
   })
   const hosts = await makeHosts(a, octets)
-  const instances = await a.post(`/applications/${app.id}/instances/`, hosts.map((hostid) => ({ hostid })))
+  const instances = hosts.length
+    ? await a.post(`/applications/${app.id}/instances/`, hosts.map((hostid) => ({ hostid }))) : []
   return { app, instances, logName: name + '.log' }
 }
 

@@ -19,12 +19,13 @@ async function axe(page, name) {
 
 const signInAdmin = async (page, next) => {
   await signIn(page, ADMIN.username, ADMIN.password, next)
-  await expect(page.locator('#hg-main')).toBeVisible()
+  await expect(page.getByTestId('menu')).toBeVisible({ timeout: 30_000 })
 }
 
 // Pick an option of a remote <el-select> by typing part of its label.
 async function pick(page, selector, text, label = text) {
-  await page.locator(selector).click()
+  // the placeholder lies over the input: click through it
+  await page.locator(selector).click({ force: true })
   await page.locator(selector).fill(text)
   await page.getByRole('option', { name: label }).first().click()
 }
@@ -63,7 +64,7 @@ test.describe('deploy pages', () => {
     await a.post('/applications/deploy-templates/', {
       name: tpl, repository: { type: 'GIT', url: repoUrl, branch: 'main' }, deploy_path: '/srv/x',
       lifecycle_hooks: { pre_exec: { script: saved.id } } })
-    await page.locator('[data-test=filter-name] input').fill(name)
+    await page.getByTestId('filter-name').fill(name)
     await page.keyboard.press('Enter')
     await expect(page.getByTestId('scripts').locator('tbody tr')).toHaveCount(1)
     await page.getByRole('button', { name: '删除 ' + name }).click()
@@ -109,7 +110,7 @@ test.describe('deploy pages', () => {
     await page.getByRole('button', { name: '编辑 ' + cname }).click()
     await expect(page.locator('#cred-secret')).toHaveValue('')
     await page.getByTestId('cred-save').click()
-    await expect(page.getByText('已保存')).toBeVisible()
+    await expect(page.locator('.el-message--success').first()).toContainText('已保存')
     await page.reload()
     await expect(page.getByTestId('credentials')).toContainText(cname)
     await expect(page.locator('body')).not.toContainText(secret)
@@ -134,7 +135,7 @@ test.describe('deploy pages', () => {
     const tname = unique('uitplf')
     await a.post('/applications/deploy-templates/', { name: tname, ...settingsFor(app, repoUrl) })
     await signInAdmin(page, '/deploy/settings')
-    await page.locator('[data-test=app-search] input').fill(app.name)
+    await page.getByTestId('app-search').fill(app.name)
     await page.getByTestId('app-search-go').click()
     await page.getByRole('link', { name: app.full_name }).click()
     await expect(page.getByTestId('settings-state')).toContainText('尚未配置')
@@ -213,9 +214,9 @@ test.describe('deploy pages', () => {
     await mk('f2')
     await a.post(`/application/deploy-tasks/${t1.id}/actions/close/`)
     await signInAdmin(page, '/deploy/tasks')
-    await pick(page, '[data-test=task-filters] input >> nth=0', app.name, app.full_name)
+    await pick(page, '#filter-app', app.name, app.full_name)
     await expect(page.getByTestId('tasks').locator('tbody tr')).toHaveCount(2)
-    await page.getByTestId('filter-status').click()
+    await page.locator('#filter-status').click({ force: true })
     await page.getByRole('option', { name: '已关闭' }).click()
     await expect(page.getByTestId('tasks').locator('tbody tr')).toHaveCount(1)
     await expect(page.getByTestId('tasks')).toContainText('f1')
@@ -242,7 +243,7 @@ test.describe('deploy pages', () => {
     const text = page.getByTestId('log-text')
     await expect(text).toContainText('line 30')
     await expect(text).toContainText('line 1\n')
-    await page.locator('#log-latest').locator('input').fill('5')
+    await page.locator('#log-latest').fill('5')
     await page.getByTestId('log-load').click()
     await expect(text).toHaveText('line 26\nline 27\nline 28\nline 29\nline 30\n')
     // follow: new lines appear as the file grows
@@ -254,11 +255,11 @@ test.describe('deploy pages', () => {
     await shot(page, 'deploy-log')
     // bytes mode: a block from a position, then the next one
     await page.getByTestId('log-mode').getByText('按字节').click()
-    await page.locator('#log-block').locator('input').fill('10')
+    await page.locator('#log-block').fill('10')
     await page.getByTestId('log-load').click()
     await expect(text).toHaveText('line 1\nlin')
     await page.getByTestId('log-next').click()
-    await expect(text).toHaveText('line 1\nline 2\nline')
+    await expect(text).toHaveText('line 1\nline 2\nline 3')
     await expect(page.getByTestId('log-info')).toContainText('20')
     // a host without sshd: the API's 502, shown
     await page.goto(`/ui/deploy/logs/${app.id}/${down.id}`)
