@@ -4,6 +4,7 @@
 // deploy needs (an SSH key credential, hosts, an application with
 // instances, deploy settings).
 import { execFileSync } from 'node:child_process'
+import { createServer } from 'node:net'
 import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { unique } from './lib.js'
@@ -15,7 +16,7 @@ const T = join(ROOT, 't')
 // spec's own.
 const base = Number(process.env.HANGAR_TEST_PORT || new URL(process.env.HANGAR_URL || 'http://x:18080').port || 18080) % 10000
 export const SSH_PORT = 20000 + base
-export const GIT_PORT = 30000 + base
+export let GIT_PORT = 0	// a free port, found when the servers start
 export const HOSTS = [151, 152]
 export const HOST_DOWN = 159
 const DIR = join(process.env.HANGAR_DIR || join(ROOT, 't/tmp'), 'ui-deploy')
@@ -27,8 +28,17 @@ const env = { ...process.env, HANGAR_SSHD_PORT: String(SSH_PORT), HANGAR_SSHD_PR
 
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { env, stdio: 'pipe', ...opts })
 
-export function startServers() {
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
+  })
+}
+
+export async function startServers() {
   mkdirSync(LOGDIR, { recursive: true })
+  GIT_PORT = await freePort()
   sh(join(T, 'sshd-hosts.sh'), ['start', SSHDIR, String(HOSTS[0]), String(HOSTS[HOSTS.length - 1])])
   sh(join(T, 'git-server.sh'), ['start', GITDIR, String(GIT_PORT)])
 }

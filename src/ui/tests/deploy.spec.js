@@ -5,8 +5,11 @@
 // hangar-agent to sshd test hosts from a git server (both started here),
 // the instance log viewer, a user without deploy_app, both languages, axe.
 import AxeBuilder from '@axe-core/playwright'
-import { test, expect, admin, newUser, signIn, shot, unique, setLanguage, apiAs, ADMIN } from './lib.js'
+import { test, expect as baseExpect, admin, newUser, signIn, shot, unique, setLanguage, apiAs, ADMIN } from './lib.js'
 import { startServers, stopServers, makeRepo, makeApp, settingsFor, writeLog, appendLog, clientKey, HOST_DOWN, HOSTS } from './deploy.lib.js'
+
+// The machine is shared: pages may be slow, not wrong.
+const expect = baseExpect.configure({ timeout: 30_000 })
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')
@@ -31,9 +34,10 @@ async function pick(page, selector, text, label = text) {
 }
 
 test.describe('deploy pages', () => {
+  test.describe.configure({ timeout: 240_000 })
   let repoUrl
-  test.beforeAll(() => {
-    startServers()
+  test.beforeAll(async () => {
+    await startServers()
     repoUrl = makeRepo(unique('uirepo'))
   })
   test.afterAll(() => stopServers())
@@ -158,7 +162,7 @@ test.describe('deploy pages', () => {
   })
 
   test('deploy: a task created, approved, started and shipped to the hosts', async ({ page }) => {
-    test.setTimeout(180_000)
+    test.setTimeout(400_000)
     const a = await admin()
     const { app } = await makeApp(a, HOSTS)
     await a.patch(`/applications/${app.id}/deploy-settings/`, settingsFor(app, repoUrl))
@@ -191,11 +195,13 @@ test.describe('deploy pages', () => {
     await expect(sub.locator('tbody tr')).toHaveCount(HOSTS.length)
     await expect(sub.getByTestId('sub-output')).toHaveAttribute('href', `/ui/tasks/${t.sub_tasks[0].task_id}`)
     // the real deploy: every instance reaches v2, the task finishes
-    await expect(sub.getByTestId('sub-status')).toHaveText('已完成', { timeout: 120_000 })
+    await expect(sub.getByTestId('sub-status')).toHaveText('已完成', { timeout: 240_000 })
     await expect(sub.getByTestId('inst-version')).toHaveText(HOSTS.map(() => 'v2'))
     await expect(page.getByTestId('task-status')).toHaveText('已完成')
     const inst = await a.get(`/applications/${app.id}/instances/`)
     expect(inst.results.map((i) => i.version)).toEqual(HOSTS.map(() => 'v2'))
+    await sub.getByTestId('sub-output-toggle').click()
+    await expect(sub.getByTestId('sub-output-panel')).toBeVisible()
     await shot(page, 'deploy-task')
     await axe(page, 'deploy task page')
     await page.goto('/ui/deploy/tasks')
