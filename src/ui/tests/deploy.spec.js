@@ -22,7 +22,7 @@ async function axe(page, name) {
 
 const signInAdmin = async (page, next) => {
   await signIn(page, ADMIN.username, ADMIN.password, next)
-  await expect(page.getByTestId('menu')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('menu')).toBeVisible({ timeout: 90_000 })
 }
 
 // Pick an option of a remote <el-select> by typing part of its label.
@@ -188,6 +188,7 @@ test.describe('deploy pages', () => {
     await expect(form.locator('.el-select__selected-item .el-tag')).toHaveCount(HOSTS.length)	// every instance
     await page.getByTestId('sub-submit').click()
     // the API got it: the page shows the sub-task and its instances' hosts
+    await expect(page.locator('section.hg-sub')).toHaveCount(1)
     const t = await a.get(`/application/deploy-tasks/${id}/`)
     expect(t.sub_tasks.length).toBe(1)
     const sub = page.getByTestId('sub-' + t.sub_tasks[0].task_id)
@@ -256,7 +257,7 @@ test.describe('deploy pages', () => {
     await page.getByTestId('log-follow').click()
     await expect(page.getByTestId('log-info')).toBeVisible()
     appendLog(logName, 'line 31\nline 32\n')
-    await expect(text).toHaveText('line 26\nline 27\nline 28\nline 29\nline 30\nline 31\nline 32\n', { timeout: 20_000 })
+    await expect(text).toHaveText('line 26\nline 27\nline 28\nline 29\nline 30\nline 31\nline 32\n', { timeout: 60_000 })
     await page.getByTestId('log-follow').click()
     await shot(page, 'deploy-log')
     // bytes mode: a block from a position, then the next one
