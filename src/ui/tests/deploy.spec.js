@@ -114,7 +114,7 @@ test.describe('deploy pages', () => {
     await page.getByRole('button', { name: '编辑 ' + cname }).click()
     await expect(page.locator('#cred-secret')).toHaveValue('')
     await page.getByTestId('cred-save').click()
-    await expect(page.locator('.el-message--success').first()).toContainText('已保存')
+    await expect(page.locator('#cred-name')).toBeHidden()	// saved: the dialog closed
     await page.reload()
     await expect(page.getByTestId('credentials')).toContainText(cname)
     await expect(page.locator('body')).not.toContainText(secret)
@@ -203,6 +203,7 @@ test.describe('deploy pages', () => {
     expect(inst.results.map((i) => i.version)).toEqual(HOSTS.map(() => 'v2'))
     await sub.getByTestId('sub-output-toggle').click()
     await expect(sub.getByTestId('sub-output-panel')).toBeVisible()
+    await page.mouse.move(0, 0)
     await shot(page, 'deploy-task')
     await axe(page, 'deploy task page')
     await page.goto('/ui/deploy/tasks')
