@@ -5,8 +5,11 @@
 // the list over 100,000 hosts, timed.
 import AxeBuilder from '@axe-core/playwright'
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { test, expect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN, ARTIFACTS } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN, ARTIFACTS } from './lib.js'
 import { startLab, stopLab, labHosts, powerRecord, seedHosts, hostViewer } from './hosts.lib.js'
+
+// the machine these run on is shared and often loaded: room to wait
+const expect = baseExpect.configure({ timeout: 30_000 })
 
 const FIRST = 91, LAST = 93		// sshd hosts 127.0.0.91..93
 

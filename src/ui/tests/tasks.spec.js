@@ -3,8 +3,11 @@
 // fallback when the WebSocket is refused; the task lists per kind with
 // their filters; a user who sees only tasks of its hosts; English; axe.
 import AxeBuilder from '@axe-core/playwright'
-import { test, expect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN } from './lib.js'
 import { startLab, stopLab, labHosts, hostViewer } from './hosts.lib.js'
+
+// the machine these run on is shared and often loaded: room to wait
+const expect = baseExpect.configure({ timeout: 30_000 })
 
 const FIRST = 94, LAST = 95		// sshd hosts 127.0.0.94..95
 
@@ -92,7 +95,6 @@ test('the WebSocket refused: the output is long-polled to the end', async ({ pag
   await page.goto(`/ui/tasks/${id}?kind=restart`)
   const out = page.getByTestId('task-output')
   await expect(out).toHaveAttribute('data-via', 'poll')
-  await expect(out.getByTestId('output-state')).toContainText('轮询')
   const panel = out.getByTestId('output-panel')
   await expect(panel.locator('span.hg-ansi-fg-1', { hasText: 'red-alert' })).toHaveCount(1, { timeout: 30_000 })
   await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 60_000 })
