@@ -35,13 +35,15 @@ async function waitGone(pid, ms = 30000) {
 }
 
 // What the hosts' power command prints before the harmless stand-in
-// (t/sshd-hosts.sh's $HOME/power): ANSI colours, then a pause so that the
-// task is seen running, then its two lines.
+// (t/sshd-hosts.sh's $HOME/power): ANSI colours and a line, then it waits
+// while the file ui-hold exists (hold(): a test sees the task running and
+// its first lines arrive live; at most 60 s), then the stand-in's lines.
 const POWER = `#!/bin/sh
 # hangar UI tests: coloured output, then t/sshd-hosts.sh's power stand-in.
 printf '\\033[31mred-alert\\033[0m \\033[1;32mbold-green\\033[0m \\033[38;5;208morange-208\\033[0m\\n'
 printf 'plain line on %s\\n' "$(basename "$(dirname "$HOME")")"
-sleep "\${HANGAR_UI_POWER_SLEEP:-2}"
+i=0
+while [ -f "$HOME/../../ui-hold" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
 exec "$HOME/power" "$@"
 `
 
@@ -73,8 +75,15 @@ power_stop_cmd = $HOME/../../ui-power stop
   if (!existsSync(`${DIR}/agent-ui.pid`)) throw new Error('the UI tests\' agent did not start (log/agent-ui.log)')
 }
 
+// While held, the hosts' power commands wait after their first lines.
+export function hold(on) {
+  if (on) writeFileSync(`${SSHDIR}/ui-hold`, '')
+  else rmSync(`${SSHDIR}/ui-hold`, { force: true })
+}
+
 // Stop our agent and the sshd hosts; the stack's agent runs again.
 export async function stopLab() {
+  hold(false)
   if (agent && agent.exitCode === null) {
     const pid = agent.pid
     agent.kill('SIGTERM')

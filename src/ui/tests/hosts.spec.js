@@ -6,10 +6,12 @@
 import AxeBuilder from '@axe-core/playwright'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN, ARTIFACTS } from './lib.js'
-import { startLab, stopLab, labHosts, powerRecord, seedHosts, hostViewer } from './hosts.lib.js'
+import { startLab, stopLab, labHosts, powerRecord, seedHosts, hostViewer, hold } from './hosts.lib.js'
 
 // the machine these run on is shared and often loaded: room to wait
 const expect = baseExpect.configure({ timeout: 30_000 })
+test.describe.configure({ timeout: 240_000 })
+test.afterEach(() => hold(false))	// a failed test must not leave the hosts waiting
 
 const FIRST = 91, LAST = 93		// sshd hosts 127.0.0.91..93
 
@@ -39,7 +41,6 @@ test.describe('hosts with real machines', () => {
   test.afterAll(async () => { await stopLab() })
 
   test('a batch restart through the browser: confirmed, then followed to the end', async ({ page }) => {
-    test.setTimeout(120_000)
     const frames = []
     page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))))
     await signIn(page, ADMIN.username, ADMIN.password, `/hosts?name=${prefix}`)
@@ -59,6 +60,7 @@ test.describe('hosts with real machines', () => {
     for (const h of hosts) await expect(dialog.getByTestId('batch-names')).toContainText(h.name)
     await shot(page, 'hosts-batch-confirm')
     const before = [FIRST, FIRST + 1, LAST].map((i) => powerRecord(i).length)
+    hold(true)		// the hosts wait after their first lines
     await dialog.getByTestId('batch-confirm').click()
 
     // the task page: results per host, the live output, then the end
@@ -66,6 +68,14 @@ test.describe('hosts with real machines', () => {
     const results = page.getByTestId('task-results')
     for (const h of hosts) await expect(results).toContainText(h.name)
     const out = page.getByTestId('task-output')
+    // running: the first lines arrive live over the WebSocket
+    await expect(page.getByTestId('task-status')).toHaveText('运行中')
+    await expect(out.getByTestId('output-panel')).toContainText('red-alert')
+    await expect(out).toHaveAttribute('data-via', 'ws')
+    await expect(out).toHaveAttribute('data-ended', 'false')
+    await expect(out.getByTestId('output-state')).toContainText('实时')
+    await shot(page, 'task-restart-running')
+    hold(false)
     await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 60_000 })
     await expect(out).toHaveAttribute('data-via', 'ws')
     for (const i of [FIRST, FIRST + 1, LAST]) {

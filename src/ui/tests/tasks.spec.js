@@ -4,10 +4,12 @@
 // their filters; a user who sees only tasks of its hosts; English; axe.
 import AxeBuilder from '@axe-core/playwright'
 import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN } from './lib.js'
-import { startLab, stopLab, labHosts, hostViewer } from './hosts.lib.js'
+import { startLab, stopLab, labHosts, hostViewer, hold } from './hosts.lib.js'
 
 // the machine these run on is shared and often loaded: room to wait
 const expect = baseExpect.configure({ timeout: 30_000 })
+test.describe.configure({ timeout: 240_000 })
+test.afterEach(() => hold(false))	// a failed test must not leave the hosts waiting
 
 const FIRST = 94, LAST = 95		// sshd hosts 127.0.0.94..95
 
@@ -33,7 +35,6 @@ const restart = async (ids) => (await (await admin()).post('/hosts/restart-tasks
   ids.map((id) => ({ host_id: id })))).task_id
 
 test('live output over the WebSocket: ANSI colours, host filter, grouping, the end', async ({ page }) => {
-  test.setTimeout(120_000)
   const frames = []
   const sockets = []
   page.on('websocket', (ws) => {
@@ -42,6 +43,7 @@ test('live output over the WebSocket: ANSI colours, host filter, grouping, the e
   })
   await signIn(page, ADMIN.username, ADMIN.password)
   await expect(page.getByTestId('home-welcome')).toBeVisible()
+  hold(true)		// the hosts wait after their first lines
   const id = await restart(hosts.map((h) => h.id))
   await page.goto(`/ui/tasks/${id}`)		// no kind: the page finds it
   await expect(page.getByRole('heading', { name: new RegExp(`重启 · 任务 #${id}`) })).toBeVisible()
@@ -57,6 +59,12 @@ test('live output over the WebSocket: ANSI colours, host filter, grouping, the e
   await expect(panel.locator('span.hg-ansi-fg-208', { hasText: 'orange-208' }).first()).toHaveCSS('color', 'rgb(255, 135, 0)')
   // no escape character reaches the page
   expect(await panel.innerText()).not.toContain('\x1b')
+  // still running: live over the WebSocket
+  await expect(page.getByTestId('task-status')).toHaveText('运行中')
+  await expect(out).toHaveAttribute('data-via', 'ws')
+  await expect(out).toHaveAttribute('data-ended', 'false')
+  await expect(out.getByTestId('output-state')).toContainText('实时')
+  hold(false)
 
   await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 60_000 })
   await expect(out).toHaveAttribute('data-via', 'ws')
@@ -84,19 +92,23 @@ test('live output over the WebSocket: ANSI colours, host filter, grouping, the e
 })
 
 test('the WebSocket refused: the output is long-polled to the end', async ({ page }) => {
-  test.setTimeout(120_000)
   // every task WebSocket is closed at once, as a proxy without it would
   await page.routeWebSocket(/\/ws\/tasks\//, (ws) => ws.close({ code: 1011, reason: 'refused by the test' }))
   const polls = []
   page.on('request', (r) => { if (/\/tasks\/\d+\/output\//.test(r.url())) polls.push(r.url()) })
   await signIn(page, ADMIN.username, ADMIN.password)
   await expect(page.getByTestId('home-welcome')).toBeVisible()
+  hold(true)
   const id = await restart([hosts[0].id])
   await page.goto(`/ui/tasks/${id}?kind=restart`)
   const out = page.getByTestId('task-output')
   await expect(out).toHaveAttribute('data-via', 'poll')
   const panel = out.getByTestId('output-panel')
-  await expect(panel.locator('span.hg-ansi-fg-1', { hasText: 'red-alert' })).toHaveCount(1, { timeout: 30_000 })
+  // followed live by long-polling while the task runs
+  await expect(panel.locator('span.hg-ansi-fg-1', { hasText: 'red-alert' })).toHaveCount(1)
+  await expect(out).toHaveAttribute('data-ended', 'false')
+  await expect(out.getByTestId('output-state')).toContainText('轮询')
+  hold(false)
   await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 60_000 })
   await expect(panel).toContainText(`plain line on h${FIRST}`)
   await expect(panel).toContainText('power restart')
