@@ -147,6 +147,11 @@ test('create a host: errors under the fields, then its page; edit it', async ({ 
   await expect.poll(async () => (await a.get(`/hosts/${id}/`)).cpu).toBe(8)
   await shot(page, 'host-page')
   await axe(page, 'host page')
+  // its audit records (the create and the edit) and its permission grants
+  await page.getByRole('tab', { name: '审计' }).click()
+  await expect(page.getByTestId('audit-rows')).toContainText(name)
+  await page.getByRole('tab', { name: '权限' }).click()
+  await expect(page.getByTestId('objperms-host')).toBeVisible()
 })
 
 test('a user sees only the hosts granted to it, and no batch buttons', async ({ page }) => {
@@ -172,6 +177,9 @@ test('a user sees only the hosts granted to it, and no batch buttons', async ({ 
   await table.getByRole('link', { name: mine.name }).click()
   await expect(page.getByTestId('host-name')).toContainText(mine.name)
   await expect(page.getByTestId('host-actions').locator('button')).toHaveCount(0)
+  await expect(page.getByRole('tab', { name: '详情' })).toBeVisible()
+  await expect(page.getByRole('tab', { name: '权限' })).toHaveCount(0)
+  await expect(page.getByRole('tab', { name: '审计' })).toHaveCount(0)
   // the other host is as missing as one that does not exist
   await page.goto(`/ui/hosts/${theirs.id}`)
   await expect(page.locator('.el-alert--error')).toBeVisible()
