@@ -7,8 +7,8 @@ import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique,
 import { startLab, stopLab, labHosts, hostViewer, hold } from './hosts.lib.js'
 
 // the machine these run on is shared and often loaded: room to wait
-const expect = baseExpect.configure({ timeout: 30_000 })
-test.describe.configure({ timeout: 240_000 })
+const expect = baseExpect.configure({ timeout: 90_000 })
+test.describe.configure({ timeout: 480_000 })
 test.afterEach(() => hold(false))	// a failed test must not leave the hosts waiting
 
 const FIRST = 94, LAST = 95		// sshd hosts 127.0.0.94..95
@@ -51,7 +51,7 @@ test('live output over the WebSocket: ANSI colours, host filter, grouping, the e
   const panel = out.getByTestId('output-panel')
   // the colours: classes of ansi.css, shown in the colours they name
   const red = panel.locator('span.hg-ansi-fg-1', { hasText: 'red-alert' }).first()
-  await expect(red).toBeVisible({ timeout: 30_000 })
+  await expect(red).toBeVisible({ timeout: 90_000 })
   await expect(red).toHaveCSS('color', 'rgb(255, 107, 107)')
   const green = panel.locator('span.hg-ansi-bold', { hasText: 'bold-green' }).first()
   await expect(green).toHaveClass(/hg-ansi-fg-10/)
@@ -66,12 +66,12 @@ test('live output over the WebSocket: ANSI colours, host filter, grouping, the e
   await expect(out.getByTestId('output-state')).toContainText('实时')
   hold(false)
 
-  await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 60_000 })
+  await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 120_000 })
   await expect(out).toHaveAttribute('data-via', 'ws')
   expect(sockets.some((u) => u.endsWith(`/ws/tasks/${id}`))).toBe(true)
   expect(frames.some((f) => f.includes('red-alert'))).toBe(true)
   expect(frames.some((f) => /"finished":\s*true/.test(f))).toBe(true)
-  await expect(page.getByTestId('task-status')).toHaveText('已完成', { timeout: 20_000 })
+  await expect(page.getByTestId('task-status')).toHaveText('已完成', { timeout: 90_000 })
   for (const h of hosts) await expect(page.getByTestId('task-results')).toContainText(h.name)
 
   // one host's lines only, then grouped by host
@@ -109,12 +109,12 @@ test('the WebSocket refused: the output is long-polled to the end', async ({ pag
   await expect(out).toHaveAttribute('data-ended', 'false')
   await expect(out.getByTestId('output-state')).toContainText('轮询')
   hold(false)
-  await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 60_000 })
+  await expect(out).toHaveAttribute('data-ended', 'true', { timeout: 120_000 })
   await expect(panel).toContainText(`plain line on h${FIRST}`)
   await expect(panel).toContainText('power restart')
   // each line once, though the task was read live and then from the record
   await expect(panel.getByText(`plain line on h${FIRST}`)).toHaveCount(1)
-  await expect(page.getByTestId('task-status')).toHaveText('已完成', { timeout: 20_000 })
+  await expect(page.getByTestId('task-status')).toHaveText('已完成', { timeout: 90_000 })
   expect(polls.length).toBeGreaterThan(0)
   expect(polls.some((u) => u.includes('cursor='))).toBe(true)	// it followed with the cursor
 })
@@ -146,8 +146,8 @@ test('task lists per kind: filters, paging, links; English', async ({ page }) =>
   await expect(table.locator('thead')).toContainText('Creator')
   await table.getByRole('link', { name: `#${id}` }).click()
   await expect(page.getByRole('heading', { name: new RegExp(`Restart · Task #${id}`) })).toBeVisible()
-  await expect(page.getByTestId('task-output')).toHaveAttribute('data-ended', 'true', { timeout: 60_000 })
-  await expect(page.getByTestId('task-status')).toHaveText('Finished', { timeout: 20_000 })
+  await expect(page.getByTestId('task-output')).toHaveAttribute('data-ended', 'true', { timeout: 120_000 })
+  await expect(page.getByTestId('task-status')).toHaveText('Finished', { timeout: 90_000 })
   await expect(page.getByTestId('task-results')).toContainText('Succeeded')
   await shot(page, 'task-en')
 })
@@ -164,7 +164,7 @@ test('a user sees only the tasks all of whose hosts it may view', async ({ page 
   await expect(table).not.toContainText(hosts[1].name)
   // the other task's page shows nothing of it
   await page.goto(`/ui/tasks/${both}`)
-  await expect(page.getByTestId('task-output').locator('.el-alert--error')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('task-output').locator('.el-alert--error')).toBeVisible({ timeout: 90_000 })
   await expect(page.locator('body')).not.toContainText(hosts[1].name)
   await expect(page.getByTestId('task-results')).toHaveCount(0)
 })
