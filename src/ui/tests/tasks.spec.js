@@ -125,7 +125,6 @@ test('task lists per kind: filters, paging, links; English', async ({ page }) =>
   const table = page.getByTestId('tasks')
   await expect(table.getByRole('link', { name: `#${id}` })).toBeVisible()
   await expect(table).toContainText(hosts[1].name)
-  await expect(table).not.toContainText(hosts[0].name + ',')
   // another kind has none of these hosts
   await page.getByRole('tab', { name: '停止' }).click()
   await expect(page).toHaveURL(/kind=stop/)
