@@ -128,10 +128,10 @@ $(BUILD)/t/unit_%: t/unit/test_%.c $(LIB_OBJ)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
-$(BUILD)/t/api_%: t/api/test_%.c $(API_COMMON)
+$(BUILD)/t/api_%: t/api/test_%.c $(API_COMMON) $(wildcard t/api/*.h)
 	@mkdir -p $(@D)
 	@echo "  LD    $@"
-	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $(filter-out %.h,$^) $(LIBS) $(CHECK_LIBS)
 
 $(BUILD)/t/api/client.o: t/api/client.c t/api/client.h config.mk
 	@mkdir -p $(@D)
