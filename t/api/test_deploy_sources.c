@@ -133,9 +133,7 @@ START_TEST(git_over_https_with_password)
 		expect_msg_has(t, b.hosts[i], "Authentication failed");
 		/* never reached: no folder, no step on the host */
 		ck_assert(!exists(hpath(octets[i], b.name)));
-		ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM app_instances "
-		    "WHERE id = %lld AND version IS NULL AND status = "
-		    "'running'", b.inst[i])), 1);
+		expect_instance(&b, i, "", "running");
 	}
 	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM task_output WHERE "
 	    "task_id = %lld AND text IN ('[prepare]', '[upload]')", t)), 0);
@@ -282,7 +280,7 @@ START_TEST(run_user_other_than_ssh_user)
 	    "$HOME\" >>%s/%s.log", runas, a.name))));
 	hook(&a, "post_exec", "bash", fmt("echo \"post $(id -un)\" >>%s/%s.log",
 	    runas, a.name));
-	dt = mkdtask(&a, "v2");
+	dt = mkdtask(&a, "v3");	/* still running after v2 */
 	t = sub(dt, "upgrade", fmt("{\"instances\": %s, \"version\": \"v2\"}",
 	    inst_json(&a, 0, 1)));
 	s = wait_task(t, 90);
