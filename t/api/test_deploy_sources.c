@@ -19,8 +19,11 @@
  *     (nobody); an unknown run_user fails the host at the stop step with
  *     sudo's reason.
  *
- * FTPS is not here: libcurl's ftps:// is implicit TLS, which the test
- * FTP server (pyftpdlib) does not offer; see the report in the commit.
+ * FTPS is not here: libcurl's ftps:// is implicit TLS, which pyftpdlib
+ * (the test FTP server) does not offer, only AUTH TLS on ftp://; and its
+ * TLS data channel closed at once against this curl even when its control
+ * connection was secured at connect.  The agent gives ftps the same
+ * deploy_ca_file as git (release.c, fetch_ftp).
  *
  * Hosts 127.0.0.131-134.  Ports (all inside the runner's claim of
  * HANGAR_TEST_PORT..+7): sshd 20000 + HANGAR_TEST_PORT % 10000, git
