@@ -23,9 +23,12 @@ PACKAGES	= build-essential autoconf automake pkg-config libfcgi-dev \
 		  wrk mandoc procps python3 python3-jinja2 clang libclang-rt-14-dev \
 		  libldns-dev bind9 bind9-utils dnsutils \
 		  pdns-server pdns-backend-sqlite3 sqlite3 git python3-pyftpdlib \
-		  libnginx-mod-nchan python3-websockets chromium fonts-wqy-zenhei
+		  libnginx-mod-nchan python3-websockets chromium fonts-wqy-zenhei \
+		  fcgiwrap sudo
 # (chromium drives the UI's browser tests; the font gives their
-# screenshots Chinese glyphs.)
+# screenshots Chinese glyphs.  fcgiwrap runs git-http-backend behind the
+# deploy tests' HTTPS git server, t/git-server.sh; sudo is how the agent
+# runs an application as its run_user, tried by api_deploy_sources.)
 # Node.js for the UI's build (src/ui): Debian's nodejs and npm, only when
 # no node is installed at all (a newer one, e.g. from nodesource, has its
 # own npm and conflicts with Debian's npm package).
@@ -128,10 +131,10 @@ $(BUILD)/t/unit_%: t/unit/test_%.c $(LIB_OBJ)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
-$(BUILD)/t/api_%: t/api/test_%.c $(API_COMMON)
+$(BUILD)/t/api_%: t/api/test_%.c $(API_COMMON) $(wildcard t/api/*.h)
 	@mkdir -p $(@D)
 	@echo "  LD    $@"
-	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -It/api -o $@ $(filter-out %.h,$^) $(LIBS) $(CHECK_LIBS)
 
 $(BUILD)/t/api/client.o: t/api/client.c t/api/client.h config.mk
 	@mkdir -p $(@D)

@@ -150,6 +150,8 @@ const struct hg_confkey hg_confkeys[] = {
 	S(deploy_cache_dir, "run/deploy-cache", "hangar-agent's folder for "
 	    "each application's repository cache and each release's workspace "
 	    "and package"),
+	S(deploy_ca_file, "", "PEM file of the CAs hangar-agent trusts for "
+	    "git over HTTPS and FTPS downloads (empty: the system's)"),
 	I(dns_timeout, "5000", 100, 60000,
 	    "milliseconds one call to a DNS server may take"),
 	I(dns_default_ttl, "3600", 1, 2147483647,

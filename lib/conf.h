@@ -89,6 +89,7 @@ struct hg_conf {
 	char	*jinja_check;		/* the Jinja2 syntax checker */
 	long	 jinja_check_timeout;	/* ms it may take */
 	char	*deploy_cache_dir;	/* agent: repository caches, packages */
+	char	*deploy_ca_file;	/* agent: CAs for HTTPS git, FTPS ("") */
 	long	 dns_timeout;		/* ms one DNS server call may take */
 	long	 dns_default_ttl;	/* seconds */
 };

@@ -522,8 +522,8 @@ fetch_git(struct host *g, struct host *h, struct rel *rl)
 	char		 cache[4200], repo[4300], lock[4300], askpass[4300],
 			 key[4300], refspec[600], rev[128], tarf[4300];
 	char		 e_home[4400], e_askpass[4400], e_user[300], *e_pass = NULL,
-			 *e_ssh = NULL, *secret, out[256];
-	const char	*env[8], *kind, *user, *argv[16];
+			 *e_ssh = NULL, *e_ca = NULL, *secret, out[256];
+	const char	*env[9], *kind, *user, *argv[16];
 	struct hg_proc	 p;
 	struct stat	 st;
 	int		 n = 0, lfd = -1, rc = -1;
@@ -545,6 +545,12 @@ fetch_git(struct host *g, struct host *h, struct rel *rl)
 	snprintf(e_home, sizeof(e_home), "HOME=%s", cache);
 	env[n++] = e_home;
 	env[n++] = "GIT_TERMINAL_PROMPT=0";
+	if (hg_conf.deploy_ca_file[0] != '\0') {
+		if (asprintf(&e_ca, "GIT_SSL_CAINFO=%s",
+		    hg_conf.deploy_ca_file) < 0)
+			hg_fatal("out of memory");
+		env[n++] = e_ca;
+	}
 	secret = credential(h, rl, &kind, &user);
 	if (secret != NULL && strcmp(kind, "password") == 0) {
 		/* the helper prints what git asks from its environment */
@@ -639,6 +645,7 @@ done:
 		free(e_pass);
 	}
 	free(e_ssh);
+	free(e_ca);
 	return rc;
 }
 
@@ -691,6 +698,8 @@ fetch_ftp(struct host *g, struct host *h, struct rel *rl)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)hg_conf.ssh_timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, rl->r_timeout);
 	curl_easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS, hg_conf.known_hosts);
+	if (hg_conf.deploy_ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, hg_conf.deploy_ca_file);
 	secret = credential(h, rl, &kind, &user);
 	if (secret != NULL) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, user);

@@ -9,7 +9,7 @@
  * (nchan_authorize_request, nginx/ws_auth_params), GET
  * /tasks/{id}/subscribe-check/ with the subscriber's own headers: a 2xx
  * lets it in, anything else is the subscriber's answer.  The check is the
- * one GET /tasks/{id}/output/ makes (taskvis.h), so the two ways of
+ * one GET /tasks/{id}/output/ makes (taskvis.h, hg_task_readable), so the two ways of
  * reading a task's output show it to the same people.
  */
 #include <stdio.h>
@@ -92,24 +92,20 @@ origin_ok(struct hg_req *r)
 static int
 subscribe_check(struct hg_req *r)
 {
-	struct hg_rows	*rs;
 	json_object	*o;
-	long long	 task = r->r_ids[0], all, sw, uid = r->r_user->u_id;
+	const char	*status;
+	long long	 task = r->r_ids[0];
 	int		 rc;
 
 	if (!origin_ok(r))
 		return hg_fail(r, HG_E_PERM, "a signed-in browser may watch "
 		    "a task only from Hangar's own pages (Origin)");
-	if ((rc = hg_task_scope(r, &all, &sw)) != 0 ||
-	    (rc = hg_sql(r, &rs, "SELECT t.status FROM tasks t WHERE t.id = ?i "
-	    "AND " HG_TASK_VISIBLE_SQL("t.id"), task, all, sw, uid, uid)) != 0)
+	if ((rc = hg_task_readable(r, task, &status)) != 0)
 		return rc;
-	if (rs->nrows == 0)
-		return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld", task);
 	o = json_object_new_object();
 	json_object_object_add(o, "task_id", json_object_new_string(
 	    hg_printf(r->r_arena, "%lld", task)));
-	json_object_object_add(o, "status", hg_jstr(HG_CELL(rs, 0, 0)));
+	json_object_object_add(o, "status", hg_jstr(status));
 	return hg_reply(r, 200, o);
 }
 

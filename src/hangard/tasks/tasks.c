@@ -12,7 +12,8 @@
  * a place to wait is free (output_get).
  *
  * Any authenticated user may ask, but only for a task it may see
- * (taskvis.h: every host of the task visible to it); any other is a 404.
+ * (taskvis.h, hg_task_readable: every host of a host task visible to it,
+ * the application of a deploy sub-task); any other is a 404.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,44 @@ hg_task_scope(struct hg_req *r, long long *all, long long *sw)
 	if ((rc = hg_perm_module(r, "resource", "enable_host_mgmt")) < 0)
 		return r->r_err;
 	*sw = rc;
+	return 0;
+}
+
+/*
+ * taskvis.h.  A sub-task's hosts are its application's instances: the
+ * people who deploy an application see its deploy task and the results
+ * of its sub-tasks (GET /application/deploy-tasks/{id}/) without any host
+ * permission, so its output follows the application, never the hosts;
+ * a host viewer who may not view the application does not see it.  A
+ * sub-task without its deploy_subtasks row (never left by the API) is
+ * the superuser's only: no fallback to its hosts.
+ */
+#define READABLE_SQL "SELECT t.status FROM tasks t LEFT JOIN " \
+	"deploy_subtasks ds ON ds.task_id = t.id WHERE t.id = ?i AND " \
+	"IF(t.kind IN (?s, ?s), ?i = 1 OR (?i = 1 AND ds.app_id IS NOT NULL " \
+	"AND " HG_VISIBLE_SQL("application", "view_app", "ds.app_id") "), " \
+	HG_TASK_VISIBLE_SQL("t.id") ")"
+int
+hg_task_readable(struct hg_req *r, long long task, const char **status)
+{
+	struct hg_rows	*rs;
+	long long	 all, sw, app_sw, app_all, uid = r->r_user->u_id;
+	long long	 super = r->r_user->u_superuser;
+	int		 rc;
+
+	if ((rc = hg_task_scope(r, &all, &sw)) != 0)
+		return rc;
+	if ((rc = hg_perm_module(r, "application", "enable_app_mgmt")) < 0)
+		return r->r_err;
+	app_sw = rc;
+	app_all = hg_visible_all(r, "application");
+	if ((rc = hg_sql(r, &rs, READABLE_SQL, task, HG_TASK_UPGRADE,
+	    HG_TASK_REVERT, super, app_sw, app_all, uid, uid, all, sw, uid,
+	    uid)) != 0)
+		return rc;
+	if (rs->nrows == 0)
+		return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld", task);
+	*status = HG_CELL(rs, 0, 0);
 	return 0;
 }
 
@@ -212,28 +251,20 @@ static int
 output_read(struct hg_req *r, int waits)
 {
 	const struct hg_val	*v = r->r_qv;
-	struct hg_rows		*rs;
 	struct cursor		 c;
 	json_object		*o, *lines;
+	const char		*status;
 	long long		 task = r->r_ids[0];
-	long long		 all, sw, uid = r->r_user->u_id;
 	double			 deadline = now_s() + (waits ? OUT_WAIT_S : 0);
 	int			 rc, n, running;
 
-	if ((rc = hg_task_scope(r, &all, &sw)) != 0)
-		return rc;
 	if (cursor_parse(v[OQ_CURSOR].present ? v[OQ_CURSOR].s : NULL, &c) != 0)
 		return hg_invalid(r, "cursor", "not a cursor this endpoint returned");
 	lines = hg_own(r, json_object_new_array());
 	for (;;) {
-		if ((rc = hg_sql(r, &rs, "SELECT t.status FROM tasks t WHERE "
-		    "t.id = ?i AND " HG_TASK_VISIBLE_SQL("t.id"), task, all,
-		    sw, uid, uid)) != 0)
+		if ((rc = hg_task_readable(r, task, &status)) != 0)
 			return rc;
-		if (rs->nrows == 0)
-			return hg_fail(r, HG_E_NOTFOUND, "no task with id %lld",
-			    task);
-		running = strcmp(HG_CELL(rs, 0, 0), "running") == 0;
+		running = strcmp(status, "running") == 0;
 		if (c.c_kind == 0)
 			c.c_kind = running && hg_redis_up(r->r_redis) ? 'r' : 'm';
 		if (c.c_kind == 'r' && c.c_entry[0] == '\0')

@@ -1,5 +1,6 @@
 /*
- * taskvis.h -- which tasks the caller may see (tasks.c, host_tasks.c).
+ * taskvis.h -- which tasks the caller may see (tasks.c, host_tasks.c,
+ * live.c).
  *
  * A task shows its hosts, their results and their output, so a caller who
  * does not see every host (superuser, or module-wide manage_host) sees a
@@ -30,5 +31,16 @@
  * it holds the host module's switch.  0, or an error code (error set).
  */
 int	hg_task_scope(struct hg_req *, long long *all, long long *sw);
+
+/*
+ * May the caller read task's output (GET /tasks/{id}/output/, and its
+ * WebSocket through GET /tasks/{id}/subscribe-check/)?  A host task by
+ * HG_TASK_VISIBLE_SQL; a deploy sub-task (deploy_upgrade, deploy_revert)
+ * by its application instead, as GET of its deploy task: the application
+ * module's switch and view_app on it, whatever hosts the caller sees.
+ * 0 with the task's status in *status; 10008 (not found) when there is
+ * no such task for the caller; another code on failure (error set).
+ */
+int	hg_task_readable(struct hg_req *, long long task, const char **status);
 
 #endif
