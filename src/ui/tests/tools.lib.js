@@ -41,10 +41,12 @@ export async function cdnAccount(provider, port, key, secret) {
     endpoint: `http://127.0.0.1:${port}`, access_key: key, secret })
 }
 
-// POST lines to the bastion log as `client` (apiAs), 10,000 at most each.
+// POST lines to the bastion log as `client` (apiAs), in batches of 2,000
+// (under the stack's max_body, as hangarctl jump-log ship sends them).
 export async function shipLines(client, lines) {
-  for (let i = 0; i < lines.length; i += 10000) {
-    const r = await client.post('/common-utils/jump-server-logs/', lines.slice(i, i + 10000))
-    if (r.stored + r.duplicates !== Math.min(10000, lines.length - i)) throw new Error('not all stored: ' + JSON.stringify(r))
+  const BATCH = 2000
+  for (let i = 0; i < lines.length; i += BATCH) {
+    const r = await client.post('/common-utils/jump-server-logs/', lines.slice(i, i + BATCH))
+    if (r.stored + r.duplicates !== Math.min(BATCH, lines.length - i)) throw new Error('not all stored: ' + JSON.stringify(r))
   }
 }

@@ -7,6 +7,11 @@ import { test, expect, admin, apiAs, signIn, shot, unique, setLanguage, ADMIN } 
 import { toolsUser, startCdnStandin, cdnAccount, shipLines } from './tools.lib.js'
 
 const KEY = 'ui-cdn-key'
+// The first page after signing in (the machine running the tests may be
+// loaded: a longer wait than expect's default).
+const welcomed = (page) => expect(page.getByTestId('home-welcome')).toBeVisible({ timeout: 30000 })
+// An Element Plus select opened by its box (its input sits under a label).
+const openSelect = (page, id) => page.locator(id).click({ force: true })
 const SECRET = 'ui-cdn-secret-never-shown'
 
 async function axe(page, name) {
@@ -28,9 +33,9 @@ test.describe('tools: CDN refresh', () => {
   test.afterAll(() => standin?.stop())
 
   test('tools: a refresh created in the page reaches FINISHED; refusals under the field', async ({ page }) => {
-    test.setTimeout(90000)
+    test.setTimeout(150000)
     await signIn(page, ADMIN.username, ADMIN.password)
-    await expect(page.getByTestId('home-welcome')).toBeVisible()
+    await welcomed(page)
     // the menu: the group and both pages
     await expect(page.getByTestId('menu')).toContainText('常用工具')
     await page.goto('/ui/tools/cdn/new')
@@ -57,7 +62,7 @@ test.describe('tools: CDN refresh', () => {
     const file = `http://www.example.com/ui/${unique('f')}.png`
     await page.locator('#cdn-urls').fill(`${file}\n\nhttp://img.example.net/图片/b.png\n`)
     await page.getByTestId('cdn-mode-SINGLE_FILE').click()
-    await page.getByTestId('cdn-account').click()
+    await openSelect(page, '#cdn-account')
     await page.getByRole('option', { name: `${account.name} (#${account.id})` }).click()
     await axe(page, 'cdn-new')
     await shot(page, 'cdn-new')
@@ -106,9 +111,10 @@ test.describe('tools: CDN refresh', () => {
 })
 
 test('tools: the list filters by provider and status on the server, paged', async ({ page }) => {
+  test.setTimeout(120000)
   const u = await toolsUser(['enable_common_tools', 'enable_cdn_refresher'])
   await signIn(page, u.username, u.password)
-  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await welcomed(page)
   const asked = []
   page.on('request', (r) => { if (r.url().includes('/common-utils/cdn-refresh-tasks/')) asked.push(r.url()) })
   await page.goto('/ui/tools/cdn')
@@ -118,7 +124,7 @@ test('tools: the list filters by provider and status on the server, paged', asyn
   await expect(page.locator('#cdn-provider')).toBeVisible()
   await expect(page.getByTestId('cdn-account')).toHaveCount(0)
   await page.goto('/ui/tools/cdn')
-  await page.locator('#cdn-f-status').click()
+  await openSelect(page, '#cdn-f-status')
   await page.getByRole('option', { name: '超时' }).click()
   await page.getByTestId('cdn-search').click()
   await expect.poll(() => asked.some((x) => /status=TIMEOUT/.test(x) && /page_size=20/.test(x))).toBe(true)
@@ -129,9 +135,10 @@ test('tools: the list filters by provider and status on the server, paged', asyn
 })
 
 test('tools: menu by permission: none without the module, no CDN page with only the log switch', async ({ page }) => {
+  test.setTimeout(180000)
   const none = await toolsUser([])
   await signIn(page, none.username, none.password)
-  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await welcomed(page)
   await expect(page.getByTestId('menu')).not.toContainText('常用工具')
   await page.goto('/ui/tools/cdn')
   await expect(page).toHaveURL(/\/ui\/forbidden/)
@@ -139,7 +146,7 @@ test('tools: menu by permission: none without the module, no CDN page with only 
   const noSwitch = await toolsUser(['enable_jumpserver_log_mgmt'])
   await page.context().clearCookies()
   await signIn(page, noSwitch.username, noSwitch.password)
-  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await welcomed(page)
   await expect(page.getByTestId('menu')).not.toContainText('常用工具')
   await page.goto('/ui/tools/jump-logs')
   await expect(page).toHaveURL(/\/ui\/forbidden/)
@@ -147,7 +154,7 @@ test('tools: menu by permission: none without the module, no CDN page with only 
   const logs = await toolsUser(['enable_common_tools', 'enable_jumpserver_log_mgmt'])
   await page.context().clearCookies()
   await signIn(page, logs.username, logs.password)
-  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await welcomed(page)
   const menu = page.getByTestId('menu')
   await expect(menu).toContainText('常用工具')
   await menu.getByText('常用工具').click()
@@ -160,7 +167,7 @@ test('tools: menu by permission: none without the module, no CDN page with only 
 })
 
 test('tools: jump log lines shipped through the API are found by keyword and user, highlighted; Chinese shown right', async ({ page }) => {
-  test.setTimeout(90000)
+  test.setTimeout(150000)
   const u = await toolsUser(['enable_common_tools', 'enable_jumpserver_log_mgmt'])
   const client = await apiAs(u.username, u.password)
   const word = unique('zq').toLowerCase()
@@ -178,7 +185,7 @@ test('tools: jump log lines shipped through the API are found by keyword and use
   // sent again (a bastion's retry): nothing twice
   await shipLines(client, lines)
   await signIn(page, u.username, u.password)
-  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await welcomed(page)
   await page.goto('/ui/tools/jump-logs')
   await expect(page.getByRole('heading', { name: '跳板机日志' })).toBeVisible()
   // by keyword (the upper-case line too), newest first, highlighted
@@ -234,7 +241,7 @@ test('tools: more than 10,000 matches are counted "10,000+"', async ({ page }) =
   await shipLines(client, lines)
   console.log(`tools: 10,050 lines shipped in ${Date.now() - start} ms`)
   await signIn(page, u.username, u.password)
-  await expect(page.getByTestId('home-welcome')).toBeVisible()
+  await welcomed(page)
   await page.goto('/ui/tools/jump-logs')
   await page.locator('#log-keyword').fill(word)
   await page.getByTestId('log-search').click()
