@@ -33,7 +33,7 @@ test.describe('tools: CDN refresh', () => {
   test.afterAll(() => standin?.stop())
 
   test('tools: a refresh created in the page reaches FINISHED; refusals under the field', async ({ page }) => {
-    test.setTimeout(150000)
+    test.setTimeout(300000)
     await signIn(page, ADMIN.username, ADMIN.password)
     await welcomed(page)
     // the menu: the group and both pages
@@ -111,7 +111,7 @@ test.describe('tools: CDN refresh', () => {
 })
 
 test('tools: the list filters by provider and status on the server, paged', async ({ page }) => {
-  test.setTimeout(120000)
+  test.setTimeout(300000)
   const u = await toolsUser(['enable_common_tools', 'enable_cdn_refresher'])
   await signIn(page, u.username, u.password)
   await welcomed(page)
@@ -135,7 +135,7 @@ test('tools: the list filters by provider and status on the server, paged', asyn
 })
 
 test('tools: menu by permission: none without the module, no CDN page with only the log switch', async ({ page }) => {
-  test.setTimeout(180000)
+  test.setTimeout(300000)
   const none = await toolsUser([])
   await signIn(page, none.username, none.password)
   await welcomed(page)
@@ -167,7 +167,7 @@ test('tools: menu by permission: none without the module, no CDN page with only 
 })
 
 test('tools: jump log lines shipped through the API are found by keyword and user, highlighted; Chinese shown right', async ({ page }) => {
-  test.setTimeout(150000)
+  test.setTimeout(300000)
   const u = await toolsUser(['enable_common_tools', 'enable_jumpserver_log_mgmt'])
   const client = await apiAs(u.username, u.password)
   const word = unique('zq').toLowerCase()
@@ -229,7 +229,7 @@ test('tools: jump log lines shipped through the API are found by keyword and use
 })
 
 test('tools: more than 10,000 matches are counted "10,000+"', async ({ page }) => {
-  test.setTimeout(180000)
+  test.setTimeout(300000)
   const u = await toolsUser(['enable_common_tools', 'enable_jumpserver_log_mgmt'])
   const client = await apiAs(u.username, u.password)
   const word = unique('many').toLowerCase()
