@@ -9,7 +9,7 @@ import { toolsUser, startCdnStandin, cdnAccount, shipLines } from './tools.lib.j
 const KEY = 'ui-cdn-key'
 // The first page after signing in (the machine running the tests may be
 // loaded: a longer wait than expect's default).
-const welcomed = (page) => expect(page.getByTestId('home-welcome')).toBeVisible({ timeout: 30000 })
+const welcomed = (page) => expect(page.getByTestId('home-welcome')).toBeVisible({ timeout: 90000 })
 // An Element Plus select opened by its box (its input sits under a label).
 const openSelect = (page, id) => page.locator(id).click({ force: true })
 const SECRET = 'ui-cdn-secret-never-shown'
