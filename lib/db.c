@@ -474,6 +474,56 @@ hg_db_run(struct hg_db *db, struct hg_arena *a, struct hg_rows **out,
 }
 
 int
+hg_db_bulk(struct hg_db *db, const char *sql, int ncols, const long long *vals,
+    size_t nrows)
+{
+	MYSQL_BIND	 b[HG_DB_MAXPARAMS];
+	MYSQL_STMT	*st;
+	unsigned int	 size = (unsigned int)nrows;
+	size_t		 rowsize = sizeof(*vals) * (size_t)ncols;
+	int		 c, rc = 0;
+
+	if (nrows == 0)
+		return 0;
+	if (ncols < 1 || ncols > HG_DB_MAXPARAMS || nrows > UINT32_MAX) {
+		log_err("bulk of %zu rows of %d values: %s", nrows, ncols, sql);
+		return HG_E_INTERNAL;
+	}
+	if (db->d_txn_broken)
+		return HG_E_UNAVAIL;
+	if ((rc = connect_db(db)) != 0 || (rc = begin_if_needed(db)) != 0)
+		return rc;
+	if ((st = prepare(db, sql, &rc)) == NULL)
+		return rc;
+	if (mysql_stmt_param_count(st) != (unsigned long)ncols) {
+		log_err("statement wants %lu parameters, got %d: %s",
+		    mysql_stmt_param_count(st), ncols, sql);
+		return HG_E_INTERNAL;
+	}
+	/* row-wise: value c of row k is at vals[k * ncols + c] */
+	memset(b, 0, sizeof(b));
+	for (c = 0; c < ncols; c++) {
+		b[c].buffer_type = MYSQL_TYPE_LONGLONG;
+		b[c].buffer = (void *)&vals[c];
+	}
+	if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) != 0 ||
+	    mysql_stmt_attr_set(st, STMT_ATTR_ROW_SIZE, &rowsize) != 0 ||
+	    mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0)
+		rc = fail(db, mysql_stmt_errno(st), "bulk execute",
+		    mysql_stmt_error(st));
+	else
+		db->d_affected = mysql_stmt_affected_rows(st);
+	/* the cached statement goes back to one row at a time */
+	size = 0;
+	rowsize = 0;
+	if (db->d_conn != NULL) {
+		mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size);
+		mysql_stmt_attr_set(st, STMT_ATTR_ROW_SIZE, &rowsize);
+	}
+	return rc;
+}
+
+int
 hg_db_query(struct hg_db *db, struct hg_arena *a, struct hg_rows **out,
     const char *sql, const char *fmt, ...)
 {

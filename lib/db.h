@@ -58,6 +58,15 @@ int		 hg_db_exec(struct hg_db *, const char *sql, const char *fmt, ...);
 int		 hg_db_run(struct hg_db *, struct hg_arena *, struct hg_rows **,
 		    const char *sql, const struct hg_param *, int n);
 /*
+ * One statement of ncols integer placeholders ("INSERT INTO t (a, b)
+ * VALUES (?, ?)") run for nrows rows in one round trip (MariaDB's bulk
+ * execution: the values travel as an array, the statement is neither
+ * parsed nor planned again per row); vals holds nrows * ncols values,
+ * row after row.  hg_db_affected() is then the total.
+ */
+int		 hg_db_bulk(struct hg_db *, const char *sql, int ncols,
+		    const long long *vals, size_t nrows);
+/*
  * SQL whose placeholders carry their type, the form hangard's handlers
  * write: "... WHERE id = ?i AND name LIKE ?s".  Turn it into plain SQL
  * (in the arena) and the format string of its parameters (fmt, at least

@@ -380,6 +380,9 @@ int		 hg_sql_get(struct hg_req *, struct hg_rows **, const char *what,
 		    long long id, const char *sql);
 int		 hg_sql_patch(struct hg_req *, const char *table, long long id);
 int		 hg_ids_exist(struct hg_req *, const char *what, const char *sql);
+/* one statement of ?i placeholders for many rows at once (hg_db_bulk) */
+int		 hg_sql_bulk(struct hg_req *, const char *sql,
+		    const long long *vals, size_t nrows);
 long long	 hg_sql_insert_id(struct hg_req *);
 long long	 hg_sql_affected(struct hg_req *);
 

@@ -99,6 +99,29 @@ hg_ids_exist(struct hg_req *r, const char *what, const char *sql)
 	return 0;
 }
 
+/*
+ * A statement of typed integer placeholders ("... VALUES (?i, ?i)") run
+ * for nrows rows at once (lib/db.h hg_db_bulk); vals row after row.
+ */
+int
+hg_sql_bulk(struct hg_req *r, const char *tsql, const long long *vals,
+    size_t nrows)
+{
+	char		 fmt[HG_DB_MAXPARAMS + 1];
+	const char	*sql;
+	int		 n, rc;
+
+	if ((n = hg_db_typed(r->r_arena, tsql, &sql, fmt)) < 1 ||
+	    strspn(fmt, "i") != (size_t)n) {
+		log_err("a bulk statement takes ?i placeholders only: %s",
+		    tsql);
+		return hg_fail(r, HG_E_INTERNAL, NULL);
+	}
+	if ((rc = hg_db_bulk(r->r_db, sql, n, vals, nrows)) != 0)
+		return hg_fail(r, rc, NULL);
+	return 0;
+}
+
 long long
 hg_sql_insert_id(struct hg_req *r)
 {
