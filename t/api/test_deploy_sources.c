@@ -27,7 +27,7 @@
  *
  * Hosts 127.0.0.131-134.  Ports (all inside the runner's claim of
  * HANGAR_TEST_PORT..+7): sshd 20000 + HANGAR_TEST_PORT % 10000, git
- * daemon 30000 + that, HTTPS git +1, health servers +2 (200) and +3 (500).
+ * daemon 23000 + that, HTTPS git +1, health servers +2 (200) and +3 (500).
  */
 #include <signal.h>
 #include <sys/prctl.h>
@@ -367,7 +367,7 @@ main(void)
 	base = (getenv("HANGAR_TEST_PORT") ? atoi(getenv("HANGAR_TEST_PORT")) :
 	    18080) % 10000;
 	sshport = 20000 + base;
-	gitport = 30000 + base;
+	gitport = 23000 + base;	/* below the ephemeral ports (32768-) */
 	httpsport = gitport + 1;
 	okport = gitport + 2;
 	badport = gitport + 3;
