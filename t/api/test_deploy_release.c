@@ -769,9 +769,9 @@ main(void)
 	    ftpdir, ftpport) != 0) {
 		fprintf(stderr, "test_deploy_release: a test server did not "
 		    "start\n");
-		return 1;
-	}
-	failed = run_suite("deploy_release", cases, 1);
+		failed = 1;	/* and stop those that did */
+	} else
+		failed = run_suite("deploy_release", cases, 1);
 	(void)sh("%s/sshd-hosts.sh stop '%s'", tdir, sshdir);
 	(void)sh("%s/git-server.sh stop '%s'", tdir, gitdir);
 	(void)sh("%s/ftp-server.sh stop '%s'", tdir, ftpdir);
