@@ -800,3 +800,27 @@ sink_mail(const char *addr, int *count)
 		*count = found;
 	return best;
 }
+
+/* client.h */
+char *
+slurp(const char *path)
+{
+	FILE	*f = fopen(path, "r");
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0, n;
+
+	if (f == NULL)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			cap = (cap + 4096) * 2;
+			if ((buf = realloc(buf, cap)) == NULL)
+				abort();	/* no ck_assert: mains use this */
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}

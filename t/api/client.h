@@ -137,4 +137,8 @@ int	run_suite(const char *name, TCase *(*const *cases)(void), size_t n);
  * (may be NULL) how many it stored for addr. */
 char		*sink_mail(const char *addr, int *count);
 
+/* A whole file, NUL-terminated (free it), or NULL when it cannot be opened;
+ * read to the end, so /proc files work too. */
+char		*slurp(const char *path);
+
 #endif

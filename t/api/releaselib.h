@@ -54,21 +54,6 @@ hpath(int i, const char *rel)
 	return fmt("%s/h%d/srv/%s", sshdir, i, rel);
 }
 
-static UNUSED char *
-slurp(const char *path)
-{
-	FILE	*f = fopen(path, "r");
-	char	*buf;
-	size_t	 n;
-
-	if (f == NULL)
-		return NULL;
-	buf = calloc(1, 65536);
-	n = fread(buf, 1, 65535, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static UNUSED int
 exists(const char *path)

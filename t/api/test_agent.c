@@ -70,29 +70,6 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE	*f = fopen(path, "r");
-	char	*buf = NULL;
-	size_t	 len = 0, cap = 0, n;
-
-	if (f == NULL)
-		return NULL;
-	/* Read to the end: /proc files have no size to ask for. */
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = (cap + 4096) * 2;
-			if ((buf = realloc(buf, cap)) == NULL)
-				abort();	/* no ck_assert: main uses this */
-		}
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-	} while (n > 0);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* The SSH key credential every test host accepts. */
 static long long

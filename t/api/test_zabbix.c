@@ -597,19 +597,11 @@ srcdir(void)
 
 
 static char *
-slurp(const char *path)
+must_slurp(const char *path)
 {
-	FILE	*f = fopen(path, "r");
-	char	*b;
-	long	 n;
+	char	*b = slurp(path);
 
-	ck_assert_msg(f != NULL, "cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b = calloc(1, (size_t)n + 1);
-	ck_assert_int_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	ck_assert_msg(b != NULL, "cannot read %s", path);
 	return b;
 }
 
@@ -669,7 +661,7 @@ START_TEST(init_registers_in_zabbix)
 	ck_assert_int_eq(system(fmt("%s/t/sshd-hosts.sh start %s %d %d "
 	    ">/dev/null", srcdir(), sshdir, INIT_HOST, INIT_HOST)), 0);
 	/* the host logs in with an SSH key credential made over the API */
-	key = jescape(slurp(fmt("%s/client_key", sshdir)));
+	key = jescape(must_slurp(fmt("%s/client_key", sshdir)));
 	r = api_f("POST", "/application/repository-credentials/ssh-key/",
 	    admin_token(), "{\"name\": \"%s\", \"username\": \"root\", "
 	    "\"private_key\": \"%s\"}", uniq("e2ekey"), key);
@@ -687,7 +679,7 @@ START_TEST(init_registers_in_zabbix)
 	fclose(f);
 	/* our agent, with the init script; the stack's one stands aside */
 	stop_pidfile(fmt("%s/hangar-agent.pid", dir));
-	base = slurp(fmt("%s/hangar.conf", dir));
+	base = must_slurp(fmt("%s/hangar.conf", dir));
 	conf = strdup(fmt("%s/agent-zbx.conf", dir));
 	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
 	fprintf(f, "%s\nagent_pid_file = %s/agent-zbx.pid\nagent_log = "
