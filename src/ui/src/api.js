@@ -88,6 +88,25 @@ async function request(method, path, { body, query, retry = true } = {}) {
   throw err
 }
 
+// For a list or a search that can be asked again before its last answer
+// came back (a filter changed, a letter typed): only the newest call's
+// answer or error is delivered.  An older call never settles, so its
+// caller's code after the await (and its finally) never runs: a slow
+// unfiltered first page can never overwrite the filtered one after it.
+//   const getHosts = newest(api.get)
+//   rows.value = (await getHosts('/hosts/', q)).results
+export function newest(fn) {
+  let last = 0
+  return async (...args) => {
+    const mine = ++last
+    let value, error, failed = false
+    try { value = await fn(...args) } catch (e) { error = e; failed = true }
+    if (mine !== last) return new Promise(() => {})
+    if (failed) throw error
+    return value
+  }
+}
+
 export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body = {}, query) => request('POST', path, { body, query }),

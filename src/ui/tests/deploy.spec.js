@@ -221,9 +221,25 @@ test.describe('deploy pages', () => {
     const t1 = await mk('f1')
     await mk('f2')
     await a.post(`/application/deploy-tasks/${t1.id}/actions/close/`)
+    // another application's task, so the unfiltered first page differs
+    const other = (await makeApp(a, [])).app
+    await a.patch(`/applications/${other.id}/deploy-settings/`, settingsFor(other, repoUrl))
+    await a.post('/application/deploy-tasks/', { application_id: other.id, version: 'o1', description: 'd',
+      level: 'A', package_source: 'src', planned_exec_time: 1 })
+    // The page's first, unfiltered list answers only after the filtered
+    // one (as on a loaded machine): the late answer must not replace the
+    // filtered rows.
+    const isList = (u) => new URL(u).pathname === '/application/deploy-tasks/'
+    const filtered = page.waitForResponse((r) => isList(r.url()) && new URL(r.url()).searchParams.has('application_id'))
+    const unfiltered = (u) => isList(u.href) && !u.searchParams.has('application_id')
+    const unfilteredDone = page.waitForResponse((r) => unfiltered(new URL(r.url())))
+    await page.route(unfiltered, async (route) => { await filtered; await route.continue() }, { times: 1 })
     await signInAdmin(page, '/deploy/tasks')
     await pick(page, '#filter-app', app.name, app.full_name)
+    await filtered
+    await unfilteredDone
     await expect(page.getByTestId('tasks').locator('tbody tr')).toHaveCount(2)
+    await expect(page.getByTestId('tasks')).not.toContainText('o1')
     await page.locator('#filter-status').click({ force: true })
     await page.getByRole('option', { name: '已关闭' }).click()
     await expect(page.getByTestId('tasks').locator('tbody tr')).toHaveCount(1)

@@ -4,7 +4,7 @@
 //   list.search()        filters applied from page 1
 //   <el-table :data="list.rows.value"> ... <el-pagination v-bind="list.pager" ...>
 import { ref } from 'vue'
-import { api } from '@/api'
+import { api, newest } from '@/api'
 import { showError } from '@/form'
 
 export function usePaged(path, filters = {}, { pageSize = 20 } = {}) {
@@ -14,11 +14,12 @@ export function usePaged(path, filters = {}, { pageSize = 20 } = {}) {
   const size = ref(pageSize)
   const loading = ref(false)
   let applied = {}
+  const get = newest(api.get)
 
   async function load() {
     loading.value = true
     try {
-      const ans = await api.get(typeof path === 'function' ? path() : path,
+      const ans = await get(typeof path === 'function' ? path() : path,
         { ...applied, page: page.value, page_size: size.value })
       rows.value = ans.results
       total.value = ans.count
