@@ -39,6 +39,37 @@ check_mode(const char *v)
 	return NULL;
 }
 
+/*
+ * A secret sent in an HTTP header: printable token characters only (no
+ * space, quote or line break that could end or split the header, or
+ * break the quoted string nginx compares it with), and long enough not to
+ * be guessed.
+ */
+static const char *
+check_secret(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0)
+		return NULL;
+	if (n < 16 || n > 256)
+		return "must be 16 to 256 characters (openssl rand -hex 32)";
+	if (strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._~+/=") != n)
+		return "must be letters, digits and - . _ ~ + / = only";
+	return NULL;
+}
+
+/* Keys whose values hg_conf_dump() hides. */
+static int
+is_secret(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strstr(name, "password") != NULL ||
+	    (n > 7 && strcmp(name + n - 7, "_secret") == 0);
+}
+
 static const struct hg_conf *keep;	/* the configuration a load replaces */
 
 #define SC(name, def, check, help) \
@@ -125,6 +156,9 @@ const struct hg_confkey hg_confkeys[] = {
 	    "nothing)"),
 	S(ws_publish_socket, "/run/hangar/publish.sock", "unix socket the "
 	    "publisher listens on (empty: connect to ws_publish_url's host)"),
+	SC(ws_publish_secret, "", check_secret, "shared secret the agent sends "
+	    "as X-Hangar-Publish-Secret; nginx's publisher refuses a publish "
+	    "without it (empty: send none)"),
 	I(ws_publish_timeout, "1000", 50, 10000,
 	    "milliseconds one publish of live output may take"),
 	S(cdn_domains, "", "domains a CDN refresh URL may name, comma or space "
@@ -181,7 +215,12 @@ set(const struct hg_confkey *k, const char *val, char *err, size_t errlen)
 		const char	*why;
 
 		if (k->k_check != NULL && (why = k->k_check(val)) != NULL) {
-			snprintf(err, errlen, "%s: \"%s\" %s", k->k_name, val, why);
+			/* a secret's value is not repeated in the message */
+			if (is_secret(k->k_name))
+				snprintf(err, errlen, "%s: %s", k->k_name, why);
+			else
+				snprintf(err, errlen, "%s: \"%s\" %s",
+				    k->k_name, val, why);
 			return -1;
 		}
 		dup = strdup(val);
@@ -321,7 +360,7 @@ hg_conf_dump(void)
 
 		if (k->k_type == HG_C_INT)
 			printf("%s = %ld\n", k->k_name, *(const long *)p);
-		else if (strstr(k->k_name, "password") != NULL &&
+		else if (is_secret(k->k_name) &&
 		    **(char *const *)p != '\0')
 			printf("%s = ******\n", k->k_name);
 		else

@@ -72,6 +72,7 @@ struct hg_conf {
 	/* live output: the agent's nchan publisher (src/agent/publish.c) */
 	char	*ws_publish_url;	/* "" off; the task id is appended */
 	char	*ws_publish_socket;	/* "" TCP, else a unix socket */
+	char	*ws_publish_secret;	/* sent as X-Hangar-Publish-Secret */
 	long	 ws_publish_timeout;	/* ms one publish may take */
 	/* CDN refresh (tools/cdn_refresh.c, the agent's cdn_step.c) */
 	char	*cdn_domains;		/* URLs' hosts a task may name ("": any) */

@@ -132,10 +132,20 @@ cdn_domains = example.com, *.example.com, .example.net
 # stack's own unix socket (nginx/run.conf.in).
 ws_publish_socket = $DIR/publish.sock
 ws_publish_url = http://localhost/tasks/
+ws_publish_secret = $(publish_secret)
 CONF
 	if [ -n "${HANGAR_EXTRA_CONF:-}" ]; then
 		printf '%s\n' "$HANGAR_EXTRA_CONF" >>"$DIR/hangar.conf"
 	fi
+}
+
+# The stack's publisher secret (nginx.conf and hangar.conf), kept in the
+# stack's folder like the admin password.
+publish_secret() {
+	[ -s "$DIR/publish-secret" ] ||
+	    ( umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+	    >"$DIR/publish-secret" )
+	cat "$DIR/publish-secret"
 }
 
 admin_password() {
@@ -177,6 +187,7 @@ start_nginx() {
 	    die "nginx's nchan module is missing: apt-get install libnginx-mod-nchan"
 	sed -e "s#@DIR@#$DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@SRC@#$SRC#g" \
 	    -e "s#@NGINX_MODULES@#$mods#g" \
+	    -e "s#@PUBLISH_SECRET@#$(publish_secret)#g" \
 	    "$SRC/nginx/run.conf.in" >"$DIR/nginx.conf"
 	nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" ||
 	    die "nginx failed to start; see $DIR/log/nginx-error.log"

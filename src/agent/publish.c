@@ -223,6 +223,13 @@ run(void *arg)
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	/* nchan answers a publish with the channel's counters: not needed */
 	hdrs = curl_slist_append(hdrs, "Accept: text/plain");
+	/* what nginx's publisher checks (nginx/hangar.conf); never logged */
+	if (*hg_conf.ws_publish_secret != '\0') {
+		char *h = hg_printf(&a, "X-Hangar-Publish-Secret: %s",
+		    hg_conf.ws_publish_secret);
+
+		hdrs = curl_slist_append(hdrs, h);
+	}
 	c = client(hdrs);
 	for (;;) {
 		pthread_mutex_lock(&lock);

@@ -562,6 +562,64 @@ START_TEST(publisher_down_never_fails_a_task)
 }
 END_TEST
 
+/* The HTTP status of a POST to the publisher's socket, with header h. */
+static int
+publish_status(long long task, const char *h)
+{
+	char	cmd[2048], out[16] = "";
+	FILE	*p;
+
+	snprintf(cmd, sizeof(cmd), "curl -s -o /dev/null -w '%%{http_code}' "
+	    "-m 5 --unix-socket %s/publish.sock -H 'Content-Type: "
+	    "application/json' %s%s%s -d '{\"host\": \"x\", \"stream\": "
+	    "\"stdout\", \"text\": \"forged\", \"time\": \"x\"}' "
+	    "http://localhost/tasks/%lld", dir, h != NULL ? "-H '" : "",
+	    h != NULL ? h : "", h != NULL ? "'" : "", task);
+	ck_assert((p = popen(cmd, "r")) != NULL);
+	(void)fread(out, 1, sizeof(out) - 1, p);
+	pclose(p);
+	return atoi(out);
+}
+
+/*
+ * A local user who reaches the publisher's socket still cannot publish:
+ * without the stack's ws_publish_secret, or with another, nginx answers
+ * 403 (and with it 2xx, so the check is what refused); an agent with a
+ * wrong secret finishes its task and says once that publishing failed.
+ */
+START_TEST(publisher_needs_the_secret)
+{
+	const char	*name = uniq("wss");
+	char		*secret, *st;
+	long long	 host, task;
+	int		 code;
+	pid_t		 a;
+
+	ck_assert_ptr_nonnull(secret = slurp(fmt("%s/publish-secret", dir)));
+	ck_assert_int_eq(publish_status(999999001, NULL), 403);
+	ck_assert_int_eq(publish_status(999999001,
+	    "X-Hangar-Publish-Secret: 0123456789abcdef0123"), 403);
+	ck_assert_int_eq(publish_status(999999001,
+	    "X-Hangar-Publish-Secret: "), 403);
+	code = publish_status(999999001,
+	    fmt("X-Hangar-Publish-Secret: %s", secret));
+	ck_assert_msg(code >= 200 && code <= 299, "with the secret: %d", code);
+
+	host = plan_host(name, "echo one\necho two\n");
+	a = agent_start("s", "ws_publish_secret = not-the-stack-secret-0001");
+	task = start_task(&host, 1);
+	st = task_status(task, 30);
+	ck_assert_str_eq(st, "finished");
+	free(st);
+	agent_stop(a);
+	ck_assert_int_eq(log_count("s", "publishing live output"), 1);
+	ck_assert_int_eq(log_count("s", "HTTP status 403"), 1);
+	/* the secret itself is never written to the log */
+	ck_assert_int_eq(log_count("s", "not-the-stack-secret"), 0);
+	free(secret);
+}
+END_TEST
+
 /*
  * 500 subscribers of one task, all in before the task writes: each gets
  * every line (200 of them, from two hosts) and the end, the same bytes in
@@ -656,6 +714,7 @@ tc_ws(void)
 	tcase_add_test(tc, only_who_may_view);
 	tcase_add_test(tc, publisher_not_public);
 	tcase_add_test(tc, publisher_down_never_fails_a_task);
+	tcase_add_test(tc, publisher_needs_the_secret);
 	tcase_add_test(tc, five_hundred_subscribers);
 	return tc;
 }

@@ -238,6 +238,37 @@ START_TEST(long_line)
 }
 END_TEST
 
+/*
+ * The publisher secret goes into an HTTP header and an nginx string:
+ * token characters only, 16 to 256 of them; the message never repeats it.
+ */
+START_TEST(publish_secret)
+{
+	char err[256] = "";
+
+	expect_error("ws_publish_secret = short\n",
+	    "1: ws_publish_secret: must be 16 to 256 characters "
+	    "(openssl rand -hex 32)");
+	teardown();
+	expect_error("ws_publish_secret = 0123456789abcdef\"x\n",
+	    "1: ws_publish_secret: must be letters, digits and - . _ ~ + / = only");
+	teardown();
+	expect_error("ws_publish_secret = 0123456789abcdef x\n",
+	    "1: ws_publish_secret: must be letters, digits and - . _ ~ + / = only");
+	teardown();
+	expect_error("ws_publish_secret = 0123456789abcdef\xc3\xa9\n",
+	    "1: ws_publish_secret: must be letters, digits and - . _ ~ + / = only");
+	teardown();
+	write_conf("ws_publish_secret = AZaz09-._~+/=AZaz09\n");
+	ck_assert_int_eq(hg_conf_load(path, err, sizeof(err)), 0);
+	ck_assert_str_eq(hg_conf.ws_publish_secret, "AZaz09-._~+/=AZaz09");
+	teardown();
+	write_conf("ws_publish_secret =\n");
+	ck_assert_int_eq(hg_conf_load(path, err, sizeof(err)), 0);
+	ck_assert_str_eq(hg_conf.ws_publish_secret, "");
+}
+END_TEST
+
 START_TEST(dump_masks_password)
 {
 	char	 err[256] = "", buf[8192];
@@ -245,7 +276,8 @@ START_TEST(dump_masks_password)
 	size_t	 n;
 	int	 saved;
 
-	write_conf("db_password = hunter2\nworkers = 5\n");
+	write_conf("db_password = hunter2\nworkers = 5\n"
+	    "ws_publish_secret = 0123456789abcdef-secret\n");
 	ck_assert_int_eq(hg_conf_load(path, err, sizeof(err)), 0);
 	out = tmpfile();
 	ck_assert_ptr_nonnull(out);
@@ -262,6 +294,10 @@ START_TEST(dump_masks_password)
 	fclose(out);
 	ck_assert_ptr_null(strstr(buf, "hunter2"));
 	ck_assert_ptr_nonnull(strstr(buf, "\ndb_password = ******\n"));
+	ck_assert_ptr_null(strstr(buf, "0123456789abcdef"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nws_publish_secret = ******\n"));
+	/* a path with "secret" in its name is no secret */
+	ck_assert_ptr_nonnull(strstr(buf, "\nsecret_key_file = run/secret.key\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nworkers = 5\n"));
 	ck_assert(strncmp(buf, "listen = run/hangard.sock\n", 26) == 0);
 }
@@ -287,6 +323,7 @@ main(void)
 	tcase_add_test(tc, missing_equals);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, long_line);
+	tcase_add_test(tc, publish_secret);
 	tcase_add_test(tc, dump_masks_password);
 	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
 	suite_add_tcase(s, tc);
