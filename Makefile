@@ -86,7 +86,7 @@ FUZZ_LIBOBJ	= $(LIB_SRC:%.c=build-fuzz/%.o)
 FUZZ_SECONDS	?= 60
 
 .PHONY: all deps run stop check check-build unit api install clean distclean \
-	bench lint-man fuzz fuzz-build ui
+	bench lint-man fuzz fuzz-build ui ui-node18
 
 all: $(PROGS)
 
@@ -225,6 +225,10 @@ bench: deps
 
 lint-man:
 	@for m in man/*.[0-9]; do mandoc -Tlint -Wwarning $$m || exit 1; done
+
+# The UI built with Debian 12's Node 18 and npm 9 must be this build.
+ui-node18: ui
+	@t/ui-node18.sh
 
 # ---- install ----------------------------------------------------------
 
