@@ -273,6 +273,8 @@ struct hg_visible {		/* objects a restricted caller may view */
 int		 hg_visible_set(struct hg_req *, const char *type,
 		    const struct hg_visible **);
 const char	*hg_visible_grants(const struct hg_visible *, long long id);
+int		 hg_grants_of(struct hg_req *, const char *type,
+		    const struct hg_visible **);
 /*
  * A page of a visible set as HG_GRANTED_PAGE id values, for a query
  * "... id IN (" HG_IN_GRANTED ")" run by hg_sql_run; slots past the page

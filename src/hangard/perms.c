@@ -522,6 +522,63 @@ vis_keep(struct vis *v, const struct hg_visible *set)
 }
 
 /*
+ * The caller's grants (its own and its roles') on objects of type t, as a
+ * set newest first; only the objects it may view through them when
+ * view_only is set.  0, or the error code with the error set.
+ */
+static int
+grants_query(struct hg_req *r, const struct rtype *t, int view_only,
+    struct hg_visible **out)
+{
+	long long		 uid = r->r_user->u_id;
+	struct hg_visible	*set;
+	struct hg_rows		*rs;
+	int			 rc, i;
+
+	if ((rc = hg_sql(r, &rs, "SELECT g.resource_id, GROUP_CONCAT(DISTINCT "
+	    "g.perm) FROM resource_grants g WHERE g.resource_type = ?s AND "
+	    HG_SUBJECT_SQL " GROUP BY g.resource_id ORDER BY g.resource_id DESC",
+	    t->rt_name, uid, uid)) != 0)
+		return rc;
+	set = hg_alloc(r->r_arena, sizeof(*set));
+	set->v_ids = hg_alloc(r->r_arena, sizeof(long long) * (size_t)(rs->nrows + 1));
+	set->v_grants = hg_alloc(r->r_arena, sizeof(char *) * (size_t)(rs->nrows + 1));
+	set->v_n = 0;
+	for (i = 0; i < rs->nrows; i++)
+		if (!view_only || in_list(HG_CELL(rs, i, 1), t->rt_view)) {
+			set->v_ids[set->v_n] = hg_atoll(HG_CELL(rs, i, 0));
+			set->v_grants[set->v_n++] = HG_CELL(rs, i, 1);
+		}
+	*out = set;
+	return 0;
+}
+
+/*
+ * The caller's grants on the objects of type, for their available_actions
+ * (hg_visible_grants reads one object's): *out NULL for a superuser, who
+ * holds everything; the visible set (kept by the worker) for a caller who
+ * sees only granted objects; else, for one who sees them all through its
+ * module permissions, every grant it holds besides.  0, or the error code
+ * with the error set.
+ */
+int
+hg_grants_of(struct hg_req *r, const char *type, const struct hg_visible **out)
+{
+	struct hg_visible *set;
+	int rc;
+
+	*out = NULL;
+	if (r->r_user->u_superuser)
+		return 0;
+	if (!hg_visible_all(r, type))
+		return hg_visible_set(r, type, out);
+	if ((rc = grants_query(r, rtype(type), 0, &set)) != 0)
+		return rc;
+	*out = set;
+	return 0;
+}
+
+/*
  * The objects of type the caller may view through its grants (for a
  * caller that does not see them all: !hg_visible_all), into *out; valid
  * until the request ends.  0, or the error code with the error set.
@@ -532,7 +589,6 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 	const struct rtype	*t = rtype(type);
 	long long		 uid = r->r_user->u_id;
 	struct hg_stamp		 st;
-	struct hg_rows		*rs;
 	struct hg_visible	*set;
 	struct vis		*v;
 	int			 rc, i;
@@ -546,20 +602,8 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 		}
 	}
 	hg_cache_stamp(&st);
-	if ((rc = hg_sql(r, &rs, "SELECT g.resource_id, GROUP_CONCAT(DISTINCT "
-	    "g.perm) FROM resource_grants g WHERE g.resource_type = ?s AND "
-	    HG_SUBJECT_SQL " GROUP BY g.resource_id ORDER BY g.resource_id DESC",
-	    t->rt_name, uid, uid)) != 0)
+	if ((rc = grants_query(r, t, 1, &set)) != 0)
 		return rc;
-	set = hg_alloc(r->r_arena, sizeof(*set));
-	set->v_ids = hg_alloc(r->r_arena, sizeof(long long) * (size_t)(rs->nrows + 1));
-	set->v_grants = hg_alloc(r->r_arena, sizeof(char *) * (size_t)(rs->nrows + 1));
-	set->v_n = 0;
-	for (i = 0; i < rs->nrows; i++)
-		if (in_list(HG_CELL(rs, i, 1), t->rt_view)) {
-			set->v_ids[set->v_n] = hg_atoll(HG_CELL(rs, i, 0));
-			set->v_grants[set->v_n++] = HG_CELL(rs, i, 1);
-		}
 	*out = set;
 	/* Kept, if not too big, in the next slot in turn. */
 	v = &vis_slots[vis_next++ % VIS_SLOTS];
@@ -587,11 +631,11 @@ hg_visible_page(const struct hg_visible *vs, const struct hg_page *pg,
 	}
 }
 
-/* The caller's grants on id from a visible set ("" when none). */
+/* The caller's grants on id from a visible set ("" when none or NULL). */
 const char *
 hg_visible_grants(const struct hg_visible *vs, long long id)
 {
-	size_t lo = 0, hi = vs->v_n, mid;
+	size_t lo = 0, hi = vs != NULL ? vs->v_n : 0, mid;
 
 	while (lo < hi) {		/* ids are in descending order */
 		mid = lo + (hi - lo) / 2;

@@ -345,6 +345,104 @@ START_TEST(object_views_and_patch)
 }
 END_TEST
 
+/*
+ * A Host object's available_actions, in its list and its page: the
+ * caller's grants on it, its own and its roles', and the module-wide
+ * permissions; everything for a superuser.  What it says is what the
+ * server then allows.
+ */
+static void
+expect_actions(json_object *host, const char *want)
+{
+	static const char *const perms[] = { "view_host", "edit_host",
+	    "delete_host", "init_host", "restart_host", "login_host",
+	    "deactivate_host", NULL };
+	json_object	*acts;
+	char		 got[256] = "";
+	int		 i;
+
+	ck_assert_ptr_nonnull(acts = jpath(host, "available_actions"));
+	ck_assert_int_eq(json_object_object_length(acts), 7);
+	for (i = 0; perms[i] != NULL; i++)
+		if (json_object_get_boolean(jpath(acts, perms[i]))) {
+			if (*got != '\0')
+				strcat(got, ",");
+			strcat(got, perms[i]);
+		}
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(host_available_actions)
+{
+	long long	 uid, mid, host = new_host(), other = new_host();
+	long long	 role = new_role();
+	const char	*tok = user_token(uniq("acts"), 0, &uid);
+	const char	*mtok = user_token(uniq("actm"), 0, &mid);
+	char		 path[128], body[64];
+	struct resp	*r;
+
+	r = api("GET", path_of("/hosts/%lld/", host), admin_token(), NULL);
+	ck_assert_int_eq(r->status, 200);
+	expect_actions(r->json, "view_host,edit_host,delete_host,init_host,"
+	    "restart_host,login_host,deactivate_host");
+	resp_free(r);
+
+	/* its own view_host, a role's restart_host */
+	module_grant("users", uid, "resource", "\"enable_host_mgmt\": true");
+	snprintf(path, sizeof(path), "/users/%lld/host/perms/", uid);
+	expect_status(api_f("POST", path, admin_token(), "{\"authorizations\": "
+	    "[{\"id\": %lld, \"permission\": {\"view_host\": true}}]}", host),
+	    200);
+	snprintf(path, sizeof(path), "/roles/%lld/host/perms/", role);
+	expect_status(api_f("POST", path, admin_token(), "{\"authorizations\": "
+	    "[{\"id\": %lld, \"permission\": {\"restart_host\": true}}]}",
+	    host), 200);
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", uid);
+	expect_status(api("POST", path_of("/roles/%lld/users/", role),
+	    admin_token(), body), 200);
+	r = api("GET", "/hosts/", tok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	expect_actions(jpath(r->json, "results.0"), "view_host,restart_host");
+	resp_free(r);
+	r = api("GET", path_of("/hosts/%lld/", host), tok, NULL);
+	expect_actions(r->json, "view_host,restart_host");
+	resp_free(r);
+	/* what it says: past the permission check for a restart (the raw
+	 * host may still be refused for its status), not for an edit */
+	r = api("POST", path_of("/hosts/%lld/actions/restart/", host), tok,
+	    NULL);
+	ck_assert_msg(r->status != 403 && r->status != 404, "%ld %s",
+	    r->status, r->body);
+	resp_free(r);
+	expect_error(api("PATCH", path_of("/hosts/%lld/", host), tok,
+	    "{\"cpu\": 2}"), 403, 10007, NULL);
+
+	/* module-wide edit_host and view through manage_host, plus a grant */
+	module_grant("users", mid, "resource", "\"enable_host_mgmt\": true, "
+	    "\"edit_host\": true");
+	snprintf(path, sizeof(path), "/users/%lld/host/perms/", mid);
+	expect_status(api_f("POST", path, admin_token(), "{\"authorizations\": "
+	    "[{\"id\": %lld, \"permission\": {\"view_host\": true, "
+	    "\"login_host\": true}}]}", other), 200);
+	r = api("GET", path_of("/hosts/%lld/", other), mtok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	expect_actions(r->json, "view_host,edit_host,login_host");
+	resp_free(r);
+	module_grant("users", mid, "resource", "\"manage_host\": true");
+	r = api("GET", "/hosts/?page_size=1", mtok, NULL);
+	ck_assert_int_eq(jint(r->json, "count"),
+	    db_int("SELECT COUNT(*) FROM hosts"));
+	expect_actions(jpath(r->json, "results.0"), "view_host,edit_host,"
+	    "delete_host,init_host,restart_host,login_host,deactivate_host");
+	resp_free(r);
+	r = api("GET", path_of("/hosts/%lld/", other), mtok, NULL);
+	expect_actions(r->json, "view_host,edit_host,delete_host,init_host,"
+	    "restart_host,login_host,deactivate_host");
+	resp_free(r);
+}
+END_TEST
+
 static TCase *
 tc_authz(void)
 {
@@ -357,8 +455,10 @@ tc_authz(void)
 	tcase_add_test(tc, unknown_module_or_perm_is_30001);
 	tcase_add_test(tc, module_grants_read_back_and_chinese_labels);
 	tcase_add_test(tc, object_views_and_patch);
+	tcase_add_test(tc, host_available_actions);
 	return tc;
 }
+
 
 int
 main(void)

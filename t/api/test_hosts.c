@@ -150,13 +150,15 @@ expect_addr(json_object *a, const char *address, const char *netmask,
 	ck_assert_int_eq(db_int(sql), 1);
 }
 
-/* The scalar fields of a Host object (16 keys in all). */
+/* The scalar fields of a Host object (17 keys in all), as the admin sees it. */
 static void
 expect_host(json_object *h, long long id, const char *name, const char *type,
     const char *os_type, long long cpu, long long mem, const char *location,
     const char *desc, long long port, const char *user, size_t naddrs)
 {
-	ck_assert_int_eq(jkeys(h, NULL), 16);
+	ck_assert_int_eq(jkeys(h, NULL), 17);
+	ck_assert_int_eq(jkeys(h, "available_actions"), 7);
+	ck_assert_int_eq(jbool(h, "available_actions.deactivate_host"), 1);
 	ck_assert_int_eq(jint(h, "id"), id);
 	ck_assert_str_eq(jstr(h, "name"), name);
 	ck_assert_str_eq(jstr(h, "host_type"), type);

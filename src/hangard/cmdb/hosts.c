@@ -25,15 +25,20 @@ static const struct hg_col cloud_cols[] = { CLOUD_COLS(HG_COL_DECL) };
 static const struct hg_col addr_cols[] = { ADDR_COLS(HG_COL_DECL) };
 
 /*
- * The host of row *i with the addresses of its rows; *i moves past them.
- * json-c keeps a replaced key where it was, so cloud and ip_address stay
- * in their declared places.
+ * The host of row *i with the addresses of its rows; *i moves past them;
+ * available_actions from the caller's grants gs (hg_grants_of).  json-c
+ * keeps a replaced key where it was, so cloud and ip_address stay in
+ * their declared places.
  */
 static json_object *
-host_json(struct hg_req *r, struct hg_rows *rs, int *i)
+host_json(struct hg_req *r, struct hg_rows *rs, int *i,
+    const struct hg_visible *gs)
 {
 	json_object	*o = HG_ROW(r, host_cols, rs, *i), *addrs;
 	const char	*id = HG_CELL(rs, *i, HC_ID);
+
+	json_object_object_add(o, "available_actions", hg_object_actions(r,
+	    "host", hg_visible_grants(gs, hg_atoll(id))));
 
 	json_object_object_add(o, host_cols[HC_CLOUD].c_name,
 	    HG_CELL(rs, *i, HK_ACCOUNT) == NULL ? NULL :
@@ -180,17 +185,19 @@ rows_sort(struct hg_req *r, struct hg_rows *rs)
 static int
 hosts_reply(struct hg_req *r, struct hg_rows *rs, long long count)
 {
-	struct hg_rows	 none;
-	json_object	*hosts;
-	int		 rc, i;
+	const struct hg_visible	*gs;
+	struct hg_rows		 none;
+	json_object		*hosts;
+	int			 rc, i;
 
 	memset(&none, 0, sizeof(none));
-	if ((rc = hg_list_reply_count(r, r->r_page, &none, NULL, count)) != 0)
+	if ((rc = hg_grants_of(r, "host", &gs)) != 0 ||
+	    (rc = hg_list_reply_count(r, r->r_page, &none, NULL, count)) != 0)
 		return rc;
 	rows_sort(r, rs);
 	hosts = json_object_new_array_ext(rs->nrows);
 	for (i = 0; i < rs->nrows; )
-		json_object_array_add(hosts, host_json(r, rs, &i));
+		json_object_array_add(hosts, host_json(r, rs, &i, gs));
 	json_object_object_add(r->r_out, "results", hosts);
 	return 0;
 }
@@ -404,11 +411,13 @@ host_apps(struct hg_req *r)
 static int
 host_reply(struct hg_req *r, long long id, int status, struct hg_rows *old)
 {
-	struct hg_rows	*rs;
-	const char	*d = "";
-	int		 rc, i = 0;
+	const struct hg_visible	*gs;
+	struct hg_rows		*rs;
+	const char		*d = "";
+	int			 rc, i = 0;
 
-	if ((rc = host_load(r, id, 0, &rs)) != 0)
+	if ((rc = host_load(r, id, 0, &rs)) != 0 ||
+	    (rc = hg_grants_of(r, "host", &gs)) != 0)
 		return rc;
 	host_changes(r, &d, old, rs);
 	if ((rc = hg_audit(r, NULL, id, HG_CELL(rs, 0, HC_NAME), old == NULL ?
@@ -416,7 +425,7 @@ host_reply(struct hg_req *r, long long id, int status, struct hg_rows *old)
 	    old == NULL ? "created" : "updated", HG_CELL(old ? old : rs, 0,
 	    HC_NAME), *d != '\0' ? d : "nothing changed"))) != 0)
 		return rc;
-	return hg_reply(r, status, host_json(r, rs, &i));
+	return hg_reply(r, status, host_json(r, rs, &i, gs));
 }
 
 /*
@@ -511,12 +520,14 @@ host_create(struct hg_req *r)
 static int
 host_get(struct hg_req *r)
 {
-	struct hg_rows	*rs;
-	int		 rc, i = 0;
+	const struct hg_visible	*gs;
+	struct hg_rows		*rs;
+	int			 rc, i = 0;
 
-	if ((rc = host_load(r, r->r_ids[0], 0, &rs)) != 0)
+	if ((rc = host_load(r, r->r_ids[0], 0, &rs)) != 0 ||
+	    (rc = hg_grants_of(r, "host", &gs)) != 0)
 		return rc;
-	return hg_reply(r, 200, host_json(r, rs, &i));
+	return hg_reply(r, 200, host_json(r, rs, &i, gs));
 }
 
 /*
