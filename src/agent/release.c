@@ -832,6 +832,17 @@ prepare_upgrade(struct host *g, struct host *h, struct rel *rl)
 }
 
 /*
+ * A revert fetches nothing: an empty workspace, for global_post_exec to
+ * run in (its cwd and HOME) as after an upgrade.
+ */
+static int
+prepare_revert(struct host *g, struct rel *rl)
+{
+	rm_tree(g, rl->r_dir);
+	return mkdirs(rl->r_ws, rl->r_msg, sizeof(rl->r_msg));
+}
+
+/*
  * The job's release, prepared by the first host that asks; the others
  * wait on the mutex and find it done.  1 ready (*out set), -1 failed
  * (r_msg says why).
@@ -848,8 +859,9 @@ rel_prepare(struct host *h, struct rel **out)
 	if (rl->r_state == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		agent_host(&g, h->h_w, h->h_job);
-		rl->r_state = rel_load(h, rl) == 0 && (!rl->r_upgrade ||
-		    prepare_upgrade(&g, h, rl) == 0) ? 1 : -1;
+		rl->r_state = rel_load(h, rl) == 0 && (rl->r_upgrade ?
+		    prepare_upgrade(&g, h, rl) : prepare_revert(&g, rl)) == 0 ?
+		    1 : -1;
 		if (rl->r_state < 0)
 			say(&g, 1, "%s", rl->r_msg);
 		agent_flush(&g);
@@ -913,7 +925,7 @@ release_end(struct worker *w, struct job *j)
 	    hg_db_affected(w->w_db) != 1)
 		return 0;
 	agent_host(&g, w, j);
-	if (rl != NULL && rl->r_state > 0 && rl->r_upgrade &&
+	if (rl != NULL && rl->r_state > 0 &&
 	    global_hook(&g, rl, HK_GPOST, msg, sizeof(msg)) != 0) {
 		say(&g, 1, "%s", msg);
 		(void)hg_db_exec(w->w_db, "UPDATE tasks SET status = 'failed', "

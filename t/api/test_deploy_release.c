@@ -364,6 +364,7 @@ START_TEST(deploy_upgrade_revert_many)
 	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM task_output WHERE "
 	    "task_id = %lld AND text LIKE 'version r4 names no tag or commit%%'",
 	    t2)), 1);
+	expect_file(gpost, "done v1\ndone r4\n");
 	/* every instance runs r4 after a successful sub-task: finished */
 	s = db_str(fmt("SELECT status FROM deploy_tasks WHERE id = %lld", dt));
 	ck_assert_str_eq(s, "finished");
@@ -390,6 +391,8 @@ START_TEST(deploy_upgrade_revert_many)
 		expect_instance(&a, i, i < NHOSTS / 2 ? "v1" : "r4", "running");
 	}
 	expect_host(t3, a.hosts[0], "succeeded: reverted");
+	/* a revert runs global_post_exec too, once */
+	expect_file(gpost, "done v1\ndone r4\ndone v1\n");
 	s = db_str(fmt("SELECT status FROM deploy_tasks WHERE id = %lld", dt2));
 	ck_assert_str_eq(s, "running");	/* half the instances run r4 */
 	free(s);
