@@ -190,6 +190,20 @@ test('a user sees only the hosts granted to it, and no batch buttons', async ({ 
   await signIn(page, u.username, u.password, `/hosts?name=${prefix}`)
   await expect(page.getByTestId('batch-restart')).toBeVisible()
   await expect(page.getByTestId('batch-init')).toHaveCount(0)
+
+  // init_host through a role only (the host's available_actions say so):
+  // its buttons appear too, on the list and on the host's page
+  const role = await a.post('/roles/', { name: unique('uirole') })
+  await a.post(`/roles/${role.id}/host/perms/`, { authorizations: [{ id: mine.id, permission: { init_host: true } }] })
+  await a.post(`/roles/${role.id}/users/`, [{ id: u.id }])
+  await page.goto(`/ui/hosts?name=${prefix}`)
+  await expect(page.getByTestId('batch-init')).toBeVisible()
+  await expect(page.getByTestId('batch-restart')).toBeVisible()
+  await expect(page.getByTestId('batch-status')).toHaveCount(0)
+  await table.getByRole('link', { name: mine.name }).click()
+  await expect(page.getByTestId('host-init')).toBeVisible()
+  await expect(page.getByTestId('host-restart')).toBeVisible()
+  await expect(page.getByTestId('host-edit')).toHaveCount(0)
 })
 
 test('the host list in English', async ({ page }) => {

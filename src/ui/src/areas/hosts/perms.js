@@ -1,50 +1,16 @@
-// What the caller may do to which host.  Host objects carry no
-// available_actions, so this is worked out from what the UI can read:
-//   - a superuser, or module resource.manage_host: everything on every host;
-//   - module resource.edit_host / delete_host: that, on every host;
-//   - otherwise the grants the user holds directly on each host
-//     (GET /users/{me}/host/perms/, self).
-// Grants a user holds only through a role are not readable by it, so such
-// actions stay hidden (never the other way round); the server checks every
-// action anyway.
-import { reactive } from 'vue'
-import { api } from '@/api'
-import { session, can, isSuperuser } from '@/session'
+// What the caller may do to which host: each Host object's
+// available_actions (the server's answer from the caller's module
+// permissions and its grants, its own and its roles'); the server checks
+// every action anyway.
+import { can } from '@/session'
 
-const grants = reactive({ user: null, byId: {}, any: {} })
-
-const everyHost = () => isSuperuser() || can('resource.manage_host')
-
-// Read the caller's direct grants once per signed-in user.
-export async function loadHostGrants() {
-  const me = session.user?.id
-  if (!me || everyHost() || grants.user === me) return
-  const byId = {}, any = {}
-  try {
-    const ans = await api.get(`/users/${me}/host/perms/`, { page_size: 1000 })
-    for (const e of ans.results || []) {
-      byId[e.id] = e.permission || {}
-      for (const [p, v] of Object.entries(e.permission || {})) if (v) any[p] = true
-    }
-  } catch { /* nothing known: nothing shown */ }
-  Object.assign(grants, { user: me, byId, any })
+// May the caller do `perm` (view_host, edit_host, restart_host, ...) on host?
+export function hostCan(perm, host) {
+  return can('resource.enable_host_mgmt') && host?.available_actions?.[perm] === true
 }
 
-// May the caller do `perm` (view_host, edit_host, restart_host, ...) on host id?
-export function hostCan(perm, id) {
-  if (!can('resource.enable_host_mgmt')) return false
-  if (everyHost()) return true
-  if ((perm === 'edit_host' || perm === 'delete_host') && can('resource.' + perm)) return true
-  return grants.byId[id]?.[perm] === true
-}
-
-// On at least one host (whether to show a batch button at all)?
-export function anyHostCan(perm) {
-  if (!can('resource.enable_host_mgmt')) return false
-  if (everyHost()) return true
-  if ((perm === 'edit_host' || perm === 'delete_host') && can('resource.' + perm)) return true
-  return grants.any[perm] === true
-}
+// On at least one of hosts (whether to show a batch button at all)?
+export const anyHostCan = (perm, hosts) => hosts.some((h) => hostCan(perm, h))
 
 export const HOST_TYPES = ['PHY_HOST', 'ALI_ECS', 'TECENT_CVM', 'TECENT_CPM', 'CLOUDSTACK', 'CLOUDSTACK_OFFICE']
 export const HOST_STATUSES = ['raw', 'inited', 'attached', 'offline']
