@@ -375,6 +375,11 @@ int		 hg_seal_input(struct hg_req *, const char *plain, char **out);
 #define hg_sql_exec(r, ...)	hg_sql_run((r), NULL, HG_SQLV(__VA_ARGS__))
 int		 hg_sql_run(struct hg_req *, struct hg_rows **, const char *sql,
 		    const struct hg_arg *, int n);
+/* A count: hg_sql_count(r, &n, "SELECT COUNT(*) FROM t WHERE x = ?i", x) */
+#define hg_sql_count(r, count, ...) hg_sql_count_run((r), (count), \
+	HG_SQLV(__VA_ARGS__))
+int		 hg_sql_count_run(struct hg_req *, long long *, const char *sql,
+		    const struct hg_arg *, int n);
 int		 hg_sql_page(struct hg_req *, struct hg_rows **, const char *sql,
 		    const struct hg_arg *, int n, long long limit,
 		    long long offset);

@@ -40,6 +40,25 @@ hg_sql_run(struct hg_req *r, struct hg_rows **out, const char *tsql,
 }
 
 /*
+ * A number from typed SQL (its first row's first column, "SELECT COUNT(*)
+ * ..."), into *count: 0 when there is no row.  hg_sql_count is this.
+ */
+int
+hg_sql_count_run(struct hg_req *r, long long *count, const char *tsql,
+    const struct hg_arg *args, int n)
+{
+	struct hg_rows	*rs;
+	int		 rc;
+
+	*count = 0;
+	if ((rc = hg_sql_run(r, &rs, tsql, args, n)) != 0)
+		return rc;
+	if (rs->nrows > 0 && HG_CELL(rs, 0, 0) != NULL)
+		*count = hg_atoll(HG_CELL(rs, 0, 0));
+	return 0;
+}
+
+/*
  * A page of typed sql ending in "LIMIT ?i OFFSET ?i": args are the values
  * before LIMIT; the page's limit and offset are added here.
  */

@@ -21,16 +21,16 @@ static int
 not_in_subtree(struct hg_req *r, long long root, long long id,
     const char *field)
 {
-	struct hg_rows	*rs;
-	int		 rc;
+	long long	n;
+	int		rc;
 
-	if ((rc = hg_sql(r, &rs, "WITH RECURSIVE up (id, parent_id) AS "
+	if ((rc = hg_sql_count(r, &n, "WITH RECURSIVE up (id, parent_id) AS "
 	    "(SELECT id, parent_id FROM applications WHERE id = ?i UNION "
 	    "SELECT a.id, a.parent_id FROM applications a JOIN up ON "
 	    "a.id = up.parent_id) SELECT COUNT(*) FROM up WHERE id = ?i",
 	    id, root)) != 0)
 		return rc;
-	if (hg_atoll(HG_CELL(rs, 0, 0)) != 0)
+	if (n != 0)
 		return hg_invalid(r, field, id == root ?
 		    "an application cannot be its own parent" :
 		    "would make a cycle: the parent is inside the moved subtree");

@@ -188,18 +188,8 @@ ca_get(struct hg_req *r)
 }
 
 /* Hosts that name account id. */
-static int
-ca_hosts(struct hg_req *r, long long id, long long *n)
-{
-	struct hg_rows	*rs;
-	int		 rc;
-
-	if ((rc = hg_sql(r, &rs, "SELECT COUNT(*) FROM hosts WHERE "
-	    "cloud_account_id = ?i", id)) != 0)
-		return rc;
-	*n = hg_atoll(HG_CELL(rs, 0, 0));
-	return 0;
-}
+#define ca_hosts(r, id, n) hg_sql_count((r), (n), "SELECT COUNT(*) FROM " \
+	"hosts WHERE cloud_account_id = ?i", (long long)(id))
 
 /* PATCH /cloud-accounts/{id}/: 409 moving an account hosts use. */
 static int

@@ -562,17 +562,17 @@ host_patch(struct hg_req *r)
 static int
 host_delete(struct hg_req *r)
 {
-	struct hg_rows	*old, *rs;
+	struct hg_rows	*old;
 	const char	*name, *d = "";
 	long long	 n;
 	int		 rc;
 
 	if ((rc = host_load(r, r->r_ids[0], 1, &old)) != 0 ||
-	    (rc = hg_sql(r, &rs, "SELECT COUNT(*) FROM app_instances WHERE "
-	    "host_id = ?i", r->r_ids[0])) != 0)
+	    (rc = hg_sql_count(r, &n, "SELECT COUNT(*) FROM app_instances "
+	    "WHERE host_id = ?i", r->r_ids[0])) != 0)
 		return rc;
 	name = HG_CELL(old, 0, HC_NAME);
-	if ((n = hg_atoll(HG_CELL(rs, 0, 0))) > 0)
+	if (n > 0)
 		return hg_fail(r, HG_E_CONFLICT, "host \"%s\" still has %lld "
 		    "application instance%s", name, n, n == 1 ? "" : "s");
 	if ((rc = hg_sql_exec(r, "DELETE FROM hosts WHERE id = ?i",

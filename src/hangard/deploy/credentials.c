@@ -272,17 +272,18 @@ static int
 cred_delete(struct hg_req *r)
 {
 	const struct ckind	*k = ARGOF(r, struct ckind);
-	struct hg_rows		*old, *rs;
+	struct hg_rows		*old;
 	const char		*users;
+	long long		 n;
 	int			 rc;
 
 	if ((rc = cred_load(r, r->r_ids[0], 1, &old)) != 0 ||
-	    (rc = hg_sql(r, &rs, "SELECT COUNT(*) FROM hosts WHERE "
+	    (rc = hg_sql_count(r, &n, "SELECT COUNT(*) FROM hosts WHERE "
 	    "credential_id = ?i", r->r_ids[0])) != 0)
 		return rc;
-	if (hg_atoll(HG_CELL(rs, 0, 0)) > 0)
-		return hg_fail(r, HG_E_CONFLICT, "%s \"%s\" is used by %s host(s)",
-		    k->c_what, HG_CELL(old, 0, CC_NAME), HG_CELL(rs, 0, 0));
+	if (n > 0)
+		return hg_fail(r, HG_E_CONFLICT, "%s \"%s\" is used by %lld "
+		    "host(s)", k->c_what, HG_CELL(old, 0, CC_NAME), n);
 	if ((rc = hg_deploy_cred_users(r, r->r_ids[0], &users)) != 0)
 		return rc;
 	if (users != NULL)

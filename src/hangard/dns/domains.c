@@ -142,18 +142,9 @@ dom_create(struct hg_req *r)
 	return dom_reply(r, r->r_ids[0], id, 201);
 }
 
-static int
-nrecords(struct hg_req *r, long long did, long long *n)
-{
-	struct hg_rows	*rs;
-	int		 rc;
-
-	if ((rc = hg_sql(r, &rs, "SELECT COUNT(*) FROM dns_records WHERE "
-	    "domain_id = ?i", did)) != 0)
-		return rc;
-	*n = hg_atoll(HG_CELL(rs, 0, 0));
-	return 0;
-}
+/* Records of domain did. */
+#define nrecords(r, did, n) hg_sql_count((r), (n), "SELECT COUNT(*) FROM " \
+	"dns_records WHERE domain_id = ?i", (long long)(did))
 
 /* PATCH /dns-services/{id}/domains/{did}/: rename an empty domain. */
 static int

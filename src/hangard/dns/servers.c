@@ -302,18 +302,9 @@ sv_get(struct hg_req *r)
 	return sv_reply(r, r->r_ids[0], 200);
 }
 
-static int
-sv_domains(struct hg_req *r, long long id, long long *n)
-{
-	struct hg_rows	*rs;
-	int		 rc;
-
-	if ((rc = hg_sql(r, &rs, "SELECT COUNT(*) FROM dns_domains WHERE "
-	    "server_id = ?i", id)) != 0)
-		return rc;
-	*n = hg_atoll(HG_CELL(rs, 0, 0));
-	return 0;
-}
+/* Domains of server id. */
+#define sv_domains(r, id, n) hg_sql_count((r), (n), "SELECT COUNT(*) FROM " \
+	"dns_domains WHERE server_id = ?i", (long long)(id))
 
 /* PATCH /dns-services/{id}/ */
 static int
