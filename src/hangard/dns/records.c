@@ -127,23 +127,29 @@ rec_list(struct hg_req *r)
  * May a record (name, type, value) stand in the domain beside the others
  * (record self excluded: 0 for a new one)?  400 for a CNAME beside
  * anything at its name or at the apex, 409 for the same record twice.
+ * *ttl: the TTL its RRset (name, type) has now, 0 when it has no other
+ * record (one query for both: every record is one change).
  */
 static int
 fits(struct hg_req *r, long long did, const char *zone, long long self,
-    const char *name, const char *type, const char *value)
+    const char *name, const char *type, const char *value, long long *ttl)
 {
 	struct hg_rows	*rs;
 	int		 rc, i, cname = strcmp(type, "CNAME") == 0;
 
+	*ttl = 0;
 	if (cname && strcmp(name, zone) == 0)
 		return hg_invalid(r, "type", "a CNAME cannot be at the "
 		    "domain's apex");
-	if ((rc = hg_sql(r, &rs, "SELECT type, value FROM dns_records WHERE "
-	    "domain_id = ?i AND name = ?s AND id <> ?i", did, name,
-	    self)) != 0)
+	if ((rc = hg_sql(r, &rs, "SELECT type, value, ttl FROM dns_records "
+	    "WHERE domain_id = ?i AND name = ?s AND id <> ?i ORDER BY id", did,
+	    name, self)) != 0)
 		return rc;
 	for (i = 0; i < rs->nrows; i++) {
 		const char *t = HG_CELL(rs, i, 0), *v = HG_CELL(rs, i, 1);
+
+		if (*ttl == 0 && strcmp(t, type) == 0)
+			*ttl = hg_atoll(HG_CELL(rs, i, 2));
 
 		if (cname || strcmp(t, "CNAME") == 0)
 			return hg_invalid(r, "type", cname ?
@@ -193,22 +199,6 @@ send_changes(struct hg_req *r, const struct hg_dns_server *sv,
 	return 0;
 }
 
-/* The TTL an RRset has now, or 0 when it has no records yet. */
-static int
-rrset_ttl(struct hg_req *r, long long did, const char *name,
-    const char *type, long long self, long long *ttl)
-{
-	struct hg_rows	*rs;
-	int		 rc;
-
-	if ((rc = hg_sql(r, &rs, "SELECT ttl FROM dns_records WHERE "
-	    "domain_id = ?i AND name = ?s AND type = ?s AND id <> ?i "
-	    "ORDER BY id LIMIT 1", did, name, type, self)) != 0)
-		return rc;
-	*ttl = rs->nrows > 0 ? hg_atoll(HG_CELL(rs, 0, 0)) : 0;
-	return 0;
-}
-
 static const char *
 describe(struct hg_req *r, const char *name, const char *type,
     const char *value)
@@ -224,7 +214,7 @@ rec_create(struct hg_req *r)
 	struct hg_dns_server	 sv;
 	struct hg_dns_change	 ch;
 	const char		*sname, *zone, *name, *value, *why;
-	long long		 did = r->r_ids[1], id, ttl;
+	long long		 did = r->r_ids[1], id, ttl, had;
 	int			 rc;
 
 	if ((rc = dns_server_load(r, r->r_ids[0], 1, &sv, &sname)) != 0 ||
@@ -234,21 +224,19 @@ rec_create(struct hg_req *r)
 		return hg_invalid(r, "name", why);
 	if ((value = dns_value(r, v[RF_TYPE].s, v[RF_VALUE].s, &why)) == NULL)
 		return hg_invalid(r, "value", why);
-	if ((rc = fits(r, did, zone, 0, name, v[RF_TYPE].s, value)) != 0 ||
-	    (rc = rrset_ttl(r, did, name, v[RF_TYPE].s, 0, &ttl)) != 0)
+	if ((rc = fits(r, did, zone, 0, name, v[RF_TYPE].s, value, &had)) != 0)
 		return rc;
-	if (v[RF_TTL].present)
-		ttl = v[RF_TTL].i;
-	else if (ttl == 0)
-		ttl = hg_conf.dns_default_ttl;
+	ttl = v[RF_TTL].present ? v[RF_TTL].i : had != 0 ? had :
+	    hg_conf.dns_default_ttl;
 	if ((rc = hg_sql_exec(r, "INSERT INTO dns_records (domain_id, name, "
 	    "type, value, ttl, creator) VALUES (?i, ?s, ?s, ?s, ?i, ?s)", did,
 	    name, v[RF_TYPE].s, value, ttl, r->r_user->u_username)) != 0)
 		return rc;
 	id = hg_sql_insert_id(r);
-	if ((rc = hg_sql_exec(r, "UPDATE dns_records SET ttl = ?i WHERE "
-	    "domain_id = ?i AND name = ?s AND type = ?s", ttl, did, name,
-	    v[RF_TYPE].s)) != 0 ||
+	/* an RRset has one TTL: the others take the new record's */
+	if ((had != 0 && had != ttl && (rc = hg_sql_exec(r, "UPDATE "
+	    "dns_records SET ttl = ?i WHERE domain_id = ?i AND name = ?s AND "
+	    "type = ?s", ttl, did, name, v[RF_TYPE].s)) != 0) ||
 	    (rc = hg_audit(r, NULL, id, name, "add", hg_printf(r->r_arena,
 	    "added record %s (ttl %lld) to domain %s on DNS server \"%s\"",
 	    describe(r, name, v[RF_TYPE].s, value), ttl, zone, sname))) != 0 ||
@@ -288,18 +276,13 @@ rec_patch(struct hg_req *r)
 	if ((value = dns_value(r, type, v[RF_VALUE].present ? v[RF_VALUE].s :
 	    ovalue, &why)) == NULL)
 		return hg_invalid(r, "value", why);
-	if ((rc = fits(r, did, zone, rid, name, type, value)) != 0)
+	if ((rc = fits(r, did, zone, rid, name, type, value, &ttl)) != 0)
 		return rc;
 	if (v[RF_TTL].present)
 		ttl = v[RF_TTL].i;
-	else if (strcmp(name, oname) == 0 && strcmp(type, otype) == 0)
+	else if ((strcmp(name, oname) == 0 && strcmp(type, otype) == 0) ||
+	    ttl == 0)
 		ttl = ottl;
-	else {
-		if ((rc = rrset_ttl(r, did, name, type, rid, &ttl)) != 0)
-			return rc;
-		if (ttl == 0)
-			ttl = ottl;
-	}
 	if ((rc = hg_sql_exec(r, "UPDATE dns_records SET name = ?s, type = "
 	    "?s, value = ?s, ttl = ?i WHERE id = ?i", name, type, value, ttl,
 	    rid)) != 0 ||
