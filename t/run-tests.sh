@@ -12,6 +12,11 @@ set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:?usage: run-tests.sh BUILDDIR [NAME...]}
 shift
+# A name that is no test is an error, not a run of nothing that passes.
+for n in "$@"; do
+	[ "$n" = ui ] || [ -x "$BUILD/t/$n" ] || {
+		echo "run-tests.sh: no test named $n in $BUILD/t" >&2; exit 2; }
+done
 
 # Can every port from $1 to $1+7 be bound on 127.0.0.1 (as the servers
 # bind them, with SO_REUSEADDR)?  Prints the first busy one when not.
