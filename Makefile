@@ -168,7 +168,8 @@ fuzz-build: $(FUZZ_BIN)
 # Its sources: everything under src/ui but its dependencies, its tests and
 # its notes.  build/ui/index.html stands for the whole build.
 UI_SRC		= $(shell find src/ui -path src/ui/node_modules -prune -o \
-		    -path src/ui/tests -prune -o -type f ! -name README -print)
+		    -path src/ui/tests -prune -o -path src/ui/screenshots -prune -o \
+		    -type f ! -name README -print)
 UI_OUT		= build/ui
 
 ui: $(UI_OUT)/index.html
