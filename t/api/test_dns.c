@@ -19,47 +19,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "authlib.h"
+#include "dnslib.h"
 
 #define TABLES	"dns_servers,dns_domains,dns_records,audit_log"
 #define SQLI	"'; DROP TABLE users; --"
 #define NONASCII "\xe5\xbc\xa0\xe4\xb8\x89"	/* 张三 */
 #define unchanged(before)	db_unchanged((before), TABLES)
-
-static const char *
-pdns_url(void)
-{
-	const char *u = getenv("HANGAR_PDNS_URL");
-
-	ck_assert_ptr_nonnull(u);
-	return u;
-}
-
-static const char *
-pdns_key(void)
-{
-	const char *k = getenv("HANGAR_PDNS_KEY");
-
-	ck_assert_ptr_nonnull(k);
-	return k;
-}
-
-/* What a shell command prints (first 8 KB), trailing newline cut. */
-static char *
-run(const char *cmd)
-{
-	static char	 out[8192];
-	FILE		*p = popen(cmd, "r");
-	size_t		 n;
-
-	ck_assert_ptr_nonnull(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	pclose(p);
-	while (n > 0 && out[n - 1] == '\n')
-		out[--n] = '\0';
-	return out;
-}
 
 /* dig +short of name/type at the test PowerDNS: "" when nothing. */
 static char *

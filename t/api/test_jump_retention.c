@@ -54,6 +54,31 @@ ship(const char *host, const char *w, long n, long long t)
 	free(body);
 }
 
+/*
+ * One old line whose words are stored as windows (a word of 150
+ * characters), with a word twice and mixed case: its index rows come
+ * from its text again when it is purged.  Its id.
+ */
+static long long
+ship_long(const char *host, long long t)
+{
+	char		 body[1024], w[151];
+	struct resp	*r;
+	int		 i;
+
+	for (i = 0; i < 150; i++)
+		w[i] = "AbCdEfGhIj0123456789_"[i % 21];
+	w[150] = '\0';
+	snprintf(body, sizeof(body), "[{\"user\": \"ops\", \"host\": \"%s\", "
+	    "\"text\": \"tar xzf %s.tgz; TAR tar -C /x\", \"created_time\": "
+	    "%lld}]", host, w, t);
+	r = api("POST", PATH, admin_token(), body);
+	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+	resp_free(r);
+	return db_int(fmt("SELECT MAX(id) FROM jump_logs WHERE host = '%s'",
+	    host));
+}
+
 /* The count of a keyword search on host, which must answer 200. */
 static long long
 search(const char *host, const char *w)
@@ -94,8 +119,9 @@ ms_now(void)
 START_TEST(old_lines_go_with_their_index)
 {
 	const char	*old = uniq("rt-old"), *keep = uniq("rt-keep");
+	const char	*lng = uniq("rt-long");
 	const char	*wold = word("zqold"), *wkeep = word("zqkeep");
-	long long	 now = (long long)time(NULL), lo, hi, keep_posts;
+	long long	 now = (long long)time(NULL), lo, hi, keep_posts, lid;
 	long long	 t0, worst = 0, left, n, during = 0, prev = 1200;
 	pid_t		 pid;
 
@@ -105,6 +131,10 @@ START_TEST(old_lines_go_with_their_index)
 	ship(old, wold, 600, now - 400 * DAY);
 	ship(keep, wkeep, 150, now - 29 * DAY);
 	ship(keep, wkeep, 150, now);
+	lid = ship_long(lng, now - 31 * DAY);
+	/* tar, xzf, tgz, the windows of the long word (4 of them) */
+	ck_assert_int_ge(db_int(fmt("SELECT COUNT(*) FROM jump_log_postings "
+	    "WHERE log_id = %lld", lid)), 7);
 	lo = db_int(fmt("SELECT MIN(id) FROM jump_logs WHERE host = '%s'", old));
 	hi = db_int(fmt("SELECT MAX(id) FROM jump_logs WHERE host = '%s'", old));
 	ck_assert_int_eq(lines_of(old), 1200);
@@ -143,6 +173,9 @@ START_TEST(old_lines_go_with_their_index)
 	ck_assert_int_eq(search(old, wold), 0);
 	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM jump_log_postings "
 	    "WHERE log_id BETWEEN %lld AND %lld", lo, hi)), 0);
+	ck_assert_int_eq(lines_of(lng), 0);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM jump_log_postings "
+	    "WHERE log_id = %lld", lid)), 0);
 	ck_assert_int_eq(lines_of(keep), 300);
 	ck_assert_int_eq(postings_of(keep), keep_posts);
 	ck_assert_int_eq(search(keep, wkeep), 300);

@@ -16,9 +16,9 @@
  *
  * The keyword index (sql/091_jump_log.sql): words of a line are maximal
  * runs of ASCII letters, digits and '_', lower-cased, two characters or
- * more; a word longer than JL_WORDMAX is stored as JL_WORDMAX-character
- * windows every JL_WORDSTEP characters, so that any run of at most
- * JL_WORDSTEP characters lies inside one of them.  A keyword's longest
+ * more; a word longer than HG_JW_WORDMAX is stored as windows every
+ * JL_WORDSTEP characters, so that any run of at most JL_WORDSTEP
+ * characters lies inside one of them (lib/jumpwords.h).  A keyword's longest
  * run (cut to JL_WORDSTEP) is a substring of a word of every line that
  * contains the keyword: the dictionary is scanned for the words that
  * contain it, their postings give the candidate lines, and each candidate
@@ -43,11 +43,11 @@
 
 #include "hangard.h"
 #include "log.h"
+#include "jumpwords.h"
 #include "timefmt.h"
 
 #define JL_MAXLINES	10000	/* lines a request */
-#define JL_WORDMAX	64	/* longest word stored whole */
-#define JL_WORDSTEP	32	/* windows of a longer word start this apart */
+#define JL_WORDSTEP	HG_JW_WORDSTEP
 #define JL_COUNTMAX	10000	/* count exact up to this */
 #define JL_SCANROWS	1000000	/* newest lines a keyword without a word scans */
 
@@ -113,98 +113,6 @@ static const struct hg_field list_q[JQ__MAX] = {
 	[JQ_GT] = { "time__gt", HG_V_TIME, 0, 0, 0 },
 	[JQ_LT] = { "time__lt", HG_V_TIME, HG_V_UPPER, 0, 0 },
 };
-
-static int
-is_wordc(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
-
-static char
-lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/* A posting: a word (not NUL-terminated) of the n-th inserted line. */
-struct posting {
-	const char	*p_word;
-	size_t		 p_len;
-	long long	 p_line;
-};
-
-struct postings {
-	struct posting	*ps;
-	size_t		 n, cap;
-};
-
-static void
-post_add(struct postings *pp, const char *w, size_t len, long long line)
-{
-	if (pp->n == pp->cap) {
-		pp->cap = pp->cap ? pp->cap * 2 : 1024;
-		if ((pp->ps = realloc(pp->ps, pp->cap * sizeof(*pp->ps))) ==
-		    NULL)
-			abort();
-	}
-	pp->ps[pp->n].p_word = w;
-	pp->ps[pp->n].p_len = len;
-	pp->ps[pp->n].p_line = line;
-	pp->n++;
-}
-
-/* The words of text (lower-cased into buf, which is as long as text). */
-static void
-words_of(const char *text, char *buf, long long line, struct postings *pp)
-{
-	size_t i, j, len, w;
-
-	for (i = 0; text[i] != '\0'; i++)
-		buf[i] = lower(text[i]);
-	for (i = 0; text[i] != '\0'; i = j) {
-		if (!is_wordc((unsigned char)text[i])) {
-			j = i + 1;
-			continue;
-		}
-		for (j = i; is_wordc((unsigned char)text[j]); j++)
-			;
-		len = j - i;
-		if (len < 2)
-			continue;
-		if (len <= JL_WORDMAX) {
-			post_add(pp, buf + i, len, line);
-			continue;
-		}
-		for (w = 0; ; w += JL_WORDSTEP) {
-			post_add(pp, buf + i + w, len - w < JL_WORDMAX ?
-			    len - w : JL_WORDMAX, line);
-			if (w + JL_WORDMAX >= len)
-				break;
-		}
-	}
-}
-
-static int
-post_cmp(const void *a, const void *b)
-{
-	const struct posting	*x = a, *y = b;
-	size_t			 n = x->p_len < y->p_len ? x->p_len : y->p_len;
-	int			 c;
-
-	if ((c = memcmp(x->p_word, y->p_word, n)) != 0)
-		return c;
-	if (x->p_len != y->p_len)
-		return x->p_len < y->p_len ? -1 : 1;
-	return (x->p_line > y->p_line) - (x->p_line < y->p_line);
-}
-
-static int
-same_word(const struct posting *x, const struct posting *y)
-{
-	return x->p_len == y->p_len && memcmp(x->p_word, y->p_word,
-	    x->p_len) == 0;
-}
 
 static int
 str_cmp(const void *a, const void *b)
@@ -424,7 +332,7 @@ post_row_cmp(const void *a, const void *b)
  * its run of postings.
  */
 static int
-index_lines(struct hg_req *r, struct postings *pp, long long first)
+index_lines(struct hg_req *r, struct hg_jw_postings *pp, long long first)
 {
 	json_object	*words;
 	struct word_id	*ids;
@@ -434,10 +342,10 @@ index_lines(struct hg_req *r, struct postings *pp, long long first)
 
 	if (pp->n == 0)
 		return 0;
-	qsort(pp->ps, pp->n, sizeof(*pp->ps), post_cmp);
+	hg_jw_sort(pp);
 	words = json_object_new_array();
 	for (i = 0; i < pp->n; i++)
-		if (i == 0 || !same_word(&pp->ps[i], &pp->ps[i - 1]))
+		if (i == 0 || !hg_jw_same(&pp->ps[i], &pp->ps[i - 1]))
 			json_object_array_add(words,
 			    json_object_new_string_len(pp->ps[i].p_word,
 			    (int)pp->ps[i].p_len));
@@ -447,9 +355,9 @@ index_lines(struct hg_req *r, struct postings *pp, long long first)
 		abort();
 	/* postings and ids are both in the words' byte order: one merge */
 	for (i = 0, j = 0; i < pp->n; i++) {
-		const struct posting *p = &pp->ps[i];
+		const struct hg_jw_posting *p = &pp->ps[i];
 
-		if (i > 0 && same_word(p, &pp->ps[i - 1]) &&
+		if (i > 0 && hg_jw_same(p, &pp->ps[i - 1]) &&
 		    p->p_line == pp->ps[i - 1].p_line)
 			continue;
 		while (j < nids && strncmp(ids[j].w_word, p->p_word,
@@ -476,7 +384,7 @@ index_lines(struct hg_req *r, struct postings *pp, long long first)
 static int
 jl_ingest(struct hg_req *r)
 {
-	struct postings	 pp = { NULL, 0, 0 };
+	struct hg_jw_postings	 pp = { NULL, 0, 0 };
 	json_object	*rows, *out;
 	char		*dup, tbuf[20];
 	size_t		 i, ndup, n = 0;
@@ -508,7 +416,7 @@ jl_ingest(struct hg_req *r)
 		json_object_array_add(row, json_object_new_string(tbuf));
 		json_object_array_add(rows, row);
 		buf = hg_alloc(r->r_arena, strlen(v[JF_TEXT].s) + 1);
-		words_of(v[JF_TEXT].s, buf, (long long)n, &pp);
+		hg_jw_words(v[JF_TEXT].s, buf, (long long)n, &pp);
 		n++;
 	}
 	rc = 0;
@@ -535,7 +443,7 @@ jl_ingest(struct hg_req *r)
 			    "being stored by another request; retry");
 	} else
 		json_object_put(rows);
-	free(pp.ps);
+	hg_jw_free(&pp);
 	if (rc != 0)
 		return rc;
 	out = json_object_new_object();
@@ -562,11 +470,11 @@ keyword_word(struct hg_req *r, const char *kw)
 	char	*out;
 
 	for (i = 0; kw[i] != '\0'; i = j) {
-		if (!is_wordc((unsigned char)kw[i])) {
+		if (!hg_jw_wordc((unsigned char)kw[i])) {
 			j = i + 1;
 			continue;
 		}
-		for (j = i; is_wordc((unsigned char)kw[j]); j++)
+		for (j = i; hg_jw_wordc((unsigned char)kw[j]); j++)
 			;
 		if (j - i > blen) {
 			best = i;
@@ -581,7 +489,7 @@ keyword_word(struct hg_req *r, const char *kw)
 	for (i = 0, j = 0; i < blen; i++) {
 		if (kw[best + i] == '_')
 			out[j++] = '\\';
-		out[j++] = lower(kw[best + i]);
+		out[j++] = hg_jw_lower(kw[best + i]);
 	}
 	out[j++] = '%';
 	out[j] = '\0';
