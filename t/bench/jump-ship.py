@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 """t/bench/jump-ship.py URL TOKEN LINES [START [IDPREFIX [BATCH]]] -- ship
 LINES generated bastion commands to POST URL (the jump log's ingestion) as
-TOKEN, BATCH lines a request (default 5000), two clients at once.  Line i
+TOKEN, BATCH lines a request (default 5000), two clients at once (CLIENTS
+in the environment for another number).  Line i
 is created at START + i // 100 (Unix seconds; default: now - LINES // 100,
 so the newest is about now) with the client id IDPREFIX:i (default "b").
 
-Used by jump-logs.sh and jump-purge.sh.  One in about six lines carries a
+With PREBUILD=1 in the environment, every request's body is made before
+the first is sent, and the last line printed is "sent N lines in S
+seconds": the server's rate, without this script's own work of making
+lines (a bastion's forwarder does that on the bastion, not on the
+machine Hangar runs on).  Used by jump-ingest.sh (PREBUILD), jump-logs.sh
+and jump-purge.sh.  One in about six lines carries a
 token of its own (a container id, a commit hash, an upload folder) so the
 dictionary of words grows as a real one does; every 1,000th line is a
 `kubectl rollout restart deployment/payments-gateway ...` (the word
 "payments" is in 0.1% of the lines and nowhere else).
 """
-import http.client, json, random, sys, threading, time, urllib.parse
+import http.client, json, os, random, sys, threading, time, urllib.parse
 
 url, token, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
 start = int(sys.argv[4]) if len(sys.argv) > 4 else int(time.time()) - total // 100
@@ -48,21 +54,30 @@ def cmd(r, i):
 BATCH = int(sys.argv[6]) if len(sys.argv) > 6 else 5000
 lock = threading.Lock()
 state = {"next": 0, "err": None}
+def make(r, lo):
+    hi = min(lo + BATCH, total)
+    return json.dumps([{"id": "%s:%d" % (prefix, i), "user": "ops%d" % r.randrange(40),
+        "host": "bastion-%d" % r.randrange(4), "text": cmd(r, i),
+        "created_time": start + i // 100} for i in range(lo, hi)])
+
+PREBUILD = os.environ.get("PREBUILD") == "1"
+bodies = {}
+if PREBUILD:
+    r0 = random.Random(7)
+    for lo in range(0, total, BATCH):
+        bodies[lo] = make(r0, lo)
+
 def worker(seed):
     r = random.Random(seed)
     c = http.client.HTTPConnection(u.hostname, u.port, timeout=300)
     hdr = {"Content-Type": "application/json", "Authorization": "Token " + token}
-    now = start
     while True:
         with lock:
             lo = state["next"]
             if lo >= total or state["err"]:
                 return
             state["next"] = lo + BATCH
-        hi = min(lo + BATCH, total)
-        body = json.dumps([{"id": "%s:%d" % (prefix, i), "user": "ops%d" % r.randrange(40),
-            "host": "bastion-%d" % r.randrange(4), "text": cmd(r, i),
-            "created_time": now + i // 100} for i in range(lo, hi)])
+        body = bodies.pop(lo) if PREBUILD else make(r, lo)
         for attempt in range(20):
             c.request("POST", u.path, body, hdr)
             resp = c.getresponse()
@@ -73,8 +88,11 @@ def worker(seed):
         else:
             state["err"] = "%d %s" % (resp.status, data[:200])
             return
-ts = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
+ts = [threading.Thread(target=worker, args=(n,)) for n in range(int(os.environ.get("CLIENTS", "2")))]
+t0 = time.monotonic()
 for t in ts: t.start()
 for t in ts: t.join()
 if state["err"]:
     sys.exit("ingestion: " + state["err"])
+if PREBUILD:
+    print("sent %d lines in %.3f seconds" % (total, time.monotonic() - t0))
