@@ -3,7 +3,7 @@
 // page's figures against the API, screenshots.
 import AxeBuilder from '@axe-core/playwright'
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { test, expect, newUser, signIn, shot, admin, unique, ARTIFACTS } from './lib.js'
+import { test, expect, newUser, signIn, shot, admin, unique, ARTIFACTS, ADMIN } from './lib.js'
 
 async function axe(page, name) {
   await page.waitForLoadState('networkidle')	// every chunk's CSS in
@@ -84,4 +84,73 @@ test('a user without modules sees only its own pages', async ({ page }) => {
   await page.goto('/ui/no-such-page')
   await expect(page.locator('#hg-main')).toContainText('页面不存在')
   await expect(page.locator('#hg-main')).toContainText('/no-such-page')
+})
+
+// Everything by keyboard: Tab moves the focus to the next thing one can
+// use; tabTo presses it until `is` holds for the focused element (at most
+// 60 times: a control the Tab key never reaches fails the test).
+async function tabTo(page, what, is, arg) {
+  const seen = []
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab')
+    if (await page.evaluate(is, arg)) return
+    seen.push(await page.evaluate(() => {
+      const e = document.activeElement
+      return e ? `${e.tagName}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''}[${(e.textContent || '').trim().slice(0, 12)}]` : 'none'
+    }))
+  }
+  throw new Error(`the Tab key never reaches ${what}; it went to: ${seen.join(' > ')}`)
+}
+
+test('the keyboard alone: sign in, the menu and a submenu, a filtered list, a page, a dialog', async ({ page }) => {
+  const a = await admin()
+  const name = unique('uikbd')
+  await a.post('/hosts/', { name, host_type: 'PHY_HOST' })
+  await page.goto('/ui/login')
+  await expect(page.getByRole('heading', { name: '登录' })).toBeVisible()
+  await tabTo(page, 'the user name', () => document.activeElement?.id === 'login-username')
+  await page.keyboard.type(ADMIN.username)
+  await tabTo(page, 'the password', () => document.activeElement?.id === 'login-password')
+  await page.keyboard.type(ADMIN.password)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('menu')).toBeVisible()
+
+  // the menu: its first item by Tab, the others by the arrow keys
+  await tabTo(page, 'the menu', () => document.activeElement?.closest('[data-test=menu]') != null)
+  // the focused entry's own words (a submenu's title, not its entries')
+  const focusedText = () => page.evaluate(() => {
+    const e = document.activeElement
+    const t = e?.matches('.el-sub-menu') ? e.querySelector('.el-sub-menu__title') : e
+    return t?.textContent?.trim() ?? ''
+  })
+  for (let i = 0; i < 12 && (await focusedText()) !== '主机'; i++) await page.keyboard.press('ArrowDown')
+  expect(await focusedText()).toBe('主机')
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(/\/ui\/hosts/)
+
+  // the list's name filter, typed and sent with Enter; the host opened
+  await tabTo(page, 'the name filter', () => document.activeElement?.id === 'hf-name')
+  await page.keyboard.type(name)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('hosts').locator('tbody tr')).toHaveCount(1)
+  await tabTo(page, 'the host link', (n) => document.activeElement?.textContent === n, name)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('host-name')).toContainText(name)
+
+  // a dialog opened from the keyboard and closed with Escape
+  await tabTo(page, 'the edit button', () => document.activeElement?.dataset?.test === 'host-edit')
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('dialog')).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(page.getByRole('dialog')).toBeHidden()
+
+  // a submenu opened with the keyboard: 系统管理 -> 用户
+  await tabTo(page, 'the menu again', () => document.activeElement?.closest('[data-test=menu]') != null)
+  for (let i = 0; i < 12 && (await focusedText()) !== '系统管理'; i++) await page.keyboard.press('ArrowDown')
+  expect(await focusedText()).toBe('系统管理')
+  await page.keyboard.press('Enter')
+  for (let i = 0; i < 6 && (await focusedText()) !== '用户'; i++) await page.keyboard.press('ArrowDown')
+  expect(await focusedText()).toBe('用户')
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(/\/ui\/users/)
 })
