@@ -2,22 +2,12 @@
 // module permission matrix (checked through the API and in the user's own
 // menu), what a non-superuser sees, write-only secrets of credentials and
 // cloud accounts, navigators, both languages, axe, screenshots.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, setLanguage, readMail, ADMIN } from './lib.js'
+import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, setLanguage, readMail, ADMIN, axe } from './lib.js'
 
 // The machine is shared and slow at times: pages get 30 s, tests 10 min (a cold browser
 // and sign-in alone took 4 min at a load average of 70).
 const expect = baseExpect.configure({ timeout: 30_000 })
 test.describe.configure({ timeout: 600_000 })
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 // The first page after signing in: argon2 under ASan on a loaded machine
 // can take long.

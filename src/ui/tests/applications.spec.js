@@ -1,8 +1,7 @@
 // Applications and productions (CMDB): the tree, an application's page and
 // its tabs, permission grants (ObjectPerms), what a user without rights
 // sees, productions; both languages, axe, screenshots.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect as baseExpect, signIn, shot, setLanguage, unique, newUser, ADMIN } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, unique, newUser, ADMIN, axe } from './lib.js'
 import { newApp, newHost, userWith, admin } from './applications.lib.js'
 
 // Each test drives several pages on a machine shared with other runs (a
@@ -28,15 +27,6 @@ async function confirmBox(page, button) {
   const box = page.locator('.el-message-box')
   await box.getByRole('button', { name: button, exact: true }).click()
   await expect(box).toHaveCount(0)
-}
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
 }
 
 function treeItem(page, name) {

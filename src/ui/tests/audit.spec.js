@@ -1,22 +1,12 @@
 // The audit pages (components/AuditList.vue): filtered by operator and by
 // operation they show exactly the expected rows, each change's before and
 // after set apart; grants in words; axe; a screenshot.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, apiAs, ADMIN } from './lib.js'
+import { test, expect as baseExpect, admin, newUser, unique, signIn, shot, apiAs, ADMIN, axe } from './lib.js'
 
 // The machine is shared and slow at times: pages get 30 s, tests 10 min (a cold browser
 // and sign-in alone took 4 min at a load average of 70).
 const expect = baseExpect.configure({ timeout: 30_000 })
 test.describe.configure({ timeout: 600_000 })
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 test('audit: filtered by user, the page shows exactly that user\'s rows, before and after', async ({ page }) => {
   // a superuser of its own creates and changes a cloud account; the

@@ -4,21 +4,11 @@
 // creation through approval to a real sub-upgrade shipped by the stack's
 // hangar-agent to sshd test hosts from a git server (both started here),
 // the instance log viewer, a user without deploy_app, both languages, axe.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect as baseExpect, admin, newUser, signIn, shot, unique, setLanguage, apiAs, ADMIN } from './lib.js'
+import { test, expect as baseExpect, admin, newUser, signIn, shot, unique, setLanguage, apiAs, ADMIN, axe } from './lib.js'
 import { startServers, stopServers, makeRepo, makeApp, settingsFor, writeLog, appendLog, clientKey, HOST_DOWN, HOSTS } from './deploy.lib.js'
 
 // The machine is shared: pages may be slow, not wrong.
 const expect = baseExpect.configure({ timeout: 30_000 })
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 const signInAdmin = async (page, next) => {
   await signIn(page, ADMIN.username, ADMIN.password, next)

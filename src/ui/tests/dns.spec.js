@@ -3,8 +3,7 @@
 // import refused at its bad line, then taken; a BIND server added with its
 // key kept write-only; drift, export, the audit; a reader without the
 // manage permission; English; axe; screenshots.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect as baseExpect, signIn, shot, setLanguage, ADMIN, unique } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, ADMIN, unique, axe } from './lib.js'
 import { userWith, pdnsZone, pdnsRecords } from './dns.lib.js'
 
 // Each test drives several pages, servers and the agent: on a busy
@@ -12,14 +11,6 @@ import { userWith, pdnsZone, pdnsRecords } from './dns.lib.js'
 // a page's first paint (or a list under load) more than the default 10 s.
 test.describe.configure({ timeout: 600_000 })
 const expect = baseExpect.configure({ timeout: 60_000 })
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 const recordRow = (page, text) => page.getByTestId('record-list').locator('tbody tr', { hasText: text })
 

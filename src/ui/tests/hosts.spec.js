@@ -3,9 +3,8 @@
 // page to the end; create and edit with errors under fields; a user who
 // sees only the hosts granted to it and no batch buttons; English; axe;
 // the list over 100,000 hosts, timed.
-import AxeBuilder from '@axe-core/playwright'
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN, ARTIFACTS } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN, ARTIFACTS, axe } from './lib.js'
 import { startLab, stopLab, labHosts, powerRecord, seedHosts, hostViewer, hold } from './hosts.lib.js'
 
 // the machine these run on is shared and often loaded: room to wait
@@ -14,15 +13,6 @@ test.describe.configure({ timeout: 480_000 })
 test.afterEach(() => hold(false))	// a failed test must not leave the hosts waiting
 
 const FIRST = 91, LAST = 93		// sshd hosts 127.0.0.91..93
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 function figure(line) {
   console.log(line)

@@ -1,6 +1,7 @@
 // Helpers of the browser tests (README: "Browser tests").  The stack comes
 // from t/run-tests.sh: HANGAR_URL, HANGAR_ADMIN_PASSWORD, HANGAR_SMTP_DIR.
 import { test as base, expect } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -114,4 +115,18 @@ export async function signIn(page, username, password, next) {
 // Switch the language from whatever page shows the switch.
 export async function setLanguage(page, locale) {
   await page.locator('[data-test=language]').getByText(locale === 'en' ? 'English' : '中文').click()
+}
+
+// axe-core on the page at rest: every chunk's CSS loaded and no toast
+// (ElMessage) on screen, since one fading in or out is half transparent
+// and axe then measures its text against the page behind it.  Prints the
+// count; fails on any serious or critical violation.
+export async function axe(page, name) {
+  await page.waitForLoadState('networkidle')
+  await expect(page.locator('.el-message')).toHaveCount(0, { timeout: 15_000 })
+  const r = await new AxeBuilder({ page }).analyze()
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
+  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
+  expect(bad, `axe on ${name}`).toEqual([])
 }

@@ -1,18 +1,8 @@
 // Accessibility (axe-core: no serious or critical violation), the size of
 // the sign-in page, the time to the first page after signing in, the home
 // page's figures against the API, screenshots.
-import AxeBuilder from '@axe-core/playwright'
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { test, expect, newUser, signIn, shot, admin, unique, ARTIFACTS, ADMIN } from './lib.js'
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')	// every chunk's CSS in
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
+import { test, expect, newUser, signIn, shot, admin, unique, ARTIFACTS, ADMIN, axe } from './lib.js'
 
 function figure(line) {
   console.log(line)

@@ -3,8 +3,7 @@
 // SSL request finished with a certificate whose names are shown; a
 // requester who sees only its own requests and no approver's buttons;
 // English; axe; screenshots.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect as baseExpect, signIn, shot, setLanguage, apiAs, unique } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, apiAs, unique, axe } from './lib.js'
 import { userWith, pdnsZone, pdnsRecords, makeCert } from './dns.lib.js'
 
 // Each test drives several pages, servers and the agent: on a busy
@@ -14,14 +13,6 @@ test.describe.configure({ timeout: 600_000 })
 const expect = baseExpect.configure({ timeout: 60_000 })
 
 const REQUESTER = { resource_request: ['enable_resource_req', 'create_resource_req'] }
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 async function signOut(page) {
   await page.getByTestId('user-menu').click()

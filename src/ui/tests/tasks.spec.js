@@ -2,8 +2,7 @@
 // ANSI colours as coloured spans, followed to the end; the long-polling
 // fallback when the WebSocket is refused; the task lists per kind with
 // their filters; a user who sees only tasks of its hosts; English; axe.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN } from './lib.js'
+import { test, expect as baseExpect, signIn, shot, setLanguage, newUser, unique, admin, ADMIN, axe } from './lib.js'
 import { startLab, stopLab, labHosts, hostViewer, hold } from './hosts.lib.js'
 
 // the machine these run on is shared and often loaded: room to wait
@@ -12,15 +11,6 @@ test.describe.configure({ timeout: 480_000 })
 test.afterEach(() => hold(false))	// a failed test must not leave the hosts waiting
 
 const FIRST = 94, LAST = 95		// sshd hosts 127.0.0.94..95
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 let prefix, hosts
 test.beforeAll(async () => {

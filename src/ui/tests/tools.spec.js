@@ -2,8 +2,7 @@
 // stand-in, the refusals under their field; the bastion command log
 // searched by keyword, user and non-ASCII text, its lower-bound count;
 // the menu by permission; both languages; axe; screenshots.
-import AxeBuilder from '@axe-core/playwright'
-import { test, expect, admin, apiAs, signIn, shot, unique, setLanguage, ADMIN } from './lib.js'
+import { test, expect, admin, apiAs, signIn, shot, unique, setLanguage, ADMIN, axe } from './lib.js'
 import { toolsUser, startCdnStandin, cdnAccount, shipLines } from './tools.lib.js'
 
 const KEY = 'ui-cdn-key'
@@ -13,15 +12,6 @@ const welcomed = (page) => expect(page.getByTestId('home-welcome')).toBeVisible(
 // An Element Plus select opened by its box (its input sits under a label).
 const openSelect = (page, id) => page.locator(id).click({ force: true })
 const SECRET = 'ui-cdn-secret-never-shown'
-
-async function axe(page, name) {
-  await page.waitForLoadState('networkidle')
-  const r = await new AxeBuilder({ page }).analyze()
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)
-  console.log(`axe ${name}: ${r.violations.length} violations, ${bad.length} serious or critical`)
-  expect(bad, `axe on ${name}`).toEqual([])
-}
 
 test.describe('tools: CDN refresh', () => {
   let standin
