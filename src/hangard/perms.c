@@ -553,10 +553,23 @@ grants_query(struct hg_req *r, const struct rtype *t, int view_only,
 	return 0;
 }
 
+/* Is every perm of type t implied by the caller's module permissions? */
+static int
+all_implied(struct hg_req *r, const struct rtype *t)
+{
+	const struct rperm *p;
+
+	for (p = t->rt_perms; p->rp_name != NULL; p++)
+		if (!implied(r, t, p->rp_name))
+			return 0;
+	return 1;
+}
+
 /*
  * The caller's grants on the objects of type, for their available_actions
- * (hg_visible_grants reads one object's): *out NULL for a superuser, who
- * holds everything; the visible set (kept by the worker) for a caller who
+ * (hg_visible_grants reads one object's): *out NULL when no grant can add
+ * anything (a superuser, or module permissions that imply every perm, as
+ * manage_host does); the visible set (kept by the worker) for a caller who
  * sees only granted objects; else, for one who sees them all through its
  * module permissions, every grant it holds besides.  0, or the error code
  * with the error set.
@@ -564,15 +577,16 @@ grants_query(struct hg_req *r, const struct rtype *t, int view_only,
 int
 hg_grants_of(struct hg_req *r, const char *type, const struct hg_visible **out)
 {
-	struct hg_visible *set;
-	int rc;
+	const struct rtype	*t = rtype(type);
+	struct hg_visible	*set;
+	int			 rc;
 
 	*out = NULL;
-	if (r->r_user->u_superuser)
+	if (r->r_user->u_superuser || all_implied(r, t))
 		return 0;
 	if (!hg_visible_all(r, type))
 		return hg_visible_set(r, type, out);
-	if ((rc = grants_query(r, rtype(type), 0, &set)) != 0)
+	if ((rc = grants_query(r, t, 0, &set)) != 0)
 		return rc;
 	*out = set;
 	return 0;
