@@ -30,7 +30,7 @@
 # The host's SFTP server then runs in that namespace too.  There,
 #   DIR/hI/home/corrupt-uploads  if present, every command first appends a
 #                                byte to each uploaded package under PATH
-#                                (.hangar-*.tar.gz): a corrupted upload.
+#                                (.hangar-*.tar*): a corrupted upload.
 # Processes are stopped by pid file, never by name.
 set -euo pipefail
 
@@ -90,7 +90,7 @@ private_wrapper() {	# host I's ForceCommand in private mode
 exec unshare -m --propagation private sh -c '
 mount --bind "\$1" "\$2" || exit 125
 if [ -f "\$HOME/corrupt-uploads" ]; then
-	for f in "\$2"/*/releases/.hangar-*.tar.gz; do
+	for f in "\$2"/*/releases/.hangar-*.tar*; do
 		[ -f "\$f" ] && printf x >>"\$f"
 	done
 fi

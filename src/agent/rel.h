@@ -53,6 +53,8 @@ struct rel {
 	char		*r_appname, *r_run_user, *r_start, *r_stop;
 	/* the agent's workspace for this task and its package */
 	char		 r_dir[4096], r_ws[4200], r_pkg[4200];
+	int		 r_gz;		/* r_pkg is a .tar.gz, else a .tar */
+	long long	 r_size;	/* its bytes */
 	char		 r_sha[65];
 };
 

@@ -383,8 +383,8 @@ ship(struct host *h, struct rel *rl)
 {
 	struct hg_arena	*a = &h->h_w->w_arena;
 	const char	*d = hg_shq(a, rl->r_path);
-	const char	*pkg = hg_printf(a, ".hangar-%lld.tar.gz",
-			    h->h_job->j_task);
+	const char	*pkg = hg_printf(a, ".hangar-%lld.tar%s",
+			    h->h_job->j_task, rl->r_gz ? ".gz" : "");
 	const char	*tmp = hg_printf(a, ".unpack-%lld", h->h_job->j_task);
 	const char	*v = hg_shq(a, rl->r_version);
 	char		 why[512];
@@ -399,16 +399,22 @@ ship(struct host *h, struct rel *rl)
 		    why);
 		return -1;
 	}
-	if (step(h, "verify", hg_printf(a, "cd -- %s/releases && if printf "
-	    "'%%s  %%s\\n' %s %s | sha256sum -c --status -; then echo 'sha256 "
-	    "%s: ok'; else echo \"sha256 mismatch: expected %s, got $(sha256sum "
-	    "< %s | cut -c1-64)\" >&2; rm -f -- %s; exit 1; fi", d, rl->r_sha,
-	    pkg, rl->r_sha, rl->r_sha, pkg, pkg), NULL, rl->r_timeout) != 0)
+	/*
+	 * openssl when the host has it: it uses the CPU's SHA instructions,
+	 * four times as fast as coreutils' sha256sum here.
+	 */
+	if (step(h, "verify", hg_printf(a, "cd -- %s/releases && if command "
+	    "-v openssl >/dev/null 2>&1; then s=$(openssl dgst -sha256 -r < "
+	    "%s); else s=$(sha256sum < %s); fi; s=${s%%%% *}; if [ \"$s\" = "
+	    "%s ]; then echo 'sha256 %s: ok'; else echo \"sha256 mismatch: "
+	    "expected %s, got $s\" >&2; rm -f -- %s; exit 1; fi", d, pkg, pkg,
+	    rl->r_sha, rl->r_sha, rl->r_sha, pkg), NULL, rl->r_timeout) != 0)
 		return -1;
 	return step(h, "unpack", hg_printf(a, "cd -- %s/releases && rm -rf -- "
-	    "%s && mkdir -- %s && tar -xzf %s -C %s && rm -rf -- %s && mv -T -- "
-	    "%s %s && touch -- %s && rm -f -- %s", d, tmp, tmp, pkg, tmp, v, tmp,
-	    v, v, pkg), NULL, rl->r_timeout);
+	    "%s && mkdir -- %s && tar -x%sf %s -C %s && rm -rf -- %s && mv -T "
+	    "-- %s %s && touch -- %s && rm -f -- %s", d, tmp, tmp,
+	    rl->r_gz ? "z" : "", pkg, tmp, v, tmp, v, v, pkg), NULL,
+	    rl->r_timeout);
 }
 
 /* Mark the instance as being changed; its old status for a failure. */

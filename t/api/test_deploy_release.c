@@ -327,10 +327,10 @@ START_TEST(deploy_upgrade_revert_many)
 		    "stop\nstart v1\n");
 	}
 	expect_file(gpost, "done v1\n");
-	/* the release was fetched and packed once: one global run */
+	/* the release was fetched and packed once (a text tree: gzipped) */
 	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM task_output WHERE "
 	    "task_id = %lld AND host_id = 0 AND text LIKE 'package of version "
-	    "v1: sha256 %%'", t1)), 1);
+	    "v1: tar.gz, %% bytes, sha256 %%'", t1)), 1);
 	s = db_str(fmt("SELECT status FROM deploy_tasks WHERE id = %lld", dt));
 	ck_assert_str_eq(s, "running");	/* its version is r4 */
 	free(s);

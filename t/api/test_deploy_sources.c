@@ -19,15 +19,18 @@
  *     (nobody); an unknown run_user fails the host at the stop step with
  *     sudo's reason.
  *
- * FTPS is not here: libcurl's ftps:// is implicit TLS, which pyftpdlib
- * (the test FTP server) does not offer, only AUTH TLS on ftp://; and its
- * TLS data channel closed at once against this curl even when its control
- * connection was secured at connect.  The agent gives ftps the same
- * deploy_ca_file as git (release.c, fetch_ftp).
+ *   - FTP over TLS from vsftpd (t/ftp-server.sh start-tls), its
+ *     certificate signed by the HTTPS git server's CA: ftps:// (implicit
+ *     TLS) and ftpes:// (explicit, AUTH TLS) download the release; plain
+ *     ftp:// against the explicit server is refused at the login, and a
+ *     server whose certificate the agent does not trust fails the fetch;
+ *     neither touches the host.
  *
  * Hosts 127.0.0.131-134.  Ports (all inside the runner's claim of
  * HANGAR_TEST_PORT..+7): sshd 20000 + HANGAR_TEST_PORT % 10000, git
- * daemon 23000 + that, HTTPS git +1, health servers +2 (200) and +3 (500).
+ * daemon 23000 + that, HTTPS git +1, health servers +2 (200) and +3
+ * (500); FTPS 26000 + that: implicit +0 (data +1), explicit +2 (+3),
+ * implicit with an untrusted certificate +4 (+5).
  */
 #include <signal.h>
 #include <sys/prctl.h>
@@ -40,7 +43,8 @@
 #define GIT_USER	"gitreader"
 #define GIT_PASS	"right horse battery"
 
-static int	 httpsport, okport, badport;
+static int	 httpsport, okport, badport, ftpsport;
+static char	 ftpsdir[700];
 static pid_t	 agent, okserver, badserver;
 static char	 cafile[800];
 static char	 runas[300];	/* a folder anyone may write, on the hosts */
@@ -172,8 +176,9 @@ START_TEST(sftp_download)
 	ck_assert_str_eq(s, "finished");
 	free(s);
 
-	ck_assert_int_eq(sh("mkdir -p '%s/sftp/builds' && printf 'sftp bytes' "
-	    ">'%s/sftp/builds/app.war'", dir, dir), 0);
+	/* random bytes: gzip would not save a tenth, so it ships a plain tar */
+	ck_assert_int_eq(sh("mkdir -p '%s/sftp/builds' && head -c 300000 "
+	    "/dev/urandom >'%s/sftp/builds/app.war'", dir, dir), 0);
 	snprintf(path, sizeof(path), "%s/client_key", sshdir);
 	ck_assert((f = fopen(path, "r")) != NULL);
 	key = calloc(1, 8192);
@@ -195,8 +200,79 @@ START_TEST(sftp_download)
 	ck_assert_msg(strcmp(s, "finished") == 0, "%s: %s", s,
 	    host_status(t, a.hosts[0]));
 	free(s);
-	expect_file(hpath(octets[0], fmt("%s/current/app.war", a.name)),
-	    "sftp bytes");
+	ck_assert_int_eq(sh("cmp '%s/sftp/builds/app.war' '%s'", dir,
+	    hpath(octets[0], fmt("%s/current/app.war", a.name))), 0);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM task_output WHERE "
+	    "task_id = %lld AND host_id = 0 AND text LIKE 'package of version "
+	    "b7: tar, %% bytes, sha256 %%'", t)), 1);
+	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM task_output WHERE "
+	    "task_id = %lld AND host_id = %lld AND text LIKE 'sha256 %%: ok'",
+	    t, a.hosts[0])), 1);
+}
+END_TEST
+
+/*
+ * One sub-upgrade of a new FTP-type application from url, update_source
+ * builds/app.bin, on host octet: the task's status; its host in *host.
+ */
+static char *
+ftp_deploy(const char *url, int octet, struct app *a, long long *t)
+{
+	const int	 octets[] = { octet };
+
+	mkapp(a, "FTP", url, 0, 5, 30, octets, 1);
+	*t = sub(mkdtask(a, "f1"), "upgrade", fmt("{\"instances\": %s, "
+	    "\"version\": \"f1\", \"update_source\": \"builds/app.bin\"}",
+	    inst_json(a, 0, 1)));
+	return wait_task(*t, 90);
+}
+
+START_TEST(ftps_download)
+{
+	static const char *const servers[] = { "implicit", "explicit",
+	    "untrusted" };
+	const int	 octet = H_FIRST + 3;
+	struct app	 a;
+	long long	 t;
+	char		*s;
+	size_t		 i;
+
+	/* a binary file on every server */
+	for (i = 0; i < sizeof(servers) / sizeof(servers[0]); i++)
+		ck_assert_int_eq(sh("mkdir -p '%s/%s/files/builds' && head -c "
+		    "200000 /dev/urandom >'%s/%s/files/builds/app.bin' && "
+		    "chmod -R a+rX '%s/%s/files'", ftpsdir, servers[i], ftpsdir,
+		    servers[i], ftpsdir, servers[i]), 0);
+
+	s = ftp_deploy(fmt("ftps://127.0.0.1:%d/", ftpsport), octet, &a, &t);
+	ck_assert_msg(strcmp(s, "finished") == 0, "%s: %s", s,
+	    host_status(t, a.hosts[0]));
+	free(s);
+	ck_assert_int_eq(sh("cmp '%s/implicit/files/builds/app.bin' '%s'",
+	    ftpsdir, hpath(octet, fmt("%s/current/app.bin", a.name))), 0);
+
+	s = ftp_deploy(fmt("ftpes://127.0.0.1:%d", ftpsport + 2), octet, &a,
+	    &t);
+	ck_assert_msg(strcmp(s, "finished") == 0, "%s: %s", s,
+	    host_status(t, a.hosts[0]));
+	free(s);
+	ck_assert_int_eq(sh("cmp '%s/explicit/files/builds/app.bin' '%s'",
+	    ftpsdir, hpath(octet, fmt("%s/current/app.bin", a.name))), 0);
+
+	/* the explicit server takes no login in the clear */
+	s = ftp_deploy(fmt("ftp://127.0.0.1:%d/", ftpsport + 2), octet, &a, &t);
+	ck_assert_str_eq(s, "failed");
+	free(s);
+	expect_msg_has(t, a.hosts[0], "530");
+	ck_assert(!exists(hpath(octet, a.name)));
+
+	/* nor does the agent trust a certificate of another CA */
+	s = ftp_deploy(fmt("ftps://127.0.0.1:%d/", ftpsport + 4), octet, &a,
+	    &t);
+	ck_assert_str_eq(s, "failed");
+	free(s);
+	expect_msg_has(t, a.hosts[0], "certificate");
+	ck_assert(!exists(hpath(octet, a.name)));
 }
 END_TEST
 
@@ -316,6 +392,7 @@ tc_sources(void)
 	tcase_set_timeout(tc, 400);
 	tcase_add_test(tc, git_over_https_with_password);
 	tcase_add_test(tc, sftp_download);
+	tcase_add_test(tc, ftps_download);
 	tcase_add_test(tc, http_health_check);
 	tcase_add_test(tc, run_user_other_than_ssh_user);
 	return tc;
@@ -371,12 +448,14 @@ main(void)
 	httpsport = gitport + 1;
 	okport = gitport + 2;
 	badport = gitport + 3;
+	ftpsport = 26000 + base;
 	snprintf(dir, sizeof(dir), "%s/sources", getenv("HANGAR_DIR"));
 	snprintf(sshdir, sizeof(sshdir), "%s/sshd", dir);
 	snprintf(gitdir, sizeof(gitdir), "%s/git", dir);
 	snprintf(priv, sizeof(priv), "/tmp/hangar-deploy-%d", sshport);
 	snprintf(runas, sizeof(runas), "/tmp/hangar-runas-%d", sshport);
 	snprintf(cafile, sizeof(cafile), "%s/https/ca.pem", gitdir);
+	snprintf(ftpsdir, sizeof(ftpsdir), "%s/ftps", dir);
 	snprintf(tdir, sizeof(tdir), "%.*s", (int)(strrchr(stack, '/') - stack),
 	    stack);
 	snprintf(port, sizeof(port), "%d", sshport);
@@ -389,6 +468,12 @@ main(void)
 	    sh("%s/git-server.sh start '%s' %d", tdir, gitdir, gitport) != 0 ||
 	    sh("%s/git-server.sh start-https '%s' %d %s '%s'", tdir, gitdir,
 	    httpsport, GIT_USER, GIT_PASS) != 0 ||
+	    sh("%s/ftp-server.sh start-tls '%s/implicit' %d implicit "
+	    "'%s/https'", tdir, ftpsdir, ftpsport, gitdir) != 0 ||
+	    sh("%s/ftp-server.sh start-tls '%s/explicit' %d explicit "
+	    "'%s/https'", tdir, ftpsdir, ftpsport + 2, gitdir) != 0 ||
+	    sh("%s/ftp-server.sh start-tls '%s/untrusted' %d implicit -", tdir,
+	    ftpsdir, ftpsport + 4) != 0 ||
 	    (okserver = status_server(okport, 200)) < 0 ||
 	    (badserver = status_server(badport, 500)) < 0) {
 		fprintf(stderr, "test_deploy_sources: a test server did not "
@@ -411,6 +496,8 @@ out:
 	stop_child(badserver);
 	(void)sh("%s/sshd-hosts.sh stop '%s'", tdir, sshdir);
 	(void)sh("%s/git-server.sh stop '%s'", tdir, gitdir);
+	(void)sh("for d in implicit explicit untrusted; do %s/ftp-server.sh "
+	    "stop '%s/'$d; done", tdir, ftpsdir);
 	(void)sh("rm -rf '%s'", runas);
 	(void)rmdir(priv);
 	return failed ? 1 : 0;

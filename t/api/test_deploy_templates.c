@@ -198,8 +198,10 @@ START_TEST(repository_urls_by_type)
 	    "https://g.example.com/a.git", "ssh://git@g.example.com/a.git",
 	    "git://g.example.com/a", "git@g.example.com:a/b.git" };
 	static const char *ftp_ok[] = { "ftp://f.example.com/pkg",
-	    "ftps://f.example.com/pkg", "sftp://u@f.example.com/pkg" };
+	    "ftps://f.example.com/pkg", "FTPES://f.example.com/pkg",
+	    "sftp://u@f.example.com/pkg" };
 	static const char *bad[] = { "f.example.com/pkg", "file:///etc/passwd",
+	    "ftpes://", "ftpes:///pkg",
 	    "https://", "https://a b", "javascript:alert(1)", "@host:x",
 	    "git@:x" };
 	const char	*tok = admin_token();

@@ -70,7 +70,7 @@ url_kinds(const char *s)
 	static const struct { const char *pre; int kinds; } schemes[] = {
 		{ "http://", 1 }, { "https://", 1 }, { "ssh://", 1 },
 		{ "git://", 1 }, { "ftp://", 2 }, { "ftps://", 2 },
-		{ "sftp://", 2 },
+		{ "ftpes://", 2 }, { "sftp://", 2 },
 	};
 	const char	*at, *colon, *p;
 	size_t		 i, n;
@@ -95,8 +95,8 @@ const char *
 hg_check_repo_url(const char *s)
 {
 	return url_kinds(s) ? NULL : "must be a repository URL: http(s)://, "
-	    "ssh://, git:// or user@host:path (GIT); ftp://, ftps:// or "
-	    "sftp:// (FTP)";
+	    "ssh://, git:// or user@host:path (GIT); ftp://, ftps://, "
+	    "ftpes:// or sftp:// (FTP)";
 }
 
 /* A git branch name: no spaces or control characters, no "..". */
@@ -401,7 +401,7 @@ dset_check(struct hg_req *r, const struct dset *d)
 	if (!(url_kinds(d->d_url) & want))
 		return hg_invalid(r, "repository.url", want == 1 ? "must be a "
 		    "GIT URL: http(s)://, ssh://, git:// or user@host:path" :
-		    "must be an FTP URL: ftp://, ftps:// or sftp://");
+		    "must be an FTP URL: ftp://, ftps://, ftpes:// or sftp://");
 	if (want == 1 && d->d_branch == NULL)
 		return hg_invalid(r, "repository.branch",
 		    "is required for a GIT repository");
