@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -235,7 +236,13 @@ START_TEST(user_and_host_by_index)
 	ck_assert_int_eq(count_of(fmt("user=%s&host=nohost-%s", uab, h)), 0);
 	ck_assert_int_eq(count_of(fmt("user=nouser-%s&host=%s", u, h)), 0);
 	ck_assert_int_eq(count_of(fmt("user=%s%%25", uab)), 0);
-	/* The plans read the indexes (sql/095_jump_log_user_host.sql). */
+	/*
+	 * The plans read the indexes (sql/095_jump_log_user_host.sql), with
+	 * statistics that count the lines the other tests just added (8,000
+	 * of one user: InnoDB recounts in the background, and a plan made on
+	 * the old count scans the whole index instead of skipping by user).
+	 */
+	free(db_str("ANALYZE TABLE jump_logs"));
 	plan = db_str(fmt("EXPLAIN FORMAT=JSON SELECT user FROM jump_logs "
 	    "WHERE user LIKE '%%%s%%' GROUP BY user LIMIT 2", uab));
 	ck_assert_msg(strstr(plan, "\"key\": \"jump_logs_user\"") != NULL &&
@@ -285,6 +292,76 @@ START_TEST(idempotent_retry)
 	    2, 1, 1);
 	ck_assert_int_eq(count_of(fmt("host=%s&keyword=n", h)), 3 + 1);
 	ingest(admin_token(), "[]", 0, 0, 0);
+}
+END_TEST
+
+/*
+ * Two bastions ship at once, their batches full of the same new words:
+ * both are stored, and every word finds both batches' lines.  (While one
+ * batch's INSERT IGNORE waited for a word the other added, the other
+ * committed it; a plain SELECT of the new words' ids then read the
+ * transaction's older snapshot, missed it and failed the batch with a
+ * 500: a third of the batches in the ingestion benchmark.)
+ */
+START_TEST(concurrent_batches_share_new_words)
+{
+	enum { LINES = 2000, WORDS = 300, ROUNDS = 4 };
+	const char	*tok = admin_token();
+	int		 round, i, fds[2], status;
+	pid_t		 kid;
+
+	for (round = 0; round < ROUNDS; round++) {
+		/* one word: uniq()'s dashes would split it */
+		const char	*tag = fmt("cw%ldr%d", (long)getpid(), round);
+		const char	*host[2];
+		char		*body[2], go = 'g';
+		size_t		 cap = (size_t)LINES * 160 + 16, len;
+		int		 b;
+		struct resp	*r;
+
+		for (b = 0; b < 2; b++) {
+			host[b] = uniq(b ? "cwb" : "cwa");
+			body[b] = malloc(cap);
+			ck_assert_ptr_nonnull(body[b]);
+			len = 0;
+			body[b][len++] = '[';
+			for (i = 0; i < LINES; i++)
+				len += (size_t)snprintf(body[b] + len, cap - len,
+				    "%s{\"user\": \"u\", \"host\": \"%s\", "
+				    "\"text\": \"cat /srv/%sw%d %sw%d\"}",
+				    i ? "," : "", host[b], tag, i % WORDS,
+				    tag, (i * 7 + b) % WORDS);
+			body[b][len++] = ']';
+			body[b][len] = '\0';
+		}
+		ck_assert_int_eq(pipe(fds), 0);
+		if ((kid = fork()) == 0) {
+			close(fds[1]);
+			if (read(fds[0], &go, 1) != 1)
+				_exit(2);
+			r = api("POST", PATH, tok, body[1]);
+			_exit(r->status == 201 ? 0 : 1);
+		}
+		ck_assert_int_gt(kid, 0);
+		close(fds[0]);
+		ck_assert_int_eq(write(fds[1], &go, 1), 1);
+		close(fds[1]);
+		r = api("POST", PATH, tok, body[0]);
+		ck_assert_msg(r->status == 201, "round %d: %ld %s", round,
+		    r->status, r->body);
+		resp_free(r);
+		ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "round %d: the other bastion's batch was refused", round);
+		for (b = 0; b < 2; b++) {
+			ck_assert_int_eq(count_of(fmt("host=%s", host[b])), LINES);
+			ck_assert_int_eq(count_of(fmt("host=%s&keyword=%sw7",
+			    host[b], tag)), db_int(fmt("SELECT COUNT(*) FROM "
+			    "jump_logs WHERE host = '%s' AND text LIKE '%%%sw7%%'",
+			    host[b], tag)));
+			free(body[b]);
+		}
+	}
 }
 END_TEST
 
@@ -490,6 +567,7 @@ tc_jump_logs(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, ingest_and_search);
 	tcase_add_test(tc, round_trips_sql_and_unicode);
+	tcase_add_test(tc, concurrent_batches_share_new_words);
 	tcase_add_test(tc, user_and_host_by_index);
 	tcase_add_test(tc, idempotent_retry);
 	tcase_add_test(tc, all_or_nothing_and_bounds);
