@@ -53,7 +53,7 @@ def cmd(r, i):
 
 BATCH = int(sys.argv[6]) if len(sys.argv) > 6 else 5000
 lock = threading.Lock()
-state = {"next": 0, "err": None}
+state = {"next": 0, "err": None, "retries": 0}
 def make(r, lo):
     hi = min(lo + BATCH, total)
     return json.dumps([{"id": "%s:%d" % (prefix, i), "user": "ops%d" % r.randrange(40),
@@ -84,7 +84,15 @@ def worker(seed):
             data = resp.read()
             if resp.status == 201:
                 break
-            time.sleep(0.2)   # a deadlock between the two clients: retry
+            if resp.status not in (409, 503):
+                # a 500 is a bug to see, not to retry past
+                state["err"] = "%d %s" % (resp.status, data[:200])
+                return
+            # the same ids being stored by the other client (409), or a
+            # deadlock between the two (503): retry, and say so
+            with lock:
+                state["retries"] += 1
+            time.sleep(0.2)
         else:
             state["err"] = "%d %s" % (resp.status, data[:200])
             return
@@ -94,5 +102,7 @@ for t in ts: t.start()
 for t in ts: t.join()
 if state["err"]:
     sys.exit("ingestion: " + state["err"])
+if state["retries"]:
+    print("%d requests retried (409 or 503)" % state["retries"], file=sys.stderr)
 if PREBUILD:
     print("sent %d lines in %.3f seconds" % (total, time.monotonic() - t0))
