@@ -34,7 +34,7 @@ struct hg_db {
 	MYSQL		*d_conn;
 	int		 d_txn;		/* inside BEGIN .. COMMIT */
 	int		 d_txn_began;	/* BEGIN actually sent */
-	int		 d_txn_broken;	/* connection lost after BEGIN */
+	int		 d_txn_broken;	/* lost or busy after BEGIN */
 	uint64_t	 d_affected;
 	uint64_t	 d_insert_id;
 	unsigned	 d_ncached;
@@ -112,6 +112,19 @@ fail(struct hg_db *db, unsigned int e, const char *what, const char *msg)
 	if (e == ER_DUP_ENTRY || e == ER_ROW_IS_REFERENCED_2 ||
 	    e == ER_ROW_IS_REFERENCED || e == ER_NO_REFERENCED_ROW_2)
 		return HG_E_CONFLICT;
+	/*
+	 * Another transaction holds what this one needs: a deadlock (the
+	 * server rolled this transaction back) or a lock wait that timed
+	 * out (innodb_lock_wait_timeout; only the statement undone).  Busy,
+	 * not broken: the connection stays, the transaction may not go on
+	 * (commit rolls it back), and the client hears 503, retry.
+	 */
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT) {
+		log_warn("database busy: %s", db->d_error);
+		if (db->d_txn_began)
+			db->d_txn_broken = 1;
+		return HG_E_UNAVAIL;
+	}
 	if (lost(e) || db->d_conn == NULL) {
 		log_warn("database unavailable: %s", db->d_error);
 		disconnect(db);
@@ -459,7 +472,8 @@ hg_db_run(struct hg_db *db, struct hg_arena *a, struct hg_rows **out,
 		if (mysql_stmt_execute(st) != 0) {
 			rc = fail(db, mysql_stmt_errno(st), "execute",
 			    mysql_stmt_error(st));
-			if (rc == HG_E_UNAVAIL && retryable)
+			if (rc == HG_E_UNAVAIL && retryable &&
+			    !db->d_txn_broken)
 				continue;
 			return rc;
 		}
@@ -593,9 +607,12 @@ hg_db_commit(struct hg_db *db)
 {
 	int rc = 0;
 
-	if (db->d_txn_broken)
+	if (db->d_txn_broken) {
+		/* lost, or busy: then what is left of it must not stay open */
+		if (db->d_conn != NULL)
+			(void)mysql_rollback(db->d_conn);
 		rc = HG_E_UNAVAIL;
-	else if (db->d_txn_began && db->d_conn != NULL &&
+	} else if (db->d_txn_began && db->d_conn != NULL &&
 	    mysql_commit(db->d_conn) != 0)
 		rc = fail(db, mysql_errno(db->d_conn), "commit",
 		    mysql_error(db->d_conn));
