@@ -384,6 +384,35 @@ index_lines(struct hg_req *r, struct hg_jw_postings *pp, long long first)
 	return rc;
 }
 
+/*
+ * The batch's user (kind 0) and host (kind 1) names into jump_log_names
+ * (sql/098), each once, those already there ignored; names[0..n) are the
+ * stored lines' users then their hosts, n / 2 of each.
+ */
+static int
+add_names(struct hg_req *r, const char **names, size_t n)
+{
+	json_object	*a = json_object_new_array();
+	size_t		 i, half = n / 2;
+
+	qsort(names, half, sizeof(*names), str_cmp);
+	qsort(names + half, half, sizeof(*names), str_cmp);
+	for (i = 0; i < n; i++) {
+		json_object *p;
+
+		if (i != 0 && i != half && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		p = json_object_new_array_ext(2);
+		json_object_array_add(p, json_object_new_int(i >= half));
+		json_object_array_add(p, json_object_new_string(names[i]));
+		json_object_array_add(a, p);
+	}
+	return hg_sql_exec(r, "INSERT IGNORE INTO jump_log_names (kind, name) "
+	    "SELECT jt.k, jt.n FROM JSON_TABLE(?s, '$[*]' COLUMNS (k TINYINT "
+	    "PATH '$[0]', n VARCHAR(255) CHARACTER SET utf8mb4 PATH '$[1]')) jt",
+	    json_text(r, a));
+}
+
 /* POST /common-utils/jump-server-logs/ */
 static int
 jl_ingest(struct hg_req *r)
@@ -391,11 +420,13 @@ jl_ingest(struct hg_req *r)
 	struct hg_jw_postings	 pp = { NULL, 0, 0 };
 	json_object	*rows, *out;
 	char		*dup, tbuf[20];
-	size_t		 i, ndup, n = 0;
+	const char	**names;
+	size_t		 i, k, ndup, n = 0;
 	long long	 first = 0, t, now = (long long)time(NULL);
 	int		 rc;
 
 	dup = hg_alloc(r->r_arena, r->r_nitems + 1);
+	names = hg_alloc(r->r_arena, sizeof(*names) * (2 * r->r_nitems + 1));
 	if ((rc = ids_consecutive(r)) != 0 ||
 	    (rc = mark_duplicates(r, dup, &ndup)) != 0)
 		return rc;
@@ -423,6 +454,13 @@ jl_ingest(struct hg_req *r)
 		hg_jw_words(v[JF_TEXT].s, buf, (long long)n, &pp);
 		n++;
 	}
+	/* the users first, then the hosts: add_names takes both halves */
+	for (i = 0, k = 0; i < r->r_nitems; i++)
+		if (!dup[i])
+			names[k++] = r->r_items[i][JF_USER].s;
+	for (i = 0; i < r->r_nitems; i++)
+		if (!dup[i])
+			names[k++] = r->r_items[i][JF_HOST].s;
 	rc = 0;
 	if (n > 0) {
 		if ((rc = hg_sql_exec(r, "INSERT INTO jump_logs (client_id, "
@@ -439,8 +477,8 @@ jl_ingest(struct hg_req *r)
 				log_err("jump-server-logs: %lld of %zu lines "
 				    "stored", hg_sql_affected(r), n);
 				rc = hg_fail(r, HG_E_INTERNAL, NULL);
-			} else
-				rc = index_lines(r, &pp, first);
+			} else if ((rc = index_lines(r, &pp, first)) == 0)
+				rc = add_names(r, names, k);
 		} else if (r->r_err == HG_E_CONFLICT)
 			/* The same ids, stored by a parallel retry. */
 			hg_fail(r, HG_E_CONFLICT, "lines with these ids are "
@@ -549,9 +587,9 @@ like_of(struct hg_req *r, const struct hg_val *v)
 
 /*
  * The one user (col 0) or host (col 1) name that contains pattern, in
- * *name; NULL when none or several do.  Reads one index entry per distinct
- * name (a loose index scan), not the lines.  *none gets the (empty)
- * answer when no name contains it: then no line can match.
+ * *name; NULL when none or several do.  Reads the names (jump_log_names,
+ * sql/098), not the lines.  *none gets the (empty) answer when no name
+ * contains it: then no line can match.
  */
 static int
 only_name(struct hg_req *r, int col, const char *pattern, const char **name,
@@ -564,11 +602,8 @@ only_name(struct hg_req *r, int col, const char *pattern, const char **name,
 	*none = NULL;
 	if (pattern == NULL)
 		return 0;
-	rc = col == 0 ? hg_sql(r, &rs, "SELECT user FROM jump_logs WHERE user "
-	    "LIKE ?s GROUP BY user LIMIT 2", pattern) : hg_sql(r, &rs,
-	    "SELECT host FROM jump_logs WHERE host LIKE ?s GROUP BY host "
-	    "LIMIT 2", pattern);
-	if (rc != 0)
+	if ((rc = hg_sql(r, &rs, "SELECT name FROM jump_log_names WHERE kind = "
+	    "?i AND name LIKE ?s LIMIT 2", (long long)col, pattern)) != 0)
 		return rc;
 	if (rs->nrows == 0)
 		*none = rs;
