@@ -9,11 +9,12 @@
  * the version's tree, or the branch head when the version names no tag or
  * commit; FTP: <url>/<update_source> with libcurl), runs global_pre_exec
  * in that workspace, packs the result once as tar (no .git; gzipped when
- * that pays) and takes its sha256.  A preparation that fails fails every host of the job with
- * its reason.  After each host is recorded, release_end looks whether that
- * was the last: the one thread that sees it so runs global_post_exec, ends
- * the task and, when every instance of the application now runs the deploy
- * task's version after a successful sub-task, finishes the deploy task.
+ * that pays) and takes its sha256.  A preparation that fails fails every
+ * host of the job with its reason.  After each host is recorded,
+ * release_end looks whether that was the last: the one thread that sees
+ * it so runs global_post_exec, ends the task and, when every instance of
+ * the application now runs the deploy task's version after a successful
+ * sub-task, finishes the deploy task.
  *
  * Programs run here (git, tar, the hooks, the Jinja2 renderer) go through
  * lib/proc.c: an argv, no shell, a minimal environment, a time bound.  A
