@@ -11,6 +11,10 @@
 #   t/stack.sh stop-agent DIR | start-agent DIR PORT BINDIR
 #   t/stack.sh stop-bind DIR | start-bind DIR   the test BIND in DIR/bind,
 #                                    if run-tests.sh started one there
+#
+# HANGAR_DB_POOL: MariaDB's innodb_buffer_pool_size (default 256M);
+# HANGAR_DB_REDO: its innodb_log_file_size (default MariaDB's).  The
+# 10-million-line benchmark, t/bench/jump-logs.sh, gives them 8G and 2G.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,7 +85,9 @@ start_db() {
 	    --tmpdir="$DIR/mysql-tmp" --socket="$DIR/mysql.sock" \
 	    --skip-networking --skip-name-resolve \
 	    --pid-file="$DIR/mysql.pid" --log-error="$DIR/log/mysql.err" \
-	    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
+	    --innodb-buffer-pool-size="${HANGAR_DB_POOL:-256M}" \
+	    ${HANGAR_DB_REDO:+--innodb-log-file-size="$HANGAR_DB_REDO"} \
+	    --innodb-flush-log-at-trx-commit=2 \
 	    --max-connections=500 --character-set-server=utf8mb4 \
 	    --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &)
 	wait_for 60 MariaDB mysql_cli -e 'SELECT 1'
