@@ -21,17 +21,16 @@
 #include "conf.h"
 #include "dnsmod.h"
 
-/* Unqualified: the same list serves INSERT ... RETURNING (rec_create). */
 #define REC_COLS(X) \
-	X(RC_ID,	"id",		"id",			INT)	\
-	X(RC_NAME,	"name",		"name",			STR)	\
-	X(RC_TYPE,	"type",		"type",			STR)	\
-	X(RC_VALUE,	"value",	"value",		STR)	\
-	X(RC_TTL,	"ttl",		"ttl",			INT)	\
-	X(RC_DISABLED,	"disabled",	"disabled",		BOOL)	\
-	X(RC_DOMAIN,	"domain",	"domain_id",		INT)	\
-	X(RC_CREATOR,	"creator",	"creator",		STR)	\
-	X(RC_CREATED,	"created_time",	"created_time",		TIME)
+	X(RC_ID,	"id",		"x.id",			INT)	\
+	X(RC_NAME,	"name",		"x.name",		STR)	\
+	X(RC_TYPE,	"type",		"x.type",		STR)	\
+	X(RC_VALUE,	"value",	"x.value",		STR)	\
+	X(RC_TTL,	"ttl",		"x.ttl",		INT)	\
+	X(RC_DISABLED,	"disabled",	"x.disabled",		BOOL)	\
+	X(RC_DOMAIN,	"domain",	"x.domain_id",		INT)	\
+	X(RC_CREATOR,	"creator",	"x.creator",		STR)	\
+	X(RC_CREATED,	"created_time",	"x.created_time",	TIME)
 enum { REC_COLS(HG_COL_ENUM) RC__MAX };
 static const struct hg_col rec_cols[] = { REC_COLS(HG_COL_DECL) };
 #define REC_SELECT "SELECT " REC_COLS(HG_COL_SQL)
@@ -129,13 +128,11 @@ rec_list(struct hg_req *r)
  * (record self excluded: 0 for a new one)?  400 for a CNAME beside
  * anything at its name or at the apex, 409 for the same record twice.
  * *ttl: the TTL its RRset (name, type) has now, 0 when it has no other
- * record; *at (when not NULL): the other records at name, (type, value,
- * ttl, disabled) by id (one query for all: every record is one change).
+ * record (one query for both: every record is one change).
  */
 static int
 fits(struct hg_req *r, long long did, const char *zone, long long self,
-    const char *name, const char *type, const char *value, long long *ttl,
-    struct hg_rows **at)
+    const char *name, const char *type, const char *value, long long *ttl)
 {
 	struct hg_rows	*rs;
 	int		 rc, i, cname = strcmp(type, "CNAME") == 0;
@@ -144,12 +141,10 @@ fits(struct hg_req *r, long long did, const char *zone, long long self,
 	if (cname && strcmp(name, zone) == 0)
 		return hg_invalid(r, "type", "a CNAME cannot be at the "
 		    "domain's apex");
-	if ((rc = hg_sql(r, &rs, "SELECT type, value, ttl, disabled FROM "
-	    "dns_records WHERE domain_id = ?i AND name = ?s AND id <> ?i "
-	    "ORDER BY id", did, name, self)) != 0)
+	if ((rc = hg_sql(r, &rs, "SELECT type, value, ttl FROM dns_records "
+	    "WHERE domain_id = ?i AND name = ?s AND id <> ?i ORDER BY id", did,
+	    name, self)) != 0)
 		return rc;
-	if (at != NULL)
-		*at = rs;
 	for (i = 0; i < rs->nrows; i++) {
 		const char *t = HG_CELL(rs, i, 0), *v = HG_CELL(rs, i, 1);
 
@@ -192,37 +187,6 @@ change_of(struct hg_req *r, long long did, const char *name,
 	return 0;
 }
 
-/*
- * The RRset (name, type) once value is added with ttl: the records of that
- * type among fits' rows at name, in order, then the new one, as
- * change_of would read them back after the insert, without the query.
- */
-static void
-added_rrset(struct hg_req *r, const char *name, const char *type,
-    const struct hg_rows *at, const char *value, long long ttl,
-    struct hg_dns_change *ch)
-{
-	struct hg_dns_rr	*rr;
-	size_t			 n = 0;
-	int			 i;
-
-	rr = hg_alloc(r->r_arena, ((size_t)at->nrows + 1) * sizeof(*rr));
-	for (i = 0; i < at->nrows; i++)
-		if (strcmp(HG_CELL(at, i, 0), type) == 0) {
-			rr[n].rr_value = HG_CELL(at, i, 1);
-			rr[n++].rr_disabled = hg_atoll(HG_CELL(at, i, 3)) != 0;
-		}
-	rr[n].rr_value = value;
-	rr[n++].rr_disabled = 0;
-	memset(ch, 0, sizeof(*ch));
-	ch->ch_op = HG_DNS_REPLACE;
-	ch->ch_rrset.rs_name = name;
-	ch->ch_rrset.rs_type = type;
-	ch->ch_rrset.rs_ttl = (unsigned)ttl;
-	ch->ch_rrset.rs_n = n;
-	ch->ch_rrset.rs_rr = rr;
-}
-
 static int
 send_changes(struct hg_req *r, const struct hg_dns_server *sv,
     const char *zone, const struct hg_dns_change *ch, size_t n)
@@ -249,7 +213,6 @@ rec_create(struct hg_req *r)
 	const struct hg_val	*v = r->r_in;
 	struct hg_dns_server	 sv;
 	struct hg_dns_change	 ch;
-	struct hg_rows		*at, *row;
 	const char		*sname, *zone, *name, *value, *why;
 	long long		 did = r->r_ids[1], id, ttl, had;
 	int			 rc;
@@ -261,30 +224,26 @@ rec_create(struct hg_req *r)
 		return hg_invalid(r, "name", why);
 	if ((value = dns_value(r, v[RF_TYPE].s, v[RF_VALUE].s, &why)) == NULL)
 		return hg_invalid(r, "value", why);
-	if ((rc = fits(r, did, zone, 0, name, v[RF_TYPE].s, value, &had,
-	    &at)) != 0)
+	if ((rc = fits(r, did, zone, 0, name, v[RF_TYPE].s, value, &had)) != 0)
 		return rc;
 	ttl = v[RF_TTL].present ? v[RF_TTL].i : had != 0 ? had :
 	    hg_conf.dns_default_ttl;
-	/* the row as stored, for the reply, in the insert's round trip */
-	if ((rc = hg_sql(r, &row, "INSERT INTO dns_records (domain_id, name, "
-	    "type, value, ttl, creator) VALUES (?i, ?s, ?s, ?s, ?i, ?s) "
-	    "RETURNING " REC_COLS(HG_COL_SQL) "NULL", did, name, v[RF_TYPE].s,
-	    value, ttl, r->r_user->u_username)) != 0)
+	if ((rc = hg_sql_exec(r, "INSERT INTO dns_records (domain_id, name, "
+	    "type, value, ttl, creator) VALUES (?i, ?s, ?s, ?s, ?i, ?s)", did,
+	    name, v[RF_TYPE].s, value, ttl, r->r_user->u_username)) != 0)
 		return rc;
-	id = hg_atoll(HG_CELL(row, 0, RC_ID));
+	id = hg_sql_insert_id(r);
 	/* an RRset has one TTL: the others take the new record's */
 	if ((had != 0 && had != ttl && (rc = hg_sql_exec(r, "UPDATE "
 	    "dns_records SET ttl = ?i WHERE domain_id = ?i AND name = ?s AND "
 	    "type = ?s", ttl, did, name, v[RF_TYPE].s)) != 0) ||
 	    (rc = hg_audit(r, NULL, id, name, "add", hg_printf(r->r_arena,
 	    "added record %s (ttl %lld) to domain %s on DNS server \"%s\"",
-	    describe(r, name, v[RF_TYPE].s, value), ttl, zone, sname))) != 0)
+	    describe(r, name, v[RF_TYPE].s, value), ttl, zone, sname))) != 0 ||
+	    (rc = change_of(r, did, name, v[RF_TYPE].s, &ch)) != 0 ||
+	    (rc = send_changes(r, &sv, zone, &ch, 1)) != 0)
 		return rc;
-	added_rrset(r, name, v[RF_TYPE].s, at, value, ttl, &ch);
-	if ((rc = send_changes(r, &sv, zone, &ch, 1)) != 0)
-		return rc;
-	return hg_reply(r, 201, rec_json(r, row, 0));
+	return rec_reply(r, did, id, 201);
 }
 
 /* PATCH .../records/{rid}/ */
@@ -317,7 +276,7 @@ rec_patch(struct hg_req *r)
 	if ((value = dns_value(r, type, v[RF_VALUE].present ? v[RF_VALUE].s :
 	    ovalue, &why)) == NULL)
 		return hg_invalid(r, "value", why);
-	if ((rc = fits(r, did, zone, rid, name, type, value, &ttl, NULL)) != 0)
+	if ((rc = fits(r, did, zone, rid, name, type, value, &ttl)) != 0)
 		return rc;
 	if (v[RF_TTL].present)
 		ttl = v[RF_TTL].i;
