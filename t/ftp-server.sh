@@ -27,9 +27,10 @@ mkdir -p "$DIR/files"
 DIR=$(cd "$DIR" && pwd)
 PID=$DIR/ftp.pid
 
-# Wait until PORT takes connections; else show NAME's log and fail.
+# Wait until PORT takes connections (up to 20 s: python3 on a loaded
+# machine); else show NAME's log and fail.
 listening() {
-	for n in $(seq 1 50); do
+	for n in $(seq 1 200); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && exit 0
 		sleep 0.1
 	done

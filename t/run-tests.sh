@@ -89,6 +89,14 @@ want() {	# is test $1 selected?
 NAMES=("$@")
 
 passed=0 failed=0 failures=()
+# The last lines of each failed binary's output, printed again at the end:
+# a CI log may keep only its tail, and a test that could not start its
+# servers says why only there.
+why=""
+failed_tail() {	# failed_tail NAME OUTPUT
+	why+=$(printf '\n== why %s failed (its last lines):\n%s' "$1" \
+	    "$(printf '%s\n' "$2" | grep -v '^[0-9]*%: Checks:' | tail -n 15)")
+}
 run_one() {	# run_one BINARY -- run a check binary and add up its counts
 	local bin=$1 name out line checks fails errs
 	name=$(basename "$bin")
@@ -114,6 +122,7 @@ run_one() {	# run_one BINARY -- run a check binary and add up its counts
 		failed=$((failed + 1))
 		failures+=("$name (exit $rc)")
 	fi
+	[ $rc -eq 0 ] || failed_tail "$name" "$out"
 }
 
 for bin in "$BUILD"/t/unit_*; do
@@ -183,13 +192,14 @@ if [ ${#api_bins[@]} -gt 0 ] || [ $ui_tests -eq 1 ]; then
 	# A throwaway BIND 9 (t/bind-server.sh: zones example.test and
 	# second.test take updates and AXFR signed with the key,
 	# static.test refuses updates) for the DNS tests, on 127.0.0.1
-	# port 40000 + PORT % 10000, in $DIR/bind; `stack.sh stop-bind DIR`
-	# and `start-bind DIR` take it down and up again (outage tests).
+	# port 12000 + PORT % 10000 (below the ephemeral ports), in
+	# $DIR/bind; `stack.sh stop-bind DIR` and `start-bind DIR` take it
+	# down and up again (outage tests).
 	export HANGAR_BIND_DIR=$DIR/bind
-	export HANGAR_BIND_ADDR=127.0.0.1:$((40000 + PORT % 10000))
+	export HANGAR_BIND_ADDR=127.0.0.1:$((12000 + PORT % 10000))
 	export HANGAR_BIND_KEY_NAME=hangar-key HANGAR_BIND_SECRET=
 	if "$SRC/t/bind-server.sh" start "$HANGAR_BIND_DIR" \
-	    $((40000 + PORT % 10000)) >"$DIR/log/bind-start.log" 2>&1; then
+	    $((12000 + PORT % 10000)) >"$DIR/log/bind-start.log" 2>&1; then
 		HANGAR_BIND_SECRET=$("$SRC/t/bind-server.sh" secret \
 		    "$HANGAR_BIND_DIR")
 	else
@@ -242,6 +252,7 @@ dns_timeout = 1500"
 	fi
 fi
 
+[ -z "$why" ] || printf '%s\n\n' "$why"
 if [ ${#failures[@]} -gt 0 ]; then
 	printf 'failed: %s\n' "${failures[@]}"
 fi

@@ -9,7 +9,8 @@
  *
  * Hosts 127.0.0.121-128 are live; 127.0.0.129 has no sshd (a host down).
  * Ports: sshd 20000 + HANGAR_TEST_PORT % 10000 (as test_agent's), git
- * daemon 23000 + that, FTP 27000 + that (below the ephemeral ports).
+ * daemon 23000 + that, FTP 21000 + that (all below Linux's ephemeral ports,
+ * 32768-60999, which an outgoing connection may hold).
  */
 #include <errno.h>
 #include <limits.h>
@@ -754,7 +755,7 @@ main(void)
 	    18080) % 10000;
 	sshport = 20000 + base;
 	gitport = 23000 + base;	/* below the ephemeral ports (32768-) */
-	ftpport = 27000 + base;
+	ftpport = 21000 + base;
 	snprintf(dir, sizeof(dir), "%s/release", getenv("HANGAR_DIR"));
 	snprintf(sshdir, sizeof(sshdir), "%s/sshd", dir);
 	snprintf(gitdir, sizeof(gitdir), "%s/git", dir);

@@ -26,11 +26,12 @@
  *     server whose certificate the agent does not trust fails the fetch;
  *     neither touches the host.
  *
- * Hosts 127.0.0.131-134.  Ports (all inside the runner's claim of
- * HANGAR_TEST_PORT..+7): sshd 20000 + HANGAR_TEST_PORT % 10000, git
- * daemon 23000 + that, HTTPS git +1, health servers +2 (200) and +3
- * (500); FTPS 26000 + that: implicit +0 (data +1), explicit +2 (+3),
- * implicit with an untrusted certificate +4 (+5).
+ * Hosts 127.0.0.131-134.  Ports (offsets from the runner's port, so that
+ * runs on other port blocks do not meet): sshd 20000 + HANGAR_TEST_PORT %
+ * 10000, git daemon 23000 + that, HTTPS git +1, health servers +2 (200)
+ * and +3 (500); FTPS 22000 + that: implicit +0 (data +1), explicit +2 (+3),
+ * implicit with an untrusted certificate +4 (+5).  All below Linux's
+ * ephemeral ports (32768-60999), which an outgoing connection may hold.
  */
 #include <signal.h>
 #include <sys/prctl.h>
@@ -448,7 +449,7 @@ main(void)
 	httpsport = gitport + 1;
 	okport = gitport + 2;
 	badport = gitport + 3;
-	ftpsport = 26000 + base;
+	ftpsport = 22000 + base;
 	snprintf(dir, sizeof(dir), "%s/sources", getenv("HANGAR_DIR"));
 	snprintf(sshdir, sizeof(sshdir), "%s/sshd", dir);
 	snprintf(gitdir, sizeof(gitdir), "%s/git", dir);
