@@ -4,11 +4,13 @@
  * two (the caller's lookup, then its query).
  *
  * An entry is used only while both hold:
- *  - no mutation has committed in this hangard since the entry was filled.
- *    Every worker bumps one counter shared by all (shared.c) after each
- *    commit (worker.c).  A deleted token, a disabled user, a
- *    revoked grant or a closed session is therefore seen on the very next
- *    request, by every worker.
+ *  - no transaction that wrote a table the lookup reads (users, sessions,
+ *    tokens, roles, memberships, module grants: sql.c) has committed in
+ *    this hangard since the entry was filled.  Every worker bumps a
+ *    counter shared by all (shared.c) after such a commit (worker.c).  A
+ *    deleted token, a disabled user, a revoked grant or a closed session
+ *    is therefore seen on the very next request, by every worker, while a
+ *    stream of other writes (DNS records, deploys) keeps the entries.
  *  - it is younger than auth_cache_ttl seconds.  This bounds what the counter
  *    cannot see: writes from outside this hangard (hangarctl, a hangard on
  *    another host, hand-run SQL) and the passing of session expiry times.
@@ -59,7 +61,7 @@ hg_authcache_get(struct hg_req *r, const char *hash)
 	struct entry	*e = slot_of(hash);
 	struct hg_user	*u;
 
-	if (strcmp(e->e_hash, hash) != 0 || !hg_cache_fresh(&e->e_stamp))
+	if (strcmp(e->e_hash, hash) != 0 || !hg_cache_fresh(&e->e_stamp, 1))
 		return NULL;
 	u = hg_alloc(r->r_arena, sizeof(*u));
 	*u = e->e_user;

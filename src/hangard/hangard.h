@@ -74,6 +74,7 @@ struct hg_req {
 	int			 r_https;
 	struct hg_user		*r_user;	/* NULL: anonymous */
 	int			 r_outbox;	/* task or mail queued: push after commit */
+	int			 r_auth_write;	/* wrote a table auth reads (sql.c) */
 	/* response */
 	int			 r_status;
 	json_object		*r_out;
@@ -249,15 +250,16 @@ int		 hg_shared_ok(void);
 void		 hg_shared_slot(int slot);
 void		 hg_shared_gone(int slot);
 uint64_t	 hg_shared_epoch(void);
-void		 hg_shared_bump(void);
+void		 hg_shared_bump(int auth);
 int		 hg_wait_begin(void);
 void		 hg_wait_end(void);
 struct hg_stamp {		/* when something kept was read */
 	uint64_t	 s_epoch;	/* the shared commit counter */
+	uint64_t	 s_auth_epoch;	/* ... of commits to auth tables */
 	long long	 s_born;	/* CLOCK_MONOTONIC, ms */
 };
 void		 hg_cache_stamp(struct hg_stamp *);
-int		 hg_cache_fresh(const struct hg_stamp *);
+int		 hg_cache_fresh(const struct hg_stamp *, int auth);
 
 /* authcache.c: who a token or session is, remembered per worker */
 struct hg_user	*hg_authcache_get(struct hg_req *, const char *hash);

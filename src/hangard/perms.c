@@ -610,7 +610,7 @@ hg_visible_set(struct hg_req *r, const char *type, const struct hg_visible **out
 	for (i = 0; i < VIS_SLOTS; i++) {
 		v = &vis_slots[i];
 		if (v->v_user == uid && v->v_type == t &&
-		    hg_cache_fresh(&v->v_stamp)) {
+		    hg_cache_fresh(&v->v_stamp, 0)) {
 			*out = &v->v_set;
 			return 0;
 		}

@@ -2,9 +2,11 @@
  * shared.c -- the one page of memory the master maps before it forks, and
  * every worker shares:
  *
- *  - the commit counter.  A worker bumps it after every commit; whatever a
- *    worker keeps (authcache.c, perms.c) is stamped with it and not used
- *    once it has moved.
+ *  - the commit counters.  A worker bumps the first after every commit,
+ *    the second after a commit that wrote a table authentication reads
+ *    (sql.c); whatever a worker keeps is stamped with both and not used
+ *    once its counter has moved: the second for who a token or session
+ *    is (authcache.c), the first for everything else (perms.c).
  *  - who is waiting in a long poll (GET /tasks/{id}/output/ waits up to
  *    25 s for a line).  At most half the workers may wait at once, so that
  *    people watching running tasks never take every worker from the rest
@@ -24,6 +26,7 @@
 
 struct shared {
 	_Atomic uint64_t	sh_epoch;
+	_Atomic uint64_t	sh_auth_epoch;
 	atomic_int		sh_waiting;
 	atomic_uchar		sh_slot[HG_MAXSLOTS];
 };
@@ -44,6 +47,7 @@ hg_shared_init(void)
 	}
 	sh = p;
 	atomic_store(&sh->sh_epoch, 1);
+	atomic_store(&sh->sh_auth_epoch, 1);
 }
 
 int
@@ -74,12 +78,18 @@ hg_shared_epoch(void)
 	return sh != NULL ? atomic_load(&sh->sh_epoch) : 0;
 }
 
-/* After a commit: whatever was kept may now be stale. */
+/*
+ * After a commit: whatever was kept may now be stale; who a token or
+ * session is, only when the commit wrote a table of authentication.
+ */
 void
-hg_shared_bump(void)
+hg_shared_bump(int auth)
 {
-	if (sh != NULL)
-		atomic_fetch_add(&sh->sh_epoch, 1);
+	if (sh == NULL)
+		return;
+	if (auth)
+		atomic_fetch_add(&sh->sh_auth_epoch, 1);
+	atomic_fetch_add(&sh->sh_epoch, 1);
 }
 
 /*
@@ -126,18 +136,22 @@ void
 hg_cache_stamp(struct hg_stamp *st)
 {
 	st->s_epoch = hg_shared_epoch();
+	st->s_auth_epoch = sh != NULL ? atomic_load(&sh->sh_auth_epoch) : 0;
 	st->s_born = now_ms();
 }
 
 /*
  * May what was read under stamp st still be used?  The rule for
- * everything a worker keeps (authcache.c, perms.c): no commit since, and
- * younger than auth_cache_ttl.
+ * everything a worker keeps: younger than auth_cache_ttl, and no commit
+ * since (perms.c), or for who a token or session is (auth set), no commit
+ * that wrote a table of authentication since (authcache.c).
  */
 int
-hg_cache_fresh(const struct hg_stamp *st)
+hg_cache_fresh(const struct hg_stamp *st, int auth)
 {
-	return sh != NULL && hg_conf.auth_cache_ttl > 0 &&
-	    st->s_epoch == hg_shared_epoch() &&
-	    now_ms() - st->s_born < hg_conf.auth_cache_ttl * 1000LL;
+	if (sh == NULL || hg_conf.auth_cache_ttl <= 0 ||
+	    now_ms() - st->s_born >= hg_conf.auth_cache_ttl * 1000LL)
+		return 0;
+	return auth ? st->s_auth_epoch == atomic_load(&sh->sh_auth_epoch) :
+	    st->s_epoch == hg_shared_epoch();
 }

@@ -14,9 +14,40 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hangard.h"
 #include "log.h"
+
+/*
+ * The tables authentication reads (auth.c: users, tokens, sessions, role
+ * memberships, module grants) and those whose deletion cascades into them
+ * (roles).  A statement other than a SELECT whose text names one of them
+ * marks the request, and its commit makes every worker forget who tokens
+ * and sessions are (authcache.c).  A name inside another name (user_roles
+ * in "host_request_log_users") only costs a lookup: marking too often is
+ * safe, too seldom is not.
+ */
+static const char *const auth_tables[] = {
+	"users", "roles", "auth_tokens", "sessions", "module_grants", NULL
+};
+
+static void
+note_write(struct hg_req *r, const char *sql)
+{
+	size_t i;
+
+	if (r->r_auth_write)
+		return;
+	sql += strspn(sql, " \t\n(");
+	if (strncasecmp(sql, "SELECT", 6) == 0)
+		return;
+	for (i = 0; auth_tables[i] != NULL; i++)
+		if (strcasestr(sql, auth_tables[i]) != NULL) {
+			r->r_auth_write = 1;
+			return;
+		}
+}
 
 /*
  * Run typed SQL with its values (sqlargs.h); out NULL for a statement
@@ -34,6 +65,7 @@ hg_sql_run(struct hg_req *r, struct hg_rows **out, const char *tsql,
 	if (hg_db_typed(r->r_arena, tsql, &sql, fmt) < 0 ||
 	    hg_db_args(tsql, fmt, args, n, p) != 0)
 		return hg_fail(r, HG_E_INTERNAL, NULL);
+	note_write(r, sql);
 	if ((rc = hg_db_run(r->r_db, r->r_arena, out, sql, p, n)) != 0)
 		return hg_fail(r, rc, NULL);
 	return 0;
@@ -136,6 +168,7 @@ hg_sql_bulk(struct hg_req *r, const char *tsql, const long long *vals,
 		    tsql);
 		return hg_fail(r, HG_E_INTERNAL, NULL);
 	}
+	note_write(r, sql);
 	if ((rc = hg_db_bulk(r->r_db, sql, n, vals, nrows)) != 0)
 		return hg_fail(r, rc, NULL);
 	return 0;
@@ -191,6 +224,7 @@ hg_sql_patch(struct hg_req *r, const char *table, long long id)
 	if (n == 0)
 		return 0;
 	sql = hg_printf(r->r_arena, "%s WHERE id = ?", sql);
+	note_write(r, sql);
 	p[n].p_type = 'i';
 	p[n].p_int = id;
 	if ((rc = hg_db_run(r->r_db, r->r_arena, NULL, sql, p, n + 1)) != 0)

@@ -137,7 +137,7 @@ dispatch(struct hg_req *r)
 	if ((rc = hg_db_commit(r->r_db)) != 0)
 		return hg_fail(r, rc, NULL);
 	/* Before the reply: the client's next request must see the change. */
-	hg_shared_bump();
+	hg_shared_bump(r->r_auth_write);
 	/*
 	 * A queued task or mail reaches Redis now; if Redis is down, the
 	 * sweeper.

@@ -538,7 +538,10 @@ disable_by_sql(long long id)
 	    "%lld", id)));
 }
 
-/* A commit through hangard clears every worker's cache before its reply. */
+/*
+ * A commit that writes a table authentication reads (here a new role)
+ * clears every worker's cache before its reply.
+ */
 START_TEST(commit_clears_every_cache)
 {
 	long long	 id;
@@ -551,6 +554,38 @@ START_TEST(commit_clears_every_cache)
 	    "{\"name\": \"%s\"}", uniq("acc-role")), 201);
 	for (i = 0; i < 12; i++)
 		expect_error(api("GET", "/auth/me/", tok, NULL), 401, 10005, NULL);
+}
+END_TEST
+
+/*
+ * A commit that writes no table authentication reads (a navigator link)
+ * keeps what workers know of tokens: with the user disabled behind
+ * hangard's back, a warm worker still answers for it until
+ * auth_cache_ttl.  Were every commit to clear the cache, as it once did,
+ * every request after the first commit would be 401.
+ */
+START_TEST(other_commits_keep_the_cache)
+{
+	long long	 id;
+	const char	*tok = user_token(uniq("ack"), 0, &id);
+	int		 i, ok = 0;
+
+	warm(tok);
+	disable_by_sql(id);
+	for (i = 0; i < 20; i++) {
+		struct resp *r = api_f("POST", "/external-navigators/",
+		    admin_token(), "{\"name\": \"%s\", \"img\": \"/nav.png\", "
+		    "\"url\": \"https://nav.example.com/\"}", uniq("ack-nav"));
+
+		ck_assert_int_eq(r->status, 201);
+		resp_free(r);
+		r = api("GET", "/auth/me/", tok, NULL);
+		ck_assert(r->status == 200 || r->status == 401);
+		ok += r->status == 200;
+		resp_free(r);
+	}
+	ck_assert_msg(ok > 0, "every request after a navigator's commit looked "
+	    "the token up again");
 }
 END_TEST
 
@@ -1024,6 +1059,7 @@ tc_session(void)
 	tcase_add_test(tc, logout_ends_the_session);
 	tcase_add_test(tc, me_with_token_and_cookie);
 	tcase_add_test(tc, commit_clears_every_cache);
+	tcase_add_test(tc, other_commits_keep_the_cache);
 	tcase_add_test(tc, outside_change_holds_within_ttl);
 	return tc;
 }

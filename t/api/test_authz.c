@@ -141,6 +141,70 @@ START_TEST(role_grants_are_inherited_and_revoked_next_request)
 }
 END_TEST
 
+/* Ask enough times that every worker has the token cached. */
+static void
+warm(const char *path, const char *tok, long want)
+{
+	int i;
+
+	for (i = 0; i < 24; i++)
+		ck_assert_int_eq(get_status(path, tok), want);
+}
+
+/* Twelve requests in a row, whichever workers take them, all answer want. */
+static void
+every_worker(const char *path, const char *tok, long want)
+{
+	int i;
+
+	for (i = 0; i < 12; i++)
+		ck_assert_int_eq(get_status(path, tok), want);
+}
+
+/*
+ * Each change of who a caller is or what it may do, made through the API
+ * while every worker has the caller cached (authcache.c), holds from the
+ * next request on every worker: a role's module grant revoked, the user
+ * taken out of the role, the role deleted, the user's own grant revoked,
+ * the user disabled.
+ */
+START_TEST(auth_changes_reach_every_warm_worker)
+{
+	long long	 uid, role = new_role();
+	const char	*tok = user_token(uniq("aw"), 0, &uid);
+	char		 path[64], body[64];
+
+	module_grant("roles", role, "resource", "\"enable_business_mgmt\": "
+	    "true, \"view_business\": true");
+	snprintf(body, sizeof(body), "[{\"id\": %lld}]", uid);
+	snprintf(path, sizeof(path), "/roles/%lld/users/", role);
+	expect_status(api("POST", path, admin_token(), body), 200);
+	warm("/productions/", tok, 200);
+	module_grant("roles", role, "resource", "\"enable_business_mgmt\": "
+	    "false");
+	every_worker("/productions/", tok, 403);
+	module_grant("roles", role, "resource", "\"enable_business_mgmt\": "
+	    "true");
+	warm("/productions/", tok, 200);
+	expect_status(api("DELETE", path, admin_token(), body), 200);
+	every_worker("/productions/", tok, 403);
+	expect_status(api("POST", path, admin_token(), body), 200);
+	warm("/productions/", tok, 200);
+	expect_status(api("DELETE", path_of("/roles/%lld/", role),
+	    admin_token(), NULL), 200);
+	every_worker("/productions/", tok, 403);
+	module_grant("users", uid, "resource", "\"enable_business_mgmt\": "
+	    "true, \"view_business\": true");
+	warm("/productions/", tok, 200);
+	module_grant("users", uid, "resource", "\"view_business\": false");
+	every_worker("/productions/", tok, 403);
+	warm("/auth/me/", tok, 200);
+	expect_status(api("POST", path_of("/users/%lld/actions/disable", uid),
+	    admin_token(), NULL), 200);
+	every_worker("/auth/me/", tok, 401);
+}
+END_TEST
+
 START_TEST(module_wide_permission_implies_every_object)
 {
 	long long	 uid, app = new_app(), host = new_host();
@@ -450,6 +514,7 @@ tc_authz(void)
 
 	tcase_add_test(tc, module_switch_gates_the_module);
 	tcase_add_test(tc, role_grants_are_inherited_and_revoked_next_request);
+	tcase_add_test(tc, auth_changes_reach_every_warm_worker);
 	tcase_add_test(tc, module_wide_permission_implies_every_object);
 	tcase_add_test(tc, escalation_is_refused_and_not_audited);
 	tcase_add_test(tc, unknown_module_or_perm_is_30001);
