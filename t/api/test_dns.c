@@ -478,6 +478,24 @@ START_TEST(records_on_the_server)
 	ck_assert_ptr_nonnull(strstr(r->body, "value: \\\"192.0.2.11\\\" -> "
 	    "\\\"192.0.2.12\\\""));
 	resp_free(r);
+	/* a create answers the stored row, as the list shows it */
+	r = api_f("POST", recs_path(sid, did), admin_token(), "{\"name\": "
+	    "\"echo\", \"type\": \"A\", \"value\": \"192.0.2.99\", "
+	    "\"ttl\": 600}");
+	ck_assert_int_eq(r->status, 201);
+	{
+		char *made = strdup(json_object_to_json_string(r->json));
+
+		resp_free(r);
+		r = api("GET", fmt("%s?name=echo", recs_path(sid, did)),
+		    admin_token(), NULL);
+		ck_assert_int_eq(jint(r->json, "count"), 1);
+		ck_assert_str_eq(json_object_to_json_string(jpath(r->json,
+		    "results.0")), made);
+		ck_assert_int_eq(jint(r->json, "results.0.ttl"), 600);
+		free(made);
+	}
+	resp_free(r);
 }
 END_TEST
 

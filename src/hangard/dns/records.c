@@ -21,16 +21,17 @@
 #include "conf.h"
 #include "dnsmod.h"
 
+/* Unqualified: the same list is what a create's INSERT ... RETURNING gives. */
 #define REC_COLS(X) \
-	X(RC_ID,	"id",		"x.id",			INT)	\
-	X(RC_NAME,	"name",		"x.name",		STR)	\
-	X(RC_TYPE,	"type",		"x.type",		STR)	\
-	X(RC_VALUE,	"value",	"x.value",		STR)	\
-	X(RC_TTL,	"ttl",		"x.ttl",		INT)	\
-	X(RC_DISABLED,	"disabled",	"x.disabled",		BOOL)	\
-	X(RC_DOMAIN,	"domain",	"x.domain_id",		INT)	\
-	X(RC_CREATOR,	"creator",	"x.creator",		STR)	\
-	X(RC_CREATED,	"created_time",	"x.created_time",	TIME)
+	X(RC_ID,	"id",		"id",			INT)	\
+	X(RC_NAME,	"name",		"name",			STR)	\
+	X(RC_TYPE,	"type",		"type",			STR)	\
+	X(RC_VALUE,	"value",	"value",		STR)	\
+	X(RC_TTL,	"ttl",		"ttl",			INT)	\
+	X(RC_DISABLED,	"disabled",	"disabled",		BOOL)	\
+	X(RC_DOMAIN,	"domain",	"domain_id",		INT)	\
+	X(RC_CREATOR,	"creator",	"creator",		STR)	\
+	X(RC_CREATED,	"created_time",	"created_time",		TIME)
 enum { REC_COLS(HG_COL_ENUM) RC__MAX };
 static const struct hg_col rec_cols[] = { REC_COLS(HG_COL_DECL) };
 #define REC_SELECT "SELECT " REC_COLS(HG_COL_SQL)
@@ -213,6 +214,7 @@ rec_create(struct hg_req *r)
 	const struct hg_val	*v = r->r_in;
 	struct hg_dns_server	 sv;
 	struct hg_dns_change	 ch;
+	struct hg_rows		*row;
 	const char		*sname, *zone, *name, *value, *why;
 	long long		 did = r->r_ids[1], id, ttl, had;
 	int			 rc;
@@ -228,11 +230,13 @@ rec_create(struct hg_req *r)
 		return rc;
 	ttl = v[RF_TTL].present ? v[RF_TTL].i : had != 0 ? had :
 	    hg_conf.dns_default_ttl;
-	if ((rc = hg_sql_exec(r, "INSERT INTO dns_records (domain_id, name, "
-	    "type, value, ttl, creator) VALUES (?i, ?s, ?s, ?s, ?i, ?s)", did,
-	    name, v[RF_TYPE].s, value, ttl, r->r_user->u_username)) != 0)
+	/* the reply is the stored row, as the INSERT gives it back */
+	if ((rc = hg_sql(r, &row, "INSERT INTO dns_records (domain_id, name, "
+	    "type, value, ttl, creator) VALUES (?i, ?s, ?s, ?s, ?i, ?s) "
+	    "RETURNING " REC_COLS(HG_COL_SQL) HG_NOCOUNT, did, name,
+	    v[RF_TYPE].s, value, ttl, r->r_user->u_username)) != 0)
 		return rc;
-	id = hg_sql_insert_id(r);
+	id = hg_atoll(HG_CELL(row, 0, RC_ID));
 	/* an RRset has one TTL: the others take the new record's */
 	if ((had != 0 && had != ttl && (rc = hg_sql_exec(r, "UPDATE "
 	    "dns_records SET ttl = ?i WHERE domain_id = ?i AND name = ?s AND "
@@ -243,7 +247,7 @@ rec_create(struct hg_req *r)
 	    (rc = change_of(r, did, name, v[RF_TYPE].s, &ch)) != 0 ||
 	    (rc = send_changes(r, &sv, zone, &ch, 1)) != 0)
 		return rc;
-	return rec_reply(r, did, id, 201);
+	return hg_reply(r, 201, rec_json(r, row, 0));
 }
 
 /* PATCH .../records/{rid}/ */
