@@ -179,6 +179,27 @@ authenticate(struct hg_ssh *h, const struct hg_ssh_target *t, char *err,
 	return 0;
 }
 
+/*
+ * The ciphers offered, or NULL for libssh's own order.  libssh puts
+ * ChaCha20-Poly1305 first; on a CPU with AES instructions AES-GCM costs
+ * both ends less (a 300 MB SFTP upload to OpenSSH's sshd here: 1.23-1.46
+ * s against 1.58-1.70 s), and a release goes to many hosts at once from
+ * one agent.  Without them ChaCha20 is the faster, and libssh's order
+ * stays.
+ */
+static const char *
+ciphers(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("aes"))
+		return "aes128-gcm@openssh.com,aes256-gcm@openssh.com,"
+		    "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,"
+		    "aes256-ctr";
+#endif
+	return NULL;
+}
+
 struct hg_ssh *
 hg_ssh_open(const struct hg_ssh_target *t, int timeout_s,
     const char *known_hosts, char *err, size_t errlen)
@@ -186,6 +207,7 @@ hg_ssh_open(const struct hg_ssh_target *t, int timeout_s,
 	struct hg_ssh	*h;
 	long		 to = timeout_s;
 	unsigned int	 port = (unsigned int)t->t_port;
+	const char	*c = ciphers();
 	int		 no = 0;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL ||
@@ -207,6 +229,10 @@ hg_ssh_open(const struct hg_ssh_target *t, int timeout_s,
 	ssh_options_set(h->s_sess, SSH_OPTIONS_TIMEOUT, &to);
 	ssh_options_set(h->s_sess, SSH_OPTIONS_KNOWNHOSTS, known_hosts);
 	ssh_options_set(h->s_sess, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	if (c != NULL) {
+		ssh_options_set(h->s_sess, SSH_OPTIONS_CIPHERS_C_S, c);
+		ssh_options_set(h->s_sess, SSH_OPTIONS_CIPHERS_S_C, c);
+	}
 	if (ssh_connect(h->s_sess) != SSH_OK) {
 		snprintf(err, errlen, "cannot connect to %s (%s port %d): %s",
 		    t->t_name, t->t_addr, t->t_port, ssh_get_error(h->s_sess));
