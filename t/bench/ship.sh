@@ -38,7 +38,7 @@ SSHD=$DIR/sshd
 FTP=$DIR/ftp
 FIRST=11 LAST=$((11 + N - 1))
 SSHPORT=$((20000 + PORT % 10000))
-FTPPORT=$((50000 + PORT % 10000))
+FTPPORT=$((21000 + PORT % 10000))	# below the ephemeral ports
 PRIV=/tmp/hangar-ship-$SSHPORT
 
 NAME=ship
