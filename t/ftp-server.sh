@@ -39,6 +39,16 @@ listening() {
 	exit 1
 }
 
+# Fail when something already takes connections on port $1: the wait
+# below would take it for our server.
+free_port() {
+	if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+		echo "ftp-server.sh: port $1 is taken by another program:" >&2
+		ss -ltnp "sport = :$1" >&2 2>/dev/null || true
+		exit 1
+	fi
+}
+
 # vsftpd's binary, unpacked from Debian's package once (under a lock:
 # tests run at once).
 vsftpd_bin() {
@@ -61,6 +71,7 @@ vsftpd_bin() {
 case $cmd in
 start)
 	port=${3:?PORT}; user=${4:?USER}; pass=${5:?PASSWORD}
+	free_port "$port"
 	# The password reaches the server by its environment, not its argv.
 	cat >"$DIR/ftpd.py" <<'PY'
 import os
@@ -82,6 +93,7 @@ PY
 	;;
 start-tls)
 	port=${3:?PORT}; mode=${4:?implicit|explicit}; ca=${5:?CADIR or -}
+	free_port "$port"
 	case $mode in implicit) imp=YES ;; explicit) imp=NO ;;
 	*) echo "ftp-server.sh: mode is implicit or explicit" >&2; exit 1 ;; esac
 	bin=$(vsftpd_bin)
