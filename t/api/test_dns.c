@@ -499,6 +499,52 @@ START_TEST(records_on_the_server)
 }
 END_TEST
 
+/*
+ * A new record joins its RRset as the RRset stands: the others of its name
+ * and type stay, a disabled one stays disabled (kept on the server, not
+ * served), and a TTL given with it becomes the whole RRset's.
+ */
+START_TEST(create_joins_the_rrset)
+{
+	long long	 sid = new_server(), did, one;
+	const char	*zone = new_zone_name();
+	struct resp	*r;
+
+	did = new_domain(sid, zone);
+	one = new_record(sid, did, "www", "A", "192.0.2.1");
+	new_record(sid, did, "www", "A", "192.0.2.2");
+	new_record(sid, did, "www", "TXT", "beside");
+	ck_assert_str_eq(dig(fmt("www.%s", zone), "A"),
+	    "192.0.2.1\n192.0.2.2");
+	expect_status(api_f("POST", fmt("%sactions/disable/", recs_path(sid,
+	    did)), admin_token(), "[{\"id\": %lld}]", one), 200);
+	expect_status(api_f("POST", recs_path(sid, did), admin_token(),
+	    "{\"name\": \"www\", \"type\": \"A\", \"value\": "
+	    "\"192.0.2.3\", \"ttl\": 900}"), 201);
+	ck_assert_str_eq(dig(fmt("www.%s", zone), "A"),
+	    "192.0.2.2\n192.0.2.3");
+	ck_assert_str_eq(run(fmt("dig +noall +answer +norec @127.0.0.1 -p %s "
+	    "'www.%s' A | awk '{ print $2 }' | sort -u",
+	    getenv("HANGAR_PDNS_DNS_PORT"), zone)), "900");
+	ck_assert_str_eq(dig(fmt("www.%s", zone), "TXT"), "\"beside\"");
+	/* the disabled record is on the server still, disabled */
+	ck_assert_str_eq(run(fmt("curl -s -H 'X-API-Key: %s' "
+	    "'%s/api/v1/servers/localhost/zones/%s.' | python3 -c 'import "
+	    "json, sys\nfor s in json.load(sys.stdin)[\"rrsets\"]:\n if "
+	    "s[\"name\"].startswith(\"www.\") and s[\"type\"] == \"A\":\n"
+	    "  print(s[\"ttl\"], [(x[\"content\"], x[\"disabled\"]) for x "
+	    "in s[\"records\"]])'", pdns_key(), pdns_url(), zone)),
+	    "900 [('192.0.2.1', True), ('192.0.2.2', False), ('192.0.2.3', "
+	    "False)]");
+	r = api("GET", fmt("%s?type=A", recs_path(sid, did)), admin_token(),
+	    NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 3);
+	ck_assert_int_eq(jint(r->json, "results.0.ttl"), 900);
+	ck_assert_int_eq(jint(r->json, "results.2.ttl"), 900);
+	resp_free(r);
+}
+END_TEST
+
 START_TEST(record_rules)
 {
 	long long	 sid = new_server(), did;
@@ -973,6 +1019,7 @@ tc_dns(void)
 	tcase_add_test(tc, server_with_domains_409);
 	tcase_add_test(tc, domain_lifecycle);
 	tcase_add_test(tc, records_on_the_server);
+	tcase_add_test(tc, create_joins_the_rrset);
 	tcase_add_test(tc, record_rules);
 	tcase_add_test(tc, record_bad_input);
 	tcase_add_test(tc, server_failures_leave_hangar_unchanged);

@@ -129,11 +129,13 @@ rec_list(struct hg_req *r)
  * (record self excluded: 0 for a new one)?  400 for a CNAME beside
  * anything at its name or at the apex, 409 for the same record twice.
  * *ttl: the TTL its RRset (name, type) has now, 0 when it has no other
- * record (one query for both: every record is one change).
+ * record; *at (unless NULL): the others at name, (type, value, ttl,
+ * disabled) in id order (one query for all: every record is one change).
  */
 static int
 fits(struct hg_req *r, long long did, const char *zone, long long self,
-    const char *name, const char *type, const char *value, long long *ttl)
+    const char *name, const char *type, const char *value, long long *ttl,
+    struct hg_rows **at)
 {
 	struct hg_rows	*rs;
 	int		 rc, i, cname = strcmp(type, "CNAME") == 0;
@@ -142,10 +144,12 @@ fits(struct hg_req *r, long long did, const char *zone, long long self,
 	if (cname && strcmp(name, zone) == 0)
 		return hg_invalid(r, "type", "a CNAME cannot be at the "
 		    "domain's apex");
-	if ((rc = hg_sql(r, &rs, "SELECT type, value, ttl FROM dns_records "
-	    "WHERE domain_id = ?i AND name = ?s AND id <> ?i ORDER BY id", did,
-	    name, self)) != 0)
+	if ((rc = hg_sql(r, &rs, "SELECT type, value, ttl, disabled FROM "
+	    "dns_records WHERE domain_id = ?i AND name = ?s AND id <> ?i ORDER "
+	    "BY id", did, name, self)) != 0)
 		return rc;
+	if (at != NULL)
+		*at = rs;
 	for (i = 0; i < rs->nrows; i++) {
 		const char *t = HG_CELL(rs, i, 0), *v = HG_CELL(rs, i, 1);
 
@@ -188,6 +192,38 @@ change_of(struct hg_req *r, long long did, const char *name,
 	return 0;
 }
 
+/*
+ * The RRset (name, type) once a new record (value, enabled) joins it at
+ * ttl: fits' rows of that type at name, in id order, then the new one
+ * (the highest id).  What change_of would read back after the insert,
+ * without the query: a record's create waits on one round trip fewer.
+ */
+static void
+joined(struct hg_req *r, const struct hg_rows *at, const char *name,
+    const char *type, const char *value, long long ttl,
+    struct hg_dns_change *ch)
+{
+	struct hg_dns_rr	*rr;
+	size_t			 n = 0;
+	int			 i;
+
+	rr = hg_alloc(r->r_arena, ((size_t)at->nrows + 1) * sizeof(*rr));
+	for (i = 0; i < at->nrows; i++)
+		if (strcmp(HG_CELL(at, i, 0), type) == 0) {
+			rr[n].rr_value = HG_CELL(at, i, 1);
+			rr[n++].rr_disabled = hg_atoll(HG_CELL(at, i, 3)) != 0;
+		}
+	rr[n].rr_value = value;
+	rr[n++].rr_disabled = 0;
+	memset(ch, 0, sizeof(*ch));
+	ch->ch_op = HG_DNS_REPLACE;
+	ch->ch_rrset.rs_name = name;
+	ch->ch_rrset.rs_type = type;
+	ch->ch_rrset.rs_ttl = (unsigned)ttl;
+	ch->ch_rrset.rs_n = n;
+	ch->ch_rrset.rs_rr = rr;
+}
+
 static int
 send_changes(struct hg_req *r, const struct hg_dns_server *sv,
     const char *zone, const struct hg_dns_change *ch, size_t n)
@@ -214,7 +250,7 @@ rec_create(struct hg_req *r)
 	const struct hg_val	*v = r->r_in;
 	struct hg_dns_server	 sv;
 	struct hg_dns_change	 ch;
-	struct hg_rows		*row;
+	struct hg_rows		*row, *at;
 	const char		*sname, *zone, *name, *value, *why;
 	long long		 did = r->r_ids[1], id, ttl, had;
 	int			 rc;
@@ -226,7 +262,8 @@ rec_create(struct hg_req *r)
 		return hg_invalid(r, "name", why);
 	if ((value = dns_value(r, v[RF_TYPE].s, v[RF_VALUE].s, &why)) == NULL)
 		return hg_invalid(r, "value", why);
-	if ((rc = fits(r, did, zone, 0, name, v[RF_TYPE].s, value, &had)) != 0)
+	if ((rc = fits(r, did, zone, 0, name, v[RF_TYPE].s, value, &had,
+	    &at)) != 0)
 		return rc;
 	ttl = v[RF_TTL].present ? v[RF_TTL].i : had != 0 ? had :
 	    hg_conf.dns_default_ttl;
@@ -243,9 +280,10 @@ rec_create(struct hg_req *r)
 	    "type = ?s", ttl, did, name, v[RF_TYPE].s)) != 0) ||
 	    (rc = hg_audit(r, NULL, id, name, "add", hg_printf(r->r_arena,
 	    "added record %s (ttl %lld) to domain %s on DNS server \"%s\"",
-	    describe(r, name, v[RF_TYPE].s, value), ttl, zone, sname))) != 0 ||
-	    (rc = change_of(r, did, name, v[RF_TYPE].s, &ch)) != 0 ||
-	    (rc = send_changes(r, &sv, zone, &ch, 1)) != 0)
+	    describe(r, name, v[RF_TYPE].s, value), ttl, zone, sname))) != 0)
+		return rc;
+	joined(r, at, name, v[RF_TYPE].s, value, ttl, &ch);
+	if ((rc = send_changes(r, &sv, zone, &ch, 1)) != 0)
 		return rc;
 	return hg_reply(r, 201, rec_json(r, row, 0));
 }
@@ -280,7 +318,7 @@ rec_patch(struct hg_req *r)
 	if ((value = dns_value(r, type, v[RF_VALUE].present ? v[RF_VALUE].s :
 	    ovalue, &why)) == NULL)
 		return hg_invalid(r, "value", why);
-	if ((rc = fits(r, did, zone, rid, name, type, value, &ttl)) != 0)
+	if ((rc = fits(r, did, zone, rid, name, type, value, &ttl, NULL)) != 0)
 		return rc;
 	if (v[RF_TTL].present)
 		ttl = v[RF_TTL].i;
