@@ -136,11 +136,13 @@ words(struct hg_arena *a, const struct buf *b)
 }
 
 /*
- * One curl handle per thread, kept between calls: its connection to the
- * server stays open, which saves a TCP handshake and PowerDNS's accept on
- * every change (0.7 ms of each record written through Hangar).  A
- * hangard worker has one thread; each of the agent's threads has its own
- * handle.  curl_easy_reset clears the options, never the open connections.
+ * One curl handle per thread, kept between calls: a server that keeps
+ * connections alive is not dialled again for every change.  PowerDNS 4.7
+ * (Debian 12's) answers every API call with "Connection: close", so there
+ * each call is a new TCP connection all the same, as it is for any other
+ * client of that API.  A hangard worker has one thread; each of the
+ * agent's threads has its own handle.  curl_easy_reset clears the options,
+ * never the open connections.
  */
 static _Thread_local CURL *kept;
 

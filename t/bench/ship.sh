@@ -113,8 +113,11 @@ upgrade() {
 	id=$(post "/application/deploy-tasks/$dtask/sub-upgrade-tasks/" "$body" |
 	    sed -nE 's/.*"task_id": *"([0-9]+)".*/\1/p')
 	[ -n "$id" ] || die "the sub-upgrade was refused"
+	# Every poll is a mysql client process: twenty a second took 8% of
+	# the 2 cores from the run measured.  The figures come from the
+	# task's own time stamps, so polling slower costs them nothing.
 	while st=$(sql "SELECT status FROM tasks WHERE id = $id"); [ "$st" = running ]; do
-		sleep 0.05
+		sleep 0.5
 	done
 	[ "$st" = finished ] || die "task $id $st: $(sql "SELECT message FROM task_hosts WHERE task_id = $id AND status = 'failed' LIMIT 1")"
 	printf '%s\n' "$id"
@@ -148,6 +151,11 @@ printf 'hangar   end to end %.3f s: fetch+pack %.3f s, ship (upload, verify, unp
 printf '         per host, median: upload %s s, verify %s s, unpack %s s, switch+restart %s s\n' \
     "$(phase '[upload]' '[verify]')" "$(phase '[verify]' '[unpack]')" \
     "$(phase '[unpack]' '[switch]')" "$(phase '[switch]' '[prune]')"
+# The uploads alone: the first host's start to the last host's end.
+upl=$(sql "SELECT TIMESTAMPDIFF(MICROSECOND, (SELECT MIN(time) FROM task_output
+    WHERE task_id = $task AND text = '[upload]'), (SELECT MAX(time) FROM
+    task_output WHERE task_id = $task AND text = '[verify]')) / 1e6")
+printf '         uploads alone (first started to last done) %.3f s\n' "$upl"
 
 # parallel-scp of the very package the agent shipped.
 pkg=$FTP/files/bench.tar.gz
@@ -192,6 +200,11 @@ printf 'ratio    hangar ship / parallel-scp = %.2f (target <= 1.00: %s)\n' \
 printf 'ratio    ansible / hangar ship = %.2f (target >= 5.00: %s)\n' \
     "$(echo "$ans / $ship" | bc -l)" \
     "$(echo "$ans >= 5 * $ship" | bc -l | sed 's/1/met/;s/0/not met/')"
+# What the ratio would be if verify, unpack, switch and restart took no
+# time: on one machine the hosts' sshd, sftp-server and page cache share
+# its cores with the agent, and this bounds what shipping can reach here.
+printf 'bound    ansible / hangar uploads alone = %.2f\n' \
+    "$(echo "$ans / $upl" | bc -l)"
 
 # End to end: every hook and a restart that takes a moment.
 script() {	# script LANG CONTENT: a deploy script's id
