@@ -17,6 +17,7 @@
 
 #include "cdn.h"
 #include "cloud.h"
+#include "httpbody.h"
 #include "log.h"
 #include "secret.h"
 #include "sha1.h"
@@ -395,32 +396,6 @@ hg_cdn_answer(struct hg_arena *a, enum hg_cdn_provider pv, int query,
 
 /* ---- HTTP ------------------------------------------------------------ */
 
-struct reply {
-	char	*body;
-	size_t	 len;
-	int	 toobig;
-};
-
-static size_t
-collect(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct reply	*rp = arg;
-	size_t		 n = size * nmemb;
-	char		*nb;
-
-	if (rp->len + n > MAX_REPLY) {
-		rp->toobig = 1;
-		return 0;
-	}
-	if ((nb = realloc(rp->body, rp->len + n + 1)) == NULL)
-		return 0;
-	rp->body = nb;
-	memcpy(rp->body + rp->len, p, n);
-	rp->len += n;
-	rp->body[rp->len] = '\0';
-	return n;
-}
-
 /*
  * POST body to url with headers hdr; then read the answer.  ENET when no
  * HTTP answer came.
@@ -430,13 +405,12 @@ post(struct hg_arena *a, enum hg_cdn_provider pv, int query, const char *what,
     const char *url, struct curl_slist *hdr, const char *body,
     long timeout_ms, struct hg_cdn_answer *an, char *msg, size_t msglen)
 {
-	struct reply	 rp;
+	struct hg_body	 rp = { .max = MAX_REPLY };
 	CURL		*c;
 	CURLcode	 cc;
 	long		 status = 0;
 	int		 rc;
 
-	memset(&rp, 0, sizeof(rp));
 	memset(an, 0, sizeof(*an));
 	if ((c = curl_easy_init()) == NULL) {
 		curl_slist_free_all(hdr);
@@ -449,7 +423,7 @@ post(struct hg_arena *a, enum hg_cdn_provider pv, int query, const char *what,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms :
 	    1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hg_body_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rp);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "hangar-agent");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
@@ -461,13 +435,13 @@ post(struct hg_arena *a, enum hg_cdn_provider pv, int query, const char *what,
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
 	if (cc != CURLE_OK) {
-		say(msg, msglen, "%s: %s", what, rp.toobig ?
+		say(msg, msglen, "%s: %s", what, rp.over ?
 		    "answer larger than 1 MiB" : curl_easy_strerror(cc));
 		rc = HG_CDN_ENET;
 	} else
-		rc = hg_cdn_answer(a, pv, query, status, rp.body, rp.len, an,
+		rc = hg_cdn_answer(a, pv, query, status, rp.data, rp.len, an,
 		    msg, msglen);
-	free(rp.body);
+	free(rp.data);
 	log_debug("cdn action=%s http=%ld code=%s rc=%d", what, status,
 	    an->an_code != NULL ? an->an_code : "-", rc);
 	return rc;

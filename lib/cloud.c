@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "cloud.h"
+#include "httpbody.h"
 #include "log.h"
 #include "secret.h"
 #include "utf8.h"
@@ -57,7 +58,6 @@ struct reply {
 	long		 status;
 	char		*body;
 	size_t		 len;
-	int		 toobig;
 };
 
 static long long
@@ -86,26 +86,6 @@ say(struct run *r, const char *fmt, ...)
 
 /* ---- HTTP ------------------------------------------------------------ */
 
-static size_t
-collect(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct reply	*rp = arg;
-	size_t		 n = size * nmemb;
-	char		*nb;
-
-	if (rp->len + n > MAX_REPLY) {
-		rp->toobig = 1;
-		return 0;
-	}
-	if ((nb = realloc(rp->body, rp->len + n + 1)) == NULL)
-		return 0;
-	rp->body = nb;
-	memcpy(rp->body + rp->len, p, n);
-	rp->len += n;
-	rp->body[rp->len] = '\0';
-	return n;
-}
-
 /*
  * One HTTP exchange bounded by the run's deadline.  The reply body lives
  * in the arena (freed with it).  Returns OK, ETIMEOUT (deadline reached)
@@ -116,12 +96,11 @@ http(struct run *r, const char *what, const char *url,
     struct curl_slist *hdr, const char *body, struct reply *out)
 {
 	CURL		*c;
-	struct reply	 rp;
+	struct hg_body	 rp = { .max = MAX_REPLY };
 	long long	 left = r->deadline_ms - now_ms();
 	CURLcode	 cc;
 	int		 rc = HG_CLOUD_OK;
 
-	memset(&rp, 0, sizeof(rp));
 	memset(out, 0, sizeof(*out));
 	if (left <= 0) {
 		say(r, "timed out before %s", what);
@@ -137,7 +116,7 @@ http(struct run *r, const char *what, const char *url,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
 	    left < REQ_TIMEOUT_MS ? (long)left : REQ_TIMEOUT_MS);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hg_body_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &rp);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "hangar-agent");
 	if (hdr != NULL)
@@ -155,17 +134,17 @@ http(struct run *r, const char *what, const char *url,
 			say(r, "timed out waiting for the answer to %s", what);
 			rc = HG_CLOUD_ETIMEOUT;
 		} else {
-			say(r, "%s: %s", what, rp.toobig ?
+			say(r, "%s: %s", what, rp.over ?
 			    "answer larger than 1 MiB" : curl_easy_strerror(cc));
 			rc = HG_CLOUD_ENET;
 		}
 	} else {
 		out->body = hg_alloc(&r->a, rp.len + 1);
-		if (rp.body != NULL)
-			memcpy(out->body, rp.body, rp.len);
+		if (rp.data != NULL)
+			memcpy(out->body, rp.data, rp.len);
 		out->len = rp.len;
 	}
-	free(rp.body);
+	free(rp.data);
 	return rc;
 }
 

@@ -24,35 +24,10 @@
 
 #include "arena.h"
 #include "dns.h"
+#include "httpbody.h"
 #include "utf8.h"
 
 #define MAXREPLY	(16 * 1024 * 1024)
-
-struct buf {
-	char	*b_data;
-	size_t	 b_len;
-	int	 b_over;
-};
-
-static size_t
-collect(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct buf	*b = arg;
-	size_t		 n = size * nmemb;
-	char		*d;
-
-	if (b->b_len + n > MAXREPLY) {
-		b->b_over = 1;
-		return 0;
-	}
-	if ((d = realloc(b->b_data, b->b_len + n + 1)) == NULL)
-		return 0;
-	memcpy(d + b->b_len, p, n);
-	b->b_len += n;
-	d[b->b_len] = '\0';
-	b->b_data = d;
-	return n;
-}
 
 static int
 fail(char *msg, size_t msglen, int code, const char *fmt, ...)
@@ -110,21 +85,21 @@ zone_id(struct hg_arena *a, const char *zone)
 
 /* The server's words from an error body: {"error": "..."} or the text. */
 static const char *
-words(struct hg_arena *a, const struct buf *b)
+words(struct hg_arena *a, const struct hg_body *b)
 {
 	json_object	*j, *e;
 	const char	*s = NULL;
 	char		*o;
 
-	if (b->b_data == NULL || b->b_len == 0)
+	if (b->data == NULL || b->len == 0)
 		return "";
-	if ((j = json_tokener_parse(b->b_data)) != NULL) {
+	if ((j = json_tokener_parse(b->data)) != NULL) {
 		if (json_object_object_get_ex(j, "error", &e))
 			s = hg_strdup(a, json_object_get_string(e));
 		json_object_put(j);
 	}
 	if (s == NULL)
-		s = hg_strndup(a, b->b_data, b->b_len > 200 ? 200 : b->b_len);
+		s = hg_strndup(a, b->data, b->len > 200 ? 200 : b->len);
 	/* one line, printable: it goes into a message and the log */
 	o = hg_strdup(a, s);
 	for (char *p = o; *p != '\0'; p++)
@@ -158,7 +133,7 @@ call(const struct hg_dns_server *sv, struct hg_arena *a, const char *method,
 {
 	CURL			*c;
 	struct curl_slist	*hdr = NULL;
-	struct buf		 b = { NULL, 0, 0 };
+	struct hg_body		 b = { .max = MAXREPLY };
 	long			 http = 0, ms = hg_dns_timeout_ms(sv);
 	CURLcode		 cc;
 	int			 rc = HG_DNS_OK;
@@ -192,7 +167,7 @@ call(const struct hg_dns_server *sv, struct hg_arena *a, const char *method,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	if (body != NULL)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hg_body_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
@@ -211,7 +186,7 @@ call(const struct hg_dns_server *sv, struct hg_arena *a, const char *method,
 		    "answer %s %s within %ld ms", method, path, ms);
 	else if (cc != CURLE_OK)
 		rc = fail(msg, msglen, HG_DNS_EUNREACH, "PowerDNS is "
-		    "unreachable: %s", b.b_over ? "answer too large" :
+		    "unreachable: %s", b.over ? "answer too large" :
 		    curl_easy_strerror(cc));
 	else if (http == 401 || http == 403)
 		rc = fail(msg, msglen, HG_DNS_EREFUSED, "PowerDNS refused "
@@ -219,13 +194,13 @@ call(const struct hg_dns_server *sv, struct hg_arena *a, const char *method,
 	else if (http < 200 || http > 299)
 		rc = fail(msg, msglen, HG_DNS_EREFUSED, "PowerDNS refused "
 		    "%s %s: HTTP %ld %s", method, path, http, words(a, &b));
-	else if (out != NULL && b.b_len > 0) {
-		if ((*out = json_tokener_parse(b.b_data)) == NULL)
+	else if (out != NULL && b.len > 0) {
+		if ((*out = json_tokener_parse(b.data)) == NULL)
 			rc = fail(msg, msglen, HG_DNS_EUNREACH, "PowerDNS "
 			    "answered %s %s with something that is not JSON",
 			    method, path);
 	}
-	free(b.b_data);
+	free(b.data);
 	return rc;
 }
 

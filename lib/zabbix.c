@@ -17,38 +17,13 @@
 #include <curl/curl.h>
 
 #include "conf.h"
+#include "httpbody.h"
 #include "log.h"
 #include "utf8.h"
 #include "valid.h"
 #include "zabbix.h"
 
 #define MAXREPLY	(8 * 1024 * 1024)
-
-struct buf {
-	char	*b_data;
-	size_t	 b_len;
-	int	 b_over;
-};
-
-static size_t
-collect(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct buf	*b = arg;
-	size_t		 n = size * nmemb;
-	char		*d;
-
-	if (b->b_len + n > MAXREPLY) {
-		b->b_over = 1;
-		return 0;
-	}
-	if ((d = realloc(b->b_data, b->b_len + n + 1)) == NULL)
-		return 0;
-	memcpy(d + b->b_len, p, n);
-	b->b_len += n;
-	d[b->b_len] = '\0';
-	b->b_data = d;
-	return n;
-}
 
 static int
 fail(struct hg_zbx *z, int code, const char *fmt, ...)
@@ -72,7 +47,7 @@ post(struct hg_zbx *z, const char *text, const char *method, char **reply,
     size_t *len)
 {
 	struct curl_slist	*hdr = NULL;
-	struct buf		 b = { NULL, 0, 0 };
+	struct hg_body		 b = { .max = MAXREPLY };
 	long			 http = 0;
 	CURLcode		 cc;
 	int			 rc = 0;
@@ -81,7 +56,7 @@ post(struct hg_zbx *z, const char *text, const char *method, char **reply,
 	curl_easy_setopt(z->z_curl, CURLOPT_URL, hg_conf.zabbix_url);
 	curl_easy_setopt(z->z_curl, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(z->z_curl, CURLOPT_POSTFIELDS, text);
-	curl_easy_setopt(z->z_curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(z->z_curl, CURLOPT_WRITEFUNCTION, hg_body_collect);
 	curl_easy_setopt(z->z_curl, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(z->z_curl, CURLOPT_TIMEOUT, hg_conf.zabbix_timeout);
 	curl_easy_setopt(z->z_curl, CURLOPT_CONNECTTIMEOUT,
@@ -92,17 +67,17 @@ post(struct hg_zbx *z, const char *text, const char *method, char **reply,
 	curl_slist_free_all(hdr);
 	if (cc != CURLE_OK)
 		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: %s", method,
-		    b.b_over ? "reply too large" : curl_easy_strerror(cc));
+		    b.over ? "reply too large" : curl_easy_strerror(cc));
 	else if (http != 200)
 		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: HTTP status %ld",
 		    method, http);
-	else if (b.b_data == NULL)
+	else if (b.data == NULL)
 		rc = fail(z, HG_ZBX_EFAIL, "Zabbix %s: empty reply", method);
 	if (rc != 0)
-		free(b.b_data);
+		free(b.data);
 	else {
-		*reply = b.b_data;
-		*len = b.b_len;
+		*reply = b.data;
+		*len = b.len;
 	}
 	return rc;
 }

@@ -88,7 +88,8 @@ val_text(struct hg_req *r, const struct hg_field *f, const struct hg_val *v)
 /*
  * Append a change for every body field the route declares and the body
  * gives, against the old row: the column of cols with the field's name.
- * Secret fields (HG_V_SECRET) say "field replaced", never a value.
+ * old NULL is a new row, whose fields change from nothing (null).  Secret
+ * fields (HG_V_SECRET) say "field replaced", never a value.
  */
 void
 hg_audit_fields(struct hg_req *r, const char **d, const struct hg_col *cols,
@@ -111,8 +112,8 @@ hg_audit_fields(struct hg_req *r, const char **d, const struct hg_col *cols,
 			if (cols[c].c_name != NULL &&
 			    strcmp(cols[c].c_name, f->f_name) == 0)
 				break;
-		if (c < ncols && c < (size_t)old->ncols)
-			hg_audit_change(r, d, f->f_name, HG_CELL(old, row, c),
-			    val_text(r, f, &r->r_in[i]));
+		if (c < ncols && (old == NULL || c < (size_t)old->ncols))
+			hg_audit_change(r, d, f->f_name, old == NULL ? NULL :
+			    HG_CELL(old, row, c), val_text(r, f, &r->r_in[i]));
 	}
 }

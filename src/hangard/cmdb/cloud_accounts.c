@@ -154,7 +154,6 @@ static int
 ca_create(struct hg_req *r)
 {
 	const struct hg_val	*v = r->r_in;
-	struct hg_rows		 none;
 	const char		*d = "";
 	long long		 id;
 	int			 rc;
@@ -167,12 +166,7 @@ ca_create(struct hg_req *r)
 	    v[CF_DESC].s != NULL ? v[CF_DESC].s : ""))) != 0)
 		return rc;
 	id = hg_sql_insert_id(r);
-	/* A new account's fields change from nothing: a row of NULLs. */
-	none.nrows = 1;
-	none.ncols = CC__MAX;
-	none.cells = hg_alloc(r->r_arena, sizeof(*none.cells) * CC__MAX);
-	none.lens = NULL;
-	hg_audit_fields(r, &d, ca_cols, CC__MAX, &none, 0);
+	hg_audit_fields(r, &d, ca_cols, CC__MAX, NULL, 0);
 	if ((rc = hg_audit(r, NULL, id, v[CF_NAME].s, "add",
 	    hg_printf(r->r_arena, "created cloud account \"%s\": %s",
 	    v[CF_NAME].s, d))) != 0)

@@ -256,7 +256,6 @@ static int
 sv_create(struct hg_req *r)
 {
 	struct hg_val	*v = r->r_in;
-	struct hg_rows	 none;
 	const char	*d = "", *type;
 	long long	 id;
 	int		 rc;
@@ -283,11 +282,7 @@ sv_create(struct hg_req *r)
 	    r->r_user->u_username))) != 0)
 		return rc;
 	id = hg_sql_insert_id(r);
-	none.nrows = 1;
-	none.ncols = SC__MAX;
-	none.cells = hg_alloc(r->r_arena, sizeof(*none.cells) * SC__MAX);
-	none.lens = NULL;
-	hg_audit_fields(r, &d, sv_cols, SC__MAX, &none, 0);
+	hg_audit_fields(r, &d, sv_cols, SC__MAX, NULL, 0);
 	if ((rc = hg_audit(r, NULL, id, v[SF_NAME].s, "add",
 	    hg_printf(r->r_arena, "added DNS server \"%s\": %s", v[SF_NAME].s,
 	    d))) != 0)
