@@ -126,10 +126,10 @@ $(BUILD)/hangar-agent: $(AGENT_OBJ) $(LIB_OBJ)
 	@echo "  LD    $@"
 	@$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-$(BUILD)/t/unit_%: t/unit/test_%.c $(LIB_OBJ)
+$(BUILD)/t/unit_%: t/unit/test_%.c $(LIB_OBJ) t/unit/unit.h
 	@mkdir -p $(@D)
 	@echo "  LD    $@"
-	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	@$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS) $(CHECK_LIBS)
 
 $(BUILD)/t/api_%: t/api/test_%.c $(API_COMMON) $(wildcard t/api/*.h)
 	@mkdir -p $(@D)

@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "arena.h"
+#include "unit.h"
 
 START_TEST(alloc_is_aligned_and_zeroed)
 {
@@ -249,8 +250,6 @@ main(void)
 {
 	Suite	*s = suite_create("arena");
 	TCase	*tc = tcase_create("arena");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, alloc_is_aligned_and_zeroed);
 	tcase_add_test(tc, zero_size_alloc_is_distinct);
@@ -261,11 +260,5 @@ main(void)
 	tcase_add_test(tc, cleanups_release_resources);
 	tcase_add_test(tc, reset_keeps_working);
 	tcase_add_exit_test(tc, impossible_size_aborts, 1);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

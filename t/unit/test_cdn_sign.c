@@ -26,6 +26,7 @@
 #include "arena.h"
 #include "cdn.h"
 #include "cloud.h"
+#include "unit.h"
 
 START_TEST(wangsu_password_rfc2202)
 {
@@ -290,8 +291,6 @@ main(void)
 {
 	Suite	*s = suite_create("cdn_sign");
 	TCase	*tc = tcase_create("vectors");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return 1;
@@ -305,10 +304,5 @@ main(void)
 	tcase_add_test(tc, split_aliyun_domains);
 	tcase_add_test(tc, answers);
 	tcase_add_test(tc, provider_names);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "cloud.h"
 #include "utf8.h"
+#include "unit.h"
 
 static struct hg_arena		a;
 static struct hg_cloud_answer	an;
@@ -224,8 +225,6 @@ main(void)
 {
 	Suite	*s = suite_create("cloud_parse");
 	TCase	*tc = tcase_create("cloud_parse");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, aliyun_documented);
@@ -235,10 +234,5 @@ main(void)
 	tcase_add_test(tc, full_message_buffer_not_cut_mid_character);
 	tcase_add_test(tc, whole_body_is_the_answer);
 	tcase_add_test(tc, wrong_shapes);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "cloud.h"
 #include "sha1.h"
+#include "unit.h"
 
 static void
 tohex(const unsigned char *b, size_t n, char *out)
@@ -324,8 +325,6 @@ main(void)
 {
 	Suite	*s = suite_create("cloud_sign");
 	TCase	*tc = tcase_create("vectors");
-	SRunner	*sr;
-	int	 failed;
 
 	if (sodium_init() < 0)
 		return 1;
@@ -340,10 +339,5 @@ main(void)
 	tcase_add_test(tc, cloudstack_encoding);
 	tcase_add_test(tc, tencent_endpoints);
 	tcase_add_test(tc, provider_names);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -11,6 +11,7 @@
 #include <check.h>
 
 #include "conf.h"
+#include "unit.h"
 
 static char	path[64];
 
@@ -308,8 +309,6 @@ main(void)
 {
 	Suite	*s = suite_create("conf");
 	TCase	*tc = tcase_create("conf");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, defaults);
@@ -325,11 +324,5 @@ main(void)
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, publish_secret);
 	tcase_add_test(tc, dump_masks_password);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "unit.h"
 
 static char dir[64], path[128];
 
@@ -81,18 +82,10 @@ main(void)
 {
 	Suite	*s = suite_create("daemon");
 	TCase	*tc = tcase_create("pidfile");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, written_with_our_pid_and_removed);
 	tcase_add_test(tc, another_process_file_is_left);
 	tcase_add_exit_test(tc, unwritable_is_fatal, 1);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

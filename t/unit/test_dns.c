@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "dns.h"
+#include "unit.h"
 
 START_TEST(types_and_statuses)
 {
@@ -132,7 +133,6 @@ main(void)
 {
 	Suite	*s = suite_create("dns");
 	TCase	*tc = tcase_create("dns");
-	SRunner	*sr;
 	int	 failed;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -141,12 +141,7 @@ main(void)
 	tcase_add_test(tc, pdns_unusable_rows_send_nothing);
 	tcase_add_test(tc, pdns_nobody_listening);
 	tcase_add_test(tc, bind_backend_present_or_refused);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = unit_run(s, tc);
 	curl_global_cleanup();
-	return failed == 0 ? 0 : 1;
+	return failed;
 }

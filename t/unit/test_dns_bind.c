@@ -28,6 +28,7 @@
 
 #include "arena.h"
 #include "dns.h"
+#include "unit.h"
 
 static char	 tdir[512];		/* the t/ folder */
 static char	 bdir[600];		/* the server's folder */
@@ -746,7 +747,6 @@ main(void)
 {
 	Suite	*s = suite_create("dns_bind");
 	TCase	*tc = tcase_create("named");
-	SRunner	*sr;
 	char	 cmd[2048];
 	int	 failed;
 
@@ -754,7 +754,6 @@ main(void)
 		fprintf(stderr, "test_dns_bind: named did not start\n");
 		return 1;
 	}
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_check);
 	tcase_add_test(tc, test_bad_settings);
 	tcase_add_test(tc, test_wrong_key);
@@ -768,11 +767,7 @@ main(void)
 	tcase_add_test(tc, test_down);
 	tcase_add_test(tc, test_slow);
 	tcase_add_test(tc, test_wrong_answers);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = unit_run(s, tc);
 	snprintf(cmd, sizeof(cmd), "%s/bind-server.sh stop %s", tdir, bdir);
 	(void)sh(cmd);
 	return failed == 0 ? 0 : 1;

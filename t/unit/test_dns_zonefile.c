@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "dns.h"
+#include "unit.h"
 
 static struct hg_arena	 a;
 static struct hg_dns_zrec *z;
@@ -131,8 +132,6 @@ main(void)
 {
 	Suite	*s = suite_create("dns_zonefile");
 	TCase	*tc = tcase_create("dns_zonefile");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, records_in_canonical_form);
@@ -141,11 +140,5 @@ main(void)
 	tcase_add_test(tc, include_is_refused);
 	tcase_add_test(tc, other_class_is_refused);
 	tcase_add_test(tc, bounded);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

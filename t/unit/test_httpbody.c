@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "httpbody.h"
+#include "unit.h"
 
 START_TEST(pieces_join_terminated)
 {
@@ -113,7 +114,6 @@ main(void)
 {
 	Suite	*s = suite_create("httpbody");
 	TCase	*tc = tcase_create("httpbody");
-	SRunner	*sr;
 	int	 failed;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -121,12 +121,7 @@ main(void)
 	tcase_add_test(tc, the_bound_is_inclusive);
 	tcase_add_test(tc, a_huge_piece_does_not_wrap);
 	tcase_add_test(tc, through_curl);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = unit_run(s, tc);
 	curl_global_cleanup();
-	return failed == 0 ? 0 : 1;
+	return failed;
 }

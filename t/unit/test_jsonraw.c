@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "jsonraw.h"
+#include "unit.h"
 
 static const int flag_sets[] = {
 	JSON_C_TO_STRING_PLAIN,
@@ -298,19 +299,11 @@ main(void)
 {
 	Suite	*s = suite_create("jsonraw");
 	TCase	*tc = tcase_create("jsonraw");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, what_mariadb_builds);
 	tcase_add_test(tc, strings_escaped_as_json_c_does);
 	tcase_add_test(tc, the_rest_is_parsed);
 	tcase_add_test(tc, random_documents);
 	tcase_add_test(tc, random_soup);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s, tc);
 }

@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "log.h"
+#include "unit.h"
 
 static char	dir[64];
 static char	logpath[96];
@@ -264,8 +265,6 @@ main(void)
 {
 	Suite	*s = suite_create("log");
 	TCase	*tc = tcase_create("log");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, logfmt_quoting);
@@ -274,11 +273,5 @@ main(void)
 	tcase_add_test(tc, line_format_and_levels);
 	tcase_add_test(tc, file_is_created_and_reopened);
 	tcase_add_test(tc, lines_are_atomic_across_processes);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

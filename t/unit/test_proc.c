@@ -16,6 +16,7 @@
 #include <check.h>
 
 #include "proc.h"
+#include "unit.h"
 
 /* Descriptors this process holds now. */
 static int
@@ -171,8 +172,6 @@ main(void)
 {
 	Suite	*s = suite_create("proc");
 	TCase	*tc = tcase_create("filter");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, round_trip_larger_than_a_pipe);
 	tcase_add_test(tc, output_bounded_and_status_kept);
@@ -180,11 +179,5 @@ main(void)
 	tcase_add_test(tc, missing_program_exits_127);
 	tcase_add_test(tc, exit_before_reading_is_no_sigpipe);
 	tcase_add_test(tc, minimal_environment);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "proc.h"
 #include "release.h"
+#include "unit.h"
 
 START_TEST(versions)
 {
@@ -108,17 +109,10 @@ main(void)
 {
 	Suite	*s = suite_create("release");
 	TCase	*tc = tcase_create("release");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, versions);
 	tcase_add_test(tc, update_sources);
 	tcase_add_test(tc, shell_quoting);
 	tcase_add_test(tc, proc_options);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "secret.h"
+#include "unit.h"
 
 static struct hg_arena	a;
 static char		dir[64];
@@ -238,8 +239,6 @@ main(void)
 {
 	Suite	*s = suite_create("secret");
 	TCase	*tc = tcase_create("secret");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, password_hash_and_verify);
@@ -252,11 +251,5 @@ main(void)
 	tcase_add_test(tc, seal_round_trip);
 	tcase_add_test(tc, tampered_is_null);
 	tcase_add_test(tc, other_key_cannot_open);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "db.h"
 #include "sqlargs.h"
+#include "unit.h"
 
 static struct hg_arena	a;
 
@@ -130,18 +131,11 @@ main(void)
 {
 	Suite	*s = suite_create("sqltyped");
 	TCase	*tc = tcase_create("sqltyped");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, placeholders_carry_their_type);
 	tcase_add_test(tc, quoted_text_is_left_alone);
 	tcase_add_test(tc, untyped_or_too_many_are_refused);
 	tcase_add_test(tc, values_match_the_placeholders);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "timefmt.h"
+#include "unit.h"
 
 static struct hg_arena a;
 
@@ -217,8 +218,6 @@ main(void)
 {
 	Suite	*s = suite_create("timefmt");
 	TCase	*tc = tcase_create("timefmt");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, tz_values);
@@ -230,11 +229,5 @@ main(void)
 	tcase_add_test(tc, negative_fields_refused);
 	tcase_add_test(tc, output_formatting);
 	tcase_add_test(tc, round_trip);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

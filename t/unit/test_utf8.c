@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "utf8.h"
+#include "unit.h"
 
 #define R	HG_UTF8_REPLACEMENT
 
@@ -226,8 +227,6 @@ main(void)
 {
 	Suite	*s = suite_create("utf8");
 	TCase	*tc = tcase_create("utf8");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, wellformed_kept);
@@ -237,11 +236,5 @@ main(void)
 	tcase_add_test(tc, exhaustive_against_reference);
 	tcase_add_test(tc, line_has_no_controls);
 	tcase_add_test(tc, trim_cut_sequence);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "timefmt.h"
 #include "valid.h"
+#include "unit.h"
 
 static struct hg_arena	a;
 
@@ -694,8 +695,6 @@ main(void)
 {
 	Suite	*s = suite_create("valid");
 	TCase	*tc = tcase_create("valid");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, str_required_and_bounds_in_code_points);
@@ -719,11 +718,5 @@ main(void)
 	tcase_add_test(tc, optional_makes_nothing_required);
 	tcase_add_test(tc, id_lists);
 	tcase_add_test(tc, numbers_as_text);
-	tcase_set_timeout(tc, 120);	/* ASan on a busy shared host is slow */
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }

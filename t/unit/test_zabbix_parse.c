@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "utf8.h"
 #include "zabbix.h"
+#include "unit.h"
 
 static struct hg_arena	a;
 static struct hg_zbx	z;
@@ -208,8 +209,6 @@ main(void)
 {
 	Suite	*s = suite_create("zabbix_parse");
 	TCase	*tc = tcase_create("zabbix_parse");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, documented_replies);
@@ -218,10 +217,5 @@ main(void)
 	tcase_add_test(tc, token_checked);
 	tcase_add_test(tc, error_text_is_one_clean_line);
 	tcase_add_test(tc, whole_body_is_the_reply);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return unit_run(s, tc);
 }
