@@ -3,11 +3,14 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -823,4 +826,69 @@ slurp(const char *path)
 	buf[len] = '\0';
 	fclose(f);
 	return buf;
+}
+
+/* ---- vendors' stand-ins ---------------------------------------------- */
+
+void
+standin_start(struct standin *sd, const char *script, const char *key)
+{
+	const char	*stack = getenv("HANGAR_STACK");
+	char		 path[600], portfile[600];
+	FILE		*f;
+	int		 i;
+
+	ck_assert_ptr_nonnull(stack);
+	memset(sd, 0, sizeof(*sd));
+	snprintf(sd->dir, sizeof(sd->dir), "/tmp/hangar-standin-XXXXXX");
+	snprintf(path, sizeof(path), "%.*s%s",
+	    (int)(strlen(stack) - strlen("stack.sh")), stack, script);
+	ck_assert_ptr_nonnull(mkdtemp(sd->dir));
+	snprintf(portfile, sizeof(portfile), "%s/port", sd->dir);
+	ck_assert_int_ne(sd->pid = fork(), -1);
+	if (sd->pid == 0) {
+		/* Never outlive the test, however it ends. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execl("/usr/bin/python3", "python3", path, "--port", "0",
+		    "--port-file", portfile, "--key", key, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && sd->port == 0; i++) {
+		if ((f = fopen(portfile, "r")) != NULL) {
+			if (fscanf(f, "%d", &sd->port) != 1)
+				sd->port = 0;
+			fclose(f);
+		}
+		if (sd->port == 0)
+			usleep(100000);
+	}
+	ck_assert_msg(sd->port > 0, "%s did not start", script);
+}
+
+void
+standin_stop(struct standin *sd)
+{
+	char path[600];
+
+	if (sd->pid > 0) {
+		kill(sd->pid, SIGTERM);
+		waitpid(sd->pid, NULL, 0);
+		sd->pid = 0;
+	}
+	if (sd->dir[0] != '\0') {
+		snprintf(path, sizeof(path), "%s/port", sd->dir);
+		unlink(path);
+		rmdir(sd->dir);
+	}
+}
+
+void
+standin_post(const struct standin *sd, const char *path, const char *json)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "curl -sf -o /dev/null -X POST -H "
+	    "'Content-Type: application/json' -d '%s' "
+	    "http://127.0.0.1:%d%s", json, sd->port, path);
+	ck_assert_msg(system(cmd) == 0, "%s", cmd);
 }

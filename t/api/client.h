@@ -141,4 +141,21 @@ char		*sink_mail(const char *addr, int *count);
  * read to the end, so /proc files work too. */
 char		*slurp(const char *path);
 
+/*
+ * A vendor's stand-in (t/cloud-standin.py, t/cdn-standin.py: script is
+ * its file name beside t/stack.sh), taking key ("AK:SK") and listening on
+ * a free port it writes to a file; standin_start waits for it (10 s) and
+ * fails the test without it.  It dies with the test however that ends.
+ */
+struct standin {
+	pid_t	 pid;
+	int	 port;
+	char	 dir[64];
+};
+void	standin_start(struct standin *, const char *script, const char *key);
+void	standin_stop(struct standin *);
+/* POST json to the stand-in's control API at path (as the vendor's side). */
+void	standin_post(const struct standin *, const char *path,
+	    const char *json);
+
 #endif

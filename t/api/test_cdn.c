@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -454,69 +453,18 @@ END_TEST
 
 /* ---- e2e against t/cdn-standin.py ------------------------------------- */
 
-static pid_t	standin;
-static int	port;
-static char	tmpdir[] = "/tmp/hangar-cdn-XXXXXX";
+static struct standin sd;
 
 static void
 start_standin(void)
 {
-	const char	*stack = getenv("HANGAR_STACK");
-	char		 script[600], portfile[600], key[128];
-	FILE		*f;
-	int		 i;
-
-	ck_assert_ptr_nonnull(stack);
-	/* once per TCase: a fresh folder and port each time */
-	strcpy(tmpdir, "/tmp/hangar-cdn-XXXXXX");
-	port = 0;
-	snprintf(script, sizeof(script), "%.*scdn-standin.py",
-	    (int)(strlen(stack) - strlen("stack.sh")), stack);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(portfile, sizeof(portfile), "%s/port", tmpdir);
-	snprintf(key, sizeof(key), "%s:%s", AK, SK);
-	ck_assert_int_ne(standin = fork(), -1);
-	if (standin == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl("/usr/bin/python3", "python3", script, "--port", "0",
-		    "--port-file", portfile, "--key", key, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && port == 0; i++) {
-		if ((f = fopen(portfile, "r")) != NULL) {
-			if (fscanf(f, "%d", &port) != 1)
-				port = 0;
-			fclose(f);
-		}
-		if (port == 0)
-			usleep(100000);
-	}
-	ck_assert_int_gt(port, 0);
+	standin_start(&sd, "cdn-standin.py", AK ":" SK);
 }
 
 static void
 stop_standin(void)
 {
-	char path[600];
-
-	if (standin > 0) {
-		kill(standin, SIGTERM);
-		waitpid(standin, NULL, 0);
-	}
-	snprintf(path, sizeof(path), "%s/port", tmpdir);
-	unlink(path);
-	rmdir(tmpdir);
-}
-
-static void
-standin_post(const char *path, const char *json)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), "curl -sf -o /dev/null -X POST -H "
-	    "'Content-Type: application/json' -d '%s' "
-	    "http://127.0.0.1:%d%s", json, port, path);
-	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+	standin_stop(&sd);
 }
 
 /* The stand-in's log: [{"vendor", "action", "n", "hosts", "code"}]. */
@@ -529,7 +477,7 @@ standin_log(void)
 	json_object	*o;
 
 	snprintf(cmd, sizeof(cmd), "curl -sf http://127.0.0.1:%d/_standin/log",
-	    port);
+	    sd.port);
 	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
 	buf = malloc(cap);
 	while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0)
@@ -571,7 +519,7 @@ logged(json_object *log, const char *vendor, const char *action,
 static long long
 e2e_account(int i, const char *secret)
 {
-	return account(vendors[i], fmt("http://127.0.0.1:%d", port), AK,
+	return account(vendors[i], fmt("http://127.0.0.1:%d", sd.port), AK,
 	    secret);
 }
 
@@ -652,7 +600,7 @@ START_TEST(every_vendor_finishes)
 	json_object	*log;
 	int		 i, sizes[4];
 
-	standin_post("/_standin/reset", "{}");
+	standin_post(&sd, "/_standin/reset", "{}");
 	for (i = 0; i < 3; i++) {
 		ids[i] = e2e_task(i, e2e_account(i, SK), "single_file",
 		    "[\"http://www.example.com/a.png\", "
@@ -686,16 +634,16 @@ START_TEST(failures_carry_the_vendors_words)
 	long long	 ids[3], bad[3];
 	int		 i;
 
-	standin_post("/_standin/reset", "{}");
+	standin_post(&sd, "/_standin/reset", "{}");
 	/* the vendor fails the purge */
-	standin_post("/_standin/config", "{\"mode\": \"fail\"}");
+	standin_post(&sd, "/_standin/config", "{\"mode\": \"fail\"}");
 	for (i = 0; i < 3; i++)
 		ids[i] = e2e_task(i, e2e_account(i, SK), "single_file",
 		    "[\"http://www.example.com/f.png\"]");
 	for (i = 0; i < 3; i++)
 		expect_end(ids[i], "FAILED", "http://www.example.com/f.png");
 	/* the vendor refuses the submission */
-	standin_post("/_standin/config", "{\"mode\": \"reject\"}");
+	standin_post(&sd, "/_standin/config", "{\"mode\": \"reject\"}");
 	for (i = 0; i < 3; i++)
 		ids[i] = e2e_task(i, e2e_account(i, SK), "single_file",
 		    "[\"http://www.example.com/r.png\"]");
@@ -703,7 +651,7 @@ START_TEST(failures_carry_the_vendors_words)
 	expect_end(ids[1], "FAILED", "LimitExceeded");
 	expect_end(ids[2], "FAILED", "quota");
 	/* a wrong secret: the signature is refused */
-	standin_post("/_standin/config", "{\"mode\": \"ok\"}");
+	standin_post(&sd, "/_standin/config", "{\"mode\": \"ok\"}");
 	for (i = 0; i < 3; i++)
 		bad[i] = e2e_task(i, e2e_account(i, "not-the-secret"),
 		    "single_file", "[\"http://www.example.com/s.png\"]");
@@ -719,8 +667,8 @@ START_TEST(hanging_purges_time_out)
 	struct resp	*r;
 	int		 i;
 
-	standin_post("/_standin/reset", "{}");
-	standin_post("/_standin/config", "{\"mode\": \"hang\"}");
+	standin_post(&sd, "/_standin/reset", "{}");
+	standin_post(&sd, "/_standin/config", "{\"mode\": \"hang\"}");
 	for (i = 0; i < 3; i++)
 		ids[i] = e2e_task(i, e2e_account(i, SK), "single_file",
 		    "[\"http://www.example.com/h.png\"]");
@@ -737,7 +685,7 @@ START_TEST(hanging_purges_time_out)
 	ck_assert_int_ge(db_int(fmt("SELECT MIN(TIMESTAMPDIFF(SECOND, "
 	    "created_time, finished_time)) FROM cdn_tasks WHERE id IN (%lld, "
 	    "%lld, %lld)", ids[0], ids[1], ids[2])), 7);
-	standin_post("/_standin/config", "{\"mode\": \"ok\"}");
+	standin_post(&sd, "/_standin/config", "{\"mode\": \"ok\"}");
 }
 END_TEST
 
@@ -766,7 +714,7 @@ START_TEST(lists_are_split_per_call)
 	char		*d501 = many(501, 1, 1), *u12 = many(12, 12, 0);
 	int		 sizes[8];
 
-	standin_post("/_standin/reset", "{}");
+	standin_post(&sd, "/_standin/reset", "{}");
 	ids[0] = e2e_task(2, e2e_account(2, SK), "single_file", u1001);
 	ids[1] = e2e_task(0, e2e_account(0, SK), "single_file", u1500);
 	ids[2] = e2e_task(1, e2e_account(1, SK), "recursive", d501);
@@ -809,8 +757,8 @@ START_TEST(throttling_backs_off)
 	json_object	*log;
 	int		 i, n;
 
-	standin_post("/_standin/reset", "{}");
-	standin_post("/_standin/config", "{\"throttle\": 9}");
+	standin_post(&sd, "/_standin/reset", "{}");
+	standin_post(&sd, "/_standin/config", "{\"throttle\": 9}");
 	for (i = 0; i < 3; i++)
 		ids[i] = e2e_task(i, e2e_account(i, SK), "single_file",
 		    "[\"http://www.example.com/t.png\"]");
@@ -894,8 +842,8 @@ START_TEST(killed_agent_is_taken_over)
 	pid_t		 a, b;
 	int		 i, sizes[8], status;
 
-	standin_post("/_standin/reset", "{}");
-	standin_post("/_standin/config", "{\"delay\": 6}");
+	standin_post(&sd, "/_standin/reset", "{}");
+	standin_post(&sd, "/_standin/config", "{\"delay\": 6}");
 	stack("stop-agent");
 	a = agent_start("cdn-a");
 	id = e2e_task(2, e2e_account(2, SK), "single_file", u);
@@ -923,7 +871,7 @@ START_TEST(killed_agent_is_taken_over)
 	json_object_put(log);
 	ck_assert_int_eq(db_int(fmt("SELECT COUNT(*) FROM cdn_tasks WHERE id = "
 	    "%lld AND agent LIKE '%%:%d'", id, (int)b)), 1);
-	standin_post("/_standin/config", "{\"delay\": 0.5}");
+	standin_post(&sd, "/_standin/config", "{\"delay\": 0.5}");
 	agent_up();
 }
 END_TEST

@@ -6,12 +6,9 @@
  * request's signature as the vendor would and keeps each instance's state).
  * One host per provider product (Aliyun ECS, Tencent CVM, CloudStack).
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,9 +17,7 @@
 #define AK	"AKIDe2eTestKey0001"
 #define SK	"e2e-secret-not-in-any-log"
 
-static pid_t	standin;
-static int	port;
-static char	tmpdir[] = "/tmp/hangar-e2e-XXXXXX";
+static struct standin sd;
 
 static double
 now_s(void)
@@ -37,61 +32,13 @@ now_s(void)
 static void
 start_standin(void)
 {
-	const char	*stack = getenv("HANGAR_STACK");
-	char		 script[600], portfile[600], key[128];
-	FILE		*f;
-	int		 i;
-
-	ck_assert_ptr_nonnull(stack);
-	snprintf(script, sizeof(script), "%.*scloud-standin.py",
-	    (int)(strlen(stack) - strlen("stack.sh")), stack);
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(portfile, sizeof(portfile), "%s/port", tmpdir);
-	snprintf(key, sizeof(key), "%s:%s", AK, SK);
-	ck_assert_int_ne(standin = fork(), -1);
-	if (standin == 0) {
-		/* Never outlive the test, however it ends. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl("/usr/bin/python3", "python3", script, "--port", "0",
-		    "--port-file", portfile, "--key", key, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && port == 0; i++) {
-		if ((f = fopen(portfile, "r")) != NULL) {
-			if (fscanf(f, "%d", &port) != 1)
-				port = 0;
-			fclose(f);
-		}
-		if (port == 0)
-			usleep(100000);
-	}
-	ck_assert_int_gt(port, 0);
+	standin_start(&sd, "cloud-standin.py", AK ":" SK);
 }
 
 static void
 stop_standin(void)
 {
-	char path[600];
-
-	if (standin > 0) {
-		kill(standin, SIGTERM);
-		waitpid(standin, NULL, 0);
-	}
-	snprintf(path, sizeof(path), "%s/port", tmpdir);
-	unlink(path);
-	rmdir(tmpdir);
-}
-
-/* POST to the stand-in's control API (curl, as the vendor's side). */
-static void
-standin_post(const char *path, const char *json)
-{
-	char	cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), "curl -sf -o /dev/null -X POST -H "
-	    "'Content-Type: application/json' -d '%s' "
-	    "http://127.0.0.1:%d%s", json, port, path);
-	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+	standin_stop(&sd);
 }
 
 /* The stand-in's state of instance id ("running", "stopped", ...). */
@@ -103,7 +50,7 @@ standin_state(const char *id)
 	size_t	 n;
 
 	snprintf(cmd, sizeof(cmd), "curl -sf 'http://127.0.0.1:%d/_standin/"
-	    "instance?id=%s'", port, id);
+	    "instance?id=%s'", sd.port, id);
 	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	pclose(f);
@@ -124,7 +71,7 @@ account(const char *provider, const char *path)
 	r = api_f("POST", "/cloud-accounts/", admin_token(), "{\"name\": "
 	    "\"%s\", \"provider\": \"%s\", \"endpoint\": "
 	    "\"http://127.0.0.1:%d%s\", \"access_key\": \"%s\", \"secret\": "
-	    "\"%s\"}", uniq("e2e"), provider, port, path, AK, SK);
+	    "\"%s\"}", uniq("e2e"), provider, sd.port, path, AK, SK);
 	ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
 	id = jint(r->json, "id");
 	resp_free(r);
@@ -243,7 +190,7 @@ START_TEST(power_actions_reach_the_clouds)
 		snprintf(body, sizeof(body), "{\"id\": \"%s\", \"vendor\": "
 		    "\"%s\", \"state\": \"running\", \"region\": "
 		    "\"ap-guangzhou\", \"delay\": 1}", p[i].inst, p[i].vendor);
-		standin_post("/_standin/instance", body);
+		standin_post(&sd, "/_standin/instance", body);
 		ids[i] = host(p[i].type, account(p[i].provider, p[i].path),
 		    p[i].inst);
 	}
@@ -258,7 +205,7 @@ START_TEST(power_actions_reach_the_clouds)
 	snprintf(body, sizeof(body), "{\"id\": \"%s\", \"vendor\": \"aliyun\", "
 	    "\"state\": \"running\", \"region\": \"ap-guangzhou\", "
 	    "\"fail\": \"async\"}", p[0].inst);
-	standin_post("/_standin/instance", body);
+	standin_post(&sd, "/_standin/instance", body);
 	r = run_task("stop", ids, 1);
 	ck_assert_str_eq(jstr(r->json, "status"), "failed");
 	ck_assert_str_eq(jstr(r->json, "results.0.status"), "failed");
