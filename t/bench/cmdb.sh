@@ -48,24 +48,14 @@ BASE=http://127.0.0.1:$PORT
 NAME="cmdb bench"
 . "$SRC/t/bench/lib.bash"
 
-for tool in wrk curl mariadb nginx setsid awk; do
-	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
-done
-[ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
-[ -x "$BUILD/t/ceiling" ] || die "$BUILD/t/ceiling is not built"
-
-ceilings=()
+need_ceilings
 
 cleanup() {
-	local p
 	set +e
 	[ ! -s "$DIR/hangard-base.pid" ] ||
 	    kill -TERM "$(cat "$DIR/hangard-base.pid")" 2>/dev/null
-	for p in "${ceilings[@]}"; do
-		kill -TERM -- "-$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -f "$DIR"/nginx-extra-*.conf
+	rm -f "$DIR/nginx-extra-base.conf"
+	stop_ceilings
 	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -151,36 +141,7 @@ say "GET $HOSTS_Q: $HOSTS_BODY bytes; name=$NAME_SUB matches $NAME_COUNT hosts"
 
 # ---- the ceilings behind the same nginx ---------------------------------
 
-# ceiling N BODYBYTES -- a responder on PORT+N answering BODYBYTES bytes.
-ceiling() {
-	local n=$1 size=$2 port=$((PORT + $1))
-	setsid "$BUILD/t/ceiling" "$DIR/ceiling$n.sock" 4 "$size" \
-	    >"$DIR/log/ceiling$n.log" 2>&1 </dev/null &
-	ceilings+=($!)
-	wait_until 10 test -S "$DIR/ceiling$n.sock" || die "ceiling $n did not start"
-	cat >"$DIR/nginx-extra-cmdb$n.conf" <<CONF
-# Written by t/bench/cmdb.sh: a ceiling behind the same nginx as hangard.
-server {
-    listen 127.0.0.1:$port;
-    server_name _;
-    location / {
-        include $SRC/nginx/fastcgi_params;
-        fastcgi_pass unix:$DIR/ceiling$n.sock;
-    }
-}
-CONF
-}
-ceiling 1 "$HOSTS_BODY"
-[ -z "$APPS_BODY" ] || ceiling 2 "$APPS_BODY"
-nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" -s reload ||
-    die "nginx reload failed"
-ceiling_ok() {
-	[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' \
-	    "http://127.0.0.1:$((PORT + $1))/")" = "200 $2" ]
-}
-wait_until 10 ceiling_ok 1 "$HOSTS_BODY" || die "ceiling 1 is not reachable"
-[ -z "$APPS_BODY" ] || wait_until 10 ceiling_ok 2 "$APPS_BODY" ||
-    die "ceiling 2 is not reachable"
+ceilings_up "$HOSTS_BODY" ${APPS_BODY:+"$APPS_BODY"}
 
 # ---- wrk ----------------------------------------------------------------
 

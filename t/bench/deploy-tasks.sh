@@ -29,21 +29,10 @@ BASE=http://127.0.0.1:$PORT
 NAME="deploy-tasks bench"
 . "$SRC/t/bench/lib.bash"
 
-for tool in wrk curl mariadb nginx setsid awk; do
-	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
-done
-[ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
-[ -x "$BUILD/t/ceiling" ] || die "$BUILD/t/ceiling is not built"
-
-ceilings=()
+need_ceilings
 cleanup() {
-	local p
 	set +e
-	for p in "${ceilings[@]}"; do
-		kill -TERM -- "-$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -f "$DIR"/nginx-extra-*.conf
+	stop_ceilings
 	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -111,36 +100,7 @@ say "bodies: list $LIST_BODY B, by application $APP_BODY B, by status $STATUS_BO
 
 # ---- the ceilings behind the same nginx ---------------------------------
 
-ceiling() {	# ceiling N BODYBYTES
-	local n=$1 size=$2 port=$((PORT + $1))
-	setsid "$BUILD/t/ceiling" "$DIR/ceiling$n.sock" 4 "$size" \
-	    >"$DIR/log/ceiling$n.log" 2>&1 </dev/null &
-	ceilings+=($!)
-	wait_until 10 test -S "$DIR/ceiling$n.sock" || die "ceiling $n did not start"
-	cat >"$DIR/nginx-extra-deploy$n.conf" <<CONF
-# Written by t/bench/deploy-tasks.sh: a ceiling behind the same nginx.
-server {
-    listen 127.0.0.1:$port;
-    server_name _;
-    location / {
-        include $SRC/nginx/fastcgi_params;
-        fastcgi_pass unix:$DIR/ceiling$n.sock;
-    }
-}
-CONF
-}
-ceiling 1 "$LIST_BODY"
-ceiling 2 "$APP_BODY"
-ceiling 3 "$STATUS_BODY"
-nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" -s reload ||
-    die "nginx reload failed"
-ceiling_ok() {
-	[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' \
-	    "http://127.0.0.1:$((PORT + $1))/")" = "200 $2" ]
-}
-wait_until 10 ceiling_ok 1 "$LIST_BODY" || die "ceiling 1 is not reachable"
-wait_until 10 ceiling_ok 2 "$APP_BODY" || die "ceiling 2 is not reachable"
-wait_until 10 ceiling_ok 3 "$STATUS_BODY" || die "ceiling 3 is not reachable"
+ceilings_up "$LIST_BODY" "$APP_BODY" "$STATUS_BODY"
 
 # ---- wrk ----------------------------------------------------------------
 

@@ -58,3 +58,70 @@ wrk_pct() {
 
 # wrk_p99 -- wrk --latency's output on stdin: its p99 in milliseconds.
 wrk_p99() { wrk_pct 99; }
+
+# ---- ceilings: a list's upper bound in the same run ----------------------
+# A ceiling is t/ceiling, a FastCGI responder (4 workers) answering a body
+# of BODYBYTES bytes without any work, behind the stack's nginx on PORT+N:
+# the most any FastCGI program could serve on this machine in that run.
+
+ceilings=()
+
+# need_ceilings -- the tools and programs a benchmark with ceilings runs.
+need_ceilings() {
+	local tool
+	for tool in wrk curl mariadb nginx setsid awk; do
+		command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
+	done
+	[ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
+	[ -x "$BUILD/t/ceiling" ] || die "$BUILD/t/ceiling is not built"
+}
+
+# ceiling_ok N BODYBYTES -- ceiling N answers 200 with that many bytes.
+ceiling_ok() {
+	[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' \
+	    "http://127.0.0.1:$((PORT + $1))/")" = "200 $2" ]
+}
+
+# ceilings_up BODYBYTES... -- ceiling 1 answering the first size on PORT+1,
+# ceiling 2 the second on PORT+2, and so on; back once each answers.
+ceilings_up() {
+	local n=0 size
+	for size in "$@"; do
+		n=$((n + 1))
+		setsid "$BUILD/t/ceiling" "$DIR/ceiling$n.sock" 4 "$size" \
+		    >"$DIR/log/ceiling$n.log" 2>&1 </dev/null &
+		ceilings+=($!)
+		wait_until 10 test -S "$DIR/ceiling$n.sock" ||
+		    die "ceiling $n did not start"
+		cat >"$DIR/nginx-extra-ceiling$n.conf" <<CONF
+# Written by t/bench/lib.bash: a ceiling behind the same nginx as hangard.
+server {
+    listen 127.0.0.1:$((PORT + n));
+    server_name _;
+    location / {
+        include $SRC/nginx/fastcgi_params;
+        fastcgi_pass unix:$DIR/ceiling$n.sock;
+    }
+}
+CONF
+	done
+	nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" \
+	    -s reload || die "nginx reload failed"
+	n=0
+	for size in "$@"; do
+		n=$((n + 1))
+		wait_until 10 ceiling_ok "$n" "$size" ||
+		    die "ceiling $n is not reachable"
+	done
+}
+
+# stop_ceilings -- for the benchmark's cleanup: every ceiling by its pid
+# (and process group) and its nginx server block.
+stop_ceilings() {
+	local p
+	for p in "${ceilings[@]}"; do
+		kill -TERM -- "-$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -f "$DIR"/nginx-extra-ceiling*.conf
+}
