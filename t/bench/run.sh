@@ -30,28 +30,20 @@ CURL=http://127.0.0.1:$CPORT$PATH_Q
 NAME=bench
 . "$SRC/t/bench/lib.bash"
 
-for tool in wrk curl mariadb nginx awk getconf; do
-	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
-done
-[ -x "$BUILD/hangard" ] || die "$BUILD/hangard is not built"
-[ -x "$BUILD/t/ceiling" ] || die "$BUILD/t/ceiling is not built"
+need_ceilings
+command -v getconf >/dev/null || die "getconf is not installed (make deps)"
 
-ceiling_pid= wrk_pid=
+wrk_pid=
 
-# Stop what this script started: wrk, the ceiling (its workers, then its
-# parent), the ceiling's nginx server block, then the stack, all by pid.
+# Stop what this script started: wrk, the ceiling (its process group) and
+# its nginx server block, then the stack, all by pid.
 cleanup() {
 	set +e
 	if [ -n "$wrk_pid" ]; then
 		kill "$wrk_pid" 2>/dev/null
 		wait "$wrk_pid" 2>/dev/null
 	fi
-	if [ -n "$ceiling_pid" ]; then
-		kill -TERM $(cat /proc/"$ceiling_pid"/task/*/children \
-		    2>/dev/null) "$ceiling_pid" 2>/dev/null
-		wait "$ceiling_pid" 2>/dev/null
-	fi
-	rm -f "$DIR/nginx-extra-ceiling.conf"
+	stop_ceilings
 	"$SRC/t/stack.sh" stop "$DIR" >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -89,28 +81,8 @@ say "hangard's reply to GET $PATH_Q: $BODY bytes"
 
 # ---- the ceiling behind the same nginx ---------------------------------
 
-"$BUILD/t/ceiling" "$DIR/ceiling.sock" 4 "$BODY" \
-    >"$DIR/log/ceiling.log" 2>&1 </dev/null &
-ceiling_pid=$!
-wait_until 10 test -S "$DIR/ceiling.sock" || die "the ceiling did not start"
-cat >"$DIR/nginx-extra-ceiling.conf" <<CONF
-# Written by t/bench/run.sh: the ceiling, behind the same nginx as hangard.
-server {
-    listen 127.0.0.1:$CPORT;
-    server_name _;
-    location / {
-        include $SRC/nginx/fastcgi_params;
-        fastcgi_pass unix:$DIR/ceiling.sock;
-    }
-}
-CONF
-nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/log/nginx-error.log" -s reload ||
-    die "nginx reload failed"
-ceiling_ok() {
-	[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$CURL")" = \
-	    "200 $BODY" ]
-}
-wait_until 10 ceiling_ok || die "the ceiling is not reachable on port $CPORT"
+ceilings_up "$BODY"	# on PORT + 1, CPORT
+ceiling_pid=${ceilings[0]}
 
 # ---- wrk ----------------------------------------------------------------
 

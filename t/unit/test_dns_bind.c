@@ -770,5 +770,5 @@ main(void)
 	failed = unit_run(s, tc);
 	snprintf(cmd, sizeof(cmd), "%s/bind-server.sh stop %s", tdir, bdir);
 	(void)sh(cmd);
-	return failed == 0 ? 0 : 1;
+	return failed;
 }
