@@ -200,6 +200,21 @@ START_TEST(server_crud)
 	    id));
 	ck_assert_ptr_null(strstr(sealed, pdns_key()));
 	free(sealed);
+	/* the creation audited in words: each field from null, the key only
+	 * said to be set */
+	r = api("GET", fmt("/audit/dns-operations/?op_target=server&op_type="
+	    "add&op_detail=%s", name), admin_token(), NULL);
+	ck_assert_int_eq(jint(r->json, "count"), 1);
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "results.0.op_detail"),
+	    fmt("added DNS server \"%s\"", name)));
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "results.0.op_detail"),
+	    "type: null -> \"powerdns\""));
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "results.0.op_detail"),
+	    "description: null -> \"d1\""));
+	ck_assert_ptr_nonnull(strstr(jstr(r->json, "results.0.op_detail"),
+	    "api_key replaced"));
+	ck_assert_ptr_null(strstr(r->body, pdns_key()));
+	resp_free(r);
 	/* get, list, filters */
 	r = api("GET", path_of("/dns-services/%lld/", id), admin_token(), NULL);
 	ck_assert_int_eq(r->status, 200);
